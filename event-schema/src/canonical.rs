@@ -1,0 +1,195 @@
+//! Canonical bytes (RFC 8785, JSON Canonicalization Scheme) and the I-JSON rules (RFC 7493) that make
+//! them unambiguous.
+//!
+//! JCS prints every number as an IEEE-754 double, so an integer beyond 2^53 would be silently rounded
+//! and two different payloads could hash alike; such integers are refused instead. NaN and infinities
+//! have no JSON form at all and are refused too. The canonicaliser itself is the maintained
+//! `serde_json_canonicalizer` crate.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// The largest integer magnitude that an IEEE-754 double represents exactly (2^53 − 1).
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+/// The largest canonical payload accepted for one event, in bytes.
+pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+/// The deepest nesting of arrays and objects accepted in a payload.
+pub const MAX_DEPTH: usize = 32;
+
+/// Why a value cannot be written to the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CanonicalError {
+    #[error("the number at `{path}` is an integer beyond ±2^53, which I-JSON does not allow")]
+    UnsafeInteger { path: String },
+    #[error("a number is NaN or infinite, which JSON cannot represent")]
+    NonFinite,
+    #[error("the payload nests deeper than {MAX_DEPTH} levels at `{path}`")]
+    TooDeep { path: String },
+    #[error("the payload is {size} bytes once canonical; the limit is {MAX_PAYLOAD_BYTES}")]
+    TooLarge { size: usize },
+    #[error("the payload must be a JSON object")]
+    NotAnObject,
+    #[error("the value cannot be serialised: {0}")]
+    Serialize(String),
+}
+
+/// Checks that a JSON value keeps to I-JSON: every integer within ±(2^53 − 1), nesting within
+/// [`MAX_DEPTH`]. (A `serde_json::Value` cannot hold NaN or infinities.)
+pub fn check_i_json(value: &Value) -> Result<(), CanonicalError> {
+    check_at(value, &mut String::from("$"), 0)
+}
+
+fn check_at(value: &Value, path: &mut String, depth: usize) -> Result<(), CanonicalError> {
+    if depth > MAX_DEPTH {
+        return Err(CanonicalError::TooDeep { path: path.clone() });
+    }
+    match value {
+        Value::Number(number) => {
+            let unsafe_integer = match (number.as_u64(), number.as_i64()) {
+                (Some(unsigned), _) => unsigned > MAX_SAFE_INTEGER,
+                (None, Some(signed)) => signed.unsigned_abs() > MAX_SAFE_INTEGER,
+                (None, None) => false,
+            };
+            if unsafe_integer {
+                return Err(CanonicalError::UnsafeInteger { path: path.clone() });
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{index}]"));
+                check_at(item, path, depth + 1)?;
+                path.truncate(len);
+            }
+        }
+        Value::Object(fields) => {
+            for (name, item) in fields {
+                let len = path.len();
+                path.push('.');
+                path.push_str(name);
+                check_at(item, path, depth + 1)?;
+                path.truncate(len);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
+    }
+    Ok(())
+}
+
+/// The RFC 8785 canonical bytes of any serialisable value.
+pub fn canonical_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, CanonicalError> {
+    serde_json_canonicalizer::to_vec(value)
+        .map_err(|error| CanonicalError::Serialize(error.to_string()))
+}
+
+/// An event payload that has passed every check: a JSON object, I-JSON, within the size limit.
+/// `canonical` is its RFC 8785 text, which is what the database stores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CanonicalPayload {
+    pub value: Value,
+    pub canonical: String,
+}
+
+impl CanonicalPayload {
+    /// Checks a payload given as JSON.
+    pub fn from_value(value: Value) -> Result<Self, CanonicalError> {
+        if !value.is_object() {
+            return Err(CanonicalError::NotAnObject);
+        }
+        check_i_json(&value)?;
+        let bytes = canonical_bytes(&value)?;
+        if bytes.len() > MAX_PAYLOAD_BYTES {
+            return Err(CanonicalError::TooLarge { size: bytes.len() });
+        }
+        let canonical = String::from_utf8(bytes)
+            .map_err(|error| CanonicalError::Serialize(error.to_string()))?;
+        Ok(Self { value, canonical })
+    }
+
+    /// Checks a typed payload. Its floats are checked before it becomes JSON, because `serde_json` would
+    /// silently turn a NaN into `null`.
+    pub fn from_typed<T: Serialize>(payload: &T) -> Result<Self, CanonicalError> {
+        if !crate::finite::all_finite(payload) {
+            return Err(CanonicalError::NonFinite);
+        }
+        let value = serde_json::to_value(payload)
+            .map_err(|error| CanonicalError::Serialize(error.to_string()))?;
+        Self::from_value(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_bytes_follow_rfc_8785() {
+        // The number and ordering cases of RFC 8785 section 3.2.2 and 3.2.3.
+        let value: Value = serde_json::from_str(r#"{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"b":"\u20ac","a":1}"#).unwrap();
+        let text = String::from_utf8(canonical_bytes(&value).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            r#"{"a":1,"b":"€","numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}"#
+        );
+    }
+
+    #[test]
+    fn refuses_integers_beyond_2_pow_53() {
+        let error = CanonicalPayload::from_value(json!({"dose": {"count": 9007199254740993u64}}))
+            .unwrap_err();
+        assert_eq!(
+            error,
+            CanonicalError::UnsafeInteger {
+                path: "$.dose.count".into()
+            }
+        );
+        let error = CanonicalPayload::from_value(json!({"x": [-9007199254740993i64]})).unwrap_err();
+        assert_eq!(
+            error,
+            CanonicalError::UnsafeInteger {
+                path: "$.x[0]".into()
+            }
+        );
+        assert!(CanonicalPayload::from_value(json!({"x": 9007199254740991u64})).is_ok());
+    }
+
+    #[test]
+    fn refuses_non_finite_numbers_in_typed_payloads() {
+        #[derive(Serialize)]
+        struct Vital {
+            temperature: f64,
+        }
+        let error = CanonicalPayload::from_typed(&Vital {
+            temperature: f64::NAN,
+        })
+        .unwrap_err();
+        assert_eq!(error, CanonicalError::NonFinite);
+        let error = CanonicalPayload::from_typed(&Vital {
+            temperature: f64::INFINITY,
+        })
+        .unwrap_err();
+        assert_eq!(error, CanonicalError::NonFinite);
+    }
+
+    #[test]
+    fn refuses_oversized_deep_and_non_object_payloads() {
+        let big = json!({"note": "x".repeat(MAX_PAYLOAD_BYTES)});
+        assert!(matches!(
+            CanonicalPayload::from_value(big),
+            Err(CanonicalError::TooLarge { .. })
+        ));
+        let mut deep = json!(1);
+        for _ in 0..40 {
+            deep = json!({ "a": deep });
+        }
+        assert!(matches!(
+            CanonicalPayload::from_value(deep),
+            Err(CanonicalError::TooDeep { .. })
+        ));
+        assert_eq!(
+            CanonicalPayload::from_value(json!([1])),
+            Err(CanonicalError::NotAnObject)
+        );
+    }
+}

@@ -1,0 +1,179 @@
+//! Names the ledger files events under: stream ids and event types.
+//!
+//! Both are validated once, at the edge, so that stored names are always printable, short, and safe to
+//! show in a log or a URL.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The longest stream id accepted.
+pub const MAX_STREAM_ID_LEN: usize = 128;
+/// The longest event type accepted.
+pub const MAX_EVENT_TYPE_LEN: usize = 96;
+
+/// The identity of one stream: `category` or `category:id`, e.g. `patient:0193c1a2-…` or `ledger:keys`.
+///
+/// The category is lower-case ASCII letters, digits and `_`, starting with a letter; the id (optional)
+/// is ASCII letters, digits, `.`, `_` and `-`. No spaces, no control characters, nothing that needs
+/// escaping anywhere.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct StreamId(String);
+
+impl StreamId {
+    pub fn parse(text: impl Into<String>) -> Result<Self, NameError> {
+        let text = text.into();
+        let invalid = |reason: &'static str| NameError::StreamId {
+            value: shorten(&text),
+            reason,
+        };
+        if text.is_empty() || text.len() > MAX_STREAM_ID_LEN {
+            return Err(invalid("must be 1 to 128 characters long"));
+        }
+        let (category, id) = match text.split_once(':') {
+            Some((category, id)) => (category, Some(id)),
+            None => (text.as_str(), None),
+        };
+        if !is_lower_identifier(category) {
+            return Err(invalid(
+                "the category must be lower-case letters, digits or `_`, starting with a letter",
+            ));
+        }
+        if let Some(id) = id {
+            let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+            if id.is_empty() || !id.chars().all(allowed) {
+                return Err(invalid(
+                    "the id after `:` must be letters, digits, `.`, `_` or `-`",
+                ));
+            }
+        }
+        Ok(Self(text))
+    }
+
+    /// A stream id made of a category and a UUID, which is always valid when the category is.
+    pub fn for_entity(category: &str, id: uuid::Uuid) -> Result<Self, NameError> {
+        Self::parse(format!("{category}:{id}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for StreamId {
+    type Error = NameError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(value)
+    }
+}
+
+impl From<StreamId> for String {
+    fn from(value: StreamId) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for StreamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for StreamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StreamId({})", self.0)
+    }
+}
+
+/// Checks an event type: dot-separated lower-case segments, at least two, e.g. `ledger.genesis` or
+/// `immunization.recorded`.
+pub fn validate_event_type(text: &str) -> Result<(), NameError> {
+    let ok = !text.is_empty()
+        && text.len() <= MAX_EVENT_TYPE_LEN
+        && text.split('.').count() >= 2
+        && text.split('.').all(is_lower_identifier);
+    if ok {
+        Ok(())
+    } else {
+        Err(NameError::EventType {
+            value: shorten(text),
+        })
+    }
+}
+
+fn is_lower_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Keeps error messages short and printable whatever was sent.
+fn shorten(text: &str) -> String {
+    let mut shown: String = text
+        .chars()
+        .take(64)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().count() > 64 {
+        shown.push('…');
+    }
+    shown
+}
+
+/// A stream id or event type that does not follow the naming rules.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("invalid stream id `{value}`: {reason}")]
+    StreamId { value: String, reason: &'static str },
+    #[error("invalid event type `{value}`: expected dot-separated lower-case segments such as `patient.registered`")]
+    EventType { value: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_categories_with_and_without_ids() {
+        for ok in [
+            "ledger:keys",
+            "patient:0193c1a2-7e7a-7000-8000-000000000001",
+            "facility",
+            "bench_1:w-7.3",
+        ] {
+            assert!(StreamId::parse(ok).is_ok(), "{ok} was refused");
+        }
+    }
+
+    #[test]
+    fn refuses_forbidden_characters() {
+        for bad in [
+            "",
+            "Patient:1",
+            "patient:",
+            "patient:a b",
+            "patient:1;drop",
+            "pa tient",
+            "1patient",
+            "patient:é",
+            &"a".repeat(129),
+        ] {
+            assert!(StreamId::parse(bad).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn event_types_need_two_lower_case_segments() {
+        assert!(validate_event_type("patient.registered").is_ok());
+        for bad in [
+            "patient",
+            "Patient.registered",
+            "patient..registered",
+            "patient.registered.",
+            ".x.y",
+            "a.b-c",
+        ] {
+            assert!(validate_event_type(bad).is_err(), "{bad} was accepted");
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Instants in the ledger: UTC, microsecond precision, one textual form.
+//!
+//! Every timestamp is written `YYYY-MM-DDTHH:MM:SS.ffffffZ` (always six fractional digits, always `Z`),
+//! so the canonical bytes of an entry do not depend on how a database or a language prints time, and
+//! the text sorts in time order. PostgreSQL's `timestamptz` keeps exactly microseconds, so a stored
+//! timestamp reads back identical.
+
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A UTC instant truncated to whole microseconds.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    /// The current instant, truncated to microseconds.
+    pub fn now() -> Self {
+        Self::from_datetime(Utc::now())
+    }
+
+    /// Truncates any UTC instant to microseconds.
+    pub fn from_datetime(at: DateTime<Utc>) -> Self {
+        Self(at.trunc_subsecs(6))
+    }
+
+    /// Parses the ledger's textual form, and only that form, so that two spellings of one instant can
+    /// never both appear in stored entries.
+    pub fn parse(text: &str) -> Result<Self, TimestampError> {
+        let parsed = DateTime::parse_from_rfc3339(text)
+            .map_err(|_| TimestampError(text.chars().take(40).collect()))?
+            .with_timezone(&Utc);
+        let stamp = Self::from_datetime(parsed);
+        if stamp.to_string() != text {
+            return Err(TimestampError(text.chars().take(40).collect()));
+        }
+        Ok(stamp)
+    }
+
+    pub fn as_datetime(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Micros, true))
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A timestamp that is not in the form `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a timestamp of the form YYYY-MM-DDTHH:MM:SS.ffffffZ")]
+pub struct TimestampError(String);
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Timestamp::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_six_fractional_digits_and_z() {
+        let stamp = Timestamp::parse("2026-03-01T08:30:00.000000Z").unwrap();
+        assert_eq!(stamp.to_string(), "2026-03-01T08:30:00.000000Z");
+    }
+
+    #[test]
+    fn refuses_other_spellings_of_an_instant() {
+        for text in [
+            "2026-03-01T08:30:00Z",
+            "2026-03-01T09:30:00.000000+01:00",
+            "2026-03-01 08:30:00",
+            "yesterday",
+        ] {
+            assert!(Timestamp::parse(text).is_err(), "{text} was accepted");
+        }
+    }
+}
