@@ -1,0 +1,72 @@
+//! The ledger's one error type.
+
+use crate::append::ExpectedVersion;
+use event_schema::{CanonicalError, CatalogError, NameError};
+
+/// Everything that can go wrong appending to or reading from the ledger.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The stream is not at the version the command was decided against: reload and decide again.
+    #[error("stream `{stream_id}` is at version {actual}, but the append expected {expected}")]
+    Conflict { stream_id: String, expected: ExpectedVersion, actual: u64 },
+
+    /// One event of an append is invalid; nothing of the append was written.
+    #[error("event {index} of the append is invalid: {reason}")]
+    InvalidEvent { index: usize, reason: InvalidEvent },
+
+    /// The append as a whole is malformed (no events, too many, a reserved stream or type).
+    #[error("invalid append: {0}")]
+    InvalidAppend(String),
+
+    #[error(transparent)]
+    InvalidName(#[from] NameError),
+
+    /// This node's signing key is not (or no longer) registered in the ledger's key registry.
+    #[error("the node signing key {key_id} is {state} in this ledger's key registry")]
+    NodeKey { key_id: String, state: &'static str },
+
+    /// The ledger has no genesis entry yet: run `cloudmedi init`.
+    #[error("the ledger is not initialised (no genesis entry); run `cloudmedi init`")]
+    NotInitialised,
+
+    /// `init` on a ledger that already has a genesis entry.
+    #[error("the ledger is already initialised")]
+    AlreadyInitialised,
+
+    /// The root public key given does not match the ledger's genesis entry.
+    #[error("the root public key does not match this ledger's genesis entry")]
+    WrongRootKey,
+
+    /// Data read from the database that cannot be what the ledger wrote.
+    #[error("ledger data at position {position} is corrupt: {reason}")]
+    Corrupt { position: u64, reason: String },
+
+    /// The ledger is shutting down or its writer has stopped.
+    #[error("the ledger is closed")]
+    Closed,
+
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Why one event of an append was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidEvent {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Canonical(#[from] CanonicalError),
+    #[error(transparent)]
+    Name(#[from] NameError),
+}
+
+impl LedgerError {
+    /// Whether retrying the same append later may succeed (a database hiccup), as opposed to an
+    /// append that is wrong in itself.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Database(_) | Self::Closed)
+    }
+}

@@ -1,0 +1,190 @@
+//! Turning a batch of prepared appends into sealed entries, once the appending transaction holds the
+//! head. This is the part of group commit that both backends share: it decides idempotent replays and
+//! version conflicts, numbers the entries, chains their hashes and signs them. It does no IO.
+
+use crate::append::{Appended, PreparedAppend, SealWith};
+use crate::error::LedgerError;
+use event_schema::ledger_events::KEY_STREAM;
+use event_schema::{Digest, Entry, EntryBody, KeyPair, KeyRegistry, Timestamp};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The last committed entry, as locked by the appending transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head {
+    /// 0 for an empty ledger.
+    pub position: u64,
+    /// `Digest::ZERO` for an empty ledger.
+    pub hash: Digest,
+}
+
+/// What the database said about a batch's commands and streams, read under the head lock.
+#[derive(Debug, Default)]
+pub(crate) struct BatchContext {
+    /// Commands of this batch that already committed, with their original result.
+    pub committed: HashMap<Uuid, Appended>,
+    /// The current version of every stream the batch touches (absent: version 0).
+    pub versions: HashMap<String, u64>,
+}
+
+/// The outcome of planning a batch: the entries to insert, the new head, one result per append.
+pub(crate) struct BatchPlan {
+    pub entries: Vec<Entry>,
+    pub head: Head,
+    pub outcomes: Vec<Result<Appended, LedgerError>>,
+}
+
+/// Holds this node's signing key and the key registry as last read from the ledger.
+pub struct Sealer {
+    node: Option<KeyPair>,
+    registry: Option<KeyRegistry>,
+    /// The version of `ledger:keys` that `registry` reflects.
+    registry_version: u64,
+}
+
+impl Sealer {
+    /// A sealer for a node whose key is registered in `registry`.
+    pub(crate) fn new(node: KeyPair, registry: KeyRegistry, registry_version: u64) -> Self {
+        Self { node: Some(node), registry: Some(registry), registry_version }
+    }
+
+    /// A sealer that can only write root-signed key registry events (used to initialise a ledger).
+    pub(crate) fn root_only() -> Self {
+        Self { node: None, registry: None, registry_version: 0 }
+    }
+
+    pub(crate) fn registry_version(&self) -> u64 {
+        self.registry_version
+    }
+
+    /// Folds key registry entries committed since the registry was last read (for example a
+    /// revocation written by another process).
+    pub(crate) fn refresh_registry(&mut self, key_entries: &[Entry]) -> Result<(), LedgerError> {
+        let Some(registry) = self.registry.as_mut() else { return Ok(()) };
+        for entry in key_entries {
+            registry
+                .apply(entry)
+                .map_err(|reason| LedgerError::Corrupt { position: entry.position, reason: reason.to_string() })?;
+            self.registry_version = entry.stream_version;
+        }
+        Ok(())
+    }
+
+    /// Plans a batch against the locked head.
+    pub(crate) fn plan(&self, head: Head, mut context: BatchContext, batch: &[&PreparedAppend]) -> BatchPlan {
+        let recorded_at = Timestamp::now();
+        let mut entries = Vec::new();
+        let mut head = head;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for append in batch {
+            let request = &append.request;
+            if let Some(original) = context.committed.get(&request.command_id) {
+                outcomes.push(Ok(Appended { replayed: true, ..*original }));
+                continue;
+            }
+            let key = match &append.seal {
+                SealWith::Root(root) => root.as_ref(),
+                SealWith::Node => match self.active_node_key() {
+                    Ok(key) => key,
+                    Err(error) => {
+                        outcomes.push(Err(error));
+                        continue;
+                    }
+                },
+            };
+            let stream = request.stream_id.as_str();
+            let actual = context.versions.get(stream).copied().unwrap_or(0);
+            if !request.expected.admits(actual) {
+                outcomes.push(Err(LedgerError::Conflict {
+                    stream_id: stream.to_owned(),
+                    expected: request.expected,
+                    actual,
+                }));
+                continue;
+            }
+            match seal_append(append, key, head, actual, &recorded_at) {
+                Ok(sealed) => {
+                    let first_position = head.position + 1;
+                    let stream_version = actual + sealed.len() as u64;
+                    if let Some(last) = sealed.last() {
+                        head = Head { position: last.position, hash: last.hash };
+                    }
+                    entries.extend(sealed);
+                    let appended =
+                        Appended { first_position, last_position: head.position, stream_version, replayed: false };
+                    context.versions.insert(stream.to_owned(), stream_version);
+                    context.committed.insert(request.command_id, appended);
+                    outcomes.push(Ok(appended));
+                }
+                Err(error) => outcomes.push(Err(error)),
+            }
+        }
+        BatchPlan { entries, head, outcomes }
+    }
+
+    fn active_node_key(&self) -> Result<&KeyPair, LedgerError> {
+        let (Some(node), Some(registry)) = (&self.node, &self.registry) else {
+            return Err(LedgerError::InvalidAppend("this ledger handle signs key registry events only".into()));
+        };
+        if registry.is_active_node_key(node.id()) {
+            Ok(node)
+        } else {
+            Err(LedgerError::NodeKey { key_id: node.id().to_string(), state: "revoked" })
+        }
+    }
+}
+
+/// Seals one append's events after `head`, continuing its stream from version `actual`.
+fn seal_append(
+    append: &PreparedAppend,
+    key: &KeyPair,
+    head: Head,
+    actual: u64,
+    recorded_at: &Timestamp,
+) -> Result<Vec<Entry>, LedgerError> {
+    let request = &append.request;
+    let mut sealed: Vec<Entry> = Vec::with_capacity(append.events.len());
+    for (offset, event) in append.events.iter().enumerate() {
+        let (position, prev_hash) = match sealed.last() {
+            Some(previous) => (previous.position + 1, previous.hash),
+            None => (head.position + 1, head.hash),
+        };
+        let body = EntryBody {
+            position,
+            event_id: &event.event_id,
+            stream_id: request.stream_id.as_str(),
+            stream_version: actual + offset as u64 + 1,
+            event_type: &event.event_type,
+            schema_version: event.schema_version,
+            occurred_at: &event.occurred_at,
+            recorded_at,
+            actor: &request.actor,
+            command_id: &request.command_id,
+            correlation_id: &request.correlation_id,
+            causation_id: &request.causation_id,
+            payload: &event.payload.value,
+            prev_hash: &prev_hash,
+            key_id: key.id(),
+        };
+        // Payloads were canonicalised when the append was prepared and the envelope's own fields are
+        // strings, UUIDs and small integers, so this fails only if serialisation itself breaks.
+        let entry = body.seal(key).map_err(|error| LedgerError::InvalidEvent { index: offset, reason: error.into() })?;
+        sealed.push(entry);
+    }
+    Ok(sealed)
+}
+
+/// The streams whose versions a batch must read: its own, and the key registry's (to notice a
+/// revocation of this node's key by another process).
+pub(crate) fn streams_of(batch: &[&PreparedAppend]) -> Vec<String> {
+    let mut streams: Vec<String> = batch.iter().map(|append| append.request.stream_id.to_string()).collect();
+    streams.push(KEY_STREAM.to_owned());
+    streams.sort();
+    streams.dedup();
+    streams
+}
+
+/// The command ids of a batch.
+pub(crate) fn commands_of(batch: &[&PreparedAppend]) -> Vec<Uuid> {
+    batch.iter().map(|append| append.request.command_id).collect()
+}

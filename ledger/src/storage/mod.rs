@@ -1,0 +1,144 @@
+//! The storage boundary: one trait, one module and one migrations folder per backend.
+//!
+//! A backend does the database's part of an append batch (lock the head, look up commands and stream
+//! versions, insert, move the head, commit) and delegates every decision to [`Sealer::plan`], so the two
+//! backends cannot disagree about what an append means.
+
+/// The columns of `ledger_entries`, in the order both backends select and insert them.
+macro_rules! ledger_columns {
+    () => {
+        "position, event_id, stream_id, stream_version, event_type, schema_version, occurred_at, recorded_at, \
+         actor_account_id, actor_role, actor_facility_id, command_id, correlation_id, causation_id, payload, \
+         prev_hash, key_id, hash, signature"
+    };
+}
+
+pub mod postgres;
+pub mod sqlite;
+
+use crate::append::PreparedAppend;
+use crate::error::LedgerError;
+use crate::seal::{BatchContext, BatchPlan, Head, Sealer};
+use async_trait::async_trait;
+use event_schema::ledger_events::KEY_STREAM;
+use event_schema::Entry;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Which database holds the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        })
+    }
+}
+
+/// The result of one committed batch.
+pub struct CommittedBatch {
+    pub(crate) plan: BatchPlan,
+}
+
+/// What a ledger backend must do.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Brings the schema up to date.
+    async fn migrate(&self) -> Result<(), LedgerError>;
+
+    /// The last committed entry's position and hash.
+    async fn head(&self) -> Result<Head, LedgerError>;
+
+    /// Up to `limit` entries with positions greater than `after`, in order, exactly as stored (a
+    /// missing position is not filled in or reported here: verification must see it).
+    async fn read_all(&self, after: u64, limit: u32) -> Result<Vec<Entry>, LedgerError>;
+
+    /// Up to `limit` entries of one stream with versions greater than `after_version`, in order.
+    async fn read_stream(&self, stream_id: &str, after_version: u64, limit: u32) -> Result<Vec<Entry>, LedgerError>;
+
+    /// Writes a batch of appends in one transaction: all of the batch's successful appends commit
+    /// together, or nothing does.
+    async fn append_batch(&self, batch: &[&PreparedAppend], sealer: &mut Sealer) -> Result<CommittedBatch, LedgerError>;
+
+    /// Keeps `head` informed of appends made by other processes, where the backend can (PostgreSQL's
+    /// LISTEN/NOTIFY). Runs until its task is aborted.
+    async fn follow_other_writers(&self, head: Arc<watch::Sender<u64>>);
+}
+
+/// Refreshes the sealer's key registry when `ledger:keys` moved since it was read; called by the
+/// backends under the head lock.
+pub(crate) fn key_stream_moved(sealer: &Sealer, context: &BatchContext) -> bool {
+    context.versions.get(KEY_STREAM).copied().unwrap_or(0) > sealer.registry_version()
+}
+
+/// Checks that entries read in one page are consecutive, so that a reader can never skip one.
+pub(crate) fn check_consecutive(entries: &[Entry], after: u64) -> Result<(), LedgerError> {
+    let mut expected = after + 1;
+    for entry in entries {
+        if entry.position != expected {
+            return Err(LedgerError::Corrupt {
+                position: expected,
+                reason: format!("missing entry: the next stored position is {}", entry.position),
+            });
+        }
+        expected += 1;
+    }
+    Ok(())
+}
+
+/// Turns a column that failed to decode into a `Corrupt` error naming the position.
+pub(crate) fn corrupt(position: u64, what: &str, error: impl std::fmt::Display) -> LedgerError {
+    LedgerError::Corrupt { position, reason: format!("{what}: {error}") }
+}
+
+/// Decodes the shared textual columns of a row (the ones both backends store alike).
+pub(crate) fn decode_role(position: u64, text: &str) -> Result<event_schema::Role, LedgerError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|e| corrupt(position, "actor_role", e))
+}
+
+pub(crate) fn decode_payload(position: u64, text: &str) -> Result<serde_json::Value, LedgerError> {
+    serde_json::from_str(text).map_err(|e| corrupt(position, "payload", e))
+}
+
+pub(crate) fn decode_digest(position: u64, what: &str, bytes: &[u8]) -> Result<event_schema::Digest, LedgerError> {
+    event_schema::Digest::from_slice(bytes).ok_or_else(|| corrupt(position, what, "not 32 bytes"))
+}
+
+pub(crate) fn decode_signature(position: u64, bytes: &[u8]) -> Result<event_schema::SignatureBytes, LedgerError> {
+    event_schema::SignatureBytes::from_slice(bytes).map_err(|e| corrupt(position, "signature", e))
+}
+
+pub(crate) fn decode_key_id(position: u64, text: &str) -> Result<event_schema::KeyId, LedgerError> {
+    event_schema::KeyId::parse(text).map_err(|e| corrupt(position, "key_id", e))
+}
+
+pub(crate) fn to_i64(value: u64) -> Result<i64, LedgerError> {
+    i64::try_from(value).map_err(|_| LedgerError::InvalidAppend(format!("{value} is beyond the ledger's range")))
+}
+
+pub(crate) fn to_u64(position: u64, what: &str, value: i64) -> Result<u64, LedgerError> {
+    u64::try_from(value).map_err(|e| corrupt(position, what, e))
+}
+
+/// The stored text of a role (its serde name).
+pub(crate) fn role_text(role: event_schema::Role) -> String {
+    match serde_json::to_value(role) {
+        Ok(serde_json::Value::String(text)) => text,
+        _ => String::new(),
+    }
+}
+
+/// The stored payload text: the RFC 8785 form, which the append already checked.
+pub(crate) fn canonical_payload(entry: &Entry) -> Result<String, LedgerError> {
+    let bytes = event_schema::canonical::canonical_bytes(&entry.payload)
+        .map_err(|e| LedgerError::InvalidEvent { index: 0, reason: e.into() })?;
+    String::from_utf8(bytes).map_err(|e| LedgerError::InvalidAppend(e.to_string()))
+}

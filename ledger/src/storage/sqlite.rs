@@ -1,0 +1,242 @@
+//! The embedded backend: one SQLite file in WAL mode with `synchronous = FULL`, so an acknowledged
+//! append survives a power cut. SQLite has a single writer; appends take the write lock up front
+//! (`BEGIN IMMEDIATE`) so a transaction never has to upgrade a read lock and fail.
+
+use super::{
+    corrupt, decode_digest, decode_key_id, decode_payload, decode_role, decode_signature,
+    key_stream_moved, role_text, to_i64, to_u64, Backend, CommittedBatch, Storage,
+};
+use crate::append::PreparedAppend;
+use crate::error::LedgerError;
+use crate::seal::{commands_of, streams_of, BatchContext, Head, Sealer};
+use crate::Appended;
+use async_trait::async_trait;
+use event_schema::ledger_events::KEY_STREAM;
+use event_schema::{Actor, Entry, Timestamp};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+const INSERT: &str = concat!(
+    "INSERT INTO ledger_entries (",
+    ledger_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+);
+const READ_ALL: &str =
+    concat!("SELECT ", ledger_columns!(), " FROM ledger_entries WHERE position > ?1 ORDER BY position LIMIT ?2");
+const READ_STREAM: &str = concat!(
+    "SELECT ",
+    ledger_columns!(),
+    " FROM ledger_entries WHERE stream_id = ?1 AND stream_version > ?2 ORDER BY stream_version LIMIT ?3"
+);
+
+/// A ledger in a SQLite file.
+#[derive(Clone)]
+pub struct SqliteStorage {
+    pool: SqlitePool,
+}
+
+impl SqliteStorage {
+    /// Opens (and with `create`, creates) the database file.
+    pub async fn open(path: &Path, create: bool) -> Result<Self, LedgerError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(create)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(Self { pool })
+    }
+
+    /// The connection pool, for read models kept in the same database and for tests.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn lock_head(conn: &mut SqliteConnection) -> Result<Head, LedgerError> {
+        let row = sqlx::query("SELECT position, hash FROM ledger_head WHERE id = 1").fetch_one(&mut *conn).await?;
+        let position = to_u64(0, "ledger_head.position", row.try_get::<i64, _>(0)?)?;
+        let hash = decode_digest(position, "ledger_head.hash", &row.try_get::<Vec<u8>, _>(1)?)?;
+        Ok(Head { position, hash })
+    }
+
+    async fn context(conn: &mut SqliteConnection, batch: &[&PreparedAppend]) -> Result<BatchContext, LedgerError> {
+        let mut context = BatchContext::default();
+        let commands: Vec<String> = commands_of(batch).iter().map(Uuid::to_string).collect();
+        let commands = serde_json::to_string(&commands).map_err(|e| LedgerError::InvalidAppend(e.to_string()))?;
+        let rows = sqlx::query(
+            "SELECT command_id, MIN(position), MAX(position), MAX(stream_version) FROM ledger_entries \
+             WHERE command_id IN (SELECT value FROM json_each(?1)) GROUP BY command_id",
+        )
+        .bind(commands)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in rows {
+            let first = to_u64(0, "position", row.try_get(1)?)?;
+            let command: String = row.try_get(0)?;
+            let command = Uuid::parse_str(&command).map_err(|e| corrupt(first, "command_id", e))?;
+            let appended = Appended {
+                first_position: first,
+                last_position: to_u64(first, "position", row.try_get(2)?)?,
+                stream_version: to_u64(first, "stream_version", row.try_get(3)?)?,
+                replayed: true,
+            };
+            context.committed.insert(command, appended);
+        }
+        let streams = serde_json::to_string(&streams_of(batch)).map_err(|e| LedgerError::InvalidAppend(e.to_string()))?;
+        let rows = sqlx::query(
+            "SELECT stream_id, MAX(stream_version) FROM ledger_entries \
+             WHERE stream_id IN (SELECT value FROM json_each(?1)) GROUP BY stream_id",
+        )
+        .bind(streams)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in rows {
+            let stream: String = row.try_get(0)?;
+            context.versions.insert(stream, to_u64(0, "stream_version", row.try_get(1)?)?);
+        }
+        Ok(context)
+    }
+
+    async fn insert(conn: &mut SqliteConnection, entry: &Entry) -> Result<(), LedgerError> {
+        sqlx::query(INSERT)
+            .bind(to_i64(entry.position)?)
+            .bind(entry.event_id.to_string())
+            .bind(&entry.stream_id)
+            .bind(to_i64(entry.stream_version)?)
+            .bind(&entry.event_type)
+            .bind(i64::from(entry.schema_version))
+            .bind(entry.occurred_at.to_string())
+            .bind(entry.recorded_at.to_string())
+            .bind(entry.actor.account_id.to_string())
+            .bind(role_text(entry.actor.role))
+            .bind(entry.actor.facility_id.map(|id| id.to_string()))
+            .bind(entry.command_id.to_string())
+            .bind(entry.correlation_id.to_string())
+            .bind(entry.causation_id.map(|id| id.to_string()))
+            .bind(super::canonical_payload(entry)?)
+            .bind(entry.prev_hash.as_bytes().as_slice())
+            .bind(entry.key_id.as_str())
+            .bind(entry.hash.as_bytes().as_slice())
+            .bind(entry.signature.to_bytes().as_slice())
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+}
+
+fn decode_entry(row: &SqliteRow) -> Result<Entry, LedgerError> {
+    let position = to_u64(0, "position", row.try_get(0)?)?;
+    let uuid = |index: usize, what: &str| -> Result<Uuid, LedgerError> {
+        let text: String = row.try_get(index)?;
+        Uuid::parse_str(&text).map_err(|e| corrupt(position, what, e))
+    };
+    let optional_uuid = |index: usize, what: &str| -> Result<Option<Uuid>, LedgerError> {
+        let text: Option<String> = row.try_get(index)?;
+        text.map(|text| Uuid::parse_str(&text).map_err(|e| corrupt(position, what, e))).transpose()
+    };
+    let timestamp = |index: usize, what: &str| -> Result<Timestamp, LedgerError> {
+        let text: String = row.try_get(index)?;
+        Timestamp::parse(&text).map_err(|e| corrupt(position, what, e))
+    };
+    let schema_version: i64 = row.try_get(5)?;
+    Ok(Entry {
+        position,
+        event_id: uuid(1, "event_id")?,
+        stream_id: row.try_get(2)?,
+        stream_version: to_u64(position, "stream_version", row.try_get(3)?)?,
+        event_type: row.try_get(4)?,
+        schema_version: u32::try_from(schema_version).map_err(|e| corrupt(position, "schema_version", e))?,
+        occurred_at: timestamp(6, "occurred_at")?,
+        recorded_at: timestamp(7, "recorded_at")?,
+        actor: Actor {
+            account_id: uuid(8, "actor_account_id")?,
+            role: decode_role(position, &row.try_get::<String, _>(9)?)?,
+            facility_id: optional_uuid(10, "actor_facility_id")?,
+        },
+        command_id: uuid(11, "command_id")?,
+        correlation_id: uuid(12, "correlation_id")?,
+        causation_id: optional_uuid(13, "causation_id")?,
+        payload: decode_payload(position, &row.try_get::<String, _>(14)?)?,
+        prev_hash: decode_digest(position, "prev_hash", &row.try_get::<Vec<u8>, _>(15)?)?,
+        key_id: decode_key_id(position, &row.try_get::<String, _>(16)?)?,
+        hash: decode_digest(position, "hash", &row.try_get::<Vec<u8>, _>(17)?)?,
+        signature: decode_signature(position, &row.try_get::<Vec<u8>, _>(18)?)?,
+    })
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn migrate(&self) -> Result<(), LedgerError> {
+        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn head(&self) -> Result<Head, LedgerError> {
+        let mut conn = self.pool.acquire().await?;
+        Self::lock_head(&mut conn).await
+    }
+
+    async fn read_all(&self, after: u64, limit: u32) -> Result<Vec<Entry>, LedgerError> {
+        let rows = sqlx::query(READ_ALL)
+            .bind(to_i64(after)?)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_entry).collect()
+    }
+
+    async fn read_stream(&self, stream_id: &str, after_version: u64, limit: u32) -> Result<Vec<Entry>, LedgerError> {
+        let rows = sqlx::query(READ_STREAM)
+            .bind(stream_id)
+            .bind(to_i64(after_version)?)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_entry).collect()
+    }
+
+    async fn append_batch(&self, batch: &[&PreparedAppend], sealer: &mut Sealer) -> Result<CommittedBatch, LedgerError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let head = Self::lock_head(&mut tx).await?;
+        let context = Self::context(&mut tx, batch).await?;
+        if key_stream_moved(sealer, &context) {
+            let rows = sqlx::query(READ_STREAM)
+                .bind(KEY_STREAM)
+                .bind(to_i64(sealer.registry_version())?)
+                .bind(i64::MAX)
+                .fetch_all(&mut *tx)
+                .await?;
+            let key_entries = rows.iter().map(decode_entry).collect::<Result<Vec<_>, _>>()?;
+            sealer.refresh_registry(&key_entries)?;
+        }
+        let plan = sealer.plan(head, context, batch);
+        if !plan.entries.is_empty() {
+            for entry in &plan.entries {
+                Self::insert(&mut tx, entry).await?;
+            }
+            sqlx::query("UPDATE ledger_head SET position = ?1, hash = ?2 WHERE id = 1")
+                .bind(to_i64(plan.head.position)?)
+                .bind(plan.head.hash.as_bytes().as_slice())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(CommittedBatch { plan })
+    }
+
+    async fn follow_other_writers(&self, _head: Arc<watch::Sender<u64>>) {
+        // One process writes a SQLite ledger; its own writer keeps the head current.
+        std::future::pending::<()>().await;
+    }
+}
