@@ -13,6 +13,7 @@ pub mod keyfile;
 mod seal;
 pub mod storage;
 pub mod subscription;
+pub mod testing;
 mod writer;
 
 pub use append::{AppendRequest, Appended, ExpectedVersion, NewEvent, MAX_EVENTS_PER_APPEND};
@@ -212,13 +213,12 @@ async fn load_registry(storage: &dyn Storage, root: VerifyingKey) -> Result<(Key
     let mut version = 0;
     for entry in &entries {
         let corrupt = |reason: String| LedgerError::Corrupt { position: entry.position, reason };
-        let signer = registry.signer_for(entry).map_err(|reason| match reason {
-            event_schema::FailureReason::WrongRootKey => LedgerError::WrongRootKey,
-            other => corrupt(other.to_string()),
-        })?;
+        // Every key registry entry is signed by the root key, so one signed by another key means the
+        // ledger was initialised under a different root.
         if entry.key_id != *registry.root_id() {
             return Err(LedgerError::WrongRootKey);
         }
+        let signer = registry.signer_for(entry).map_err(|reason| corrupt(reason.to_string()))?;
         if entry.compute_hash().ok() != Some(entry.hash) || !event_schema::verify::verify_entry_signature(&signer, entry) {
             return Err(corrupt("key registry entry fails its hash or signature check".into()));
         }
