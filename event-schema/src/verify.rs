@@ -132,10 +132,12 @@ impl ChainVerifier {
             match self.check_in_order(entry, computed) {
                 Ok(signer) => signers.push(signer),
                 Err(reason) => {
-                    sequential_failure = Some(VerifyFailure {
-                        position: entry.position,
-                        reason,
-                    });
+                    // A gap is reported at the missing position, the first one that is not right.
+                    let position = match reason {
+                        FailureReason::Gap { expected, .. } => expected,
+                        _ => entry.position,
+                    };
+                    sequential_failure = Some(VerifyFailure { position, reason });
                     break;
                 }
             }
