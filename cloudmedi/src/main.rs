@@ -1,1 +1,90 @@
-fn main() {}
+//! `cloudmedi`: one binary for every role of the system.
+//!
+//! This file only parses the command line and dispatches; each subcommand lives in its own module.
+
+mod bench;
+mod datadir;
+mod export;
+mod init;
+mod keys;
+mod progress;
+mod verify;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "cloudmedi", version, about = "CloudMedi: the national electronic medical record ledger")]
+struct Cli {
+    #[command(flatten)]
+    location: Location,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the ledger lives: a data directory (keys, and the SQLite database by default) and,
+/// optionally, a PostgreSQL database.
+#[derive(Args, Clone, Debug)]
+pub struct Location {
+    /// The data directory holding the keys (and the embedded SQLite database).
+    #[arg(long, global = true, env = "CLOUDMEDI_DATA_DIR", default_value = "cloudmedi-data")]
+    pub data_dir: PathBuf,
+    /// A PostgreSQL URL (postgres://user@host/db); without it the ledger is the SQLite file in the data
+    /// directory.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a data directory: root key, node key, and an initialised ledger.
+    Init(init::InitArgs),
+    /// Replay the whole ledger and check every hash, link and signature.
+    Verify(verify::VerifyArgs),
+    /// Write the ledger as JSON Lines, one entry per line, exactly as stored.
+    Export(export::ExportArgs),
+    /// Manage node signing keys (registered and revoked by the root key, in the ledger).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Measure append and verify throughput on both backends.
+    Bench(bench::BenchArgs),
+}
+
+/// A command's outcome: success, a finding the user must act on (exit 1), or an error (exit 2).
+pub enum Outcome {
+    Success,
+    Finding,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CLOUDMEDI_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Init(args) => init::run(&cli.location, args).await,
+            Command::Verify(args) => verify::run(&cli.location, args).await,
+            Command::Export(args) => export::run(&cli.location, args).await,
+            Command::Keys(command) => keys::run(&cli.location, command).await,
+            Command::Bench(args) => bench::run(&cli.location, args).await,
+        }
+    });
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Finding) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -33,10 +33,6 @@ pub struct Actor {
 impl Actor {
     /// The ledger itself, for entries no person caused (genesis, key registry).
     pub fn system() -> Self {
-        Self {
-            account_id: Uuid::nil(),
-            role: Role::System,
-            facility_id: None,
-        }
+        Self { account_id: Uuid::nil(), role: Role::System, facility_id: None }
     }
 }

@@ -78,8 +78,7 @@ fn check_at(value: &Value, path: &mut String, depth: usize) -> Result<(), Canoni
 
 /// The RFC 8785 canonical bytes of any serialisable value.
 pub fn canonical_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, CanonicalError> {
-    serde_json_canonicalizer::to_vec(value)
-        .map_err(|error| CanonicalError::Serialize(error.to_string()))
+    serde_json_canonicalizer::to_vec(value).map_err(|error| CanonicalError::Serialize(error.to_string()))
 }
 
 /// An event payload that has passed every check: a JSON object, I-JSON, within the size limit.
@@ -101,8 +100,7 @@ impl CanonicalPayload {
         if bytes.len() > MAX_PAYLOAD_BYTES {
             return Err(CanonicalError::TooLarge { size: bytes.len() });
         }
-        let canonical = String::from_utf8(bytes)
-            .map_err(|error| CanonicalError::Serialize(error.to_string()))?;
+        let canonical = String::from_utf8(bytes).map_err(|error| CanonicalError::Serialize(error.to_string()))?;
         Ok(Self { value, canonical })
     }
 
@@ -112,8 +110,7 @@ impl CanonicalPayload {
         if !crate::finite::all_finite(payload) {
             return Err(CanonicalError::NonFinite);
         }
-        let value = serde_json::to_value(payload)
-            .map_err(|error| CanonicalError::Serialize(error.to_string()))?;
+        let value = serde_json::to_value(payload).map_err(|error| CanonicalError::Serialize(error.to_string()))?;
         Self::from_value(value)
     }
 }
@@ -126,31 +123,20 @@ mod tests {
     #[test]
     fn canonical_bytes_follow_rfc_8785() {
         // The number and ordering cases of RFC 8785 section 3.2.2 and 3.2.3.
-        let value: Value = serde_json::from_str(r#"{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"b":"\u20ac","a":1}"#).unwrap();
+        let value: Value = serde_json::from_str(
+            r#"{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"b":"\u20ac","a":1}"#,
+        )
+        .unwrap();
         let text = String::from_utf8(canonical_bytes(&value).unwrap()).unwrap();
-        assert_eq!(
-            text,
-            r#"{"a":1,"b":"€","numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}"#
-        );
+        assert_eq!(text, r#"{"a":1,"b":"€","numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}"#);
     }
 
     #[test]
     fn refuses_integers_beyond_2_pow_53() {
-        let error = CanonicalPayload::from_value(json!({"dose": {"count": 9007199254740993u64}}))
-            .unwrap_err();
-        assert_eq!(
-            error,
-            CanonicalError::UnsafeInteger {
-                path: "$.dose.count".into()
-            }
-        );
+        let error = CanonicalPayload::from_value(json!({"dose": {"count": 9007199254740993u64}})).unwrap_err();
+        assert_eq!(error, CanonicalError::UnsafeInteger { path: "$.dose.count".into() });
         let error = CanonicalPayload::from_value(json!({"x": [-9007199254740993i64]})).unwrap_err();
-        assert_eq!(
-            error,
-            CanonicalError::UnsafeInteger {
-                path: "$.x[0]".into()
-            }
-        );
+        assert_eq!(error, CanonicalError::UnsafeInteger { path: "$.x[0]".into() });
         assert!(CanonicalPayload::from_value(json!({"x": 9007199254740991u64})).is_ok());
     }
 
@@ -160,36 +146,21 @@ mod tests {
         struct Vital {
             temperature: f64,
         }
-        let error = CanonicalPayload::from_typed(&Vital {
-            temperature: f64::NAN,
-        })
-        .unwrap_err();
+        let error = CanonicalPayload::from_typed(&Vital { temperature: f64::NAN }).unwrap_err();
         assert_eq!(error, CanonicalError::NonFinite);
-        let error = CanonicalPayload::from_typed(&Vital {
-            temperature: f64::INFINITY,
-        })
-        .unwrap_err();
+        let error = CanonicalPayload::from_typed(&Vital { temperature: f64::INFINITY }).unwrap_err();
         assert_eq!(error, CanonicalError::NonFinite);
     }
 
     #[test]
     fn refuses_oversized_deep_and_non_object_payloads() {
         let big = json!({"note": "x".repeat(MAX_PAYLOAD_BYTES)});
-        assert!(matches!(
-            CanonicalPayload::from_value(big),
-            Err(CanonicalError::TooLarge { .. })
-        ));
+        assert!(matches!(CanonicalPayload::from_value(big), Err(CanonicalError::TooLarge { .. })));
         let mut deep = json!(1);
         for _ in 0..40 {
             deep = json!({ "a": deep });
         }
-        assert!(matches!(
-            CanonicalPayload::from_value(deep),
-            Err(CanonicalError::TooDeep { .. })
-        ));
-        assert_eq!(
-            CanonicalPayload::from_value(json!([1])),
-            Err(CanonicalError::NotAnObject)
-        );
+        assert!(matches!(CanonicalPayload::from_value(deep), Err(CanonicalError::TooDeep { .. })));
+        assert_eq!(CanonicalPayload::from_value(json!([1])), Err(CanonicalError::NotAnObject));
     }
 }

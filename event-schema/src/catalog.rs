@@ -35,29 +35,13 @@ pub enum CatalogError {
     #[error("unknown event type `{0}`")]
     UnknownType(String),
     #[error("event type `{event_type}` has no schema version {version} (current is {current})")]
-    UnknownVersion {
-        event_type: String,
-        version: u32,
-        current: u32,
-    },
+    UnknownVersion { event_type: String, version: u32, current: u32 },
     #[error("event type `{event_type}` is written at schema version {current}, not {version}")]
-    OutdatedVersion {
-        event_type: String,
-        version: u32,
-        current: u32,
-    },
+    OutdatedVersion { event_type: String, version: u32, current: u32 },
     #[error("the payload of `{event_type}` v{version} is invalid: {reason}")]
-    InvalidPayload {
-        event_type: String,
-        version: u32,
-        reason: String,
-    },
+    InvalidPayload { event_type: String, version: u32, reason: String },
     #[error("cannot upcast `{event_type}` from v{from}: {reason}")]
-    Upcast {
-        event_type: String,
-        from: u32,
-        reason: String,
-    },
+    Upcast { event_type: String, from: u32, reason: String },
 }
 
 /// The set of event types a ledger accepts.
@@ -75,9 +59,7 @@ impl std::fmt::Debug for Catalog {
 }
 
 fn validate_as<T: EventPayload>(payload: &Value) -> Result<(), String> {
-    T::deserialize(payload)
-        .map(|_| ())
-        .map_err(|error| error.to_string())
+    T::deserialize(payload).map(|_| ()).map_err(|error| error.to_string())
 }
 
 impl Catalog {
@@ -97,23 +79,11 @@ impl Catalog {
     /// If the event type's name breaks the naming rules or is registered twice: both are programming
     /// errors in a static list, caught by the first test that builds the catalogue.
     pub fn register<T: EventPayload>(mut self) -> Self {
-        assert!(
-            validate_event_type(T::EVENT_TYPE).is_ok(),
-            "bad event type name {}",
-            T::EVENT_TYPE
-        );
+        assert!(validate_event_type(T::EVENT_TYPE).is_ok(), "bad event type name {}", T::EVENT_TYPE);
         assert!(T::SCHEMA_VERSION >= 1, "schema versions start at 1");
-        let spec = TypeSpec {
-            current: T::SCHEMA_VERSION,
-            validate: validate_as::<T>,
-            upcasters: BTreeMap::new(),
-        };
+        let spec = TypeSpec { current: T::SCHEMA_VERSION, validate: validate_as::<T>, upcasters: BTreeMap::new() };
         let previous = self.types.insert(T::EVENT_TYPE, spec);
-        assert!(
-            previous.is_none(),
-            "event type {} registered twice",
-            T::EVENT_TYPE
-        );
+        assert!(previous.is_none(), "event type {} registered twice", T::EVENT_TYPE);
         self
     }
 
@@ -123,14 +93,9 @@ impl Catalog {
     /// # Panics
     /// If the type is unknown or `from` is not older than the current version (a programming error).
     pub fn upcast_from(mut self, event_type: &str, from: u32, upcaster: Upcaster) -> Self {
-        let spec = self
-            .types
-            .get_mut(event_type)
-            .unwrap_or_else(|| panic!("register {event_type} before its upcasters"));
-        assert!(
-            from >= 1 && from < spec.current,
-            "upcasters go from an older version to a newer one"
-        );
+        let spec =
+            self.types.get_mut(event_type).unwrap_or_else(|| panic!("register {event_type} before its upcasters"));
+        assert!(from >= 1 && from < spec.current, "upcasters go from an older version to a newer one");
         spec.upcasters.insert(from, upcaster);
         self
     }
@@ -150,33 +115,15 @@ impl Catalog {
     }
 
     /// Checks an event about to be appended: known type, current version, valid payload.
-    pub fn check_new(
-        &self,
-        event_type: &str,
-        version: u32,
-        payload: &Value,
-    ) -> Result<(), CatalogError> {
-        let spec = self
-            .types
-            .get(event_type)
-            .ok_or_else(|| CatalogError::UnknownType(shorten(event_type)))?;
+    pub fn check_new(&self, event_type: &str, version: u32, payload: &Value) -> Result<(), CatalogError> {
+        let spec = self.types.get(event_type).ok_or_else(|| CatalogError::UnknownType(shorten(event_type)))?;
         if version != spec.current {
             let event_type = event_type.to_owned();
-            return Err(
-                if version < spec.current && spec.upcasters.contains_key(&version) {
-                    CatalogError::OutdatedVersion {
-                        event_type,
-                        version,
-                        current: spec.current,
-                    }
-                } else {
-                    CatalogError::UnknownVersion {
-                        event_type,
-                        version,
-                        current: spec.current,
-                    }
-                },
-            );
+            return Err(if version < spec.current && spec.upcasters.contains_key(&version) {
+                CatalogError::OutdatedVersion { event_type, version, current: spec.current }
+            } else {
+                CatalogError::UnknownVersion { event_type, version, current: spec.current }
+            });
         }
         (spec.validate)(payload).map_err(|reason| CatalogError::InvalidPayload {
             event_type: event_type.to_owned(),
@@ -186,16 +133,8 @@ impl Catalog {
     }
 
     /// Brings a stored payload up to the current version of its type.
-    pub fn upcast(
-        &self,
-        event_type: &str,
-        version: u32,
-        mut payload: Value,
-    ) -> Result<Value, CatalogError> {
-        let spec = self
-            .types
-            .get(event_type)
-            .ok_or_else(|| CatalogError::UnknownType(shorten(event_type)))?;
+    pub fn upcast(&self, event_type: &str, version: u32, mut payload: Value) -> Result<Value, CatalogError> {
+        let spec = self.types.get(event_type).ok_or_else(|| CatalogError::UnknownType(shorten(event_type)))?;
         if version > spec.current || version == 0 {
             return Err(CatalogError::UnknownVersion {
                 event_type: event_type.to_owned(),
@@ -204,14 +143,11 @@ impl Catalog {
             });
         }
         for from in version..spec.current {
-            let upcaster =
-                spec.upcasters
-                    .get(&from)
-                    .ok_or_else(|| CatalogError::UnknownVersion {
-                        event_type: event_type.to_owned(),
-                        version: from,
-                        current: spec.current,
-                    })?;
+            let upcaster = spec.upcasters.get(&from).ok_or_else(|| CatalogError::UnknownVersion {
+                event_type: event_type.to_owned(),
+                version: from,
+                current: spec.current,
+            })?;
             payload = upcaster(payload).map_err(|reason| CatalogError::Upcast {
                 event_type: event_type.to_owned(),
                 from,
@@ -230,11 +166,7 @@ impl Catalog {
                 reason: format!("expected an event of type {}", T::EVENT_TYPE),
             });
         }
-        let payload = self.upcast(
-            &entry.event_type,
-            entry.schema_version,
-            entry.payload.clone(),
-        )?;
+        let payload = self.upcast(&entry.event_type, entry.schema_version, entry.payload.clone())?;
         serde_json::from_value(payload).map_err(|error| CatalogError::InvalidPayload {
             event_type: entry.event_type.clone(),
             version: T::SCHEMA_VERSION,
@@ -244,10 +176,7 @@ impl Catalog {
 }
 
 fn shorten(text: &str) -> String {
-    text.chars()
-        .take(64)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    text.chars().take(64).map(|c| if c.is_control() { '?' } else { c }).collect()
 }
 
 #[cfg(test)]
@@ -270,31 +199,20 @@ mod tests {
     }
 
     fn split_name(mut payload: Value) -> Result<Value, String> {
-        let name = payload
-            .get("name")
-            .and_then(Value::as_str)
-            .ok_or("v1 has a `name`")?
-            .to_owned();
+        let name = payload.get("name").and_then(Value::as_str).ok_or("v1 has a `name`")?.to_owned();
         let (given, family) = name.split_once(' ').ok_or("a v1 name has two parts")?;
         payload = json!({ "given_name": given, "family_name": family });
         Ok(payload)
     }
 
     fn catalog() -> Catalog {
-        Catalog::new()
-            .register::<PersonNamed>()
-            .upcast_from("test.person_named", 1, split_name)
+        Catalog::new().register::<PersonNamed>().upcast_from("test.person_named", 1, split_name)
     }
 
     #[test]
     fn old_versions_are_upcast_when_read() {
-        let upcast = catalog()
-            .upcast("test.person_named", 1, json!({"name": "Aïssatou Bello"}))
-            .unwrap();
-        assert_eq!(
-            upcast,
-            json!({"given_name": "Aïssatou", "family_name": "Bello"})
-        );
+        let upcast = catalog().upcast("test.person_named", 1, json!({"name": "Aïssatou Bello"})).unwrap();
+        assert_eq!(upcast, json!({"given_name": "Aïssatou", "family_name": "Bello"}));
     }
 
     #[test]
@@ -302,22 +220,10 @@ mod tests {
         let catalog = catalog();
         let good = json!({"given_name": "A", "family_name": "B"});
         assert!(catalog.check_new("test.person_named", 2, &good).is_ok());
-        assert!(matches!(
-            catalog.check_new("test.person_named", 1, &good),
-            Err(CatalogError::OutdatedVersion { .. })
-        ));
-        assert!(matches!(
-            catalog.check_new("test.person_named", 3, &good),
-            Err(CatalogError::UnknownVersion { .. })
-        ));
-        assert!(matches!(
-            catalog.check_new("test.nothing", 1, &good),
-            Err(CatalogError::UnknownType(_))
-        ));
+        assert!(matches!(catalog.check_new("test.person_named", 1, &good), Err(CatalogError::OutdatedVersion { .. })));
+        assert!(matches!(catalog.check_new("test.person_named", 3, &good), Err(CatalogError::UnknownVersion { .. })));
+        assert!(matches!(catalog.check_new("test.nothing", 1, &good), Err(CatalogError::UnknownType(_))));
         let bad = json!({"given_name": "A"});
-        assert!(matches!(
-            catalog.check_new("test.person_named", 2, &bad),
-            Err(CatalogError::InvalidPayload { .. })
-        ));
+        assert!(matches!(catalog.check_new("test.person_named", 2, &bad), Err(CatalogError::InvalidPayload { .. })));
     }
 }

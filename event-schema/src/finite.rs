@@ -81,19 +81,10 @@ impl ser::Serializer for FiniteCheck {
     fn serialize_unit(self) -> Result<(), NonFinite> {
         Ok(())
     }
-    fn serialize_unit_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-    ) -> Result<(), NonFinite> {
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<(), NonFinite> {
         Ok(())
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<(), NonFinite> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, value: &T) -> Result<(), NonFinite> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
@@ -114,13 +105,7 @@ impl ser::Serializer for FiniteCheck {
     fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self, NonFinite> {
         Ok(self)
     }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self, NonFinite> {
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self, NonFinite> {
         Ok(self)
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self, NonFinite> {
@@ -129,13 +114,7 @@ impl ser::Serializer for FiniteCheck {
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, NonFinite> {
         Ok(self)
     }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self, NonFinite> {
+    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self, NonFinite> {
         Ok(self)
     }
 }
@@ -179,11 +158,7 @@ impl ser::SerializeMap for FiniteCheck {
 impl ser::SerializeStruct for FiniteCheck {
     type Ok = ();
     type Error = NonFinite;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<(), NonFinite> {
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Result<(), NonFinite> {
         value.serialize(FiniteCheck)
     }
     fn end(self) -> Result<(), NonFinite> {
@@ -194,11 +169,7 @@ impl ser::SerializeStruct for FiniteCheck {
 impl ser::SerializeStructVariant for FiniteCheck {
     type Ok = ();
     type Error = NonFinite;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<(), NonFinite> {
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Result<(), NonFinite> {
         value.serialize(FiniteCheck)
     }
     fn end(self) -> Result<(), NonFinite> {

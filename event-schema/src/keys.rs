@@ -23,8 +23,7 @@ impl KeyId {
     }
 
     pub fn parse(text: &str) -> Result<Self, KeyError> {
-        let valid =
-            text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let valid = text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         if valid {
             Ok(Self(text.to_owned()))
         } else {
@@ -140,10 +139,7 @@ impl KeyPair {
 
 impl fmt::Debug for KeyPair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyPair")
-            .field("id", &self.id)
-            .field("secret", &"<redacted>")
-            .finish()
+        f.debug_struct("KeyPair").field("id", &self.id).field("secret", &"<redacted>").finish()
     }
 }
 
@@ -163,9 +159,7 @@ impl SignatureBytes {
     }
 
     pub fn from_slice(bytes: &[u8]) -> Result<Self, KeyError> {
-        Signature::from_slice(bytes)
-            .map(Self)
-            .map_err(|_| KeyError::MalformedSignature)
+        Signature::from_slice(bytes).map(Self).map_err(|_| KeyError::MalformedSignature)
     }
 
     pub fn to_bytes(&self) -> [u8; 64] {
@@ -206,10 +200,7 @@ mod tests {
         // The identity point (a small-order point) encoded as a public key.
         let mut identity = [0u8; 32];
         identity[0] = 1;
-        assert_eq!(
-            parse_public_key(&hex::encode(identity)),
-            Err(KeyError::WeakKey)
-        );
+        assert_eq!(parse_public_key(&hex::encode(identity)), Err(KeyError::WeakKey));
     }
 
     #[test]

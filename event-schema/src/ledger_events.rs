@@ -69,15 +69,9 @@ impl EventPayload for NodeKeyRevoked {
 /// Whether an event type belongs to the key registry, and so must be signed by the root key (and may
 /// never be signed by a node key).
 pub fn is_key_registry_event(event_type: &str) -> bool {
-    matches!(
-        event_type,
-        "ledger.genesis" | "ledger.node_key_registered" | "ledger.node_key_revoked"
-    )
+    matches!(event_type, "ledger.genesis" | "ledger.node_key_registered" | "ledger.node_key_revoked")
 }
 
 pub(crate) fn register(catalog: Catalog) -> Catalog {
-    catalog
-        .register::<LedgerGenesis>()
-        .register::<NodeKeyRegistered>()
-        .register::<NodeKeyRevoked>()
+    catalog.register::<LedgerGenesis>().register::<NodeKeyRegistered>().register::<NodeKeyRevoked>()
 }

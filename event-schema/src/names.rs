@@ -23,10 +23,7 @@ pub struct StreamId(String);
 impl StreamId {
     pub fn parse(text: impl Into<String>) -> Result<Self, NameError> {
         let text = text.into();
-        let invalid = |reason: &'static str| NameError::StreamId {
-            value: shorten(&text),
-            reason,
-        };
+        let invalid = |reason: &'static str| NameError::StreamId { value: shorten(&text), reason };
         if text.is_empty() || text.len() > MAX_STREAM_ID_LEN {
             return Err(invalid("must be 1 to 128 characters long"));
         }
@@ -35,16 +32,12 @@ impl StreamId {
             None => (text.as_str(), None),
         };
         if !is_lower_identifier(category) {
-            return Err(invalid(
-                "the category must be lower-case letters, digits or `_`, starting with a letter",
-            ));
+            return Err(invalid("the category must be lower-case letters, digits or `_`, starting with a letter"));
         }
         if let Some(id) = id {
             let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
             if id.is_empty() || !id.chars().all(allowed) {
-                return Err(invalid(
-                    "the id after `:` must be letters, digits, `.`, `_` or `-`",
-                ));
+                return Err(invalid("the id after `:` must be letters, digits, `.`, `_` or `-`"));
             }
         }
         Ok(Self(text))
@@ -95,9 +88,7 @@ pub fn validate_event_type(text: &str) -> Result<(), NameError> {
     if ok {
         Ok(())
     } else {
-        Err(NameError::EventType {
-            value: shorten(text),
-        })
+        Err(NameError::EventType { value: shorten(text) })
     }
 }
 
@@ -109,11 +100,7 @@ fn is_lower_identifier(text: &str) -> bool {
 
 /// Keeps error messages short and printable whatever was sent.
 fn shorten(text: &str) -> String {
-    let mut shown: String = text
-        .chars()
-        .take(64)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
+    let mut shown: String = text.chars().take(64).map(|c| if c.is_control() { '?' } else { c }).collect();
     if text.chars().count() > 64 {
         shown.push('…');
     }
@@ -135,12 +122,7 @@ mod tests {
 
     #[test]
     fn accepts_categories_with_and_without_ids() {
-        for ok in [
-            "ledger:keys",
-            "patient:0193c1a2-7e7a-7000-8000-000000000001",
-            "facility",
-            "bench_1:w-7.3",
-        ] {
+        for ok in ["ledger:keys", "patient:0193c1a2-7e7a-7000-8000-000000000001", "facility", "bench_1:w-7.3"] {
             assert!(StreamId::parse(ok).is_ok(), "{ok} was refused");
         }
     }
@@ -165,14 +147,7 @@ mod tests {
     #[test]
     fn event_types_need_two_lower_case_segments() {
         assert!(validate_event_type("patient.registered").is_ok());
-        for bad in [
-            "patient",
-            "Patient.registered",
-            "patient..registered",
-            "patient.registered.",
-            ".x.y",
-            "a.b-c",
-        ] {
+        for bad in ["patient", "Patient.registered", "patient..registered", "patient.registered.", ".x.y", "a.b-c"] {
             assert!(validate_event_type(bad).is_err(), "{bad} was accepted");
         }
     }

@@ -6,12 +6,14 @@
 //! signatures is checked alone with `verify_strict` to name the bad entry. Whatever the order in which
 //! the work is done, the failure reported is the one at the lowest position.
 
+use crate::canonical::{canonical_bytes, check_i_json, CanonicalError};
 use crate::digest::Digest;
 use crate::envelope::Entry;
 use crate::keys::KeyId;
 use crate::registry::KeyRegistry;
 use ed25519_dalek::VerifyingKey;
 use rayon::prelude::*;
+use sha2::Digest as _;
 use std::fmt;
 
 /// How many signatures one batch verification covers.
@@ -53,34 +55,21 @@ impl fmt::Display for FailureReason {
                 write!(f, "gap: expected position {expected}, found {found}")
             }
             Self::BrokenLink { expected, found } => {
-                write!(
-                    f,
-                    "broken link: prev_hash is {found}, the previous entry's hash is {expected}"
-                )
+                write!(f, "broken link: prev_hash is {found}, the previous entry's hash is {expected}")
             }
             Self::HashMismatch { stored, computed } => {
-                write!(
-                    f,
-                    "hash mismatch: stored {stored}, computed from the fields {computed}"
-                )
+                write!(f, "hash mismatch: stored {stored}, computed from the fields {computed}")
             }
             Self::Uncanonical { reason } => write!(f, "entry cannot be canonicalised: {reason}"),
             Self::BadSignature { key_id } => write!(f, "bad signature for key {key_id}"),
             Self::UnknownKey { key_id } => write!(f, "signed by unknown key {key_id}"),
             Self::RevokedKey { key_id, revoked_at } => {
-                write!(
-                    f,
-                    "signed by key {key_id}, revoked at position {revoked_at}"
-                )
+                write!(f, "signed by key {key_id}, revoked at position {revoked_at}")
             }
             Self::MissingGenesis => f.write_str("the ledger does not start with a genesis entry"),
             Self::WrongRootKey => f.write_str("the genesis entry names a different root key"),
-            Self::RootKeyMisuse => {
-                f.write_str("the root key signed an entry outside the key registry")
-            }
-            Self::RegistryEventNotRootSigned => {
-                f.write_str("a key registry event is not signed by the root key")
-            }
+            Self::RootKeyMisuse => f.write_str("the root key signed an entry outside the key registry"),
+            Self::RegistryEventNotRootSigned => f.write_str("a key registry event is not signed by the root key"),
             Self::InvalidKeyEvent { reason } => write!(f, "invalid key registry event: {reason}"),
         }
     }
@@ -113,17 +102,22 @@ pub struct ChainVerifier {
 impl ChainVerifier {
     /// A verifier trusting only `root`.
     pub fn new(root: VerifyingKey) -> Self {
-        Self {
-            registry: KeyRegistry::new(root),
-            next_position: 1,
-            prev_hash: Digest::ZERO,
-        }
+        Self { registry: KeyRegistry::new(root), next_position: 1, prev_hash: Digest::ZERO }
     }
 
     /// Checks the next run of entries. After an error the verifier must not be fed again.
     pub fn verify(&mut self, entries: &[Entry]) -> Result<(), VerifyFailure> {
-        let computed: Vec<_> = entries.par_iter().map(Entry::compute_hash).collect();
+        let computed: Vec<_> = entries.par_iter().map(content_hash).collect();
+        self.verify_hashed(entries, computed)
+    }
 
+    /// Checks the next run of entries whose content hashes were computed by the caller, for example
+    /// from the exact JSON of an exported line (see [`raw_entry_hash`]).
+    pub fn verify_hashed(
+        &mut self,
+        entries: &[Entry],
+        computed: Vec<Result<Digest, CanonicalError>>,
+    ) -> Result<(), VerifyFailure> {
         // In order: positions, links, hashes and who may sign. Stops at the first failure, but the
         // signatures before it must still be checked, since one of them may fail first.
         let mut signers: Vec<VerifyingKey> = Vec::with_capacity(entries.len());
@@ -156,28 +150,17 @@ impl ChainVerifier {
     fn check_in_order(
         &mut self,
         entry: &Entry,
-        computed: Result<Digest, crate::canonical::CanonicalError>,
+        computed: Result<Digest, CanonicalError>,
     ) -> Result<VerifyingKey, FailureReason> {
         if entry.position != self.next_position {
-            return Err(FailureReason::Gap {
-                expected: self.next_position,
-                found: entry.position,
-            });
+            return Err(FailureReason::Gap { expected: self.next_position, found: entry.position });
         }
         if entry.prev_hash != self.prev_hash {
-            return Err(FailureReason::BrokenLink {
-                expected: self.prev_hash,
-                found: entry.prev_hash,
-            });
+            return Err(FailureReason::BrokenLink { expected: self.prev_hash, found: entry.prev_hash });
         }
-        let computed = computed.map_err(|error| FailureReason::Uncanonical {
-            reason: error.to_string(),
-        })?;
+        let computed = computed.map_err(|error| FailureReason::Uncanonical { reason: error.to_string() })?;
         if computed != entry.hash {
-            return Err(FailureReason::HashMismatch {
-                stored: entry.hash,
-                computed,
-            });
+            return Err(FailureReason::HashMismatch { stored: entry.hash, computed });
         }
         let signer = self.registry.signer_for(entry)?;
         self.registry.apply(entry)?;
@@ -189,10 +172,7 @@ impl ChainVerifier {
     /// Ends verification: an empty ledger has no genesis and does not verify.
     pub fn finish(self) -> Result<VerifySummary, VerifyFailure> {
         if self.next_position == 1 {
-            return Err(VerifyFailure {
-                position: 1,
-                reason: FailureReason::MissingGenesis,
-            });
+            return Err(VerifyFailure { position: 1, reason: FailureReason::MissingGenesis });
         }
         Ok(VerifySummary {
             entries: self.next_position - 1,
@@ -203,16 +183,35 @@ impl ChainVerifier {
     }
 }
 
+/// An entry's hash recomputed from its fields, refusing payloads outside I-JSON (which the ledger never
+/// writes, and which canonicalisation would silently round).
+fn content_hash(entry: &Entry) -> Result<Digest, CanonicalError> {
+    check_i_json(&entry.payload)?;
+    entry.compute_hash()
+}
+
+/// The hash of an entry exactly as a JSON object (for example one line of an export): the canonical
+/// bytes of the object without its `hash` and `signature` members. Hashing the object as given, not a
+/// re-serialisation of its parsed fields, means a member spelled differently (an upper-case UUID, a
+/// missing `null`) is caught as a hash mismatch here just as it would be by any other verifier.
+pub fn raw_entry_hash(object: &serde_json::Map<String, serde_json::Value>) -> Result<Digest, CanonicalError> {
+    if let Some(payload) = object.get("payload") {
+        check_i_json(payload)?;
+    }
+    let mut body = object.clone();
+    body.remove("hash");
+    body.remove("signature");
+    let bytes = canonical_bytes(&body)?;
+    Ok(Digest::from_bytes(sha2::Sha256::digest(&bytes).into()))
+}
+
 /// The lowest-positioned entry whose signature fails, if any.
 fn first_bad_signature(entries: &[Entry], signers: &[VerifyingKey]) -> Option<VerifyFailure> {
     entries
         .par_chunks(SIGNATURE_BATCH)
         .zip(signers.par_chunks(SIGNATURE_BATCH))
         .filter_map(|(entries, signers)| {
-            let messages: Vec<&[u8]> = entries
-                .iter()
-                .map(|entry| entry.hash.as_bytes().as_slice())
-                .collect();
+            let messages: Vec<&[u8]> = entries.iter().map(|entry| entry.hash.as_bytes().as_slice()).collect();
             let signatures: Vec<_> = entries.iter().map(|entry| entry.signature.0).collect();
             if ed25519_dalek::verify_batch(&messages, &signatures, signers).is_ok() {
                 return None;
@@ -221,9 +220,7 @@ fn first_bad_signature(entries: &[Entry], signers: &[VerifyingKey]) -> Option<Ve
                 let good = crate::keys::verify_strict(signer, &entry.hash, &entry.signature);
                 (!good).then(|| VerifyFailure {
                     position: entry.position,
-                    reason: FailureReason::BadSignature {
-                        key_id: entry.key_id.clone(),
-                    },
+                    reason: FailureReason::BadSignature { key_id: entry.key_id.clone() },
                 })
             })
         })

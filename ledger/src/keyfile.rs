@@ -4,10 +4,10 @@
 //! read them (as ssh does), so a copied or mis-permissioned key is noticed before it signs anything.
 //! Public keys are one line of lower-case hex. Key material never reaches a log or an error message.
 
-use event_schema::keys::{parse_public_key, public_key_hex};
-use event_schema::{KeyError, KeyPair, VerifyingKey};
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::SigningKey;
+use event_schema::keys::{parse_public_key, public_key_hex};
+use event_schema::{KeyError, KeyPair, VerifyingKey};
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};

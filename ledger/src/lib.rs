@@ -82,7 +82,8 @@ impl Ledger {
             node_name: node_name.to_owned(),
         };
         let events = vec![NewEvent::typed(&genesis, now)?, NewEvent::typed(&registered, now)?];
-        let request = AppendRequest::new(StreamId::parse(KEY_STREAM)?, ExpectedVersion::NoStream, Actor::system(), events);
+        let request =
+            AppendRequest::new(StreamId::parse(KEY_STREAM)?, ExpectedVersion::NoStream, Actor::system(), events);
         let prepared = PreparedAppend::prepare(request, SealWith::Root(Arc::new(root.clone())), &Catalog::ledger())?;
         let committed = storage.append_batch(&[&prepared], &mut Sealer::root_only()).await?;
         match committed.plan.outcomes.into_iter().next() {
@@ -155,7 +156,12 @@ impl Ledger {
     }
 
     /// Up to `limit` entries of a stream after `after_version`, in stream order.
-    pub async fn read_stream(&self, stream_id: &StreamId, after_version: u64, limit: u32) -> Result<Vec<Entry>, LedgerError> {
+    pub async fn read_stream(
+        &self,
+        stream_id: &StreamId,
+        after_version: u64,
+        limit: u32,
+    ) -> Result<Vec<Entry>, LedgerError> {
         self.inner.storage.read_stream(stream_id.as_str(), after_version, limit).await
     }
 
@@ -219,7 +225,9 @@ async fn load_registry(storage: &dyn Storage, root: VerifyingKey) -> Result<(Key
             return Err(LedgerError::WrongRootKey);
         }
         let signer = registry.signer_for(entry).map_err(|reason| corrupt(reason.to_string()))?;
-        if entry.compute_hash().ok() != Some(entry.hash) || !event_schema::verify::verify_entry_signature(&signer, entry) {
+        if entry.compute_hash().ok() != Some(entry.hash)
+            || !event_schema::verify::verify_entry_signature(&signer, entry)
+        {
             return Err(corrupt("key registry entry fails its hash or signature check".into()));
         }
         registry.apply(entry).map_err(|reason| match reason {

@@ -168,7 +168,8 @@ fn seal_append(
         };
         // Payloads were canonicalised when the append was prepared and the envelope's own fields are
         // strings, UUIDs and small integers, so this fails only if serialisation itself breaks.
-        let entry = body.seal(key).map_err(|error| LedgerError::InvalidEvent { index: offset, reason: error.into() })?;
+        let entry =
+            body.seal(key).map_err(|error| LedgerError::InvalidEvent { index: offset, reason: error.into() })?;
         sealed.push(entry);
     }
     Ok(sealed)

@@ -23,9 +23,14 @@ pub struct ScratchDatabase {
 }
 
 impl ScratchDatabase {
-    /// Creates an empty database named `<prefix>_<random>`.
+    /// Creates an empty database named `<prefix>_<random>` on the server of [`admin_url`].
     pub async fn create(prefix: &str) -> Result<Self, LedgerError> {
-        let admin_url = admin_url();
+        Self::create_on(&admin_url(), prefix).await
+    }
+
+    /// Creates an empty database named `<prefix>_<random>` on the server of `admin_url`.
+    pub async fn create_on(admin_url: &str, prefix: &str) -> Result<Self, LedgerError> {
+        let admin_url = admin_url.to_owned();
         let admin = PgConnectOptions::from_str(&admin_url)?;
         let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
         let mut conn = PgConnection::connect_with(&admin).await?;

@@ -15,9 +15,14 @@ pub const MAX_BATCH_EVENTS: usize = 4_096;
 
 /// What the writer task receives.
 pub(crate) enum Message {
-    Append { append: PreparedAppend, reply: oneshot::Sender<Result<Appended, LedgerError>> },
+    Append {
+        append: PreparedAppend,
+        reply: oneshot::Sender<Result<Appended, LedgerError>>,
+    },
     /// Acknowledged once everything queued before it has been committed.
-    Close { done: oneshot::Sender<()> },
+    Close {
+        done: oneshot::Sender<()>,
+    },
 }
 
 pub(crate) struct Writer {

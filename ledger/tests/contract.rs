@@ -37,8 +37,7 @@ async fn appends_are_ordered_and_readable_by_stream_and_position(kind: Kind) {
     }
 
     let stream_a = ledger.read_stream(&stream("a"), 0, 100).await.unwrap();
-    let texts: Vec<String> =
-        stream_a.iter().map(|e| ledger.catalog().decode::<NoteAdded>(e).unwrap().text).collect();
+    let texts: Vec<String> = stream_a.iter().map(|e| ledger.catalog().decode::<NoteAdded>(e).unwrap().text).collect();
     assert_eq!(texts, ["a1", "a2", "a3"]);
     assert_eq!(stream_a.iter().map(|e| e.stream_version).collect::<Vec<_>>(), [1, 2, 3]);
     let tail = ledger.read_stream(&stream("a"), 2, 100).await.unwrap();
@@ -217,7 +216,10 @@ async fn subscribers_catch_up_then_follow_without_loss_or_duplicate(kind: Kind) 
         let ledger = ledger.clone();
         writers.push(tokio::spawn(async move {
             for i in 0..300 {
-                ledger.append(append_notes(&format!("live{writer}"), ExpectedVersion::Any, &[&format!("{i}")])).await.unwrap();
+                ledger
+                    .append(append_notes(&format!("live{writer}"), ExpectedVersion::Any, &[&format!("{i}")]))
+                    .await
+                    .unwrap();
             }
         }));
     }
@@ -311,17 +313,50 @@ async fn bad_input_is_refused_and_nothing_is_written(kind: Kind) {
 
     let error = ledger.append(request(vec![note("fine"), event("test.unknown", 1, json!({}))])).await.unwrap_err();
     assert!(
-        matches!(error, LedgerError::InvalidEvent { index: 1, reason: InvalidEvent::Catalog(CatalogError::UnknownType(_)) }),
+        matches!(
+            error,
+            LedgerError::InvalidEvent { index: 1, reason: InvalidEvent::Catalog(CatalogError::UnknownType(_)) }
+        ),
         "{error:?}"
     );
     let error = ledger.append(request(vec![event("test.note_added", 2, json!({"text": "x"}))])).await.unwrap_err();
-    assert!(matches!(error, LedgerError::InvalidEvent { reason: InvalidEvent::Catalog(CatalogError::UnknownVersion { .. }), .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            LedgerError::InvalidEvent { reason: InvalidEvent::Catalog(CatalogError::UnknownVersion { .. }), .. }
+        ),
+        "{error:?}"
+    );
     let error = ledger.append(request(vec![event("test.note_added", 1, json!({"txt": "x"}))])).await.unwrap_err();
-    assert!(matches!(error, LedgerError::InvalidEvent { reason: InvalidEvent::Catalog(CatalogError::InvalidPayload { .. }), .. }), "{error:?}");
-    let error = ledger.append(request(vec![event("test.note_added", 1, json!({"text": "x", "n": 9007199254740993u64}))])).await.unwrap_err();
-    assert!(matches!(error, LedgerError::InvalidEvent { reason: InvalidEvent::Canonical(CanonicalError::UnsafeInteger { .. }), .. }), "{error:?}");
-    let error = ledger.append(request(vec![event("test.note_added", 1, json!({"text": "x".repeat(70_000)}))])).await.unwrap_err();
-    assert!(matches!(error, LedgerError::InvalidEvent { reason: InvalidEvent::Canonical(CanonicalError::TooLarge { .. }), .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            LedgerError::InvalidEvent { reason: InvalidEvent::Catalog(CatalogError::InvalidPayload { .. }), .. }
+        ),
+        "{error:?}"
+    );
+    let error = ledger
+        .append(request(vec![event("test.note_added", 1, json!({"text": "x", "n": 9007199254740993u64}))]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            LedgerError::InvalidEvent { reason: InvalidEvent::Canonical(CanonicalError::UnsafeInteger { .. }), .. }
+        ),
+        "{error:?}"
+    );
+    let error = ledger
+        .append(request(vec![event("test.note_added", 1, json!({"text": "x".repeat(70_000)}))]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            LedgerError::InvalidEvent { reason: InvalidEvent::Canonical(CanonicalError::TooLarge { .. }), .. }
+        ),
+        "{error:?}"
+    );
     let error = ledger.append(request(vec![event("Not A Type", 1, json!({}))])).await.unwrap_err();
     assert!(matches!(error, LedgerError::InvalidEvent { reason: InvalidEvent::Name(_), .. }), "{error:?}");
     let error = ledger.append(request(vec![])).await.unwrap_err();
@@ -336,10 +371,16 @@ async fn bad_input_is_refused_and_nothing_is_written(kind: Kind) {
         node_name: "intruder".into(),
     };
     let forged = NewEvent::typed(&forged, Timestamp::now()).unwrap();
-    let error = ledger.append(AppendRequest::new(stream("bad"), ExpectedVersion::Any, clerk(), vec![forged.clone()])).await.unwrap_err();
+    let error = ledger
+        .append(AppendRequest::new(stream("bad"), ExpectedVersion::Any, clerk(), vec![forged.clone()]))
+        .await
+        .unwrap_err();
     assert!(matches!(error, LedgerError::InvalidAppend(_)), "{error:?}");
     let key_stream = event_schema::StreamId::parse(KEY_STREAM).unwrap();
-    let error = ledger.append(AppendRequest::new(key_stream, ExpectedVersion::Any, clerk(), vec![note("x")])).await.unwrap_err();
+    let error = ledger
+        .append(AppendRequest::new(key_stream, ExpectedVersion::Any, clerk(), vec![note("x")]))
+        .await
+        .unwrap_err();
     assert!(matches!(error, LedgerError::InvalidAppend(_)), "{error:?}");
 
     assert_eq!(ledger.head().await.unwrap(), head, "nothing was written");
@@ -378,9 +419,12 @@ async fn rotated_keys_stop_signing_and_the_new_key_takes_over(kind: Kind) {
         node_name: "test-node".into(),
     };
     let revoked = NodeKeyRevoked { key_id: db.node.id().clone(), reason: RevocationReason::Rotated };
-    old.append_key_events(&db.root, vec![NewEvent::typed(&registered, now).unwrap(), NewEvent::typed(&revoked, now).unwrap()])
-        .await
-        .unwrap();
+    old.append_key_events(
+        &db.root,
+        vec![NewEvent::typed(&registered, now).unwrap(), NewEvent::typed(&revoked, now).unwrap()],
+    )
+    .await
+    .unwrap();
 
     let error = old.append(append_notes("k", ExpectedVersion::Any, &["after"])).await.unwrap_err();
     assert!(matches!(error, LedgerError::NodeKey { state: "revoked", .. }), "{error:?}");
@@ -389,7 +433,8 @@ async fn rotated_keys_stop_signing_and_the_new_key_takes_over(kind: Kind) {
     let reopened = Ledger::open(db.storage.clone(), db.root.public_key(), db.node.clone(), support::catalog()).await;
     assert!(matches!(reopened, Err(LedgerError::NodeKey { state: "revoked", .. })), "{:?}", reopened.err());
 
-    let new = Ledger::open(db.storage.clone(), db.root.public_key(), new_key.clone(), support::catalog()).await.unwrap();
+    let new =
+        Ledger::open(db.storage.clone(), db.root.public_key(), new_key.clone(), support::catalog()).await.unwrap();
     let appended = new.append(append_notes("k", ExpectedVersion::Any, &["after rotation"])).await.unwrap();
     let entry = &new.read_all(appended.first_position - 1, 1).await.unwrap()[0];
     assert_eq!(&entry.key_id, new_key.id());

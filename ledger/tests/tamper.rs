@@ -15,7 +15,10 @@ async fn ledger_with_history(kind: Kind) -> TestDb {
     let db = TestDb::new(kind).await;
     let ledger = db.open().await;
     for i in 0..30 {
-        ledger.append(append_notes(&format!("p{}", i % 3), ExpectedVersion::Any, &[&format!("note {i}")])).await.unwrap();
+        ledger
+            .append(append_notes(&format!("p{}", i % 3), ExpectedVersion::Any, &[&format!("note {i}")]))
+            .await
+            .unwrap();
     }
     ledger.close().await;
     db

@@ -66,7 +66,8 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Writes a batch of appends in one transaction: all of the batch's successful appends commit
     /// together, or nothing does.
-    async fn append_batch(&self, batch: &[&PreparedAppend], sealer: &mut Sealer) -> Result<CommittedBatch, LedgerError>;
+    async fn append_batch(&self, batch: &[&PreparedAppend], sealer: &mut Sealer)
+        -> Result<CommittedBatch, LedgerError>;
 
     /// Keeps `head` informed of appends made by other processes, where the backend can (PostgreSQL's
     /// LISTEN/NOTIFY). Runs until its task is aborted.

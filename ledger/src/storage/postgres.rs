@@ -6,8 +6,8 @@
 //! transaction ends with `pg_notify`, delivered at commit, which wakes subscribers in other processes.
 
 use super::{
-    corrupt, decode_digest, decode_key_id, decode_payload, decode_role, decode_signature,
-    key_stream_moved, role_text, to_i64, to_u64, Backend, CommittedBatch, Storage,
+    corrupt, decode_digest, decode_key_id, decode_payload, decode_role, decode_signature, key_stream_moved, role_text,
+    to_i64, to_u64, Backend, CommittedBatch, Storage,
 };
 use crate::append::PreparedAppend;
 use crate::error::LedgerError;
@@ -167,11 +167,7 @@ struct Columns {
 
 impl Columns {
     fn with_capacity(n: usize) -> Self {
-        Self {
-            position: Vec::with_capacity(n),
-            payload: Vec::with_capacity(n),
-            ..Self::default()
-        }
+        Self { position: Vec::with_capacity(n), payload: Vec::with_capacity(n), ..Self::default() }
     }
 
     fn push(&mut self, entry: &Entry) -> Result<(), LedgerError> {
@@ -180,9 +176,8 @@ impl Columns {
         self.stream_id.push(entry.stream_id.clone());
         self.stream_version.push(to_i64(entry.stream_version)?);
         self.event_type.push(entry.event_type.clone());
-        self.schema_version.push(
-            i32::try_from(entry.schema_version).map_err(|e| LedgerError::InvalidAppend(e.to_string()))?,
-        );
+        self.schema_version
+            .push(i32::try_from(entry.schema_version).map_err(|e| LedgerError::InvalidAppend(e.to_string()))?);
         self.occurred_at.push(entry.occurred_at.as_datetime());
         self.recorded_at.push(entry.recorded_at.as_datetime());
         self.actor_account_id.push(entry.actor.account_id);
@@ -245,11 +240,7 @@ impl Storage for PgStorage {
     }
 
     async fn read_all(&self, after: u64, limit: u32) -> Result<Vec<Entry>, LedgerError> {
-        let rows = sqlx::query(READ_ALL)
-            .bind(to_i64(after)?)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(READ_ALL).bind(to_i64(after)?).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.iter().map(decode_entry).collect()
     }
 
@@ -263,7 +254,11 @@ impl Storage for PgStorage {
         rows.iter().map(decode_entry).collect()
     }
 
-    async fn append_batch(&self, batch: &[&PreparedAppend], sealer: &mut Sealer) -> Result<CommittedBatch, LedgerError> {
+    async fn append_batch(
+        &self,
+        batch: &[&PreparedAppend],
+        sealer: &mut Sealer,
+    ) -> Result<CommittedBatch, LedgerError> {
         let mut tx = self.pool.begin().await?;
         let head = Self::lock_head(&mut tx, true).await?;
         let context = Self::context(&mut tx, batch).await?;

@@ -3,8 +3,8 @@
 //! (`BEGIN IMMEDIATE`) so a transaction never has to upgrade a read lock and fail.
 
 use super::{
-    corrupt, decode_digest, decode_key_id, decode_payload, decode_role, decode_signature,
-    key_stream_moved, role_text, to_i64, to_u64, Backend, CommittedBatch, Storage,
+    corrupt, decode_digest, decode_key_id, decode_payload, decode_role, decode_signature, key_stream_moved, role_text,
+    to_i64, to_u64, Backend, CommittedBatch, Storage,
 };
 use crate::append::PreparedAppend;
 use crate::error::LedgerError;
@@ -89,7 +89,8 @@ impl SqliteStorage {
             };
             context.committed.insert(command, appended);
         }
-        let streams = serde_json::to_string(&streams_of(batch)).map_err(|e| LedgerError::InvalidAppend(e.to_string()))?;
+        let streams =
+            serde_json::to_string(&streams_of(batch)).map_err(|e| LedgerError::InvalidAppend(e.to_string()))?;
         let rows = sqlx::query(
             "SELECT stream_id, MAX(stream_version) FROM ledger_entries \
              WHERE stream_id IN (SELECT value FROM json_each(?1)) GROUP BY stream_id",
@@ -188,11 +189,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn read_all(&self, after: u64, limit: u32) -> Result<Vec<Entry>, LedgerError> {
-        let rows = sqlx::query(READ_ALL)
-            .bind(to_i64(after)?)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(READ_ALL).bind(to_i64(after)?).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.iter().map(decode_entry).collect()
     }
 
@@ -206,7 +203,11 @@ impl Storage for SqliteStorage {
         rows.iter().map(decode_entry).collect()
     }
 
-    async fn append_batch(&self, batch: &[&PreparedAppend], sealer: &mut Sealer) -> Result<CommittedBatch, LedgerError> {
+    async fn append_batch(
+        &self,
+        batch: &[&PreparedAppend],
+        sealer: &mut Sealer,
+    ) -> Result<CommittedBatch, LedgerError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let head = Self::lock_head(&mut tx).await?;
         let context = Self::context(&mut tx, batch).await?;

@@ -127,10 +127,8 @@ impl TestDb {
     pub async fn disable_guard(&self) {
         match self.kind {
             Kind::Sqlite => {
-                self.execute(
-                    "DROP TRIGGER ledger_entries_refuse_update; DROP TRIGGER ledger_entries_refuse_delete;",
-                )
-                .await
+                self.execute("DROP TRIGGER ledger_entries_refuse_update; DROP TRIGGER ledger_entries_refuse_delete;")
+                    .await
             }
             Kind::Postgres => self.execute("ALTER TABLE ledger_entries DISABLE TRIGGER USER").await,
         }

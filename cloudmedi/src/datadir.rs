@@ -1,0 +1,93 @@
+//! The data directory: the keys, and the embedded SQLite database unless a PostgreSQL URL is given.
+//!
+//! ```text
+//! DIR/                 mode 0700
+//!   keys/root.key      the root (trust anchor) private key, 0600; keep it offline in production
+//!   keys/root.pub      the root public key: all an auditor needs besides an export
+//!   keys/node.key      this node's signing key, 0600
+//!   keys/node.pub
+//!   ledger.sqlite      the embedded ledger (absent when the ledger is in PostgreSQL)
+//! ```
+
+use crate::Location;
+use anyhow::{bail, Context};
+use event_schema::{KeyPair, VerifyingKey};
+use ledger::keyfile;
+use ledger::{PgStorage, SqliteStorage, Storage};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub struct DataDir {
+    pub path: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(path: &Path) -> Self {
+        Self { path: path.to_owned() }
+    }
+
+    pub fn keys(&self) -> PathBuf {
+        self.path.join("keys")
+    }
+    pub fn root_key(&self) -> PathBuf {
+        self.keys().join("root.key")
+    }
+    pub fn root_pub(&self) -> PathBuf {
+        self.keys().join("root.pub")
+    }
+    pub fn node_key(&self) -> PathBuf {
+        self.keys().join("node.key")
+    }
+    pub fn node_pub(&self) -> PathBuf {
+        self.keys().join("node.pub")
+    }
+    pub fn sqlite(&self) -> PathBuf {
+        self.path.join("ledger.sqlite")
+    }
+
+    /// Fails with a pointer to `cloudmedi init` unless the directory was initialised.
+    pub fn require_initialised(&self) -> anyhow::Result<()> {
+        if !self.root_pub().is_file() {
+            bail!(
+                "{} is not an initialised CloudMedi data directory (no keys/root.pub); run `cloudmedi init --data-dir {}`",
+                self.path.display(),
+                self.path.display()
+            );
+        }
+        Ok(())
+    }
+
+    pub fn root_public_key(&self) -> anyhow::Result<VerifyingKey> {
+        Ok(keyfile::read_public_key(&self.root_pub())?)
+    }
+
+    pub fn node_key_pair(&self) -> anyhow::Result<KeyPair> {
+        Ok(keyfile::read_private_key(&self.node_key())?)
+    }
+
+    pub fn root_key_pair(&self) -> anyhow::Result<KeyPair> {
+        keyfile::read_private_key(&self.root_key())
+            .context("the root private key is needed for this operation (bring it back from offline storage)")
+    }
+}
+
+/// Opens the ledger's storage: PostgreSQL when a URL is given, else the data directory's SQLite file,
+/// which must already exist unless `create`.
+pub async fn open_storage(location: &Location, dir: &DataDir, create: bool) -> anyhow::Result<Arc<dyn Storage>> {
+    match &location.database_url {
+        Some(url) => {
+            let storage = PgStorage::connect(url).await.context("cannot connect to the PostgreSQL database")?;
+            Ok(Arc::new(storage))
+        }
+        None => {
+            let path = dir.sqlite();
+            if !create && !path.is_file() {
+                bail!("no ledger database at {} (and no --database-url given)", path.display());
+            }
+            let storage = SqliteStorage::open(&path, create)
+                .await
+                .with_context(|| format!("cannot open the ledger database {}", path.display()))?;
+            Ok(Arc::new(storage))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! `cloudmedi export`: the ledger as JSON Lines, one entry per line, with exactly the stored fields,
+//! in position order. docs/ledger-format.md says how to verify it without CloudMedi.
+
+use crate::datadir::{open_storage, DataDir};
+use crate::{progress, Location, Outcome};
+use anyhow::Context;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Entries read from the database at a time.
+const PAGE: u32 = 8_192;
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// Where to write (standard output when absent or `-`). An existing file is not overwritten.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+pub async fn run(location: &Location, args: ExportArgs) -> anyhow::Result<Outcome> {
+    let dir = DataDir::new(&location.data_dir);
+    if location.database_url.is_none() {
+        dir.require_initialised()?;
+    }
+    let storage = open_storage(location, &dir, false).await?;
+    let total = storage.head().await.context("cannot read the ledger")?.position;
+    let to_file = args.output.as_ref().filter(|path| path.as_os_str() != "-");
+    let mut out: Box<dyn Write> = match to_file {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            Box::new(std::io::BufWriter::with_capacity(1 << 20, file))
+        }
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let bar = progress::entries(Some(total), "exporting");
+    let mut after = 0;
+    let mut written = 0u64;
+    loop {
+        let page = storage.read_all(after, PAGE).await.context("cannot read the ledger")?;
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        for entry in &page {
+            serde_json::to_writer(&mut out, entry)?;
+            out.write_all(b"\n")?;
+        }
+        written += page.len() as u64;
+        bar.set_position(written);
+    }
+    out.flush()?;
+    bar.finish_and_clear();
+    if let Some(path) = to_file {
+        eprintln!("exported {written} entries to {}", path.display());
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,93 @@
+//! `cloudmedi init`: a new data directory with a root key, a node key and an initialised ledger.
+//!
+//! Everything is built in a temporary sibling directory and renamed into place at the end, so a
+//! failed init leaves no half-made data directory behind.
+
+use crate::datadir::{open_storage, DataDir};
+use crate::{Location, Outcome};
+use anyhow::{bail, Context};
+use clap::Args;
+use event_schema::KeyPair;
+use ledger::{keyfile, Ledger};
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// A label for this node in the key registry (defaults to the host name).
+    #[arg(long)]
+    node_name: Option<String>,
+}
+
+pub async fn run(location: &Location, args: InitArgs) -> anyhow::Result<Outcome> {
+    let target = &location.data_dir;
+    if target.exists() {
+        let empty = target.is_dir() && std::fs::read_dir(target)?.next().is_none();
+        if !empty {
+            bail!("{} already exists and is not empty; refusing to overwrite a data directory", target.display());
+        }
+        std::fs::remove_dir(target)?;
+    }
+    let parent = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".cloudmedi-init-")
+        .tempdir_in(&parent)
+        .with_context(|| format!("cannot create a directory in {}", parent.display()))?;
+    let dir = DataDir::new(staging.path());
+    create_private_dir(&dir.keys())?;
+
+    let root = KeyPair::generate();
+    let node = KeyPair::generate();
+    keyfile::write_private_key(&dir.root_key(), &root)?;
+    keyfile::write_public_key(&dir.root_pub(), &root.public_key())?;
+    keyfile::write_private_key(&dir.node_key(), &node)?;
+    keyfile::write_public_key(&dir.node_pub(), &node.public_key())?;
+
+    let node_name = args.node_name.unwrap_or_else(host_name);
+    let storage = open_storage(location, &dir, true).await?;
+    let ledger_id = Ledger::initialise(storage.as_ref(), &root, &node.public_key(), &node_name)
+        .await
+        .context("cannot initialise the ledger")?;
+    drop(storage);
+
+    let staged = staging.keep();
+    restrict(&staged)?;
+    std::fs::rename(&staged, target)
+        .with_context(|| format!("cannot move the data directory to {}", target.display()))?;
+
+    println!("Initialised CloudMedi ledger {ledger_id}");
+    println!("  data directory: {}", target.display());
+    match &location.database_url {
+        Some(_) => println!("  ledger:         the PostgreSQL database given by --database-url"),
+        None => println!("  ledger:         {}", target.join("ledger.sqlite").display()),
+    }
+    println!("  root key:       {} (keys/root.key: move it offline; verification needs only keys/root.pub)", root.id());
+    println!("  node key:       {} ({node_name})", node.id());
+    Ok(Outcome::Success)
+}
+
+fn create_private_dir(path: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(path).with_context(|| format!("cannot create {}", path.display()))?;
+    restrict(path)
+}
+
+/// Makes a directory accessible to its owner only.
+fn restrict(path: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "cloudmedi-node".to_owned())
+}
