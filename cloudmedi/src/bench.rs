@@ -361,7 +361,7 @@ fn node_key(entries: &[Entry]) -> event_schema::VerifyingKey {
         .iter()
         .find_map(|entry| {
             let registered: event_schema::ledger_events::NodeKeyRegistered =
-                serde_json::from_value(entry.payload.clone()).ok()?;
+                serde_json::from_str(entry.payload.as_str()).ok()?;
             event_schema::keys::parse_public_key(&registered.public_key).ok()
         })
         .unwrap_or_else(|| KeyPair::generate().public_key())

@@ -154,7 +154,11 @@ fn a_tampered_export_is_reported_at_the_right_position() {
     assert_eq!(cloudmedi(&["init", "--data-dir", path(&other_data)], None).code, 0);
     let run = verify_export(&clean, &other_data.join("keys/root.pub"));
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("FAILED at position 1: the genesis entry names a different root key"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("FAILED at position 1: the genesis entry names a different root key"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

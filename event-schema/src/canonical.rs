@@ -104,6 +104,11 @@ impl CanonicalPayload {
         Ok(Self { value, canonical })
     }
 
+    /// The canonical text as a stored payload.
+    pub fn to_payload(&self) -> Result<crate::envelope::Payload, CanonicalError> {
+        crate::envelope::Payload::from_canonical(self.canonical.clone())
+    }
+
     /// Checks a typed payload. Its floats are checked before it becomes JSON, because `serde_json` would
     /// silently turn a NaN into `null`.
     pub fn from_typed<T: Serialize>(payload: &T) -> Result<Self, CanonicalError> {

@@ -166,7 +166,12 @@ impl Catalog {
                 reason: format!("expected an event of type {}", T::EVENT_TYPE),
             });
         }
-        let payload = self.upcast(&entry.event_type, entry.schema_version, entry.payload.clone())?;
+        let stored = entry.payload.to_value().map_err(|error| CatalogError::InvalidPayload {
+            event_type: entry.event_type.clone(),
+            version: entry.schema_version,
+            reason: error.to_string(),
+        })?;
+        let payload = self.upcast(&entry.event_type, entry.schema_version, stored)?;
         serde_json::from_value(payload).map_err(|error| CatalogError::InvalidPayload {
             event_type: entry.event_type.clone(),
             version: T::SCHEMA_VERSION,

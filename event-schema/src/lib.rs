@@ -22,7 +22,7 @@ pub use canonical::{CanonicalError, CanonicalPayload};
 pub use catalog::{Catalog, CatalogError, EventPayload};
 pub use digest::Digest;
 pub use ed25519_dalek::VerifyingKey;
-pub use envelope::{Entry, EntryBody};
+pub use envelope::{Entry, EntryBody, Payload};
 pub use keys::{KeyError, KeyId, KeyPair, SignatureBytes};
 pub use names::{NameError, StreamId};
 pub use registry::KeyRegistry;

@@ -27,14 +27,13 @@ impl Timestamp {
     /// Parses the ledger's textual form, and only that form, so that two spellings of one instant can
     /// never both appear in stored entries.
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
-        let parsed = DateTime::parse_from_rfc3339(text)
-            .map_err(|_| TimestampError(text.chars().take(40).collect()))?
-            .with_timezone(&Utc);
-        let stamp = Self::from_datetime(parsed);
-        if stamp.to_string() != text {
-            return Err(TimestampError(text.chars().take(40).collect()));
+        let invalid = || TimestampError(text.chars().take(40).collect());
+        // The exact shape first (cheap, and it rules out every other spelling); then the calendar.
+        if !has_ledger_shape(text.as_bytes()) {
+            return Err(invalid());
         }
-        Ok(stamp)
+        let parsed = DateTime::parse_from_rfc3339(text).map_err(|_| invalid())?.with_timezone(&Utc);
+        Ok(Self(parsed))
     }
 
     pub fn as_datetime(&self) -> DateTime<Utc> {
@@ -52,6 +51,13 @@ impl fmt::Debug for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
     }
+}
+
+/// Whether `text` is `DDDD-DD-DDTDD:DD:DD.DDDDDDZ` (D a digit).
+fn has_ledger_shape(text: &[u8]) -> bool {
+    const SHAPE: &[u8; 27] = b"DDDD-DD-DDTDD:DD:DD.DDDDDDZ";
+    text.len() == SHAPE.len()
+        && text.iter().zip(SHAPE).all(|(&c, &s)| if s == b'D' { c.is_ascii_digit() } else { c == s })
 }
 
 /// A timestamp that is not in the form `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
@@ -84,7 +90,14 @@ mod tests {
 
     #[test]
     fn refuses_other_spellings_of_an_instant() {
-        for text in ["2026-03-01T08:30:00Z", "2026-03-01T09:30:00.000000+01:00", "2026-03-01 08:30:00", "yesterday"] {
+        for text in [
+            "2026-02-30T08:30:00.000000Z",
+            "2026-03-01T08:30:00.0000000Z",
+            "2026-03-01T08:30:00Z",
+            "2026-03-01T09:30:00.000000+01:00",
+            "2026-03-01 08:30:00",
+            "yesterday",
+        ] {
             assert!(Timestamp::parse(text).is_err(), "{text} was accepted");
         }
     }

@@ -6,8 +6,11 @@
 
 use event_schema::canonical::canonical_bytes;
 use event_schema::keys::{parse_public_key, public_key_hex};
-use event_schema::{Actor, ChainVerifier, Digest, Entry, EntryBody, KeyId, KeyPair, SignatureBytes, Timestamp};
-use serde::Deserialize;
+use event_schema::{
+    Actor, CanonicalPayload, ChainVerifier, Digest, Entry, EntryBody, KeyId, KeyPair, Payload, SignatureBytes,
+    Timestamp,
+};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;
@@ -31,7 +34,7 @@ const BLOCKS: [&str; 8] = [
 const SIZE_SUFFIX: &str = " bytes of UTF-8 with no trailing line feed";
 
 /// The hashed fields of an entry, owned, as the document's `entry-without-hash` block states them.
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct OwnedBody {
     position: u64,
@@ -52,7 +55,14 @@ struct OwnedBody {
 }
 
 impl OwnedBody {
-    fn body(&self) -> EntryBody<'_> {
+    /// The payload as the ledger stores it: its RFC 8785 text.
+    fn canonical_payload(&self) -> Result<Payload, String> {
+        CanonicalPayload::from_value(self.payload.clone())
+            .and_then(|payload| payload.to_payload())
+            .map_err(|e| format!("payload: {e}"))
+    }
+
+    fn body<'a>(&'a self, payload: &'a Payload) -> EntryBody<'a> {
         EntryBody {
             position: self.position,
             event_id: &self.event_id,
@@ -66,8 +76,8 @@ impl OwnedBody {
             command_id: &self.command_id,
             correlation_id: &self.correlation_id,
             causation_id: &self.causation_id,
-            payload: &self.payload,
-            prev_hash: &self.prev_hash,
+            payload: payload.as_raw(),
+            prev_hash: self.prev_hash,
             key_id: &self.key_id,
         }
     }
@@ -161,8 +171,10 @@ fn check(doc: &str) -> Result<(), String> {
     let body_text = text("json entry-without-hash")?;
     let body_value: Value = serde_json::from_str(body_text).map_err(|e| format!("entry-without-hash: {e}"))?;
     let owned: OwnedBody = serde_json::from_str(body_text).map_err(|e| format!("entry-without-hash: {e}"))?;
-    let body = owned.body();
-    same("entry-without-hash", body_text, &serde_json::to_string_pretty(&body).map_err(|e| e.to_string())?)?;
+    let payload = owned.canonical_payload()?;
+    let body = owned.body(&payload);
+    let pretty = serde_json::to_string_pretty(&owned);
+    same("entry-without-hash", body_text, &pretty.map_err(|e| e.to_string())?)?;
 
     // Canonical bytes: from the crate's entry body, and from the document's JSON as a plain value.
     let canonical = body.canonical_bytes().map_err(|e| e.to_string())?;

@@ -3,7 +3,7 @@
 use crate::error::{InvalidEvent, LedgerError};
 use event_schema::ledger_events::{is_key_registry_event, KEY_STREAM};
 use event_schema::names::validate_event_type;
-use event_schema::{Actor, CanonicalPayload, Catalog, EventPayload, StreamId, Timestamp};
+use event_schema::{Actor, CanonicalPayload, Catalog, EventPayload, Payload, StreamId, Timestamp};
 use serde_json::Value;
 use std::fmt;
 use uuid::Uuid;
@@ -126,7 +126,8 @@ pub(crate) struct PreparedEvent {
     pub event_type: String,
     pub schema_version: u32,
     pub occurred_at: Timestamp,
-    pub payload: CanonicalPayload,
+    /// The payload's RFC 8785 text, as it will be hashed and stored.
+    pub payload: Payload,
 }
 
 /// An append that passed every check that does not need the database.
@@ -170,6 +171,7 @@ impl PreparedAppend {
             catalog
                 .check_new(&event.event_type, event.schema_version, &payload.value)
                 .map_err(|e| invalid(e.into()))?;
+            let payload = payload.to_payload().map_err(|e| invalid(e.into()))?;
             events.push(PreparedEvent {
                 event_id: Uuid::now_v7(),
                 event_type: event.event_type.clone(),

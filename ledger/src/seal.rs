@@ -5,7 +5,8 @@
 use crate::append::{Appended, PreparedAppend, SealWith};
 use crate::error::LedgerError;
 use event_schema::ledger_events::KEY_STREAM;
-use event_schema::{Digest, Entry, EntryBody, KeyPair, KeyRegistry, Timestamp};
+use event_schema::{Digest, Entry, EntryBody, KeyPair, KeyRegistry, SignatureBytes, Timestamp};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -70,10 +71,11 @@ impl Sealer {
         Ok(())
     }
 
-    /// Plans a batch against the locked head.
+    /// Plans a batch against the locked head: decides each append's outcome, numbers and chains its
+    /// entries in order (hashing is cheap), then signs them all in parallel (signing is not).
     pub(crate) fn plan(&self, head: Head, mut context: BatchContext, batch: &[&PreparedAppend]) -> BatchPlan {
         let recorded_at = Timestamp::now();
-        let mut entries = Vec::new();
+        let mut bodies: Vec<(EntryBody<'_>, Digest, &KeyPair)> = Vec::new();
         let mut head = head;
         let mut outcomes = Vec::with_capacity(batch.len());
         for append in batch {
@@ -102,14 +104,14 @@ impl Sealer {
                 }));
                 continue;
             }
-            match seal_append(append, key, head, actual, &recorded_at) {
-                Ok(sealed) => {
+            match chain_append(append, key, head, actual, &recorded_at) {
+                Ok(chained) => {
                     let first_position = head.position + 1;
-                    let stream_version = actual + sealed.len() as u64;
-                    if let Some(last) = sealed.last() {
-                        head = Head { position: last.position, hash: last.hash };
+                    let stream_version = actual + chained.len() as u64;
+                    if let Some((body, hash, _)) = chained.last() {
+                        head = Head { position: body.position, hash: *hash };
                     }
-                    entries.extend(sealed);
+                    bodies.extend(chained);
                     let appended =
                         Appended { first_position, last_position: head.position, stream_version, replayed: false };
                     context.versions.insert(stream.to_owned(), stream_version);
@@ -119,6 +121,13 @@ impl Sealer {
                 Err(error) => outcomes.push(Err(error)),
             }
         }
+        let signatures: Vec<SignatureBytes> =
+            bodies.par_iter().with_min_len(16).map(|(_, hash, key)| key.sign_hash(hash)).collect();
+        let entries = bodies
+            .into_iter()
+            .zip(signatures)
+            .map(|((body, hash, _), signature)| body.into_entry(hash, signature))
+            .collect();
         BatchPlan { entries, head, outcomes }
     }
 
@@ -134,23 +143,20 @@ impl Sealer {
     }
 }
 
-/// Seals one append's events after `head`, continuing its stream from version `actual`.
-fn seal_append(
-    append: &PreparedAppend,
-    key: &KeyPair,
+/// Numbers and chains one append's events after `head`, continuing its stream from version `actual`.
+fn chain_append<'a>(
+    append: &'a PreparedAppend,
+    key: &'a KeyPair,
     head: Head,
     actual: u64,
-    recorded_at: &Timestamp,
-) -> Result<Vec<Entry>, LedgerError> {
+    recorded_at: &'a Timestamp,
+) -> Result<Vec<(EntryBody<'a>, Digest, &'a KeyPair)>, LedgerError> {
     let request = &append.request;
-    let mut sealed: Vec<Entry> = Vec::with_capacity(append.events.len());
+    let mut chained: Vec<(EntryBody<'a>, Digest, &'a KeyPair)> = Vec::with_capacity(append.events.len());
+    let mut previous = head;
     for (offset, event) in append.events.iter().enumerate() {
-        let (position, prev_hash) = match sealed.last() {
-            Some(previous) => (previous.position + 1, previous.hash),
-            None => (head.position + 1, head.hash),
-        };
         let body = EntryBody {
-            position,
+            position: previous.position + 1,
             event_id: &event.event_id,
             stream_id: request.stream_id.as_str(),
             stream_version: actual + offset as u64 + 1,
@@ -162,17 +168,17 @@ fn seal_append(
             command_id: &request.command_id,
             correlation_id: &request.correlation_id,
             causation_id: &request.causation_id,
-            payload: &event.payload.value,
-            prev_hash: &prev_hash,
+            payload: event.payload.as_raw(),
+            prev_hash: previous.hash,
             key_id: key.id(),
         };
         // Payloads were canonicalised when the append was prepared and the envelope's own fields are
         // strings, UUIDs and small integers, so this fails only if serialisation itself breaks.
-        let entry =
-            body.seal(key).map_err(|error| LedgerError::InvalidEvent { index: offset, reason: error.into() })?;
-        sealed.push(entry);
+        let hash = body.hash().map_err(|error| LedgerError::InvalidEvent { index: offset, reason: error.into() })?;
+        previous = Head { position: body.position, hash };
+        chained.push((body, hash, key));
     }
-    Ok(sealed)
+    Ok(chained)
 }
 
 /// The streams whose versions a batch must read: its own, and the key registry's (to notice a

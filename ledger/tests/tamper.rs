@@ -113,7 +113,7 @@ async fn an_entry_signed_by_an_unregistered_key_is_caught(kind: Kind) {
     let (event_id, command_id) = (Uuid::now_v7(), Uuid::now_v7());
     let now = Timestamp::now();
     let actor = Actor::system();
-    let payload = json!({"text": "forged"});
+    let payload = event_schema::CanonicalPayload::from_value(json!({"text": "forged"})).unwrap().to_payload().unwrap();
     let entry = EntryBody {
         position: head.position + 1,
         event_id: &event_id,
@@ -127,8 +127,8 @@ async fn an_entry_signed_by_an_unregistered_key_is_caught(kind: Kind) {
         command_id: &command_id,
         correlation_id: &command_id,
         causation_id: &None,
-        payload: &payload,
-        prev_hash: &head.hash,
+        payload: payload.as_raw(),
+        prev_hash: head.hash,
         key_id: intruder.id(),
     }
     .seal(&intruder)
@@ -148,7 +148,7 @@ async fn an_entry_signed_by_an_unregistered_key_is_caught(kind: Kind) {
         entry.actor.account_id,
         entry.command_id,
         entry.correlation_id,
-        serde_json::to_string(&entry.payload).unwrap(),
+        entry.payload.as_str(),
         blob(kind, entry.prev_hash.as_bytes()),
         entry.key_id,
         blob(kind, entry.hash.as_bytes()),

@@ -105,8 +105,8 @@ pub(crate) fn decode_role(position: u64, text: &str) -> Result<event_schema::Rol
     serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|e| corrupt(position, "actor_role", e))
 }
 
-pub(crate) fn decode_payload(position: u64, text: &str) -> Result<serde_json::Value, LedgerError> {
-    serde_json::from_str(text).map_err(|e| corrupt(position, "payload", e))
+pub(crate) fn decode_payload(position: u64, text: String) -> Result<event_schema::Payload, LedgerError> {
+    event_schema::Payload::from_canonical(text).map_err(|e| corrupt(position, "payload", e))
 }
 
 pub(crate) fn decode_digest(position: u64, what: &str, bytes: &[u8]) -> Result<event_schema::Digest, LedgerError> {
@@ -135,11 +135,4 @@ pub(crate) fn role_text(role: event_schema::Role) -> String {
         Ok(serde_json::Value::String(text)) => text,
         _ => String::new(),
     }
-}
-
-/// The stored payload text: the RFC 8785 form, which the append already checked.
-pub(crate) fn canonical_payload(entry: &Entry) -> Result<String, LedgerError> {
-    let bytes = event_schema::canonical::canonical_bytes(&entry.payload)
-        .map_err(|e| LedgerError::InvalidEvent { index: 0, reason: e.into() })?;
-    String::from_utf8(bytes).map_err(|e| LedgerError::InvalidAppend(e.to_string()))
 }

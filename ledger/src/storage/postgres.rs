@@ -186,7 +186,7 @@ impl Columns {
         self.command_id.push(entry.command_id);
         self.correlation_id.push(entry.correlation_id);
         self.causation_id.push(entry.causation_id);
-        self.payload.push(super::canonical_payload(entry)?);
+        self.payload.push(entry.payload.as_str().to_owned());
         self.prev_hash.push(entry.prev_hash.as_bytes().to_vec());
         self.key_id.push(entry.key_id.to_string());
         self.hash.push(entry.hash.as_bytes().to_vec());
@@ -215,7 +215,7 @@ fn decode_entry(row: &PgRow) -> Result<Entry, LedgerError> {
         command_id: row.try_get(11)?,
         correlation_id: row.try_get(12)?,
         causation_id: row.try_get(13)?,
-        payload: decode_payload(position, &row.try_get::<String, _>(14)?)?,
+        payload: decode_payload(position, row.try_get::<String, _>(14)?)?,
         prev_hash: decode_digest(position, "prev_hash", &row.try_get::<Vec<u8>, _>(15)?)?,
         key_id: decode_key_id(position, &row.try_get::<String, _>(16)?)?,
         hash: decode_digest(position, "hash", &row.try_get::<Vec<u8>, _>(17)?)?,

@@ -21,11 +21,6 @@ use std::time::Duration;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-const INSERT: &str = concat!(
-    "INSERT INTO ledger_entries (",
-    ledger_columns!(),
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
-);
 const READ_ALL: &str =
     concat!("SELECT ", ledger_columns!(), " FROM ledger_entries WHERE position > ?1 ORDER BY position LIMIT ?2");
 const READ_STREAM: &str = concat!(
@@ -105,31 +100,57 @@ impl SqliteStorage {
         Ok(context)
     }
 
-    async fn insert(conn: &mut SqliteConnection, entry: &Entry) -> Result<(), LedgerError> {
-        sqlx::query(INSERT)
-            .bind(to_i64(entry.position)?)
-            .bind(entry.event_id.to_string())
-            .bind(&entry.stream_id)
-            .bind(to_i64(entry.stream_version)?)
-            .bind(&entry.event_type)
-            .bind(i64::from(entry.schema_version))
-            .bind(entry.occurred_at.to_string())
-            .bind(entry.recorded_at.to_string())
-            .bind(entry.actor.account_id.to_string())
-            .bind(role_text(entry.actor.role))
-            .bind(entry.actor.facility_id.map(|id| id.to_string()))
-            .bind(entry.command_id.to_string())
-            .bind(entry.correlation_id.to_string())
-            .bind(entry.causation_id.map(|id| id.to_string()))
-            .bind(super::canonical_payload(entry)?)
-            .bind(entry.prev_hash.as_bytes().as_slice())
-            .bind(entry.key_id.as_str())
-            .bind(entry.hash.as_bytes().as_slice())
-            .bind(entry.signature.to_bytes().as_slice())
-            .execute(&mut *conn)
-            .await?;
+    /// Inserts entries with one multi-row statement per [`INSERT_CHUNK`] rows: every statement is a
+    /// round trip to the connection's thread, so one per entry would cost more than the SQL itself.
+    async fn insert(conn: &mut SqliteConnection, entries: &[Entry]) -> Result<(), LedgerError> {
+        for chunk in entries.chunks(INSERT_CHUNK) {
+            let sql;
+            let statement = if chunk.len() == INSERT_CHUNK {
+                full_chunk_insert()
+            } else {
+                sql = insert_statement(chunk.len());
+                sql.as_str()
+            };
+            let mut query = sqlx::query(statement);
+            for entry in chunk {
+                query = query
+                    .bind(to_i64(entry.position)?)
+                    .bind(entry.event_id.to_string())
+                    .bind(entry.stream_id.as_str())
+                    .bind(to_i64(entry.stream_version)?)
+                    .bind(entry.event_type.as_str())
+                    .bind(i64::from(entry.schema_version))
+                    .bind(entry.occurred_at.to_string())
+                    .bind(entry.recorded_at.to_string())
+                    .bind(entry.actor.account_id.to_string())
+                    .bind(role_text(entry.actor.role))
+                    .bind(entry.actor.facility_id.map(|id| id.to_string()))
+                    .bind(entry.command_id.to_string())
+                    .bind(entry.correlation_id.to_string())
+                    .bind(entry.causation_id.map(|id| id.to_string()))
+                    .bind(entry.payload.as_str())
+                    .bind(entry.prev_hash.as_bytes().as_slice())
+                    .bind(entry.key_id.as_str())
+                    .bind(entry.hash.as_bytes().as_slice())
+                    .bind(entry.signature.to_bytes().to_vec());
+            }
+            query.execute(&mut *conn).await?;
+        }
         Ok(())
     }
+}
+
+/// Rows per INSERT statement: 19 columns × 50 rows stays far below SQLite's limit of 32,766 parameters.
+const INSERT_CHUNK: usize = 50;
+
+fn insert_statement(rows: usize) -> String {
+    let row = format!("({})", vec!["?"; 19].join(", "));
+    format!("INSERT INTO ledger_entries ({}) VALUES {}", ledger_columns!(), vec![row; rows].join(", "))
+}
+
+fn full_chunk_insert() -> &'static str {
+    static STATEMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STATEMENT.get_or_init(|| insert_statement(INSERT_CHUNK))
 }
 
 fn decode_entry(row: &SqliteRow) -> Result<Entry, LedgerError> {
@@ -164,7 +185,7 @@ fn decode_entry(row: &SqliteRow) -> Result<Entry, LedgerError> {
         command_id: uuid(11, "command_id")?,
         correlation_id: uuid(12, "correlation_id")?,
         causation_id: optional_uuid(13, "causation_id")?,
-        payload: decode_payload(position, &row.try_get::<String, _>(14)?)?,
+        payload: decode_payload(position, row.try_get::<String, _>(14)?)?,
         prev_hash: decode_digest(position, "prev_hash", &row.try_get::<Vec<u8>, _>(15)?)?,
         key_id: decode_key_id(position, &row.try_get::<String, _>(16)?)?,
         hash: decode_digest(position, "hash", &row.try_get::<Vec<u8>, _>(17)?)?,
@@ -223,9 +244,7 @@ impl Storage for SqliteStorage {
         }
         let plan = sealer.plan(head, context, batch);
         if !plan.entries.is_empty() {
-            for entry in &plan.entries {
-                Self::insert(&mut tx, entry).await?;
-            }
+            Self::insert(&mut tx, &plan.entries).await?;
             sqlx::query("UPDATE ledger_head SET position = ?1, hash = ?2 WHERE id = 1")
                 .bind(to_i64(plan.head.position)?)
                 .bind(plan.head.hash.as_bytes().as_slice())
