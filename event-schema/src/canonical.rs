@@ -112,11 +112,16 @@ impl CanonicalPayload {
     /// Checks a typed payload. Its floats are checked before it becomes JSON, because `serde_json` would
     /// silently turn a NaN into `null`.
     pub fn from_typed<T: Serialize>(payload: &T) -> Result<Self, CanonicalError> {
+        Self::from_value(Self::typed_value(payload)?)
+    }
+
+    /// A typed payload as a JSON value, refusing non-finite floats (not yet checked against the other
+    /// rules: see [`Self::from_value`]).
+    pub fn typed_value<T: Serialize>(payload: &T) -> Result<Value, CanonicalError> {
         if !crate::finite::all_finite(payload) {
             return Err(CanonicalError::NonFinite);
         }
-        let value = serde_json::to_value(payload).map_err(|error| CanonicalError::Serialize(error.to_string()))?;
-        Self::from_value(value)
+        serde_json::to_value(payload).map_err(|error| CanonicalError::Serialize(error.to_string()))
     }
 }
 

@@ -21,16 +21,13 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
-    /// An event from a typed payload at its type's current schema version.
+    /// An event from a typed payload at its type's current schema version. The payload's floats are
+    /// checked here, before it becomes JSON (where a NaN would silently become `null`); every other
+    /// check happens when the event is appended.
     pub fn typed<T: EventPayload>(payload: &T, occurred_at: Timestamp) -> Result<Self, LedgerError> {
-        let payload = CanonicalPayload::from_typed(payload)
+        let payload = CanonicalPayload::typed_value(payload)
             .map_err(|error| LedgerError::InvalidEvent { index: 0, reason: error.into() })?;
-        Ok(Self {
-            event_type: T::EVENT_TYPE.to_owned(),
-            schema_version: T::SCHEMA_VERSION,
-            occurred_at,
-            payload: payload.value,
-        })
+        Ok(Self { event_type: T::EVENT_TYPE.to_owned(), schema_version: T::SCHEMA_VERSION, occurred_at, payload })
     }
 }
 

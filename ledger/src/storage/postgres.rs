@@ -78,34 +78,47 @@ impl PgStorage {
         Ok(Head { position, hash })
     }
 
+    /// The batch's already-committed commands and its streams' versions, in one round trip. It runs
+    /// after the head lock is held, in a statement of its own, so its snapshot sees every append that
+    /// committed before the lock was granted.
     async fn context(conn: &mut PgConnection, batch: &[&PreparedAppend]) -> Result<BatchContext, LedgerError> {
         let mut context = BatchContext::default();
         let rows = sqlx::query(
-            "SELECT command_id, MIN(position), MAX(position), MAX(stream_version) FROM ledger_entries \
-             WHERE command_id = ANY($1) GROUP BY command_id",
+            // Commands are looked up one index probe each (LATERAL): with `command_id = ANY($1)` and a
+            // generic plan, PostgreSQL may scan the whole table for a large batch.
+            "SELECT commands.id, NULL::text, found.first, found.last, found.version \
+             FROM UNNEST($1::uuid[]) AS commands(id) CROSS JOIN LATERAL ( \
+                 SELECT MIN(position) AS first, MAX(position) AS last, MAX(stream_version) AS version \
+                 FROM ledger_entries WHERE command_id = commands.id) AS found \
+             WHERE found.first IS NOT NULL \
+             UNION ALL \
+             SELECT NULL::uuid, streams.id, (SELECT stream_version FROM ledger_entries WHERE stream_id = streams.id \
+             ORDER BY stream_version DESC LIMIT 1), NULL, NULL FROM UNNEST($2::text[]) AS streams(id)",
         )
         .bind(commands_of(batch))
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in rows {
-            let first = to_u64(0, "position", row.try_get(1)?)?;
-            let appended = Appended {
-                first_position: first,
-                last_position: to_u64(first, "position", row.try_get(2)?)?,
-                stream_version: to_u64(first, "stream_version", row.try_get(3)?)?,
-                replayed: true,
-            };
-            context.committed.insert(row.try_get::<Uuid, _>(0)?, appended);
-        }
-        let rows = sqlx::query(
-            "SELECT stream_id, MAX(stream_version) FROM ledger_entries WHERE stream_id = ANY($1) GROUP BY stream_id",
-        )
         .bind(streams_of(batch))
         .fetch_all(&mut *conn)
         .await?;
         for row in rows {
-            let stream: String = row.try_get(0)?;
-            context.versions.insert(stream, to_u64(0, "stream_version", row.try_get(1)?)?);
+            match row.try_get::<Option<Uuid>, _>(0)? {
+                Some(command) => {
+                    let first = to_u64(0, "position", row.try_get(2)?)?;
+                    let appended = Appended {
+                        first_position: first,
+                        last_position: to_u64(first, "position", row.try_get(3)?)?,
+                        stream_version: to_u64(first, "stream_version", row.try_get(4)?)?,
+                        replayed: true,
+                    };
+                    context.committed.insert(command, appended);
+                }
+                None => {
+                    // One index seek per stream: a max() with GROUP BY would read every version of it.
+                    if let Some(version) = row.try_get::<Option<i64>, _>(2)? {
+                        let stream: String = row.try_get(1)?;
+                        context.versions.insert(stream, to_u64(0, "stream_version", version)?);
+                    }
+                }
+            }
         }
         Ok(context)
     }
@@ -275,16 +288,16 @@ impl Storage for PgStorage {
         let plan = sealer.plan(head, context, batch);
         if !plan.entries.is_empty() {
             Self::insert(&mut tx, &plan.entries).await?;
-            sqlx::query("UPDATE ledger_head SET position = $1, hash = $2 WHERE id = 1")
-                .bind(to_i64(plan.head.position)?)
-                .bind(plan.head.hash.as_bytes().as_slice())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(NOTIFY_CHANNEL)
-                .bind(plan.head.position.to_string())
-                .execute(&mut *tx)
-                .await?;
+            // Move the head and announce it in one round trip; the notification is delivered at commit.
+            sqlx::query(
+                "WITH moved AS (UPDATE ledger_head SET position = $1, hash = $2 WHERE id = 1 RETURNING position) \
+                 SELECT pg_notify($3, position::text) FROM moved",
+            )
+            .bind(to_i64(plan.head.position)?)
+            .bind(plan.head.hash.as_bytes().as_slice())
+            .bind(NOTIFY_CHANNEL)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(CommittedBatch { plan })

@@ -54,50 +54,69 @@ impl SqliteStorage {
         &self.pool
     }
 
-    async fn lock_head(conn: &mut SqliteConnection) -> Result<Head, LedgerError> {
+    async fn read_head(conn: &mut SqliteConnection) -> Result<Head, LedgerError> {
         let row = sqlx::query("SELECT position, hash FROM ledger_head WHERE id = 1").fetch_one(&mut *conn).await?;
         let position = to_u64(0, "ledger_head.position", row.try_get::<i64, _>(0)?)?;
         let hash = decode_digest(position, "ledger_head.hash", &row.try_get::<Vec<u8>, _>(1)?)?;
         Ok(Head { position, hash })
     }
 
-    async fn context(conn: &mut SqliteConnection, batch: &[&PreparedAppend]) -> Result<BatchContext, LedgerError> {
-        let mut context = BatchContext::default();
+    /// The head, the batch's already-committed commands and its streams' versions, in one statement:
+    /// every statement is a round trip to the connection's thread, and `BEGIN IMMEDIATE` already holds
+    /// the write lock, so nothing can commit between the parts.
+    async fn head_and_context(
+        conn: &mut SqliteConnection,
+        batch: &[&PreparedAppend],
+    ) -> Result<(Head, BatchContext), LedgerError> {
         let commands: Vec<String> = commands_of(batch).iter().map(Uuid::to_string).collect();
         let commands = serde_json::to_string(&commands).map_err(|e| LedgerError::InvalidAppend(e.to_string()))?;
-        let rows = sqlx::query(
-            "SELECT command_id, MIN(position), MAX(position), MAX(stream_version) FROM ledger_entries \
-             WHERE command_id IN (SELECT value FROM json_each(?1)) GROUP BY command_id",
-        )
-        .bind(commands)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in rows {
-            let first = to_u64(0, "position", row.try_get(1)?)?;
-            let command: String = row.try_get(0)?;
-            let command = Uuid::parse_str(&command).map_err(|e| corrupt(first, "command_id", e))?;
-            let appended = Appended {
-                first_position: first,
-                last_position: to_u64(first, "position", row.try_get(2)?)?,
-                stream_version: to_u64(first, "stream_version", row.try_get(3)?)?,
-                replayed: true,
-            };
-            context.committed.insert(command, appended);
-        }
         let streams =
             serde_json::to_string(&streams_of(batch)).map_err(|e| LedgerError::InvalidAppend(e.to_string()))?;
         let rows = sqlx::query(
-            "SELECT stream_id, MAX(stream_version) FROM ledger_entries \
-             WHERE stream_id IN (SELECT value FROM json_each(?1)) GROUP BY stream_id",
+            "SELECT 0, NULL, position, NULL, NULL, hash FROM ledger_head WHERE id = 1 \
+             UNION ALL \
+             SELECT 1, command_id, MIN(position), MAX(position), MAX(stream_version), NULL FROM ledger_entries \
+             WHERE command_id IN (SELECT value FROM json_each(?1)) GROUP BY command_id \
+             UNION ALL \
+             SELECT 2, streams.value, (SELECT stream_version FROM ledger_entries WHERE stream_id = streams.value \
+             ORDER BY stream_version DESC LIMIT 1), NULL, NULL, NULL FROM json_each(?2) AS streams",
         )
+        .bind(commands)
         .bind(streams)
         .fetch_all(&mut *conn)
         .await?;
+        let mut head = None;
+        let mut context = BatchContext::default();
         for row in rows {
-            let stream: String = row.try_get(0)?;
-            context.versions.insert(stream, to_u64(0, "stream_version", row.try_get(1)?)?);
+            match row.try_get::<i64, _>(0)? {
+                0 => {
+                    let position = to_u64(0, "ledger_head.position", row.try_get(2)?)?;
+                    let hash = decode_digest(position, "ledger_head.hash", &row.try_get::<Vec<u8>, _>(5)?)?;
+                    head = Some(Head { position, hash });
+                }
+                1 => {
+                    let first = to_u64(0, "position", row.try_get(2)?)?;
+                    let command: String = row.try_get(1)?;
+                    let command = Uuid::parse_str(&command).map_err(|e| corrupt(first, "command_id", e))?;
+                    let appended = Appended {
+                        first_position: first,
+                        last_position: to_u64(first, "position", row.try_get(3)?)?,
+                        stream_version: to_u64(first, "stream_version", row.try_get(4)?)?,
+                        replayed: true,
+                    };
+                    context.committed.insert(command, appended);
+                }
+                _ => {
+                    // One index seek per stream: a MAX() with GROUP BY would read every version of it.
+                    if let Some(version) = row.try_get::<Option<i64>, _>(2)? {
+                        let stream: String = row.try_get(1)?;
+                        context.versions.insert(stream, to_u64(0, "stream_version", version)?);
+                    }
+                }
+            }
         }
-        Ok(context)
+        let head = head.ok_or_else(|| corrupt(0, "ledger_head", "the head row is missing"))?;
+        Ok((head, context))
     }
 
     /// Inserts entries with one multi-row statement per [`INSERT_CHUNK`] rows: every statement is a
@@ -206,7 +225,7 @@ impl Storage for SqliteStorage {
 
     async fn head(&self) -> Result<Head, LedgerError> {
         let mut conn = self.pool.acquire().await?;
-        Self::lock_head(&mut conn).await
+        Self::read_head(&mut conn).await
     }
 
     async fn read_all(&self, after: u64, limit: u32) -> Result<Vec<Entry>, LedgerError> {
@@ -230,8 +249,7 @@ impl Storage for SqliteStorage {
         sealer: &mut Sealer,
     ) -> Result<CommittedBatch, LedgerError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let head = Self::lock_head(&mut tx).await?;
-        let context = Self::context(&mut tx, batch).await?;
+        let (head, context) = Self::head_and_context(&mut tx, batch).await?;
         if key_stream_moved(sealer, &context) {
             let rows = sqlx::query(READ_STREAM)
                 .bind(KEY_STREAM)
