@@ -10,6 +10,7 @@
 use crate::{Location, Outcome};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use event_schema::verify::SIGNATURE_BATCH;
 use event_schema::{Actor, Catalog, Entry, EventPayload, KeyPair, Role, StreamId, Timestamp};
 use ledger::audit::verify_storage;
 use ledger::testing::{admin_url, ScratchDatabase};
@@ -328,7 +329,7 @@ impl Bench {
                 .collect();
         let started = Instant::now();
         let all_good = tokio::task::spawn_blocking(move || {
-            entries.par_chunks(128).zip(keys.par_chunks(128)).all(|(entries, keys)| {
+            entries.par_chunks(SIGNATURE_BATCH).zip(keys.par_chunks(SIGNATURE_BATCH)).all(|(entries, keys)| {
                 let messages: Vec<&[u8]> = entries.iter().map(|e| e.hash.as_bytes().as_slice()).collect();
                 let signatures: Vec<_> = entries.iter().map(|e| e.signature.0).collect();
                 ed25519_dalek::verify_batch(&messages, &signatures, keys).is_ok()
