@@ -10,7 +10,7 @@ use ledger::audit::{verify_storage, AuditError};
 use ledger::keyfile;
 use rayon::prelude::*;
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Entries verified at a time when reading an export.
@@ -84,8 +84,8 @@ fn report(result: Result<VerifySummary, Finding>, elapsed: Duration) -> anyhow::
 
 /// Verifies a JSON Lines export. Each line is hashed exactly as written (not as re-serialised after
 /// parsing), and a line that is not an entry is a finding too.
-async fn verify_export(path: &PathBuf, root: VerifyingKey) -> anyhow::Result<Result<VerifySummary, Finding>> {
-    let path = path.clone();
+async fn verify_export(path: &Path, root: VerifyingKey) -> anyhow::Result<Result<VerifySummary, Finding>> {
+    let path = path.to_owned();
     tokio::task::spawn_blocking(move || -> anyhow::Result<Result<VerifySummary, Finding>> {
         let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
             Box::new(std::io::stdin().lock())

@@ -82,15 +82,13 @@ pub(crate) fn key_stream_moved(sealer: &Sealer, context: &BatchContext) -> bool 
 
 /// Checks that entries read in one page are consecutive, so that a reader can never skip one.
 pub(crate) fn check_consecutive(entries: &[Entry], after: u64) -> Result<(), LedgerError> {
-    let mut expected = after + 1;
-    for entry in entries {
+    for (expected, entry) in (after + 1..).zip(entries) {
         if entry.position != expected {
             return Err(LedgerError::Corrupt {
                 position: expected,
                 reason: format!("missing entry: the next stored position is {}", entry.position),
             });
         }
-        expected += 1;
     }
     Ok(())
 }
