@@ -7,7 +7,7 @@ use crate::datadir::{open_storage, DataDir};
 use crate::{Location, Outcome};
 use anyhow::{bail, Context};
 use clap::Args;
-use event_schema::KeyPair;
+use event_schema::{KeyId, KeyPair};
 use ledger::{keyfile, Ledger};
 
 #[derive(Args)]
@@ -15,6 +15,14 @@ pub struct InitArgs {
     /// A label for this node in the key registry (defaults to the host name).
     #[arg(long)]
     node_name: Option<String>,
+    /// Join an existing PostgreSQL ledger instead of creating one: make this node's key and keep the
+    /// ledger's root public key (no root private key); the root key's holder then registers the node
+    /// with `cloudmedi keys register`.
+    #[arg(long, requires = "root_key")]
+    join: bool,
+    /// The root public key file of the ledger to join.
+    #[arg(long)]
+    root_key: Option<std::path::PathBuf>,
 }
 
 pub async fn run(location: &Location, args: InitArgs) -> anyhow::Result<Outcome> {
@@ -38,24 +46,39 @@ pub async fn run(location: &Location, args: InitArgs) -> anyhow::Result<Outcome>
     let dir = DataDir::new(staging.path());
     create_private_dir(&dir.keys())?;
 
-    let root = KeyPair::generate();
     let node = KeyPair::generate();
-    keyfile::write_private_key(&dir.root_key(), &root)?;
-    keyfile::write_public_key(&dir.root_pub(), &root.public_key())?;
     keyfile::write_private_key(&dir.node_key(), &node)?;
     keyfile::write_public_key(&dir.node_pub(), &node.public_key())?;
-
     let node_name = args.node_name.unwrap_or_else(host_name);
+
+    if let Some(root_pub) = args.root_key.as_ref().filter(|_| args.join) {
+        if location.database_url.is_none() {
+            bail!(
+                "--join needs the shared PostgreSQL ledger's --database-url (an embedded SQLite ledger has one node)"
+            );
+        }
+        let root = keyfile::read_public_key(root_pub)?;
+        keyfile::write_public_key(&dir.root_pub(), &root)?;
+        move_into_place(staging, target)?;
+        println!("Prepared data directory {} to join the ledger of root key {}", target.display(), KeyId::of(&root));
+        println!("  node key: {} ({node_name})", node.id());
+        println!("Have the root key's holder register it:");
+        println!(
+            "  cloudmedi keys register --public-key {} --node-name {node_name}",
+            target.join("keys/node.pub").display()
+        );
+        return Ok(Outcome::Success);
+    }
+
+    let root = KeyPair::generate();
+    keyfile::write_private_key(&dir.root_key(), &root)?;
+    keyfile::write_public_key(&dir.root_pub(), &root.public_key())?;
     let storage = open_storage(location, &dir, true).await?;
     let ledger_id = Ledger::initialise(storage.as_ref(), &root, &node.public_key(), &node_name)
         .await
         .context("cannot initialise the ledger")?;
     drop(storage);
-
-    let staged = staging.keep();
-    restrict(&staged)?;
-    std::fs::rename(&staged, target)
-        .with_context(|| format!("cannot move the data directory to {}", target.display()))?;
+    move_into_place(staging, target)?;
 
     println!("Initialised CloudMedi ledger {ledger_id}");
     println!("  data directory: {}", target.display());
@@ -66,6 +89,13 @@ pub async fn run(location: &Location, args: InitArgs) -> anyhow::Result<Outcome>
     println!("  root key:       {} (keys/root.key: move it offline; verification needs only keys/root.pub)", root.id());
     println!("  node key:       {} ({node_name})", node.id());
     Ok(Outcome::Success)
+}
+
+/// Renames the finished staging directory to the data directory, owner-only.
+fn move_into_place(staging: tempfile::TempDir, target: &std::path::Path) -> anyhow::Result<()> {
+    let staged = staging.keep();
+    restrict(&staged)?;
+    std::fs::rename(&staged, target).with_context(|| format!("cannot move the data directory to {}", target.display()))
 }
 
 fn create_private_dir(path: &std::path::Path) -> anyhow::Result<()> {

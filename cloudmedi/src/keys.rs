@@ -7,11 +7,12 @@
 use crate::datadir::{open_storage, DataDir};
 use crate::{Location, Outcome};
 use anyhow::Context;
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 use event_schema::keys::public_key_hex;
 use event_schema::ledger_events::{NodeKeyRegistered, NodeKeyRevoked, RevocationReason, KEY_STREAM};
-use event_schema::{Catalog, KeyPair, KeyRegistry, Timestamp};
-use ledger::{keyfile, Ledger, NewEvent};
+use event_schema::{Catalog, KeyId, KeyPair, KeyRegistry, Timestamp};
+use ledger::{keyfile, ExpectedVersion, Ledger, NewEvent, Storage};
+use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
 pub enum KeysCommand {
@@ -19,6 +20,31 @@ pub enum KeysCommand {
     List,
     /// Replace this node's signing key: register a new one and revoke the old, signed by the root key.
     Rotate,
+    /// Register another node's public key (made by `cloudmedi init --join`), signed by the root key.
+    Register {
+        /// The node's public key file (its keys/node.pub).
+        #[arg(long)]
+        public_key: PathBuf,
+        /// A label for the node, such as its host name.
+        #[arg(long)]
+        node_name: String,
+    },
+    /// Revoke a node key: it signs nothing after this, signed by the root key.
+    Revoke {
+        /// The key id, as `cloudmedi keys list` shows it.
+        key_id: String,
+        /// Why the key is revoked.
+        #[arg(long, value_enum)]
+        reason: Reason,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Reason {
+    /// Suspected or known to be in other hands.
+    Compromised,
+    /// Its node was taken out of service.
+    Retired,
 }
 
 pub async fn run(location: &Location, command: KeysCommand) -> anyhow::Result<Outcome> {
@@ -27,7 +53,42 @@ pub async fn run(location: &Location, command: KeysCommand) -> anyhow::Result<Ou
     match command {
         KeysCommand::List => list(location, &dir).await,
         KeysCommand::Rotate => rotate(location, &dir).await,
+        KeysCommand::Register { public_key, node_name } => register(location, &dir, &public_key, &node_name).await,
+        KeysCommand::Revoke { key_id, reason } => revoke(location, &dir, &key_id, reason).await,
     }
+}
+
+async fn register(location: &Location, dir: &DataDir, public_key: &Path, node_name: &str) -> anyhow::Result<Outcome> {
+    let root = dir.root_key_pair()?;
+    let key = keyfile::read_public_key(public_key)?;
+    let storage = open_storage(location, dir, false).await?;
+    let registered = NodeKeyRegistered {
+        key_id: KeyId::of(&key),
+        public_key: public_key_hex(&key),
+        node_name: node_name.to_owned(),
+    };
+    let event = NewEvent::typed(&registered, Timestamp::now())?;
+    Ledger::append_root_signed(storage.as_ref(), &root, ExpectedVersion::Any, vec![event])
+        .await
+        .context("the key was not registered")?;
+    println!("node key {} registered for {node_name}", registered.key_id);
+    Ok(Outcome::Success)
+}
+
+async fn revoke(location: &Location, dir: &DataDir, key_id: &str, reason: Reason) -> anyhow::Result<Outcome> {
+    let root = dir.root_key_pair()?;
+    let key_id = KeyId::parse(key_id).context("not a key id")?;
+    let storage = open_storage(location, dir, false).await?;
+    let reason = match reason {
+        Reason::Compromised => RevocationReason::Compromised,
+        Reason::Retired => RevocationReason::Retired,
+    };
+    let event = NewEvent::typed(&NodeKeyRevoked { key_id: key_id.clone(), reason }, Timestamp::now())?;
+    Ledger::append_root_signed(storage.as_ref(), &root, ExpectedVersion::Any, vec![event])
+        .await
+        .context("the key was not revoked")?;
+    println!("node key {key_id} revoked; it signs nothing from now on");
+    Ok(Outcome::Success)
 }
 
 async fn list(location: &Location, dir: &DataDir) -> anyhow::Result<Outcome> {
@@ -54,23 +115,17 @@ async fn rotate(location: &Location, dir: &DataDir) -> anyhow::Result<Outcome> {
     let root = dir.root_key_pair()?;
     let old = dir.node_key_pair()?;
     let storage = open_storage(location, dir, false).await?;
-    let ledger = Ledger::open(storage, root.public_key(), old.clone(), Catalog::new()).await?;
+    let node_name = node_name(storage.as_ref(), &old).await.unwrap_or_else(|| "cloudmedi-node".into());
 
     let new = KeyPair::generate();
     let staged = dir.keys().join("node.key.next");
     keyfile::write_private_key(&staged, &new)?;
     let now = Timestamp::now();
-    let registered = NodeKeyRegistered {
-        key_id: new.id().clone(),
-        public_key: public_key_hex(&new.public_key()),
-        node_name: node_name(&ledger, &old).await.unwrap_or_else(|| "cloudmedi-node".into()),
-    };
+    let registered =
+        NodeKeyRegistered { key_id: new.id().clone(), public_key: public_key_hex(&new.public_key()), node_name };
     let revoked = NodeKeyRevoked { key_id: old.id().clone(), reason: RevocationReason::Rotated };
-    let appended = ledger
-        .append_key_events(&root, vec![NewEvent::typed(&registered, now)?, NewEvent::typed(&revoked, now)?])
-        .await;
-    ledger.close().await;
-    if let Err(error) = appended {
+    let events = vec![NewEvent::typed(&registered, now)?, NewEvent::typed(&revoked, now)?];
+    if let Err(error) = Ledger::append_root_signed(storage.as_ref(), &root, ExpectedVersion::Any, events).await {
         let _ = std::fs::remove_file(&staged);
         return Err(error).context("the rotation was not recorded; the old key stays in use");
     }
@@ -82,11 +137,11 @@ async fn rotate(location: &Location, dir: &DataDir) -> anyhow::Result<Outcome> {
 }
 
 /// The name the old key was registered under, reused for its successor.
-async fn node_name(ledger: &Ledger, old: &KeyPair) -> Option<String> {
-    let stream = event_schema::StreamId::parse(KEY_STREAM).ok()?;
-    let entries = ledger.read_stream(&stream, 0, u32::MAX).await.ok()?;
+async fn node_name(storage: &dyn Storage, old: &KeyPair) -> Option<String> {
+    let entries = storage.read_stream(KEY_STREAM, 0, u32::MAX).await.ok()?;
+    let catalog = Catalog::ledger();
     entries.iter().rev().find_map(|entry| {
-        let registered: NodeKeyRegistered = ledger.catalog().decode(entry).ok()?;
+        let registered: NodeKeyRegistered = catalog.decode(entry).ok()?;
         (registered.key_id == *old.id()).then_some(registered.node_name)
     })
 }

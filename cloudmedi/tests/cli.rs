@@ -238,3 +238,70 @@ fn broken_data_directories_get_clear_errors() {
     assert_eq!(run.code, 2);
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
 }
+
+/// A second node joins a shared PostgreSQL ledger: it makes its own key, the root key's holder
+/// registers it, and later revokes it; the ledger verifies throughout.
+fn second_node(url: &str) {
+    let (temp, admin) = initialised(Some(url));
+    let node_b = temp.path().join("node-b");
+    let root_pub = admin.join("keys/root.pub");
+
+    let run = cloudmedi(&["init", "--data-dir", path(&node_b), "--join", "--root-key", path(&root_pub)], None);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--database-url"), "{}", run.stderr);
+    assert!(!node_b.exists(), "a refused init leaves nothing behind");
+
+    let run = cloudmedi(
+        &["init", "--data-dir", path(&node_b), "--join", "--root-key", path(&root_pub), "--node-name", "node-b"],
+        Some(url),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("cloudmedi keys register"), "{}", run.stdout);
+    assert!(!node_b.join("keys/root.key").exists(), "a joining node never holds the root private key");
+    let key_id = run
+        .stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("node key: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the node key id is printed")
+        .to_owned();
+
+    // Only the root key's holder can change the registry.
+    let run = cloudmedi(&["keys", "rotate", "--data-dir", path(&node_b)], Some(url));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("root private key"), "{}", run.stderr);
+
+    let node_b_pub = node_b.join("keys/node.pub");
+    let register =
+        ["keys", "register", "--data-dir", path(&admin), "--public-key", path(&node_b_pub), "--node-name", "node-b"];
+    let run = cloudmedi(&register, Some(url));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = cloudmedi(&register, Some(url));
+    assert_eq!(run.code, 2, "registering a key twice is refused");
+    assert!(run.stderr.contains("already registered"), "{}", run.stderr);
+
+    let run = cloudmedi(&["keys", "list", "--data-dir", path(&node_b)], Some(url));
+    assert_eq!(run.stdout.matches(" active").count(), 2, "{}", run.stdout);
+    let run = cloudmedi(&["verify", "--data-dir", path(&node_b)], Some(url));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("ledger verified: 3 entries"), "{}", run.stdout);
+
+    let run = cloudmedi(&["keys", "revoke", &key_id, "--reason", "compromised", "--data-dir", path(&admin)], Some(url));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = cloudmedi(&["keys", "list", "--data-dir", path(&admin)], Some(url));
+    assert!(run.stdout.contains(&format!("node key {key_id} revoked at position 4")), "{}", run.stdout);
+    let run = cloudmedi(&["keys", "revoke", &key_id, "--reason", "retired", "--data-dir", path(&admin)], Some(url));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("already revoked"), "{}", run.stderr);
+    let run = cloudmedi(&["verify", "--data-dir", path(&admin)], Some(url));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("ledger verified: 4 entries"), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_node_joins_a_postgres_ledger() {
+    let database = ScratchDatabase::create("cloudmedi_cli").await.expect("PostgreSQL must be running");
+    let url = database.url().to_owned();
+    tokio::task::spawn_blocking(move || second_node(&url)).await.unwrap();
+    database.drop_database().await.unwrap();
+}

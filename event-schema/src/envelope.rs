@@ -92,7 +92,7 @@ pub struct Entry {
 }
 
 /// The hashed part of an entry: every field but `hash` and `signature`, borrowed.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct EntryBody<'a> {
     pub position: u64,
     pub event_id: &'a Uuid,

@@ -82,16 +82,28 @@ impl Ledger {
             node_name: node_name.to_owned(),
         };
         let events = vec![NewEvent::typed(&genesis, now)?, NewEvent::typed(&registered, now)?];
-        let request =
-            AppendRequest::new(StreamId::parse(KEY_STREAM)?, ExpectedVersion::NoStream, Actor::system(), events);
-        let prepared = PreparedAppend::prepare(request, SealWith::Root(Arc::new(root.clone())), &Catalog::ledger())?;
-        let committed = storage.append_batch(&[&prepared], &mut Sealer::root_only()).await?;
-        match committed.plan.outcomes.into_iter().next() {
-            Some(Ok(_)) => Ok(ledger_id),
-            Some(Err(LedgerError::Conflict { .. })) => Err(LedgerError::AlreadyInitialised),
-            Some(Err(error)) => Err(error),
-            None => Err(LedgerError::Closed),
+        match Self::append_root_signed(storage, root, ExpectedVersion::NoStream, events).await {
+            Ok(_) => Ok(ledger_id),
+            Err(LedgerError::Conflict { .. } | LedgerError::WrongRootKey) => Err(LedgerError::AlreadyInitialised),
+            Err(error) => Err(error),
         }
+    }
+
+    /// Appends key registry events signed by the root key, straight to storage (no node key needed):
+    /// registering a new node's key, revoking a compromised one. The events are checked against the
+    /// registry as it stands under the head lock, so nothing verification would reject is written.
+    /// Processes with the ledger open notice the change at their next append.
+    pub async fn append_root_signed(
+        storage: &dyn Storage,
+        root: &KeyPair,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Appended, LedgerError> {
+        storage.migrate().await?;
+        let request = AppendRequest::new(StreamId::parse(KEY_STREAM)?, expected, Actor::system(), events);
+        let prepared = PreparedAppend::prepare(request, SealWith::Root(Arc::new(root.clone())), &Catalog::ledger())?;
+        let committed = storage.append_batch(&[&prepared], &mut Sealer::root_only(root.public_key())).await?;
+        committed.plan.outcomes.into_iter().next().unwrap_or(Err(LedgerError::Closed))
     }
 
     /// Opens an initialised ledger for appending with `node`'s key, after checking that the genesis

@@ -38,7 +38,7 @@ pub(crate) struct BatchPlan {
 /// Holds this node's signing key and the key registry as last read from the ledger.
 pub struct Sealer {
     node: Option<KeyPair>,
-    registry: Option<KeyRegistry>,
+    registry: KeyRegistry,
     /// The version of `ledger:keys` that `registry` reflects.
     registry_version: u64,
 }
@@ -46,12 +46,13 @@ pub struct Sealer {
 impl Sealer {
     /// A sealer for a node whose key is registered in `registry`.
     pub(crate) fn new(node: KeyPair, registry: KeyRegistry, registry_version: u64) -> Self {
-        Self { node: Some(node), registry: Some(registry), registry_version }
+        Self { node: Some(node), registry, registry_version }
     }
 
-    /// A sealer that can only write root-signed key registry events (used to initialise a ledger).
-    pub(crate) fn root_only() -> Self {
-        Self { node: None, registry: None, registry_version: 0 }
+    /// A sealer that can only write root-signed key registry events (initialising a ledger, registering
+    /// or revoking node keys); it reads the registry from the ledger under the head lock.
+    pub(crate) fn root_only(root: event_schema::VerifyingKey) -> Self {
+        Self { node: None, registry: KeyRegistry::new(root), registry_version: 0 }
     }
 
     pub(crate) fn registry_version(&self) -> u64 {
@@ -61,11 +62,11 @@ impl Sealer {
     /// Folds key registry entries committed since the registry was last read (for example a
     /// revocation written by another process).
     pub(crate) fn refresh_registry(&mut self, key_entries: &[Entry]) -> Result<(), LedgerError> {
-        let Some(registry) = self.registry.as_mut() else { return Ok(()) };
         for entry in key_entries {
-            registry
-                .apply(entry)
-                .map_err(|reason| LedgerError::Corrupt { position: entry.position, reason: reason.to_string() })?;
+            self.registry.apply(entry).map_err(|reason| match reason {
+                event_schema::FailureReason::WrongRootKey => LedgerError::WrongRootKey,
+                other => LedgerError::Corrupt { position: entry.position, reason: other.to_string() },
+            })?;
             self.registry_version = entry.stream_version;
         }
         Ok(())
@@ -104,7 +105,11 @@ impl Sealer {
                 }));
                 continue;
             }
-            match chain_append(append, key, head, actual, &recorded_at) {
+            let chained = chain_append(append, key, head, actual, &recorded_at).and_then(|chained| match append.seal {
+                SealWith::Root(_) => self.check_registry_change(&chained).map(|()| chained),
+                SealWith::Node => Ok(chained),
+            });
+            match chained {
                 Ok(chained) => {
                     let first_position = head.position + 1;
                     let stream_version = actual + chained.len() as u64;
@@ -131,11 +136,26 @@ impl Sealer {
         BatchPlan { entries, head, outcomes }
     }
 
+    /// Refuses key registry events that verification would reject (revoking an unknown key,
+    /// registering one twice, a weak key...): written, they would make the ledger unverifiable for good.
+    fn check_registry_change(&self, chained: &[(EntryBody<'_>, Digest, &KeyPair)]) -> Result<(), LedgerError> {
+        let mut registry = self.registry.clone();
+        for (body, hash, _) in chained {
+            // The registry rules do not look at signatures; this entry is only ever checked, never stored.
+            let entry = body.clone().into_entry(*hash, SignatureBytes(ed25519_dalek::Signature::from_bytes(&[0; 64])));
+            registry
+                .signer_for(&entry)
+                .and_then(|_| registry.apply(&entry))
+                .map_err(|reason| LedgerError::InvalidAppend(format!("key registry: {reason}")))?;
+        }
+        Ok(())
+    }
+
     fn active_node_key(&self) -> Result<&KeyPair, LedgerError> {
-        let (Some(node), Some(registry)) = (&self.node, &self.registry) else {
+        let Some(node) = &self.node else {
             return Err(LedgerError::InvalidAppend("this ledger handle signs key registry events only".into()));
         };
-        if registry.is_active_node_key(node.id()) {
+        if self.registry.is_active_node_key(node.id()) {
             Ok(node)
         } else {
             Err(LedgerError::NodeKey { key_id: node.id().to_string(), state: "revoked" })

@@ -445,6 +445,54 @@ async fn rotated_keys_stop_signing_and_the_new_key_takes_over(kind: Kind) {
     db.finish().await;
 }
 
+async fn key_registry_changes_are_checked_before_they_are_written(kind: Kind) {
+    let db = TestDb::new(kind).await;
+    let head = db.storage.head().await.unwrap();
+    let now = Timestamp::now();
+    let stranger = KeyPair::generate();
+    let revoke = |key_id: &event_schema::KeyId| {
+        NewEvent::typed(&NodeKeyRevoked { key_id: key_id.clone(), reason: RevocationReason::Compromised }, now).unwrap()
+    };
+    let register = |key: &KeyPair| {
+        let registered = NodeKeyRegistered {
+            key_id: key.id().clone(),
+            public_key: keys::public_key_hex(&key.public_key()),
+            node_name: "second-node".into(),
+        };
+        NewEvent::typed(&registered, now).unwrap()
+    };
+    let root_signed = |events| Ledger::append_root_signed(db.storage.as_ref(), &db.root, ExpectedVersion::Any, events);
+
+    // Written, these would make the ledger fail verification for good: they are refused instead.
+    let error = root_signed(vec![revoke(stranger.id())]).await.unwrap_err();
+    assert!(matches!(&error, LedgerError::InvalidAppend(reason) if reason.contains("never registered")), "{error:?}");
+    let error = root_signed(vec![register(&db.node)]).await.unwrap_err();
+    assert!(matches!(&error, LedgerError::InvalidAppend(reason) if reason.contains("already registered")), "{error:?}");
+    let mut mismatched = register(&stranger);
+    mismatched.payload["key_id"] = serde_json::Value::String(db.node.id().to_string());
+    let error = root_signed(vec![mismatched]).await.unwrap_err();
+    assert!(matches!(error, LedgerError::InvalidAppend(_)), "{error:?}");
+    assert_eq!(db.storage.head().await.unwrap(), head, "nothing was written");
+
+    // A second node gets its own key registered by the root, appends, and is later revoked.
+    root_signed(vec![register(&stranger)]).await.unwrap();
+    let second =
+        Ledger::open(db.storage.clone(), db.root.public_key(), stranger.clone(), support::catalog()).await.unwrap();
+    let first = db.open().await;
+    second.append(append_notes("n2", ExpectedVersion::Any, &["from the second node"])).await.unwrap();
+    first.append(append_notes("n1", ExpectedVersion::Any, &["from the first node"])).await.unwrap();
+    root_signed(vec![revoke(stranger.id())]).await.unwrap();
+    let error = second.append(append_notes("n2", ExpectedVersion::Any, &["after revocation"])).await.unwrap_err();
+    assert!(matches!(error, LedgerError::NodeKey { state: "revoked", .. }), "{error:?}");
+    first.append(append_notes("n1", ExpectedVersion::Any, &["still fine"])).await.unwrap();
+    let error = root_signed(vec![revoke(stranger.id())]).await.unwrap_err();
+    assert!(matches!(&error, LedgerError::InvalidAppend(reason) if reason.contains("already revoked")), "{error:?}");
+    assert_eq!(verifies(&db).await, head.position + 5);
+    first.close().await;
+    second.close().await;
+    db.finish().await;
+}
+
 async fn entries_round_trip_every_envelope_field(kind: Kind) {
     let db = TestDb::new(kind).await;
     let ledger = db.open().await;
@@ -494,4 +542,5 @@ contract_tests!(
     opening_checks_the_root_and_node_keys,
     rotated_keys_stop_signing_and_the_new_key_takes_over,
     entries_round_trip_every_envelope_field,
+    key_registry_changes_are_checked_before_they_are_written,
 );
