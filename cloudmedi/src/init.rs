@@ -10,7 +10,7 @@ use clap::Args;
 use event_schema::{KeyId, KeyPair};
 use ledger::{keyfile, Ledger};
 
-#[derive(Args)]
+#[derive(Args, Default)]
 pub struct InitArgs {
     /// A label for this node in the key registry (defaults to the host name).
     #[arg(long)]

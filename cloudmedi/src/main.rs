@@ -8,6 +8,7 @@ mod export;
 mod init;
 mod keys;
 mod progress;
+mod serve;
 mod verify;
 
 use clap::{Args, Parser, Subcommand};
@@ -40,6 +41,8 @@ pub struct Location {
 enum Command {
     /// Create a data directory: root key, node key, and an initialised ledger.
     Init(init::InitArgs),
+    /// Run the HTTP server (initialising the embedded data directory if it does not exist yet).
+    Serve(serve::ServeArgs),
     /// Replay the whole ledger and check every hash, link and signature.
     Verify(verify::VerifyArgs),
     /// Write the ledger as JSON Lines, one entry per line, exactly as stored.
@@ -57,12 +60,25 @@ pub enum Outcome {
     Finding,
 }
 
+/// Logs go to standard error: `CLOUDMEDI_LOG` filters them (default `info` for the server, `warn`
+/// for one-off commands) and `CLOUDMEDI_LOG_FORMAT=json` makes them structured.
+fn init_logging(server: bool) {
+    let default = if server { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CLOUDMEDI_LOG").unwrap_or_else(|_| default.into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    if std::env::var("CLOUDMEDI_LOG_FORMAT").is_ok_and(|format| format == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CLOUDMEDI_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging(matches!(cli.command, Command::Serve(_)));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -73,6 +89,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Init(args) => init::run(&cli.location, args).await,
+            Command::Serve(args) => serve::run(&cli.location, args).await,
             Command::Verify(args) => verify::run(&cli.location, args).await,
             Command::Export(args) => export::run(&cli.location, args).await,
             Command::Keys(command) => keys::run(&cli.location, command).await,

@@ -1,3 +1,120 @@
 //! The HTTP command API (axum): authentication, command endpoints, OpenAPI, problem+json errors.
 //!
-//! Empty until the server and identity are built on top of the ledger.
+//! [`router`] builds the whole application with its middleware: a request id on every request and
+//! response, a trace span per request (method, route and status; never bodies, query strings or
+//! headers, which may hold patient data or secrets), a body size limit, a timeout, and a panic guard.
+//! Every error, including those the middleware produces (404, 405, 408, 413), leaves as problem+json.
+
+pub mod error;
+pub mod health;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use error::{ApiError, PROBLEM_JSON};
+use ledger::Ledger;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub ledger: Ledger,
+}
+
+/// Limits applied to every request.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The largest request body accepted, in bytes.
+    pub body_bytes: usize,
+    /// How long a request may take before it is answered with 408.
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { body_bytes: 1024 * 1024, timeout: Duration::from_secs(30) }
+    }
+}
+
+/// The application: every route, with its middleware. Layers are listed innermost first.
+pub fn router(state: AppState, limits: Limits) -> Router {
+    Router::new()
+        .merge(health::router())
+        .route_layer(middleware::from_fn(record_route))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.timeout))
+        .layer(middleware::from_fn(problem_for_bare_errors))
+        .layer(CatchPanicLayer::custom(panicked))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The span of one request: method and request id, and (once routed) the route template. Never the
+/// path itself, the query string, headers or bodies: they may hold identifiers, patient data or secrets.
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!(
+        "command_api.request",
+        method = %request.method(),
+        route = tracing::field::Empty,
+        request_id
+    )
+}
+
+/// Records the matched route template (e.g. `/patients/{id}`) on the request's span.
+async fn record_route(request: Request, next: Next) -> Response {
+    if let Some(route) = request.extensions().get::<MatchedPath>() {
+        tracing::Span::current().record("route", route.as_str());
+    }
+    next.run(request).await
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::Internal("a handler panicked".into()).into_response()
+}
+
+/// Turns error responses that middleware produced without a body (408, 413, ...) into problem+json,
+/// so clients meet one error format whatever failed.
+async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response.headers().get(header::CONTENT_TYPE) == Some(&HeaderValue::from_static(PROBLEM_JSON));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge.into_response(),
+        StatusCode::REQUEST_TIMEOUT => ApiError::Timeout.into_response(),
+        StatusCode::NOT_FOUND => ApiError::NotFound.into_response(),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed.into_response(),
+        status if status.is_server_error() => ApiError::Internal(format!("bare {status} response")).into_response(),
+        _ => ApiError::BadRequest { detail: status.canonical_reason().unwrap_or("bad request").into(), errors: vec![] }
+            .into_response(),
+    }
+}

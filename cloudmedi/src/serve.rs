@@ -1,0 +1,155 @@
+//! `cloudmedi serve`: the HTTP server, on the embedded default or on PostgreSQL.
+//!
+//! Configuration is layered: defaults, then a TOML file (`--config FILE`, or `cloudmedi.toml` in the
+//! data directory when it exists), then `CLOUDMEDI_*` environment variables, then flags. On the
+//! embedded default a missing data directory is initialised first, so one command starts a working
+//! system; a PostgreSQL ledger is initialised deliberately, with `cloudmedi init --database-url`.
+//!
+//! Shutdown on SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (for at
+//! most the grace period), then closes the ledger, which commits every append already acknowledged
+//! or queued.
+
+use crate::datadir::{open_storage, DataDir};
+use crate::{Location, Outcome};
+use anyhow::{bail, Context};
+use clap::Args;
+use command_api::{AppState, Limits};
+use event_schema::Catalog;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use ledger::Ledger;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// A TOML configuration file (default: cloudmedi.toml in the data directory, if present).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+}
+
+/// The server's settings, as the layers resolve them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    /// The largest request body accepted, in bytes.
+    pub request_body_limit: usize,
+    /// Seconds a request may take before it is answered with 408.
+    pub request_timeout_secs: u64,
+    /// Seconds in-flight requests get to finish after a shutdown signal.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            request_body_limit: 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// The settings that `CLOUDMEDI_*` variables may set (others, such as `CLOUDMEDI_DATA_DIR`, belong to
+/// the command line).
+const ENV_KEYS: [&str; 4] = ["listen", "request_body_limit", "request_timeout_secs", "shutdown_grace_secs"];
+
+fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> {
+    let mut figment = Figment::from(Serialized::defaults(ServerConfig::default()));
+    match &args.config {
+        Some(path) => {
+            if !path.is_file() {
+                bail!("configuration file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        None => figment = figment.merge(Toml::file(dir.path.join("cloudmedi.toml"))),
+    }
+    figment = figment.merge(Env::prefixed("CLOUDMEDI_").only(&ENV_KEYS));
+    if let Some(listen) = args.listen {
+        figment = figment.merge(Serialized::default("listen", listen));
+    }
+    figment.extract().context("invalid configuration")
+}
+
+pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome> {
+    let dir = DataDir::new(&location.data_dir);
+    if dir.require_initialised().is_err() {
+        if location.database_url.is_some() {
+            bail!(
+                "{} is not initialised; create the PostgreSQL ledger deliberately with `cloudmedi init --database-url …`",
+                dir.path.display()
+            );
+        }
+        crate::init::run(location, crate::init::InitArgs::default()).await?;
+    }
+    let config = load_config(&dir, &args)?;
+    let storage = open_storage(location, &dir, false).await?;
+    let ledger = Ledger::open(storage, dir.root_public_key()?, dir.node_key_pair()?, Catalog::new())
+        .await
+        .context("cannot open the ledger")?;
+
+    let limits =
+        Limits { body_bytes: config.request_body_limit, timeout: Duration::from_secs(config.request_timeout_secs) };
+    let app = command_api::router(AppState { ledger: ledger.clone() }, limits);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "cloudmedi.serve.listening");
+    println!("listening on http://{address}");
+    std::io::stdout().flush()?;
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut server = tokio::spawn(async move {
+        let mut stopped = stopped;
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    tokio::select! {
+        signal = shutdown_signal() => {
+            signal?;
+            tracing::info!("cloudmedi.serve.stopping");
+            let _ = stop.send(true);
+            let grace = Duration::from_secs(config.shutdown_grace_secs);
+            match tokio::time::timeout(grace, &mut server).await {
+                Ok(result) => result.context("the server stopped unexpectedly")??,
+                Err(_) => {
+                    tracing::warn!(seconds = config.shutdown_grace_secs, "requests still running after the grace period");
+                    server.abort();
+                }
+            }
+        }
+        result = &mut server => result.context("the server stopped unexpectedly")??,
+    }
+    ledger.close().await;
+    tracing::info!("cloudmedi.serve.stopped");
+    println!("stopped");
+    Ok(Outcome::Success)
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result?,
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

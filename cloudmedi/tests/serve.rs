@@ -1,0 +1,193 @@
+//! `cloudmedi serve` as an operator runs it: a real process on a free port, driven over real HTTP,
+//! on the embedded default and on PostgreSQL, stopped with SIGTERM.
+
+use ledger::testing::ScratchDatabase;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A body limit small enough that an over-limit request is sent whole before it is refused.
+const SMALL_BODIES: (&str, &str) = ("CLOUDMEDI_REQUEST_BODY_LIMIT", "4096");
+
+struct Server {
+    child: Child,
+    base: String,
+    stdout: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `cloudmedi serve` and waits until it says where it listens.
+    fn start(data: &Path, database_url: Option<&str>, envs: &[(&str, &str)]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cloudmedi"));
+        command
+            .args(["serve", "--data-dir", data.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(url) = database_url {
+            command.env("DATABASE_URL", url);
+        }
+        for (key, value) in envs {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("start cloudmedi serve");
+        let (lines, stdout) = std::sync::mpsc::channel();
+        let out = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        // From here on `Drop` reaps the process, whatever happens.
+        let mut server = Server { child, base: String::new(), stdout };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while server.base.is_empty() {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            let line = server.stdout.recv_timeout(wait).expect("the server says where it listens");
+            if let Some(address) = line.strip_prefix("listening on ") {
+                server.base = address.to_owned();
+            }
+        }
+        server
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn stop(mut self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "the server exits cleanly on SIGTERM: {status}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "the server did not stop within 30 s of SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let rest: Vec<String> = self.stdout.try_iter().collect();
+        assert!(rest.iter().any(|line| line == "stopped"), "{rest:?}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn problem(response: reqwest::Response, status: u16) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert!(response.headers().contains_key("x-request-id"));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    body
+}
+
+async fn exercise(server: &Server) {
+    let client = reqwest::Client::new();
+    let health = client.get(server.url("/health")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.json::<serde_json::Value>().await.unwrap()["status"], "ok");
+    let ready = client.get(server.url("/ready")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.json::<serde_json::Value>().await.unwrap()["ledger_position"], 2);
+
+    problem(client.get(server.url("/no/such/thing")).send().await.unwrap(), 404).await;
+    problem(client.delete(server.url("/health")).send().await.unwrap(), 405).await;
+    // Over the limit the servers below are started with (small, so the whole body is sent before the
+    // server answers and closes the connection).
+    problem(client.post(server.url("/health")).body(vec![b'x'; 8 * 1024]).send().await.unwrap(), 413).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_on_the_embedded_default_and_stops_cleanly() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    // No init: serve creates the embedded data directory itself.
+    let server = Server::start(&data, None, &[SMALL_BODIES]);
+    exercise(&server).await;
+    server.stop();
+    assert!(data.join("keys/root.pub").is_file());
+
+    // Restarting reuses the same ledger.
+    let server = Server::start(&data, None, &[]);
+    let ready: serde_json::Value = reqwest::get(server.url("/ready")).await.unwrap().json().await.unwrap();
+    assert_eq!(ready["ledger_position"], 2);
+    server.stop();
+    let verify = Command::new(env!("CARGO_BIN_EXE_cloudmedi"))
+        .args(["verify", "--data-dir", data.to_str().unwrap()])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_on_postgres() {
+    let database = ScratchDatabase::create("cloudmedi_serve").await.expect("PostgreSQL must be running");
+    let url = database.url().to_owned();
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+
+    // A PostgreSQL ledger is never created implicitly.
+    let refused = Command::new(env!("CARGO_BIN_EXE_cloudmedi"))
+        .args(["serve", "--data-dir", data.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cloudmedi init --database-url"));
+
+    let init = Command::new(env!("CARGO_BIN_EXE_cloudmedi"))
+        .args(["init", "--data-dir", data.to_str().unwrap()])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let server = Server::start(&data, Some(&url), &[SMALL_BODIES]);
+    exercise(&server).await;
+    server.stop();
+    database.drop_database().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configuration_is_layered_file_then_environment_then_flags() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    let init = Command::new(env!("CARGO_BIN_EXE_cloudmedi"))
+        .args(["init", "--data-dir", data.to_str().unwrap()])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    // The file asks for a listen address the flag overrides, and a body limit the environment overrides.
+    std::fs::write(data.join("cloudmedi.toml"), "listen = \"127.0.0.1:1\"\nrequest_body_limit = 100\n").unwrap();
+
+    let server = Server::start(&data, None, &[]);
+    let client = reqwest::Client::new();
+    problem(client.post(server.url("/health")).body(vec![b'x'; 200]).send().await.unwrap(), 413).await;
+    server.stop();
+
+    let server = Server::start(&data, None, &[("CLOUDMEDI_REQUEST_BODY_LIMIT", "1000")]);
+    problem(client.post(server.url("/health")).body(vec![b'x'; 200]).send().await.unwrap(), 405).await;
+    server.stop();
+
+    std::fs::write(data.join("cloudmedi.toml"), "listen = \"127.0.0.1:0\"\nno_such_setting = 1\n").unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_cloudmedi"))
+        .args(["serve", "--data-dir", data.to_str().unwrap()])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("invalid configuration") && stderr.contains("no_such_setting"), "{stderr}");
+}

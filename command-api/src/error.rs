@@ -1,0 +1,148 @@
+//! Errors as RFC 9457 problem details (`application/problem+json`).
+//!
+//! Client errors say what was wrong, field by field where they can. Server errors are logged with
+//! their whole cause chain and shown to the client only as a correlation id: no stack trace, no
+//! database message, nothing that says more about the system than the client needs.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// The media type of problem details.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// A JSON pointer-like path to the field, e.g. `/patient/date_of_birth`.
+    pub field: String,
+    pub message: String,
+}
+
+/// Everything a handler can answer instead of success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is malformed or fails validation.
+    #[error("invalid request: {detail}")]
+    BadRequest { detail: String, errors: Vec<FieldError> },
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("conflict: {detail}")]
+    Conflict { detail: String },
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("request timed out")]
+    Timeout,
+    /// A dependency (the database) is not available right now.
+    #[error("service unavailable: {detail}")]
+    Unavailable { detail: String },
+    /// Anything else: logged in full, shown as a correlation id.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The problem details document.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: &'static str,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<Uuid>,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Timeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::BadRequest { .. } => ("invalid-request", "The request is invalid"),
+            Self::Unauthorized => ("unauthenticated", "Authentication is required"),
+            Self::Forbidden => ("forbidden", "This action is not allowed"),
+            Self::NotFound => ("not-found", "Not found"),
+            Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
+            Self::Conflict { .. } => ("conflict", "The resource changed since it was read"),
+            Self::PayloadTooLarge => ("payload-too-large", "The request body is too large"),
+            Self::Timeout => ("timeout", "The request took too long"),
+            Self::Unavailable { .. } => ("unavailable", "The service is temporarily unavailable"),
+            Self::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    /// The problem document for this error. Internal errors are logged here, once, with a fresh
+    /// correlation id that the client receives instead of the cause.
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.slug_and_title();
+        let mut problem = Problem {
+            kind: format!("/problems/{slug}"),
+            title,
+            status: self.status().as_u16(),
+            detail: None,
+            errors: Vec::new(),
+            correlation_id: None,
+        };
+        match self {
+            Self::BadRequest { detail, errors } => {
+                problem.detail = Some(detail.clone());
+                problem.errors = errors.clone();
+            }
+            Self::Conflict { detail } | Self::Unavailable { detail } => problem.detail = Some(detail.clone()),
+            Self::Internal(cause) => {
+                let correlation_id = Uuid::now_v7();
+                tracing::error!(%correlation_id, cause = %cause, "request failed");
+                problem.correlation_id = Some(correlation_id);
+            }
+            _ => {}
+        }
+        problem
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = self.problem();
+        let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
+        (self.status(), [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
+    }
+}
+
+impl From<ledger::LedgerError> for ApiError {
+    fn from(error: ledger::LedgerError) -> Self {
+        use ledger::LedgerError as E;
+        match error {
+            E::Conflict { stream_id: _, expected, actual } => {
+                ApiError::Conflict { detail: format!("expected {expected}, the record is at version {actual}") }
+            }
+            E::InvalidEvent { .. } | E::InvalidAppend(_) | E::InvalidName(_) => {
+                ApiError::BadRequest { detail: error.to_string(), errors: Vec::new() }
+            }
+            E::Database(_) | E::Closed => ApiError::Unavailable { detail: "the ledger is not reachable".into() },
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
