@@ -1,0 +1,175 @@
+//! Who may do what: the authorisation policy, one pure function.
+//!
+//! [`authorize`] takes who is asking ([`Principal`]), what they ask ([`Action`]) and the facts that
+//! bear on it ([`Facts`]: how the asker stands to the patient or facility concerned) and answers
+//! allow or deny, each with a reason fit for the audit trail. Everything not allowed below is denied.
+//!
+//! The rules, in short:
+//! - a **doctor** reads and writes every section of the record of a patient in their care (registered
+//!   or seen at their facility, referred to them, or who granted access), and may break the glass;
+//! - a **nurse** reads those records and writes a narrower set (vital signs, immunizations, allergies,
+//!   encounters, appointments);
+//! - a **lab technician** reads lab orders, allergies and results and writes lab results, for patients
+//!   in their facility's care;
+//! - a **registration clerk** registers and finds patients and keeps their demographics and
+//!   appointments, and sees no clinical section;
+//! - a **patient** reads their own record, their access log, and grants or revokes access to it;
+//! - a **facility administrator** manages their own facility's staff and sees break-the-glass alerts
+//!   for it, and never any patient's data;
+//! - a **health authority analyst** sees anonymised statistics and nothing about a person;
+//! - an **auditor** verifies and browses the ledger's history, audit trails and access logs, and reads
+//!   no clinical content;
+//! - a **system administrator** manages facilities and their administrators, and reads no patient data;
+//! - the **system** role is the ledger itself and is allowed nothing through the API.
+
+mod policy;
+
+pub use policy::authorize;
+
+use event_schema::Role;
+use uuid::Uuid;
+
+/// An authenticated account acting now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account_id: Uuid,
+    pub role: Role,
+    /// The facility a staff member acts from; `None` for patients and national roles.
+    pub facility_id: Option<Uuid>,
+    /// For a patient's account, the patient record it belongs to.
+    pub patient_id: Option<Uuid>,
+}
+
+/// A part of a patient's medical record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Section {
+    MedicalHistory,
+    FamilyHistory,
+    Allergies,
+    Conditions,
+    Treatments,
+    Prescriptions,
+    LabOrders,
+    LabResults,
+    VitalSigns,
+    Immunizations,
+    Encounters,
+    Appointments,
+    Referrals,
+}
+
+impl Section {
+    pub const ALL: [Section; 13] = [
+        Section::MedicalHistory,
+        Section::FamilyHistory,
+        Section::Allergies,
+        Section::Conditions,
+        Section::Treatments,
+        Section::Prescriptions,
+        Section::LabOrders,
+        Section::LabResults,
+        Section::VitalSigns,
+        Section::Immunizations,
+        Section::Encounters,
+        Section::Appointments,
+        Section::Referrals,
+    ];
+}
+
+/// What a principal asks to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Register a new patient.
+    RegisterPatient,
+    /// Look patients up by health ID, national ID, or name and date of birth.
+    SearchPatients,
+    ReadDemographics {
+        patient: Uuid,
+    },
+    UpdateDemographics {
+        patient: Uuid,
+    },
+    ReadSection {
+        patient: Uuid,
+        section: Section,
+    },
+    WriteSection {
+        patient: Uuid,
+        section: Section,
+    },
+    /// Open any patient's record in an emergency, with a stated reason, for a limited time.
+    BreakGlass {
+        patient: Uuid,
+    },
+    /// A patient grants or revokes a facility's access to their record.
+    ManageConsent {
+        patient: Uuid,
+    },
+    /// Who read or changed the patient's record, when and from where.
+    ReadAccessLog {
+        patient: Uuid,
+    },
+    ReadAuditTrail {
+        patient: Uuid,
+    },
+    /// Browse the ledger by stream, type, actor and time.
+    BrowseLedger,
+    VerifyLedger,
+    ReadStatistics,
+    RegisterFacility,
+    AppointFacilityAdministrator {
+        facility: Uuid,
+    },
+    ViewStaff {
+        facility: Uuid,
+    },
+    RegisterStaff {
+        facility: Uuid,
+    },
+    SuspendStaff {
+        facility: Uuid,
+    },
+    ViewBreakGlassAlerts {
+        facility: Uuid,
+    },
+}
+
+/// Why a clinician may act on a patient: the care relationship between the principal (and their
+/// facility) and the patient, as the read side establishes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CareBasis {
+    /// The patient is registered at, or was seen at, the principal's facility.
+    Facility,
+    /// The patient was referred to the principal or their facility.
+    Referral,
+    /// The patient granted the principal's facility access.
+    Consent,
+    /// The principal broke the glass for this patient and the access has not expired.
+    BreakGlass,
+}
+
+/// The facts the policy needs about the target of an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Facts {
+    /// How the principal stands to the patient concerned, if at all.
+    pub care: Option<CareBasis>,
+}
+
+/// The answer, with a reason to record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow(&'static str),
+    Deny(&'static str),
+}
+
+impl Decision {
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Decision::Allow(_))
+    }
+
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Decision::Allow(reason) | Decision::Deny(reason) => reason,
+        }
+    }
+}
