@@ -5,6 +5,7 @@
 //! headers, which may hold patient data or secrets), a body size limit, a timeout, and a panic guard.
 //! Every error, including those the middleware produces (404, 405, 408, 413), leaves as problem+json.
 
+pub mod auth;
 pub mod error;
 pub mod health;
 
