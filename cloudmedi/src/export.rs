@@ -28,11 +28,15 @@ pub async fn run(location: &Location, args: ExportArgs) -> anyhow::Result<Outcom
     let to_file = args.output.as_ref().filter(|path| path.as_os_str() != "-");
     let mut out: Box<dyn Write> = match to_file {
         Some(path) => {
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
+            // An export holds every patient's data: readable by its owner only, like the data directory.
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let file = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
             Box::new(std::io::BufWriter::with_capacity(1 << 20, file))
         }
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),

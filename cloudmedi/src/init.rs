@@ -21,7 +21,7 @@ pub struct InitArgs {
     #[arg(long, requires = "root_key")]
     join: bool,
     /// The root public key file of the ledger to join.
-    #[arg(long)]
+    #[arg(long, requires = "join")]
     root_key: Option<std::path::PathBuf>,
 }
 
@@ -77,6 +77,8 @@ pub async fn run(location: &Location, args: InitArgs) -> anyhow::Result<Outcome>
     let ledger_id = Ledger::initialise(storage.as_ref(), &root, &node.public_key(), &node_name)
         .await
         .context("cannot initialise the ledger")?;
+    // Every connection closed before the directory moves, so SQLite tidies its side files in place.
+    storage.close().await;
     drop(storage);
     move_into_place(staging, target)?;
 

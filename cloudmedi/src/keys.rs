@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use event_schema::keys::public_key_hex;
 use event_schema::ledger_events::{NodeKeyRegistered, NodeKeyRevoked, RevocationReason, KEY_STREAM};
-use event_schema::{Catalog, KeyId, KeyPair, KeyRegistry, Timestamp};
+use event_schema::{Catalog, KeyId, KeyPair, Timestamp};
 use ledger::{keyfile, ExpectedVersion, Ledger, NewEvent, Storage};
 use std::path::{Path, PathBuf};
 
@@ -94,11 +94,7 @@ async fn revoke(location: &Location, dir: &DataDir, key_id: &str, reason: Reason
 async fn list(location: &Location, dir: &DataDir) -> anyhow::Result<Outcome> {
     let storage = open_storage(location, dir, false).await?;
     let root = dir.root_public_key()?;
-    let entries = storage.read_stream(KEY_STREAM, 0, u32::MAX).await.context("cannot read the key registry")?;
-    let mut registry = KeyRegistry::new(root);
-    for entry in &entries {
-        registry.apply(entry).map_err(|reason| anyhow::anyhow!("position {}: {reason}", entry.position))?;
-    }
+    let (registry, _) = ledger::load_registry(storage.as_ref(), root).await.context("cannot read the key registry")?;
     println!("root key {} (trust anchor)", registry.root_id());
     let mut keys: Vec<_> = registry.node_keys().collect();
     keys.sort_by_key(|(_, revoked)| revoked.unwrap_or(u64::MAX));
@@ -126,8 +122,18 @@ async fn rotate(location: &Location, dir: &DataDir) -> anyhow::Result<Outcome> {
     let revoked = NodeKeyRevoked { key_id: old.id().clone(), reason: RevocationReason::Rotated };
     let events = vec![NewEvent::typed(&registered, now)?, NewEvent::typed(&revoked, now)?];
     if let Err(error) = Ledger::append_root_signed(storage.as_ref(), &root, ExpectedVersion::Any, events).await {
-        let _ = std::fs::remove_file(&staged);
-        return Err(error).context("the rotation was not recorded; the old key stays in use");
+        // The append may have committed even though its answer was lost: ask the ledger before
+        // throwing the new key away, or the node could be left with no valid key at all.
+        let registered = ledger::load_registry(storage.as_ref(), root.public_key())
+            .await
+            .map(|(registry, _)| registry.is_active_node_key(new.id()));
+        if !matches!(registered, Ok(true)) {
+            if registered.is_ok() {
+                let _ = std::fs::remove_file(&staged);
+            }
+            return Err(error).context("the rotation was not recorded; the old key stays in use");
+        }
+        tracing::warn!(%error, "the rotation's answer was lost, but the ledger shows it committed");
     }
     std::fs::rename(&staged, dir.node_key()).context("the new key is registered but could not be moved in place")?;
     keyfile::write_public_key(&dir.node_pub(), &new.public_key())?;

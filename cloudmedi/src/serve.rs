@@ -117,23 +117,25 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
             })
             .await
     });
-    tokio::select! {
+    let outcome: anyhow::Result<()> = tokio::select! {
         signal = shutdown_signal() => {
-            signal?;
             tracing::info!("cloudmedi.serve.stopping");
             let _ = stop.send(true);
             let grace = Duration::from_secs(config.shutdown_grace_secs);
             match tokio::time::timeout(grace, &mut server).await {
-                Ok(result) => result.context("the server stopped unexpectedly")??,
+                Ok(result) => result.context("the server stopped unexpectedly").and_then(|r| Ok(r?)).and(signal),
                 Err(_) => {
                     tracing::warn!(seconds = config.shutdown_grace_secs, "requests still running after the grace period");
                     server.abort();
+                    signal
                 }
             }
         }
-        result = &mut server => result.context("the server stopped unexpectedly")??,
-    }
+        result = &mut server => result.context("the server stopped unexpectedly").and_then(|r| Ok(r?)),
+    };
+    // Whatever stopped the server, appends already queued are committed before the process ends.
     ledger.close().await;
+    outcome?;
     tracing::info!("cloudmedi.serve.stopped");
     println!("stopped");
     Ok(Outcome::Success)

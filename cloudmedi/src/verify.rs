@@ -148,7 +148,8 @@ async fn verify_export(path: &Path, root: VerifyingKey) -> anyhow::Result<Result
 
 /// One exported line: the entry, and its hash computed from the line's own JSON.
 fn parse_line(line: &str) -> Result<(Entry, Result<Digest, CanonicalError>), String> {
-    let value: serde_json::Value = serde_json::from_str(line).map_err(|error| error.to_string())?;
+    // Parsed refusing duplicate members: a first copy hidden behind a second must not pass.
+    let value = event_schema::strict_json::parse_without_duplicates(line).map_err(|error| error.to_string())?;
     let hash = match &value {
         serde_json::Value::Object(object) => event_schema::verify::raw_entry_hash(object),
         _ => return Err("not a JSON object".into()),

@@ -148,6 +148,15 @@ fn a_tampered_export_is_reported_at_the_right_position() {
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("FAILED at line 3"), "{}", run.stdout);
 
+    // A member given twice: a reader keeping the first copy would see something else than was signed.
+    let file = copy("duplicate.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("{\"position\":2,", "{\"position\":2,\"stream_id\":\"patient:forged\",", 1))
+        .unwrap();
+    let run = verify_export(&file, &root);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("FAILED at line 2") && run.stdout.contains("appears twice"), "{}", run.stdout);
+
     // Another root key: the ledger was not founded on it.
     let other = tempfile::tempdir().unwrap();
     let other_data = other.path().join("data");

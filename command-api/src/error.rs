@@ -141,7 +141,9 @@ impl From<ledger::LedgerError> for ApiError {
             E::InvalidEvent { .. } | E::InvalidAppend(_) | E::InvalidName(_) => {
                 ApiError::BadRequest { detail: error.to_string(), errors: Vec::new() }
             }
-            E::Database(_) | E::Closed => ApiError::Unavailable { detail: "the ledger is not reachable".into() },
+            E::Database(_) | E::Unavailable(_) | E::Closed => {
+                ApiError::Unavailable { detail: "the ledger is not reachable".into() }
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -45,10 +45,13 @@ fn check_at(value: &Value, path: &mut String, depth: usize) -> Result<(), Canoni
     }
     match value {
         Value::Number(number) => {
-            let unsafe_integer = match (number.as_u64(), number.as_i64()) {
-                (Some(unsigned), _) => unsigned > MAX_SAFE_INTEGER,
-                (None, Some(signed)) => signed.unsigned_abs() > MAX_SAFE_INTEGER,
-                (None, None) => false,
+            // Every double beyond 2^53 is a whole number, and RFC 8785 prints those below 10^21 as
+            // integers: so any number of that magnitude, however it was written, is refused.
+            let unsafe_integer = match (number.as_u64(), number.as_i64(), number.as_f64()) {
+                (Some(unsigned), _, _) => unsigned > MAX_SAFE_INTEGER,
+                (None, Some(signed), _) => signed.unsigned_abs() > MAX_SAFE_INTEGER,
+                (None, None, Some(float)) => float.abs() > MAX_SAFE_INTEGER as f64,
+                (None, None, None) => false,
             };
             if unsafe_integer {
                 return Err(CanonicalError::UnsafeInteger { path: path.clone() });
@@ -148,6 +151,12 @@ mod tests {
         let error = CanonicalPayload::from_value(json!({"x": [-9007199254740993i64]})).unwrap_err();
         assert_eq!(error, CanonicalError::UnsafeInteger { path: "$.x[0]".into() });
         assert!(CanonicalPayload::from_value(json!({"x": 9007199254740991u64})).is_ok());
+        for written_as_float in ["1e16", "9007199254740993.0", "-1e300"] {
+            let value: Value = serde_json::from_str(&format!(r#"{{"x": {written_as_float}}}"#)).unwrap();
+            let error = CanonicalPayload::from_value(value).unwrap_err();
+            assert_eq!(error, CanonicalError::UnsafeInteger { path: "$.x".into() }, "{written_as_float}");
+        }
+        assert!(CanonicalPayload::from_value(json!({"x": 9007199254740991.0, "y": 1.5e-300})).is_ok());
     }
 
     #[test]

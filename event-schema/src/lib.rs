@@ -14,6 +14,7 @@ pub mod keys;
 pub mod ledger_events;
 pub mod names;
 pub mod registry;
+pub mod strict_json;
 pub mod timestamp;
 pub mod verify;
 

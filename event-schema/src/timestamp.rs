@@ -5,7 +5,7 @@
 //! the text sorts in time order. PostgreSQL's `timestamptz` keeps exactly microseconds, so a stored
 //! timestamp reads back identical.
 
-use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -19,8 +19,14 @@ impl Timestamp {
         Self::from_datetime(Utc::now())
     }
 
-    /// Truncates any UTC instant to microseconds.
+    /// Truncates any UTC instant to microseconds (a leap second counts as the last microsecond of
+    /// its minute, since the ledger has no spelling for it).
     pub fn from_datetime(at: DateTime<Utc>) -> Self {
+        let at = if at.timestamp_subsec_nanos() >= 1_000_000_000 {
+            at.with_nanosecond(999_999_000).unwrap_or(at)
+        } else {
+            at
+        };
         Self(at.trunc_subsecs(6))
     }
 
@@ -33,6 +39,11 @@ impl Timestamp {
             return Err(invalid());
         }
         let parsed = DateTime::parse_from_rfc3339(text).map_err(|_| invalid())?.with_timezone(&Utc);
+        // chrono accepts second 60 as a leap second; databases do not (PostgreSQL would store the
+        // next minute), and one instant must have one spelling, so it is refused.
+        if parsed.timestamp_subsec_nanos() >= 1_000_000_000 {
+            return Err(invalid());
+        }
         Ok(Self(parsed))
     }
 

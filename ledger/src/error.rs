@@ -48,6 +48,11 @@ pub enum LedgerError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
+    /// The database could not be reached while this append waited in a batch; nothing was written.
+    /// Retrying with the same command id is safe.
+    #[error("the ledger's database is unavailable: {0}")]
+    Unavailable(String),
+
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }
@@ -67,6 +72,13 @@ impl LedgerError {
     /// Whether retrying the same append later may succeed (a database hiccup), as opposed to an
     /// append that is wrong in itself.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Database(_) | Self::Closed)
+        matches!(self, Self::Database(_) | Self::Unavailable(_) | Self::Closed)
+    }
+
+    /// Whether the database refused one statement (a constraint or a trigger), as opposed to being
+    /// unreachable: only then can another append of the same batch succeed on its own.
+    pub(crate) fn concerns_one_statement(&self) -> bool {
+        matches!(self, Self::Database(sqlx::Error::Database(_)))
+            || matches!(self, Self::InvalidAppend(_) | Self::InvalidEvent { .. } | Self::Corrupt { .. })
     }
 }

@@ -221,8 +221,8 @@ impl Ledger {
 }
 
 /// Reads and checks the key registry: every key event must be signed by the root key, starting with a
-/// genesis entry that names it.
-async fn load_registry(storage: &dyn Storage, root: VerifyingKey) -> Result<(KeyRegistry, u64), LedgerError> {
+/// genesis entry that names it. Returns the registry and the version of `ledger:keys` it reflects.
+pub async fn load_registry(storage: &dyn Storage, root: VerifyingKey) -> Result<(KeyRegistry, u64), LedgerError> {
     let entries = storage.read_stream(KEY_STREAM, 0, u32::MAX).await?;
     if entries.is_empty() {
         return Err(LedgerError::NotInitialised);
@@ -230,23 +230,27 @@ async fn load_registry(storage: &dyn Storage, root: VerifyingKey) -> Result<(Key
     let mut registry = KeyRegistry::new(root);
     let mut version = 0;
     for entry in &entries {
-        let corrupt = |reason: String| LedgerError::Corrupt { position: entry.position, reason };
-        // Every key registry entry is signed by the root key, so one signed by another key means the
-        // ledger was initialised under a different root.
-        if entry.key_id != *registry.root_id() {
-            return Err(LedgerError::WrongRootKey);
-        }
-        let signer = registry.signer_for(entry).map_err(|reason| corrupt(reason.to_string()))?;
-        if entry.compute_hash().ok() != Some(entry.hash)
-            || !event_schema::verify::verify_entry_signature(&signer, entry)
-        {
-            return Err(corrupt("key registry entry fails its hash or signature check".into()));
-        }
-        registry.apply(entry).map_err(|reason| match reason {
-            event_schema::FailureReason::WrongRootKey => LedgerError::WrongRootKey,
-            other => corrupt(other.to_string()),
-        })?;
+        fold_key_entry(&mut registry, entry)?;
         version = entry.stream_version;
     }
     Ok((registry, version))
+}
+
+/// Folds one key registry entry read from the database into `registry`, after checking its hash and
+/// its signature: a row forged in the database must not change which keys a node believes in.
+pub(crate) fn fold_key_entry(registry: &mut KeyRegistry, entry: &Entry) -> Result<(), LedgerError> {
+    let corrupt = |reason: String| LedgerError::Corrupt { position: entry.position, reason };
+    // Every key registry entry is signed by the root key, so one signed by another key means the
+    // ledger was initialised under a different root.
+    if entry.key_id != *registry.root_id() {
+        return Err(LedgerError::WrongRootKey);
+    }
+    let signer = registry.signer_for(entry).map_err(|reason| corrupt(reason.to_string()))?;
+    if entry.compute_hash().ok() != Some(entry.hash) || !event_schema::verify::verify_entry_signature(&signer, entry) {
+        return Err(corrupt("key registry entry fails its hash or signature check".into()));
+    }
+    registry.apply(entry).map_err(|reason| match reason {
+        event_schema::FailureReason::WrongRootKey => LedgerError::WrongRootKey,
+        other => corrupt(other.to_string()),
+    })
 }

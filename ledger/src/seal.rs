@@ -63,10 +63,7 @@ impl Sealer {
     /// revocation written by another process).
     pub(crate) fn refresh_registry(&mut self, key_entries: &[Entry]) -> Result<(), LedgerError> {
         for entry in key_entries {
-            self.registry.apply(entry).map_err(|reason| match reason {
-                event_schema::FailureReason::WrongRootKey => LedgerError::WrongRootKey,
-                other => LedgerError::Corrupt { position: entry.position, reason: other.to_string() },
-            })?;
+            crate::fold_key_entry(&mut self.registry, entry)?;
             self.registry_version = entry.stream_version;
         }
         Ok(())

@@ -114,12 +114,23 @@ impl Writer {
                     let _ = reply.send(Err(error));
                 }
             }
-            Err(error) => {
-                // The transaction rolled back as a whole. Retry each append on its own so that one
-                // append's failure is not visited on the others in its batch.
+            Err(error) if error.concerns_one_statement() => {
+                // The database refused a statement (a constraint, a trigger) and the transaction
+                // rolled back as a whole. Retry each append on its own so that one append's failure
+                // is not visited on the others in its batch.
                 tracing::warn!(%error, appends = batch.len(), "ledger batch failed; retrying its appends one by one");
                 for pending in batch {
                     Box::pin(self.commit(vec![pending])).await;
+                }
+            }
+            Err(error) => {
+                // The database is unreachable or the connection broke: retrying append by append
+                // would only wait out the same timeout once per append. Fail them all now; callers
+                // retry with the same command ids, which makes the retry safe.
+                tracing::warn!(%error, appends = batch.len(), "ledger batch failed; nothing was written");
+                let message = error.to_string();
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(LedgerError::Unavailable(message.clone())));
                 }
             }
         }

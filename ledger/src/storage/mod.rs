@@ -69,6 +69,9 @@ pub trait Storage: Send + Sync + 'static {
     async fn append_batch(&self, batch: &[&PreparedAppend], sealer: &mut Sealer)
         -> Result<CommittedBatch, LedgerError>;
 
+    /// Closes the connections, waiting for those in use to be returned.
+    async fn close(&self);
+
     /// Keeps `head` informed of appends made by other processes, where the backend can (PostgreSQL's
     /// LISTEN/NOTIFY). Runs until its task is aborted.
     async fn follow_other_writers(&self, head: Arc<watch::Sender<u64>>);

@@ -303,6 +303,10 @@ impl Storage for PgStorage {
         Ok(CommittedBatch { plan })
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn follow_other_writers(&self, head: Arc<watch::Sender<u64>>) {
         loop {
             if let Err(error) = listen(&self.pool, &head).await {

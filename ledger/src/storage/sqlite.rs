@@ -276,6 +276,10 @@ impl Storage for SqliteStorage {
         Ok(CommittedBatch { plan })
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn follow_other_writers(&self, _head: Arc<watch::Sender<u64>>) {
         // One process writes a SQLite ledger; its own writer keeps the head current.
         std::future::pending::<()>().await;
