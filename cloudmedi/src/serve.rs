@@ -14,7 +14,7 @@ use crate::{Location, Outcome};
 use anyhow::{bail, Context};
 use clap::Args;
 use command_api::{AppState, Limits};
-use event_schema::Catalog;
+use event_schema::events;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use ledger::Ledger;
@@ -93,7 +93,7 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     }
     let config = load_config(&dir, &args)?;
     let storage = open_storage(location, &dir, false).await?;
-    let ledger = Ledger::open(storage, dir.root_public_key()?, dir.node_key_pair()?, Catalog::new())
+    let ledger = Ledger::open(storage, dir.root_public_key()?, dir.node_key_pair()?, events::catalog())
         .await
         .context("cannot open the ledger")?;
 

@@ -3,3 +3,19 @@
 //! depends only on `event-schema` for the serialisable shapes of what it decides.
 
 pub mod access;
+pub mod facility;
+pub mod reference;
+
+/// One invalid field of a command, for a field-level error message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// A JSON pointer to the field, e.g. `/region`.
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}

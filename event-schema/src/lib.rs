@@ -9,6 +9,7 @@ pub mod canonical;
 pub mod catalog;
 pub mod digest;
 pub mod envelope;
+pub mod events;
 mod finite;
 pub mod keys;
 pub mod ledger_events;

@@ -1,0 +1,21 @@
+//! The serialisable payloads of the system's own events, one module per area. Each type is an
+//! [`EventPayload`](crate::EventPayload) at its current schema version; [`catalog`] lists them all.
+
+pub mod facility;
+
+use crate::Catalog;
+
+/// Every event type the system appends (the ledger adds its own key registry types itself).
+pub fn catalog() -> Catalog {
+    Catalog::new().register::<facility::FacilityRegistered>()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_catalogue_builds_and_merges_with_the_ledgers_own() {
+        let catalog = crate::Catalog::ledger().merge(super::catalog());
+        assert_eq!(catalog.current_version("facility.registered"), Some(1));
+        assert_eq!(catalog.current_version("ledger.genesis"), Some(1));
+    }
+}
