@@ -49,7 +49,7 @@ pub struct BenchArgs {
 
 /// A vital-sign observation with a free-text note: about 500 bytes once canonical, like a typical
 /// clinical event.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Observation {
     patient_id: Uuid,

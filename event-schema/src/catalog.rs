@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 /// A typed event payload of one event type at its current schema version.
-pub trait EventPayload: Serialize + DeserializeOwned + 'static {
+pub trait EventPayload: Serialize + DeserializeOwned + schemars::JsonSchema + 'static {
     const EVENT_TYPE: &'static str;
     const SCHEMA_VERSION: u32;
 }
@@ -21,10 +21,14 @@ pub trait EventPayload: Serialize + DeserializeOwned + 'static {
 pub type Upcaster = fn(Value) -> Result<Value, String>;
 type Validator = fn(&Value) -> Result<(), String>;
 
+type SchemaOf = fn() -> Value;
+
 #[derive(Clone)]
 struct TypeSpec {
     current: u32,
     validate: Validator,
+    /// The JSON schema of the current version's payload.
+    schema: SchemaOf,
     /// Upcasters keyed by the version they upcast from.
     upcasters: BTreeMap<u32, Upcaster>,
 }
@@ -58,6 +62,10 @@ impl std::fmt::Debug for Catalog {
     }
 }
 
+fn schema_of<T: EventPayload>() -> Value {
+    schemars::schema_for!(T).to_value()
+}
+
 fn validate_as<T: EventPayload>(payload: &Value) -> Result<(), String> {
     T::deserialize(payload).map(|_| ()).map_err(|error| error.to_string())
 }
@@ -81,7 +89,12 @@ impl Catalog {
     pub fn register<T: EventPayload>(mut self) -> Self {
         assert!(validate_event_type(T::EVENT_TYPE).is_ok(), "bad event type name {}", T::EVENT_TYPE);
         assert!(T::SCHEMA_VERSION >= 1, "schema versions start at 1");
-        let spec = TypeSpec { current: T::SCHEMA_VERSION, validate: validate_as::<T>, upcasters: BTreeMap::new() };
+        let spec = TypeSpec {
+            current: T::SCHEMA_VERSION,
+            validate: validate_as::<T>,
+            schema: schema_of::<T>,
+            upcasters: BTreeMap::new(),
+        };
         let previous = self.types.insert(T::EVENT_TYPE, spec);
         assert!(previous.is_none(), "event type {} registered twice", T::EVENT_TYPE);
         self
@@ -107,6 +120,14 @@ impl Catalog {
             assert!(previous.is_none(), "event type {name} registered twice");
         }
         self
+    }
+
+    /// Every event type with its current version and the JSON schema of that version's payload, sorted
+    /// by type: the basis of the committed schema snapshots.
+    pub fn schemas(&self) -> Vec<(&'static str, u32, Value)> {
+        let mut all: Vec<_> = self.types.iter().map(|(name, spec)| (*name, spec.current, (spec.schema)())).collect();
+        all.sort_by_key(|(name, _, _)| *name);
+        all
     }
 
     /// The current schema version of an event type, if it is known.
@@ -191,7 +212,7 @@ mod tests {
     use serde_json::json;
 
     /// Version 2 of a test event split `name` into `given_name` and `family_name`.
-    #[derive(Debug, Serialize, Deserialize, PartialEq)]
+    #[derive(Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
     #[serde(deny_unknown_fields)]
     struct PersonNamed {
         given_name: String,

@@ -36,6 +36,16 @@ impl KeyId {
     }
 }
 
+impl schemars::JsonSchema for KeyId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "KeyId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[0-9a-f]{32}$" })
+    }
+}
+
 impl TryFrom<String> for KeyId {
     type Error = KeyError;
     fn try_from(value: String) -> Result<Self, Self::Error> {

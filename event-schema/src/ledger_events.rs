@@ -4,6 +4,7 @@
 
 use crate::catalog::{Catalog, EventPayload};
 use crate::keys::KeyId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -11,7 +12,7 @@ use uuid::Uuid;
 pub const KEY_STREAM: &str = "ledger:keys";
 
 /// Position 1 of every ledger: names the ledger and the root key that signs its key registry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerGenesis {
     pub ledger_id: Uuid,
@@ -26,7 +27,7 @@ impl EventPayload for LedgerGenesis {
 }
 
 /// A node signing key becomes valid for every entry after this one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodeKeyRegistered {
     pub key_id: KeyId,
@@ -42,7 +43,7 @@ impl EventPayload for NodeKeyRegistered {
 }
 
 /// Why a node key stopped being valid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RevocationReason {
     /// Replaced by a new key in the ordinary course.
@@ -54,7 +55,7 @@ pub enum RevocationReason {
 }
 
 /// A node signing key is no longer valid for any entry after this one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodeKeyRevoked {
     pub key_id: KeyId,

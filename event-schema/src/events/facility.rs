@@ -1,11 +1,12 @@
 //! Health facilities.
 
 use crate::EventPayload;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// The level of a facility in the health pyramid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FacilityLevel {
     /// Reference or general hospital.
@@ -18,7 +19,7 @@ pub enum FacilityLevel {
 }
 
 /// Who runs a facility.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FacilityOwnership {
     Public,
@@ -28,7 +29,7 @@ pub enum FacilityOwnership {
 }
 
 /// A facility joined the network. Stream `facility:<facility_id>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FacilityRegistered {
     pub facility_id: Uuid,

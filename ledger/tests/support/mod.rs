@@ -16,7 +16,7 @@ pub enum Kind {
 }
 
 /// A note, standing in for any clinical event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteAdded {
     pub text: String,
@@ -28,7 +28,7 @@ impl EventPayload for NoteAdded {
 }
 
 /// An event that a test-installed trigger makes the database refuse, to fail an append midway.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Poison {}
 
 impl EventPayload for Poison {
