@@ -17,11 +17,13 @@ use command_api::{AppState, Limits};
 use event_schema::events;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use ledger::outbox::{Channel, ChannelKind, Dispatcher, FileChannel, Outbox};
 use ledger::Ledger;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Args)]
@@ -97,6 +99,16 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         .await
         .context("cannot open the ledger")?;
 
+    // The notification outbox's dispatcher. Until real SMS and e-mail gateways are configured, the
+    // development channels write each message to a file in the data directory.
+    let outbox_dir = dir.path.join("outbox");
+    std::fs::create_dir_all(&outbox_dir).with_context(|| format!("cannot create {}", outbox_dir.display()))?;
+    let channels: Vec<Arc<dyn Channel>> = vec![
+        Arc::new(FileChannel::new(ChannelKind::Sms, outbox_dir.join("sms.jsonl"))),
+        Arc::new(FileChannel::new(ChannelKind::Email, outbox_dir.join("email.jsonl"))),
+    ];
+    let dispatcher = Dispatcher::new(Outbox::new(ledger.storage().database()), channels);
+
     let limits =
         Limits { body_bytes: config.request_body_limit, timeout: Duration::from_secs(config.request_timeout_secs) };
     let app = command_api::router(AppState { ledger: ledger.clone() }, limits);
@@ -109,6 +121,7 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     std::io::stdout().flush()?;
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let dispatching = tokio::spawn(dispatcher.run(Duration::from_secs(1), stopped.clone()));
     let mut server = tokio::spawn(async move {
         let mut stopped = stopped;
         axum::serve(listener, app)
@@ -134,6 +147,8 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         result = &mut server => result.context("the server stopped unexpectedly").and_then(|r| Ok(r?)),
     };
     // Whatever stopped the server, appends already queued are committed before the process ends.
+    let _ = stop.send(true);
+    let _ = dispatching.await;
     ledger.close().await;
     outcome?;
     tracing::info!("cloudmedi.serve.stopped");

@@ -117,6 +117,7 @@ async fn serves_on_the_embedded_default_and_stops_cleanly() {
     exercise(&server).await;
     server.stop();
     assert!(data.join("keys/root.pub").is_file());
+    assert!(data.join("outbox").is_dir(), "the development delivery channels write here");
 
     // Restarting reuses the same ledger.
     let server = Server::start(&data, None, &[]);

@@ -10,6 +10,7 @@ pub mod append;
 pub mod audit;
 pub mod error;
 pub mod keyfile;
+pub mod outbox;
 mod seal;
 pub mod storage;
 pub mod subscription;
@@ -21,7 +22,7 @@ pub use error::{InvalidEvent, LedgerError};
 pub use seal::Head;
 pub use storage::postgres::PgStorage;
 pub use storage::sqlite::SqliteStorage;
-pub use storage::{Backend, Storage};
+pub use storage::{Backend, Database, Storage};
 pub use subscription::Subscription;
 
 use append::{PreparedAppend, SealWith};

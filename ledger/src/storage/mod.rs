@@ -41,6 +41,14 @@ impl std::fmt::Display for Backend {
     }
 }
 
+/// The database behind a storage, for the other tables that live beside the ledger (the outbox, read
+/// models).
+#[derive(Clone)]
+pub enum Database {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
 /// The result of one committed batch.
 pub struct CommittedBatch {
     pub(crate) plan: BatchPlan,
@@ -50,6 +58,9 @@ pub struct CommittedBatch {
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
     fn backend(&self) -> Backend;
+
+    /// The database itself, for the tables beside the ledger.
+    fn database(&self) -> Database;
 
     /// Brings the schema up to date.
     async fn migrate(&self) -> Result<(), LedgerError>;

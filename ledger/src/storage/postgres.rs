@@ -242,6 +242,10 @@ impl Storage for PgStorage {
         Backend::Postgres
     }
 
+    fn database(&self) -> super::Database {
+        super::Database::Postgres(self.pool.clone())
+    }
+
     async fn migrate(&self) -> Result<(), LedgerError> {
         sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
         Ok(())

@@ -221,6 +221,10 @@ impl Storage for SqliteStorage {
         Backend::Sqlite
     }
 
+    fn database(&self) -> super::Database {
+        super::Database::Sqlite(self.pool.clone())
+    }
+
     async fn migrate(&self) -> Result<(), LedgerError> {
         sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
         Ok(())

@@ -1,0 +1,20 @@
+-- The notification outbox (owned by ledger::outbox): messages to people (second-factor codes,
+-- reminders) written in the same database as the events that caused them, then delivered by a
+-- dispatcher through pluggable channels. A message's body is erased once delivered, so codes and
+-- medical reminders do not stay at rest.
+
+CREATE TABLE notification_outbox (
+    id          TEXT    PRIMARY KEY,
+    channel     TEXT    NOT NULL,
+    recipient   TEXT    NOT NULL,
+    subject     TEXT,
+    body        TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    not_before  TEXT    NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    sent_at     TEXT,
+    failed_at   TEXT
+);
+
+CREATE INDEX notification_outbox_due ON notification_outbox (not_before) WHERE sent_at IS NULL AND failed_at IS NULL;

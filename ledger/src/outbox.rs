@@ -1,0 +1,428 @@
+//! The notification outbox: messages to people (second-factor codes, reminders), queued in the
+//! ledger's database and delivered by a [`Dispatcher`] through pluggable [`Channel`]s.
+//!
+//! Delivery is at least once: a dispatcher claims due messages by pushing their `not_before` a lease
+//! ahead (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several dispatchers never claim the same message),
+//! delivers them, and marks them sent; one that dies mid-way leaves its claims to expire and be retried.
+//! A failed delivery is retried with exponential backoff, up to a limit. A message's body is erased once
+//! it is delivered or given up on, so codes and reminders do not stay at rest.
+
+use crate::error::LedgerError;
+use crate::storage::Database;
+use async_trait::async_trait;
+use event_schema::Timestamp;
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// How a message reaches a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    Sms,
+    Email,
+}
+
+impl ChannelKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Sms => "sms",
+            Self::Email => "email",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "sms" => Some(Self::Sms),
+            "email" => Some(Self::Email),
+            _ => None,
+        }
+    }
+}
+
+/// A message to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub channel: ChannelKind,
+    /// A phone number or an e-mail address.
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+    /// Not to be delivered before this instant (a reminder's date); now when absent.
+    pub not_before: Option<Timestamp>,
+}
+
+/// A queued message claimed for delivery.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct Queued {
+    pub id: Uuid,
+    pub channel: ChannelKind,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+    /// Deliveries tried before this one.
+    pub attempts: u32,
+}
+
+impl std::fmt::Debug for Queued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Recipients and bodies are personal data (and bodies may hold codes): never in debug output.
+        f.debug_struct("Queued")
+            .field("id", &self.id)
+            .field("channel", &self.channel)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+/// Where a message's delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Pending { attempts: u32 },
+    Sent,
+    Failed { attempts: u32 },
+}
+
+/// The outbox in the ledger's database.
+#[derive(Clone)]
+pub struct Outbox {
+    database: Database,
+}
+
+impl Outbox {
+    pub fn new(database: Database) -> Self {
+        Self { database }
+    }
+
+    /// Queues a message; returns its id.
+    pub async fn enqueue(&self, message: &Message) -> Result<Uuid, LedgerError> {
+        let id = Uuid::now_v7();
+        let now = Timestamp::now();
+        let not_before = message.not_before.unwrap_or(now);
+        match &self.database {
+            Database::Sqlite(pool) => {
+                sqlx::query(
+                    "INSERT INTO notification_outbox (id, channel, recipient, subject, body, created_at, not_before) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .bind(id.to_string())
+                .bind(message.channel.as_str())
+                .bind(&message.recipient)
+                .bind(&message.subject)
+                .bind(&message.body)
+                .bind(now.to_string())
+                .bind(not_before.to_string())
+                .execute(pool)
+                .await?;
+            }
+            Database::Postgres(pool) => {
+                sqlx::query(
+                    "INSERT INTO notification_outbox (id, channel, recipient, subject, body, created_at, not_before) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(message.channel.as_str())
+                .bind(&message.recipient)
+                .bind(&message.subject)
+                .bind(&message.body)
+                .bind(now.as_datetime())
+                .bind(not_before.as_datetime())
+                .execute(pool)
+                .await?;
+            }
+        }
+        Ok(id)
+    }
+
+    /// Claims up to `limit` messages due at `now` for `lease`: no other dispatcher sees them until the
+    /// lease runs out.
+    pub async fn claim_due(&self, now: Timestamp, lease: Duration, limit: u32) -> Result<Vec<Queued>, LedgerError> {
+        let until = Timestamp::from_datetime(now.as_datetime() + lease);
+        let rows = match &self.database {
+            Database::Sqlite(pool) => sqlx::query(
+                "UPDATE notification_outbox SET not_before = ?1 WHERE id IN ( \
+                         SELECT id FROM notification_outbox \
+                         WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= ?2 \
+                         ORDER BY not_before LIMIT ?3) \
+                     RETURNING id, channel, recipient, subject, body, attempts",
+            )
+            .bind(until.to_string())
+            .bind(now.to_string())
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let id: String = row.try_get(0)?;
+                Ok((
+                    Uuid::parse_str(&id).ok(),
+                    row.try_get(1)?,
+                    row.try_get(2)?,
+                    row.try_get(3)?,
+                    row.try_get(4)?,
+                    row.try_get(5)?,
+                ))
+            })
+            .collect::<Result<Vec<(Option<Uuid>, String, String, Option<String>, String, i64)>, sqlx::Error>>()?,
+            Database::Postgres(pool) => sqlx::query(
+                "UPDATE notification_outbox SET not_before = $1 WHERE id IN ( \
+                     SELECT id FROM notification_outbox \
+                     WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= $2 \
+                     ORDER BY not_before LIMIT $3 FOR UPDATE SKIP LOCKED) \
+                 RETURNING id, channel, recipient, subject, body, attempts::int8",
+            )
+            .bind(until.as_datetime())
+            .bind(now.as_datetime())
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok((
+                    Some(row.try_get::<Uuid, _>(0)?),
+                    row.try_get(1)?,
+                    row.try_get(2)?,
+                    row.try_get(3)?,
+                    row.try_get(4)?,
+                    row.try_get(5)?,
+                ))
+            })
+            .collect::<Result<Vec<(Option<Uuid>, String, String, Option<String>, String, i64)>, sqlx::Error>>()?,
+        };
+        let mut claimed = Vec::with_capacity(rows.len());
+        for (id, channel, recipient, subject, body, attempts) in rows {
+            let (Some(id), Some(channel)) = (id, ChannelKind::parse(&channel)) else {
+                // A row this code did not write: leave it for a person to look at.
+                tracing::warn!("ledger.outbox: skipping a malformed outbox row");
+                continue;
+            };
+            let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+            claimed.push(Queued { id, channel, recipient, subject, body, attempts });
+        }
+        Ok(claimed)
+    }
+
+    /// Records a delivery and erases the body.
+    pub async fn mark_sent(&self, id: Uuid, at: Timestamp) -> Result<(), LedgerError> {
+        self.finish(id, "sent_at", at, None).await
+    }
+
+    /// Records a failed delivery: retried at `retry_at`, or given up (body erased) when `retry_at` is
+    /// `None`.
+    pub async fn mark_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        at: Timestamp,
+        retry_at: Option<Timestamp>,
+    ) -> Result<(), LedgerError> {
+        let error: String = error.chars().take(500).collect();
+        match retry_at {
+            None => self.finish(id, "failed_at", at, Some(&error)).await,
+            Some(retry_at) => {
+                match &self.database {
+                    Database::Sqlite(pool) => {
+                        sqlx::query(
+                            "UPDATE notification_outbox SET attempts = attempts + 1, last_error = ?1, not_before = ?2 WHERE id = ?3",
+                        )
+                        .bind(&error)
+                        .bind(retry_at.to_string())
+                        .bind(id.to_string())
+                        .execute(pool)
+                        .await?;
+                    }
+                    Database::Postgres(pool) => {
+                        sqlx::query(
+                            "UPDATE notification_outbox SET attempts = attempts + 1, last_error = $1, not_before = $2 WHERE id = $3",
+                        )
+                        .bind(&error)
+                        .bind(retry_at.as_datetime())
+                        .bind(id)
+                        .execute(pool)
+                        .await?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    async fn finish(
+        &self,
+        id: Uuid,
+        column: &'static str,
+        at: Timestamp,
+        error: Option<&str>,
+    ) -> Result<(), LedgerError> {
+        // `column` is one of two constants above, never input.
+        match &self.database {
+            Database::Sqlite(pool) => {
+                let sql = format!(
+                    "UPDATE notification_outbox SET {column} = ?1, body = '', attempts = attempts + 1, \
+                     last_error = COALESCE(?2, last_error) WHERE id = ?3"
+                );
+                sqlx::query(&sql).bind(at.to_string()).bind(error).bind(id.to_string()).execute(pool).await?;
+            }
+            Database::Postgres(pool) => {
+                let sql = format!(
+                    "UPDATE notification_outbox SET {column} = $1, body = '', attempts = attempts + 1, \
+                     last_error = COALESCE($2, last_error) WHERE id = $3"
+                );
+                sqlx::query(&sql).bind(at.as_datetime()).bind(error).bind(id).execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Where a message stands, and its stored body (empty once delivered or given up).
+    pub async fn status(&self, id: Uuid) -> Result<Option<(Delivery, String)>, LedgerError> {
+        let row = match &self.database {
+            Database::Sqlite(pool) => sqlx::query(
+                "SELECT attempts, sent_at IS NOT NULL, failed_at IS NOT NULL, body FROM notification_outbox WHERE id = ?1",
+            )
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?
+            .map(|row| Ok::<_, sqlx::Error>((row.try_get::<i64, _>(0)?, row.try_get::<bool, _>(1)?, row.try_get::<bool, _>(2)?, row.try_get::<String, _>(3)?)))
+            .transpose()?,
+            Database::Postgres(pool) => sqlx::query(
+                "SELECT attempts::int8, sent_at IS NOT NULL, failed_at IS NOT NULL, body FROM notification_outbox WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| Ok::<_, sqlx::Error>((row.try_get::<i64, _>(0)?, row.try_get::<bool, _>(1)?, row.try_get::<bool, _>(2)?, row.try_get::<String, _>(3)?)))
+            .transpose()?,
+        };
+        Ok(row.map(|(attempts, sent, failed, body)| {
+            let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
+            let delivery = if sent {
+                Delivery::Sent
+            } else if failed {
+                Delivery::Failed { attempts }
+            } else {
+                Delivery::Pending { attempts }
+            };
+            (delivery, body)
+        }))
+    }
+}
+
+/// A way of delivering messages.
+#[async_trait]
+pub trait Channel: Send + Sync {
+    fn kind(&self) -> ChannelKind;
+    /// Delivers one message; the error says why not (it is stored, so it must hold no personal data).
+    async fn deliver(&self, message: &Queued) -> Result<(), String>;
+}
+
+/// The development channel: appends each message as one JSON line to a file (in the data directory),
+/// where a developer or a test reads the codes a phone or a mailbox would have received.
+pub struct FileChannel {
+    kind: ChannelKind,
+    path: PathBuf,
+}
+
+impl FileChannel {
+    pub fn new(kind: ChannelKind, path: PathBuf) -> Self {
+        Self { kind, path }
+    }
+}
+
+#[async_trait]
+impl Channel for FileChannel {
+    fn kind(&self) -> ChannelKind {
+        self.kind
+    }
+
+    async fn deliver(&self, message: &Queued) -> Result<(), String> {
+        let line = serde_json::to_string(message).map_err(|error| error.to_string())? + "\n";
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut options = std::fs::OpenOptions::new();
+            options.create(true).append(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut file =
+                options.open(&path).map_err(|error| format!("cannot open the channel file: {}", error.kind()))?;
+            file.write_all(line.as_bytes()).map_err(|error| format!("cannot write the channel file: {}", error.kind()))
+        })
+        .await
+        .map_err(|_| "the delivery task stopped".to_owned())?
+    }
+}
+
+/// Delivers due messages through the channels, retrying failures with exponential backoff.
+pub struct Dispatcher {
+    outbox: Outbox,
+    channels: HashMap<ChannelKind, Arc<dyn Channel>>,
+    /// Deliveries tried before a message is given up.
+    pub max_attempts: u32,
+    /// The wait before the first retry; each further retry waits twice as long.
+    pub first_retry: Duration,
+    /// How long a claim keeps other dispatchers off a message.
+    pub lease: Duration,
+}
+
+impl Dispatcher {
+    pub fn new(outbox: Outbox, channels: Vec<Arc<dyn Channel>>) -> Self {
+        let channels = channels.into_iter().map(|channel| (channel.kind(), channel)).collect();
+        Self {
+            outbox,
+            channels,
+            max_attempts: 5,
+            first_retry: Duration::from_secs(30),
+            lease: Duration::from_secs(120),
+        }
+    }
+
+    /// Delivers what is due now; returns how many messages were delivered.
+    pub async fn run_once(&self) -> Result<usize, LedgerError> {
+        let now = Timestamp::now();
+        let mut delivered = 0;
+        for message in self.outbox.claim_due(now, self.lease, 100).await? {
+            let result = match self.channels.get(&message.channel) {
+                Some(channel) => channel.deliver(&message).await,
+                None => Err(format!("no {} channel is configured", message.channel.as_str())),
+            };
+            let at = Timestamp::now();
+            match result {
+                Ok(()) => {
+                    self.outbox.mark_sent(message.id, at).await?;
+                    delivered += 1;
+                }
+                Err(error) => {
+                    let tried = message.attempts + 1;
+                    let retry_at = (tried < self.max_attempts).then(|| {
+                        let wait = self.first_retry.saturating_mul(1 << (tried - 1).min(16));
+                        Timestamp::from_datetime(at.as_datetime() + wait)
+                    });
+                    tracing::warn!(id = %message.id, attempts = tried, %error, "ledger.outbox: delivery failed");
+                    self.outbox.mark_failed(message.id, &error, at, retry_at).await?;
+                }
+            }
+        }
+        Ok(delivered)
+    }
+
+    /// Delivers due messages every `interval` until `stop` turns true.
+    pub async fn run(self, interval: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            if let Err(error) = self.run_once().await {
+                tracing::warn!(%error, "ledger.outbox: dispatch failed; will try again");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = stop.wait_for(|stop| *stop) => return,
+            }
+        }
+    }
+}
