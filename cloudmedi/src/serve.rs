@@ -116,6 +116,7 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let address = listener.local_addr()?;
+    let shutdown = shutdown_signal()?;
     tracing::info!(%address, "cloudmedi.serve.listening");
     println!("listening on http://{address}");
     std::io::stdout().flush()?;
@@ -131,7 +132,7 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
             .await
     });
     let outcome: anyhow::Result<()> = tokio::select! {
-        signal = shutdown_signal() => {
+        signal = shutdown => {
             tracing::info!("cloudmedi.serve.stopping");
             let _ = stop.send(true);
             let grace = Duration::from_secs(config.shutdown_grace_secs);
@@ -156,17 +157,22 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     Ok(Outcome::Success)
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() -> anyhow::Result<()> {
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this is called, not when
+/// the future is first polled: call it before announcing the server, so that a signal sent as soon as
+/// the server is up is handled, not fatal.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = anyhow::Result<()>>> {
     #[cfg(unix)]
-    {
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    #[cfg(unix)]
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    Ok(async move {
+        #[cfg(unix)]
         tokio::select! {
-            result = tokio::signal::ctrl_c() => result?,
+            _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c().await?;
+        Ok(())
+    })
 }
