@@ -71,7 +71,12 @@ impl Server {
             assert!(Instant::now() < deadline, "the server did not stop within 30 s of SIGTERM");
             std::thread::sleep(Duration::from_millis(50));
         }
-        let rest: Vec<String> = self.stdout.try_iter().collect();
+        // The process has exited, so its output ends: read it to the end (the reader thread may still
+        // be passing on the last lines).
+        let mut rest = Vec::new();
+        while let Ok(line) = self.stdout.recv_timeout(Duration::from_secs(10)) {
+            rest.push(line);
+        }
         assert!(rest.iter().any(|line| line == "stopped"), "{rest:?}");
     }
 }
