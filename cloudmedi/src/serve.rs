@@ -71,9 +71,14 @@ fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> 
             if !path.is_file() {
                 bail!("configuration file {} does not exist", path.display());
             }
-            figment = figment.merge(Toml::file(path));
+            figment = figment.merge(Toml::file_exact(path));
         }
-        None => figment = figment.merge(Toml::file(dir.path.join("cloudmedi.toml"))),
+        None => {
+            let default = dir.path.join("cloudmedi.toml");
+            if default.is_file() {
+                figment = figment.merge(Toml::file_exact(default));
+            }
+        }
     }
     figment = figment.merge(Env::prefixed("CLOUDMEDI_").only(&ENV_KEYS));
     if let Some(listen) = args.listen {
@@ -149,7 +154,13 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     };
     // Whatever stopped the server, appends already queued are committed before the process ends.
     let _ = stop.send(true);
-    let _ = dispatching.await;
+    // The dispatcher stops between deliveries; a channel that hangs is cut off after the grace period.
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let abort = dispatching.abort_handle();
+    if tokio::time::timeout(grace, dispatching).await.is_err() {
+        tracing::warn!("the notification dispatcher did not stop within the grace period");
+        abort.abort();
+    }
     ledger.close().await;
     outcome?;
     tracing::info!("cloudmedi.serve.stopped");

@@ -107,7 +107,13 @@ async fn exercise(server: &Server) {
     assert_eq!(ready.json::<serde_json::Value>().await.unwrap()["ledger_position"], 2);
 
     problem(client.get(server.url("/no/such/thing")).send().await.unwrap(), 404).await;
-    problem(client.delete(server.url("/health")).send().await.unwrap(), 405).await;
+    let not_allowed = client.delete(server.url("/health")).send().await.unwrap();
+    assert_eq!(not_allowed.headers()["allow"], "GET,HEAD", "the converted problem keeps the response's headers");
+    problem(not_allowed, 405).await;
+    // The request id is the server's own, whatever the client sends.
+    let echoed = client.get(server.url("/health")).header("x-request-id", "client-chosen").send().await.unwrap();
+    let request_id = echoed.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(request_id != "client-chosen" && uuid::Uuid::parse_str(&request_id).is_ok(), "{request_id}");
     // Over the limit the servers below are started with (small, so the whole body is sent before the
     // server answers and closes the connection).
     problem(client.post(server.url("/health")).body(vec![b'x'; 8 * 1024]).send().await.unwrap(), 413).await;

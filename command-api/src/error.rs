@@ -63,6 +63,20 @@ pub struct Problem {
     pub correlation_id: Option<Uuid>,
 }
 
+impl Problem {
+    /// A problem for any HTTP status, titled by its standard reason phrase.
+    pub fn for_status(status: StatusCode) -> Self {
+        Self {
+            kind: format!("/problems/http-{}", status.as_u16()),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: None,
+            errors: Vec::new(),
+            correlation_id: None,
+        }
+    }
+}
+
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
@@ -141,7 +155,13 @@ impl From<ledger::LedgerError> for ApiError {
             E::InvalidEvent { .. } | E::InvalidAppend(_) | E::InvalidName(_) => {
                 ApiError::BadRequest { detail: error.to_string(), errors: Vec::new() }
             }
-            E::Database(_) | E::Unavailable(_) | E::Closed => {
+            // Unreachable: worth retrying. Any other database error is a defect, logged in full.
+            E::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed,
+            )
+            | E::Unavailable(_)
+            | E::Closed => {
+                tracing::warn!(%error, "the ledger is not reachable");
                 ApiError::Unavailable { detail: "the ledger is not reachable".into() }
             }
             other => ApiError::Internal(other.to_string()),

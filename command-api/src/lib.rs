@@ -66,6 +66,14 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(middleware::from_fn(drop_client_request_id))
+}
+
+/// Request ids are the server's own: one a client sends is dropped, so nothing unchecked reaches the
+/// logs through it.
+async fn drop_client_request_id(mut request: Request, next: Next) -> Response {
+    request.headers_mut().remove("x-request-id");
+    next.run(request).await
 }
 
 /// The span of one request: method and request id, and (once routed) the route template. Never the
@@ -100,8 +108,9 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::Internal("a handler panicked".into()).into_response()
 }
 
-/// Turns error responses that middleware produced without a body (408, 413, ...) into problem+json,
-/// so clients meet one error format whatever failed.
+/// Turns error responses that middleware produced without a problem body (408, 413, ...) into
+/// problem+json, keeping their status and headers (`Allow`, `Retry-After`, `WWW-Authenticate`...), so
+/// clients meet one error format whatever failed.
 async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
@@ -109,13 +118,25 @@ async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_problem {
         return response;
     }
-    match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge.into_response(),
-        StatusCode::REQUEST_TIMEOUT => ApiError::Timeout.into_response(),
-        StatusCode::NOT_FOUND => ApiError::NotFound.into_response(),
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed.into_response(),
-        status if status.is_server_error() => ApiError::Internal(format!("bare {status} response")).into_response(),
-        _ => ApiError::BadRequest { detail: status.canonical_reason().unwrap_or("bad request").into(), errors: vec![] }
-            .into_response(),
-    }
+    let known = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => Some(ApiError::PayloadTooLarge),
+        StatusCode::REQUEST_TIMEOUT => Some(ApiError::Timeout),
+        StatusCode::NOT_FOUND => Some(ApiError::NotFound),
+        StatusCode::METHOD_NOT_ALLOWED => Some(ApiError::MethodNotAllowed),
+        _ => None,
+    };
+    let (mut parts, _) = response.into_parts();
+    let problem = match known {
+        Some(error) => error.problem(),
+        None => {
+            if status.is_server_error() {
+                tracing::error!(%status, "a response without a problem body");
+            }
+            error::Problem::for_status(status)
+        }
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
+    Response::from_parts(parts, Body::from(body))
 }

@@ -61,6 +61,9 @@ pub struct Message {
 #[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Queued {
     pub id: Uuid,
+    /// The claim under which this dispatcher may record the outcome.
+    #[serde(skip)]
+    pub claim: Uuid,
     pub channel: ChannelKind,
     pub recipient: String,
     pub subject: Option<String>,
@@ -140,44 +143,51 @@ impl Outbox {
     }
 
     /// Claims up to `limit` messages due at `now` for `lease`: no other dispatcher sees them until the
-    /// lease runs out.
+    /// lease runs out, and only this claim may record their outcome. On PostgreSQL the database's own
+    /// clock decides what is due, so dispatchers on machines with different clocks agree.
     pub async fn claim_due(&self, now: Timestamp, lease: Duration, limit: u32) -> Result<Vec<Queued>, LedgerError> {
-        let until = Timestamp::from_datetime(now.as_datetime() + lease);
-        let rows = match &self.database {
-            Database::Sqlite(pool) => sqlx::query(
-                "UPDATE notification_outbox SET not_before = ?1 WHERE id IN ( \
+        let claim = Uuid::now_v7();
+        type Row = (Option<Uuid>, String, String, Option<String>, String, i64);
+        let rows: Vec<Row> = match &self.database {
+            Database::Sqlite(pool) => {
+                let until = Timestamp::from_datetime(now.as_datetime() + lease);
+                sqlx::query(
+                    "UPDATE notification_outbox SET not_before = ?1, claim_id = ?2 WHERE id IN ( \
                          SELECT id FROM notification_outbox \
-                         WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= ?2 \
-                         ORDER BY not_before LIMIT ?3) \
+                         WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= ?3 \
+                         ORDER BY not_before LIMIT ?4) \
                      RETURNING id, channel, recipient, subject, body, attempts",
-            )
-            .bind(until.to_string())
-            .bind(now.to_string())
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|row| {
-                let id: String = row.try_get(0)?;
-                Ok((
-                    Uuid::parse_str(&id).ok(),
-                    row.try_get(1)?,
-                    row.try_get(2)?,
-                    row.try_get(3)?,
-                    row.try_get(4)?,
-                    row.try_get(5)?,
-                ))
-            })
-            .collect::<Result<Vec<(Option<Uuid>, String, String, Option<String>, String, i64)>, sqlx::Error>>()?,
+                )
+                .bind(until.to_string())
+                .bind(claim.to_string())
+                .bind(now.to_string())
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| {
+                    let id: &str = row.try_get(0)?;
+                    Ok((
+                        Uuid::parse_str(id).ok(),
+                        row.try_get(1)?,
+                        row.try_get(2)?,
+                        row.try_get(3)?,
+                        row.try_get(4)?,
+                        row.try_get(5)?,
+                    ))
+                })
+                .collect::<Result<_, sqlx::Error>>()?
+            }
             Database::Postgres(pool) => sqlx::query(
-                "UPDATE notification_outbox SET not_before = $1 WHERE id IN ( \
+                "UPDATE notification_outbox SET not_before = now() + $1 * interval '1 millisecond', claim_id = $2 \
+                 WHERE id IN ( \
                      SELECT id FROM notification_outbox \
-                     WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= $2 \
+                     WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= now() \
                      ORDER BY not_before LIMIT $3 FOR UPDATE SKIP LOCKED) \
                  RETURNING id, channel, recipient, subject, body, attempts::int8",
             )
-            .bind(until.as_datetime())
-            .bind(now.as_datetime())
+            .bind(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX))
+            .bind(claim)
             .bind(i64::from(limit))
             .fetch_all(pool)
             .await?
@@ -192,69 +202,75 @@ impl Outbox {
                     row.try_get(5)?,
                 ))
             })
-            .collect::<Result<Vec<(Option<Uuid>, String, String, Option<String>, String, i64)>, sqlx::Error>>()?,
+            .collect::<Result<_, sqlx::Error>>()?,
         };
         let mut claimed = Vec::with_capacity(rows.len());
         for (id, channel, recipient, subject, body, attempts) in rows {
-            let (Some(id), Some(channel)) = (id, ChannelKind::parse(&channel)) else {
-                // A row this code did not write: leave it for a person to look at.
-                tracing::warn!("ledger.outbox: skipping a malformed outbox row");
-                continue;
-            };
             let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
-            claimed.push(Queued { id, channel, recipient, subject, body, attempts });
+            match (id, ChannelKind::parse(&channel)) {
+                (Some(id), Some(channel)) => {
+                    claimed.push(Queued { id, claim, channel, recipient, subject, body, attempts })
+                }
+                (Some(id), None) => {
+                    // A row this code did not write: give it up rather than claim it forever.
+                    tracing::warn!(%id, "ledger.outbox: giving up a message for an unknown channel");
+                    let queued = Queued { id, claim, channel: ChannelKind::Sms, recipient, subject, body, attempts };
+                    self.mark_failed(&queued, "unknown channel", Timestamp::now(), None).await?;
+                }
+                (None, _) => tracing::warn!("ledger.outbox: skipping an outbox row with a malformed id"),
+            }
         }
         Ok(claimed)
     }
 
-    /// Records a delivery and erases the body.
-    pub async fn mark_sent(&self, id: Uuid, at: Timestamp) -> Result<(), LedgerError> {
-        self.finish(id, "sent_at", at, None).await
+    /// Records a delivery and erases the body, if `message`'s claim still holds.
+    pub async fn mark_sent(&self, message: &Queued, at: Timestamp) -> Result<(), LedgerError> {
+        self.finish(message, "sent_at", at, None).await
     }
 
-    /// Records a failed delivery: retried at `retry_at`, or given up (body erased) when `retry_at` is
-    /// `None`.
+    /// Records a failed delivery, if `message`'s claim still holds: retried at `retry_at`, or given up
+    /// (body erased) when `retry_at` is `None`.
     pub async fn mark_failed(
         &self,
-        id: Uuid,
+        message: &Queued,
         error: &str,
         at: Timestamp,
         retry_at: Option<Timestamp>,
     ) -> Result<(), LedgerError> {
         let error: String = error.chars().take(500).collect();
-        match retry_at {
-            None => self.finish(id, "failed_at", at, Some(&error)).await,
-            Some(retry_at) => {
-                match &self.database {
-                    Database::Sqlite(pool) => {
-                        sqlx::query(
-                            "UPDATE notification_outbox SET attempts = attempts + 1, last_error = ?1, not_before = ?2 WHERE id = ?3",
-                        )
-                        .bind(&error)
-                        .bind(retry_at.to_string())
-                        .bind(id.to_string())
-                        .execute(pool)
-                        .await?;
-                    }
-                    Database::Postgres(pool) => {
-                        sqlx::query(
-                            "UPDATE notification_outbox SET attempts = attempts + 1, last_error = $1, not_before = $2 WHERE id = $3",
-                        )
-                        .bind(&error)
-                        .bind(retry_at.as_datetime())
-                        .bind(id)
-                        .execute(pool)
-                        .await?;
-                    }
-                }
-                Ok(())
+        let Some(retry_at) = retry_at else { return self.finish(message, "failed_at", at, Some(&error)).await };
+        match &self.database {
+            Database::Sqlite(pool) => {
+                sqlx::query(
+                    "UPDATE notification_outbox SET attempts = attempts + 1, last_error = ?1, not_before = ?2, \
+                     claim_id = NULL WHERE id = ?3 AND claim_id = ?4 AND sent_at IS NULL AND failed_at IS NULL",
+                )
+                .bind(&error)
+                .bind(retry_at.to_string())
+                .bind(message.id.to_string())
+                .bind(message.claim.to_string())
+                .execute(pool)
+                .await?;
+            }
+            Database::Postgres(pool) => {
+                sqlx::query(
+                    "UPDATE notification_outbox SET attempts = attempts + 1, last_error = $1, not_before = $2, \
+                     claim_id = NULL WHERE id = $3 AND claim_id = $4 AND sent_at IS NULL AND failed_at IS NULL",
+                )
+                .bind(&error)
+                .bind(retry_at.as_datetime())
+                .bind(message.id)
+                .bind(message.claim)
+                .execute(pool)
+                .await?;
             }
         }
+        Ok(())
     }
 
     async fn finish(
         &self,
-        id: Uuid,
+        message: &Queued,
         column: &'static str,
         at: Timestamp,
         error: Option<&str>,
@@ -264,16 +280,30 @@ impl Outbox {
             Database::Sqlite(pool) => {
                 let sql = format!(
                     "UPDATE notification_outbox SET {column} = ?1, body = '', attempts = attempts + 1, \
-                     last_error = COALESCE(?2, last_error) WHERE id = ?3"
+                     last_error = COALESCE(?2, last_error), claim_id = NULL \
+                     WHERE id = ?3 AND claim_id = ?4 AND sent_at IS NULL AND failed_at IS NULL"
                 );
-                sqlx::query(&sql).bind(at.to_string()).bind(error).bind(id.to_string()).execute(pool).await?;
+                sqlx::query(&sql)
+                    .bind(at.to_string())
+                    .bind(error)
+                    .bind(message.id.to_string())
+                    .bind(message.claim.to_string())
+                    .execute(pool)
+                    .await?;
             }
             Database::Postgres(pool) => {
                 let sql = format!(
                     "UPDATE notification_outbox SET {column} = $1, body = '', attempts = attempts + 1, \
-                     last_error = COALESCE($2, last_error) WHERE id = $3"
+                     last_error = COALESCE($2, last_error), claim_id = NULL \
+                     WHERE id = $3 AND claim_id = $4 AND sent_at IS NULL AND failed_at IS NULL"
                 );
-                sqlx::query(&sql).bind(at.as_datetime()).bind(error).bind(id).execute(pool).await?;
+                sqlx::query(&sql)
+                    .bind(at.as_datetime())
+                    .bind(error)
+                    .bind(message.id)
+                    .bind(message.claim)
+                    .execute(pool)
+                    .await?;
             }
         }
         Ok(())
@@ -360,6 +390,9 @@ impl Channel for FileChannel {
     }
 }
 
+/// How many messages one dispatch claims.
+const BATCH: u32 = 20;
+
 /// Delivers due messages through the channels, retrying failures with exponential backoff.
 pub struct Dispatcher {
     outbox: Outbox,
@@ -386,27 +419,41 @@ impl Dispatcher {
 
     /// Delivers what is due now; returns how many messages were delivered.
     pub async fn run_once(&self) -> Result<usize, LedgerError> {
-        let now = Timestamp::now();
+        let (_, never) = tokio::sync::watch::channel(false);
+        self.deliver_due(&never).await
+    }
+
+    /// Delivers due messages until done, `stop` turns true, or half the lease has gone: messages not
+    /// reached are left to their lease, so none is delivered twice by two dispatchers. Each delivery
+    /// gets a quarter of the lease at most.
+    async fn deliver_due(&self, stop: &tokio::sync::watch::Receiver<bool>) -> Result<usize, LedgerError> {
+        let started = std::time::Instant::now();
         let mut delivered = 0;
-        for message in self.outbox.claim_due(now, self.lease, 100).await? {
+        for message in self.outbox.claim_due(Timestamp::now(), self.lease, BATCH).await? {
+            if *stop.borrow() || started.elapsed() > self.lease / 2 {
+                break;
+            }
             let result = match self.channels.get(&message.channel) {
-                Some(channel) => channel.deliver(&message).await,
+                Some(channel) => match tokio::time::timeout(self.lease / 4, channel.deliver(&message)).await {
+                    Ok(result) => result,
+                    Err(_) => Err("the channel did not answer in time".to_owned()),
+                },
                 None => Err(format!("no {} channel is configured", message.channel.as_str())),
             };
             let at = Timestamp::now();
             match result {
                 Ok(()) => {
-                    self.outbox.mark_sent(message.id, at).await?;
+                    self.outbox.mark_sent(&message, at).await?;
                     delivered += 1;
                 }
                 Err(error) => {
-                    let tried = message.attempts + 1;
+                    let tried = message.attempts.saturating_add(1);
                     let retry_at = (tried < self.max_attempts).then(|| {
                         let wait = self.first_retry.saturating_mul(1 << (tried - 1).min(16));
                         Timestamp::from_datetime(at.as_datetime() + wait)
                     });
                     tracing::warn!(id = %message.id, attempts = tried, %error, "ledger.outbox: delivery failed");
-                    self.outbox.mark_failed(message.id, &error, at, retry_at).await?;
+                    self.outbox.mark_failed(&message, &error, at, retry_at).await?;
                 }
             }
         }
@@ -416,8 +463,11 @@ impl Dispatcher {
     /// Delivers due messages every `interval` until `stop` turns true.
     pub async fn run(self, interval: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
         loop {
-            if let Err(error) = self.run_once().await {
+            if let Err(error) = self.deliver_due(&stop).await {
                 tracing::warn!(%error, "ledger.outbox: dispatch failed; will try again");
+            }
+            if *stop.borrow() {
+                return;
             }
             tokio::select! {
                 _ = tokio::time::sleep(interval) => {}

@@ -56,7 +56,9 @@ pub fn code_at(secret: &[u8], unix_time: u64) -> Result<String, TotpError> {
 }
 
 /// Checks `code` at `unix_time`. Returns the matching step if the code is right and its step is later
-/// than `last_used_step`; `None` otherwise (wrong, expired, or already used).
+/// than `last_used_step`; `None` otherwise (wrong, expired, or already used). The caller must record
+/// the step with a conditional update (`… SET last_step = $step WHERE last_step < $step`) and accept the
+/// login only if that update changed a row, or two requests racing with one code could both pass.
 pub fn verify(secret: &[u8], code: &str, unix_time: u64, last_used_step: Option<u64>) -> Option<u64> {
     let code = code.trim();
     if code.len() != DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
@@ -75,16 +77,18 @@ pub fn verify(secret: &[u8], code: &str, unix_time: u64, last_used_step: Option<
     matched
 }
 
-/// Fresh recovery codes to show the person once, with the hashes to store. Each code is ten
-/// characters of an alphabet without look-alikes, grouped `xxxxx-xxxxx`.
+/// Fresh recovery codes to show the person once, with the hashes to store. Each code is 16 characters
+/// of Crockford's base-32 alphabet (no I, L, O or U to misread), 80 random bits, grouped
+/// `xxxx-xxxx-xxxx-xxxx`: far beyond what a stolen table of unsalted hashes could be searched for.
 pub fn new_recovery_codes() -> Vec<(String, String)> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
     (0..RECOVERY_CODES)
         .map(|_| {
-            let mut raw = [0u8; 10];
+            let mut raw = [0u8; 16];
             OsRng.fill_bytes(&mut raw);
-            let chars: String = raw.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
-            let code = format!("{}-{}", &chars[..5], &chars[5..]);
+            // 256 is a multiple of 32, so taking each byte modulo 32 favours no character.
+            let chars: Vec<char> = raw.iter().map(|b| ALPHABET[usize::from(*b) % 32] as char).collect();
+            let code = chars.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-");
             let hash = hash_recovery_code(&code);
             (code, hash)
         })
@@ -133,6 +137,7 @@ mod tests {
         let distinct: std::collections::HashSet<_> = codes.iter().map(|(code, _)| code.clone()).collect();
         assert_eq!(distinct.len(), RECOVERY_CODES);
         for (code, hash) in &codes {
+            assert_eq!(code.len(), 19, "{code}");
             assert_ne!(code, hash);
             assert_eq!(&hash_recovery_code(&code.to_uppercase().replace('-', " ")), hash, "typing is forgiven");
         }

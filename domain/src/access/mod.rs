@@ -18,8 +18,10 @@
 //!   for it, and never any patient's data;
 //! - a **health authority analyst** sees anonymised statistics and nothing about a person;
 //! - an **auditor** verifies and browses the ledger's history, audit trails and access logs, and reads
-//!   no clinical content;
-//! - a **system administrator** manages facilities and their administrators, and reads no patient data;
+//!   no clinical content (the read side must redact payloads when an auditor browses the ledger);
+//! - a **system administrator** manages facilities and their administrators, may view and suspend any
+//!   facility's staff (to stop an account whose facility administrator cannot or will not), verifies
+//!   the ledger, and reads no patient data;
 //! - the **system** role is the ledger itself and is allowed nothing through the API.
 
 mod policy;

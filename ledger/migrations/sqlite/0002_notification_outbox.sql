@@ -1,6 +1,7 @@
 -- The notification outbox (owned by ledger::outbox): messages to people (second-factor codes,
 -- reminders) written in the same database as the events that caused them, then delivered by a
--- dispatcher through pluggable channels. A message's body is erased once delivered, so codes and
+-- dispatcher through pluggable channels. A dispatcher claims a message by stamping it with a claim
+-- id and pushing `not_before` a lease ahead; it may record the outcome only while it holds that claim. A message's body is erased once delivered, so codes and
 -- medical reminders do not stay at rest.
 
 CREATE TABLE notification_outbox (
@@ -12,6 +13,7 @@ CREATE TABLE notification_outbox (
     created_at  TEXT    NOT NULL,
     not_before  TEXT    NOT NULL,
     attempts    INTEGER NOT NULL DEFAULT 0,
+    claim_id    TEXT,
     last_error  TEXT,
     sent_at     TEXT,
     failed_at   TEXT
