@@ -114,9 +114,7 @@ pub(crate) fn corrupt(position: u64, what: &str, error: impl std::fmt::Display) 
 
 /// Decodes the shared textual columns of a row (the ones both backends store alike).
 pub(crate) fn decode_role(position: u64, text: &str) -> Result<event_schema::Role, LedgerError> {
-    use serde::de::IntoDeserializer;
-    let deserializer: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = text.into_deserializer();
-    serde::Deserialize::deserialize(deserializer).map_err(|e| corrupt(position, "actor_role", e))
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|e| corrupt(position, "actor_role", e))
 }
 
 pub(crate) fn decode_payload(position: u64, text: String) -> Result<event_schema::Payload, LedgerError> {

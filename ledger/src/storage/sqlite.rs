@@ -177,19 +177,17 @@ fn full_chunk_insert() -> &'static str {
 
 fn decode_entry(row: &SqliteRow) -> Result<Entry, LedgerError> {
     let position = to_u64(0, "position", row.try_get(0)?)?;
-    // Columns are borrowed from the row wherever they are parsed anyway: verification reads every
-    // entry, and an allocation per column is a measurable share of its time.
     let uuid = |index: usize, what: &str| -> Result<Uuid, LedgerError> {
-        let text: &str = row.try_get(index)?;
-        Uuid::parse_str(text).map_err(|e| corrupt(position, what, e))
+        let text: String = row.try_get(index)?;
+        Uuid::parse_str(&text).map_err(|e| corrupt(position, what, e))
     };
     let optional_uuid = |index: usize, what: &str| -> Result<Option<Uuid>, LedgerError> {
-        let text: Option<&str> = row.try_get(index)?;
-        text.map(|text| Uuid::parse_str(text).map_err(|e| corrupt(position, what, e))).transpose()
+        let text: Option<String> = row.try_get(index)?;
+        text.map(|text| Uuid::parse_str(&text).map_err(|e| corrupt(position, what, e))).transpose()
     };
     let timestamp = |index: usize, what: &str| -> Result<Timestamp, LedgerError> {
-        let text: &str = row.try_get(index)?;
-        Timestamp::parse(text).map_err(|e| corrupt(position, what, e))
+        let text: String = row.try_get(index)?;
+        Timestamp::parse(&text).map_err(|e| corrupt(position, what, e))
     };
     let schema_version: i64 = row.try_get(5)?;
     Ok(Entry {
@@ -203,17 +201,17 @@ fn decode_entry(row: &SqliteRow) -> Result<Entry, LedgerError> {
         recorded_at: timestamp(7, "recorded_at")?,
         actor: Actor {
             account_id: uuid(8, "actor_account_id")?,
-            role: decode_role(position, row.try_get::<&str, _>(9)?)?,
+            role: decode_role(position, &row.try_get::<String, _>(9)?)?,
             facility_id: optional_uuid(10, "actor_facility_id")?,
         },
         command_id: uuid(11, "command_id")?,
         correlation_id: uuid(12, "correlation_id")?,
         causation_id: optional_uuid(13, "causation_id")?,
         payload: decode_payload(position, row.try_get::<String, _>(14)?)?,
-        prev_hash: decode_digest(position, "prev_hash", row.try_get::<&[u8], _>(15)?)?,
-        key_id: decode_key_id(position, row.try_get::<&str, _>(16)?)?,
-        hash: decode_digest(position, "hash", row.try_get::<&[u8], _>(17)?)?,
-        signature: decode_signature(position, row.try_get::<&[u8], _>(18)?)?,
+        prev_hash: decode_digest(position, "prev_hash", &row.try_get::<Vec<u8>, _>(15)?)?,
+        key_id: decode_key_id(position, &row.try_get::<String, _>(16)?)?,
+        hash: decode_digest(position, "hash", &row.try_get::<Vec<u8>, _>(17)?)?,
+        signature: decode_signature(position, &row.try_get::<Vec<u8>, _>(18)?)?,
     })
 }
 
