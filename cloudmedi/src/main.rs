@@ -2,6 +2,7 @@
 //!
 //! This file only parses the command line and dispatches; each subcommand lives in its own module.
 
+mod admin;
 mod bench;
 mod datadir;
 mod export;
@@ -50,6 +51,9 @@ enum Command {
     /// Manage node signing keys (registered and revoked by the root key, in the ledger).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Operator's actions: issue the first system administrator's account.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
     /// Measure append and verify throughput on both backends.
     Bench(bench::BenchArgs),
 }
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
             Command::Verify(args) => verify::run(&cli.location, args).await,
             Command::Export(args) => export::run(&cli.location, args).await,
             Command::Keys(command) => keys::run(&cli.location, command).await,
+            Command::Admin(command) => admin::run(&cli.location, command).await,
             Command::Bench(args) => bench::run(&cli.location, args).await,
         }
     });

@@ -116,7 +116,7 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
 
     let limits =
         Limits { body_bytes: config.request_body_limit, timeout: Duration::from_secs(config.request_timeout_secs) };
-    let app = command_api::router(AppState { ledger: ledger.clone() }, limits);
+    let app = command_api::router(AppState::new(ledger.clone()), limits);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

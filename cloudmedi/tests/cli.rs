@@ -2,29 +2,11 @@
 //! directory (SQLite) and on a real PostgreSQL database, with the exit codes scripts rely on
 //! (0 verified, 1 verification failed, 2 could not run).
 
+mod support;
+
 use ledger::testing::ScratchDatabase;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn cloudmedi(args: &[&str], database_url: Option<&str>) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cloudmedi"));
-    command.args(args).env_remove("DATABASE_URL").env_remove("CLOUDMEDI_DATA_DIR");
-    if let Some(url) = database_url {
-        command.env("DATABASE_URL", url);
-    }
-    let Output { status, stdout, stderr } = command.output().expect("run cloudmedi");
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
-}
+use support::{cloudmedi, Run};
 
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")

@@ -4,7 +4,7 @@
 //! their whole cause chain and shown to the client only as a correlation id: no stack trace, no
 //! database message, nothing that says more about the system than the client needs.
 
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use uuid::Uuid;
@@ -28,12 +28,21 @@ pub enum ApiError {
     BadRequest { detail: String, errors: Vec<FieldError> },
     #[error("authentication required")]
     Unauthorized,
+    /// Credentials (password, code, token) were not accepted. One message for every reason, so the
+    /// answer says nothing about whether an account exists or which part was wrong.
+    #[error("credentials not accepted")]
+    InvalidCredentials,
+    /// Too many failures: try again after this many seconds.
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     #[error("conflict: {detail}")]
     Conflict { detail: String },
     #[error("request body too large")]
@@ -78,10 +87,27 @@ impl Problem {
 }
 
 impl ApiError {
+    /// A `400` with a general message and no field detail.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::BadRequest { detail: detail.into(), errors: Vec::new() }
+    }
+
+    /// A `400` listing invalid fields.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        Self::BadRequest { detail: "some fields are invalid".into(), errors }
+    }
+
+    /// A `400` for one invalid field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError { field: field.to_owned(), message: message.into() }])
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -97,6 +123,9 @@ impl ApiError {
         match self {
             Self::BadRequest { .. } => ("invalid-request", "The request is invalid"),
             Self::Unauthorized => ("unauthenticated", "Authentication is required"),
+            Self::InvalidCredentials => ("invalid-credentials", "The credentials were not accepted"),
+            Self::TooManyAttempts { .. } => ("too-many-attempts", "Too many failed attempts; try again later"),
+            Self::UnsupportedMediaType => ("unsupported-media-type", "The request body must be JSON"),
             Self::Forbidden => ("forbidden", "This action is not allowed"),
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
@@ -141,7 +170,44 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = self.problem();
         let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
-        (self.status(), [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
+        let mut response = (self.status(), [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response();
+        match self {
+            Self::Unauthorized | Self::InvalidCredentials => {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::TooManyAttempts { retry_after_secs } => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<Vec<domain::FieldError>> for ApiError {
+    fn from(errors: Vec<domain::FieldError>) -> Self {
+        Self::invalid(
+            errors
+                .into_iter()
+                .map(|error| FieldError { field: error.field.to_owned(), message: error.message })
+                .collect(),
+        )
+    }
+}
+
+impl From<crate::identity::IdentityError> for ApiError {
+    fn from(error: crate::identity::IdentityError) -> Self {
+        use crate::identity::IdentityError as E;
+        match error {
+            E::Taken(field) => ApiError::Conflict { detail: format!("this {field} already belongs to an account") },
+            E::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed,
+            ) => {
+                tracing::warn!(%error, "the identity store is not reachable");
+                ApiError::Unavailable { detail: "the database is not reachable".into() }
+            }
+            E::Database(error) => ApiError::Internal(format!("identity store: {error}")),
+        }
     }
 }
 

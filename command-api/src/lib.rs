@@ -5,9 +5,26 @@
 //! headers, which may hold patient data or secrets), a body size limit, a timeout, and a panic guard.
 //! Every error, including those the middleware produces (404, 405, 408, 413), leaves as problem+json.
 
+/// Runs the same query text against whichever backend holds the tables. The identity tables use the
+/// same column types on both (text ids, integer instants), and sqlx accepts `$n` placeholders on
+/// SQLite too, so one body serves both; it is expanded once per backend and type-checked for each.
+macro_rules! on_database {
+    ($database:expr, $pool:ident => $body:expr) => {
+        match $database {
+            ::ledger::Database::Sqlite($pool) => $body,
+            ::ledger::Database::Postgres($pool) => $body,
+        }
+    };
+}
+
 pub mod auth;
+pub mod authn;
 pub mod error;
 pub mod health;
+pub mod identity;
+pub mod json;
+pub mod record;
+pub mod routes;
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -29,6 +46,21 @@ use tower_http::LatencyUnit;
 #[derive(Clone)]
 pub struct AppState {
     pub ledger: Ledger,
+    pub identity: identity::store::IdentityStore,
+    pub outbox: ledger::outbox::Outbox,
+}
+
+impl AppState {
+    /// The state of an application over an open ledger; the identity tables and the outbox live in the
+    /// ledger's database.
+    pub fn new(ledger: Ledger) -> Self {
+        let database = ledger.storage().database();
+        Self {
+            identity: identity::store::IdentityStore::new(database.clone()),
+            outbox: ledger::outbox::Outbox::new(database),
+            ledger,
+        }
+    }
 }
 
 /// Limits applied to every request.
@@ -50,6 +82,11 @@ impl Default for Limits {
 pub fn router(state: AppState, limits: Limits) -> Router {
     Router::new()
         .merge(health::router())
+        .merge(routes::auth::router())
+        .merge(routes::me::router())
+        .merge(routes::facilities::router())
+        .merge(routes::staff::router())
+        .merge(routes::patients::router())
         .route_layer(middleware::from_fn(record_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -3,8 +3,12 @@
 //! depends only on `event-schema` for the serialisable shapes of what it decides.
 
 pub mod access;
+pub mod contact;
 pub mod facility;
+pub mod health_id;
+pub mod patient;
 pub mod reference;
+pub mod staff;
 
 /// One invalid field of a command, for a field-level error message.
 #[derive(Debug, Clone, PartialEq, Eq)]

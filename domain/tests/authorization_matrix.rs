@@ -98,6 +98,7 @@ const ALLOWED: &[(Role, &str, Sections, Owner, Care)] = &[
     (Role::Auditor, "ReadAccessLog", NA, AnyOwner, Whatever),
     (Role::SystemAdministrator, "RegisterFacility", NA, AnyOwner, Whatever),
     (Role::SystemAdministrator, "AppointFacilityAdministrator", NA, AnyOwner, Whatever),
+    (Role::SystemAdministrator, "ManageNationalStaff", NA, AnyOwner, Whatever),
     (Role::SystemAdministrator, "VerifyLedger", NA, AnyOwner, Whatever),
     (Role::SystemAdministrator, "ViewStaff", NA, AnyOwner, Whatever),
     (Role::SystemAdministrator, "SuspendStaff", NA, AnyOwner, Whatever),
@@ -131,6 +132,7 @@ fn cases(own_patient: Uuid, own_facility: Uuid) -> Vec<Case> {
     cases.push(plain(Action::VerifyLedger, "VerifyLedger"));
     cases.push(plain(Action::ReadStatistics, "ReadStatistics"));
     cases.push(plain(Action::RegisterFacility, "RegisterFacility"));
+    cases.push(plain(Action::ManageNationalStaff, "ManageNationalStaff"));
     for (patient, own) in [(own_patient, true), (other_patient, false)] {
         let on = |action, name, section| Case {
             action,

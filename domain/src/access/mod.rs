@@ -119,6 +119,9 @@ pub enum Action {
     VerifyLedger,
     ReadStatistics,
     RegisterFacility,
+    /// Register, suspend or reinstate someone in a national role (analyst, auditor, system
+    /// administrator), who works for no one facility.
+    ManageNationalStaff,
     AppointFacilityAdministrator {
         facility: Uuid,
     },
@@ -128,6 +131,7 @@ pub enum Action {
     RegisterStaff {
         facility: Uuid,
     },
+    /// Suspend or reinstate a member of a facility's staff.
     SuspendStaff {
         facility: Uuid,
     },

@@ -198,7 +198,7 @@ fn auditor(action: &Action) -> Decision {
 
 fn system_administrator(action: &Action) -> Decision {
     match action {
-        Action::RegisterFacility | Action::AppointFacilityAdministrator { .. } => {
+        Action::RegisterFacility | Action::AppointFacilityAdministrator { .. } | Action::ManageNationalStaff => {
             Allow("system administrators manage facilities and their administrators")
         }
         Action::VerifyLedger => Allow("system administrators verify the ledger"),

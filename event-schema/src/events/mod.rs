@@ -1,13 +1,29 @@
 //! The serialisable payloads of the system's own events, one module per area. Each type is an
 //! [`EventPayload`](crate::EventPayload) at its current schema version; [`catalog`] lists them all.
 
+pub mod account;
 pub mod facility;
+pub mod patient;
+pub mod staff;
 
 use crate::Catalog;
 
 /// Every event type the system appends (the ledger adds its own key registry types itself).
 pub fn catalog() -> Catalog {
-    Catalog::new().register::<facility::FacilityRegistered>()
+    Catalog::new()
+        .register::<facility::FacilityRegistered>()
+        .register::<staff::StaffRegistered>()
+        .register::<staff::StaffSuspended>()
+        .register::<staff::StaffReinstated>()
+        .register::<account::AccountActivated>()
+        .register::<account::SecondFactorEnrolled>()
+        .register::<account::SecondFactorChallenged>()
+        .register::<account::LoginSucceeded>()
+        .register::<account::LoginFailed>()
+        .register::<account::AccountLockedOut>()
+        .register::<account::LoggedOut>()
+        .register::<account::RefreshTokenReused>()
+        .register::<patient::PatientRegistered>()
 }
 
 #[cfg(test)]

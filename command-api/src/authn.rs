@@ -1,0 +1,85 @@
+//! Who is calling: the bearer token of every authenticated request, checked against the live sessions.
+//!
+//! The token is looked up on every request (it is opaque, not a self-contained signed token), so a
+//! logout, a revocation or a suspension stops it at the very next request.
+
+use crate::error::ApiError;
+use crate::identity::codes::hash_token;
+use crate::identity::now_micros;
+use crate::identity::store::AccountRow;
+use crate::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use domain::access::{Action, Decision, Facts, Principal};
+use event_schema::{Actor, Role};
+use uuid::Uuid;
+
+/// The authenticated caller of a request.
+#[derive(Clone)]
+pub struct Caller {
+    pub session_id: String,
+    pub principal: Principal,
+    pub account: AccountRow,
+}
+
+impl Caller {
+    /// The actor recorded on every event this caller causes.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account_id: self.principal.account_id,
+            role: self.principal.role,
+            facility_id: self.principal.facility_id,
+        }
+    }
+
+    /// Asks the policy; a refusal is `403` and is logged with its reason (never with patient data).
+    pub fn authorize(&self, action: &Action, facts: &Facts) -> Result<(), ApiError> {
+        match domain::access::authorize(&self.principal, action, facts) {
+            Decision::Allow(_) => Ok(()),
+            Decision::Deny(reason) => {
+                tracing::info!(role = self.principal.role.as_str(), reason, "command_api.access.denied");
+                Err(ApiError::Forbidden)
+            }
+        }
+    }
+}
+
+/// Parses a stored id; a malformed one is a defect in the store, not the caller's fault.
+pub fn stored_uuid(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| ApiError::Internal("a malformed id in the identity store".into()))
+}
+
+/// The principal an account row describes.
+pub fn principal_of(account: &AccountRow) -> Result<Principal, ApiError> {
+    let role = Role::parse(&account.role)
+        .filter(|role| *role != Role::System)
+        .ok_or_else(|| ApiError::Internal("an account with an unknown role".into()))?;
+    Ok(Principal {
+        account_id: stored_uuid(&account.id)?,
+        role,
+        facility_id: account.facility_id.as_deref().map(stored_uuid).transpose()?,
+        patient_id: account.patient_id.as_deref().map(stored_uuid).transpose()?,
+    })
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| {
+                let (scheme, token) = value.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+            })
+            .filter(|token| !token.is_empty() && token.len() <= 128)
+            .ok_or(ApiError::Unauthorized)?;
+        let (session_id, account) =
+            state.identity.authenticate(&hash_token(token), now_micros()).await?.ok_or(ApiError::Unauthorized)?;
+        let principal = principal_of(&account)?;
+        Ok(Caller { session_id, principal, account })
+    }
+}

@@ -1,0 +1,56 @@
+//! Identity: accounts, credentials, second factors, throttling and sessions.
+//!
+//! The tables ([`store`]) hold secrets and working state; the ledger holds what happened to accounts
+//! (issued, activated, logged in, failed, locked out, logged out, suspended) as signed events without
+//! any secret. Whenever both change, the order is chosen so that no capability exists without its
+//! event: an account row that grants nothing (issued, or reserved) may be written first to claim a
+//! unique login, but anything that grants access (a session, an activation, a reinstatement) follows
+//! its event, and anything that withdraws access (suspension, logout) comes first.
+
+pub mod codes;
+pub mod store;
+
+use std::time::Duration;
+
+/// How long an access token is accepted.
+pub const ACCESS_TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
+/// How long a refresh token may be exchanged (each exchange issues a new one).
+pub const REFRESH_TOKEN_TTL: Duration = Duration::from_secs(12 * 60 * 60);
+/// How long a second-factor challenge stays open, and a code sent for it valid.
+pub const CHALLENGE_TTL: Duration = Duration::from_secs(5 * 60);
+/// Wrong codes a challenge tolerates before it closes.
+pub const CHALLENGE_ATTEMPTS: u32 = 5;
+/// How long an activation code stays valid.
+pub const ACTIVATION_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// Failures in a row that lock an identifier out...
+pub const LOCKOUT_THRESHOLD: u32 = 5;
+/// ...when no more than this apart...
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// ...for this long.
+pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+
+/// Why an identity operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    #[error("identity store: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A unique value (`login`, `national_id`, `patient_id`) already belongs to another account.
+    #[error("the {0} already belongs to an account")]
+    Taken(&'static str),
+}
+
+/// Now, in Unix microseconds: the identity tables' time unit.
+pub fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+/// `at` plus `duration`, in Unix microseconds, saturating.
+pub fn micros_after(at: i64, duration: Duration) -> i64 {
+    at.saturating_add(i64::try_from(duration.as_micros()).unwrap_or(i64::MAX))
+}
+
+/// A Unix-microsecond instant as a ledger timestamp.
+pub fn timestamp_of(micros: i64) -> event_schema::Timestamp {
+    let at = chrono::DateTime::from_timestamp_micros(micros).unwrap_or_else(chrono::Utc::now);
+    event_schema::Timestamp::from_datetime(at)
+}

@@ -1,0 +1,610 @@
+//! Logging in and out: password, second factor, token refresh and rotation, logout, and activating an
+//! issued account.
+//!
+//! Every answer to a failed attempt is the same `401` ("credentials not accepted"), whatever failed —
+//! an unknown login, a wrong password, a suspended account, a wrong or replayed code — and lockouts
+//! count failures per identifier whether or not an account has it, so nothing here says which accounts
+//! exist. The precise reason goes to the ledger, for the audit trail.
+
+use crate::auth::{password, tokens, totp};
+use crate::authn::{principal_of, stored_uuid, Caller};
+use crate::error::ApiError;
+use crate::identity::codes::{hash_code, hash_token, identifier_key, new_login_code};
+use crate::identity::store::{AccountRow, Rotation, ACTIVE, ISSUED};
+use crate::identity::{self, micros_after, now_micros, timestamp_of};
+use crate::json::Json;
+use crate::record::{account_stream, record};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use base64::Engine;
+use event_schema::events::account::{
+    AccountActivated, AccountLockedOut, AuthenticationStage, FailureReason, LoggedOut, LoginFailed, LoginSucceeded,
+    LogoutScope, RefreshTokenReused, SecondFactorChallenged, SecondFactorMethod, ANONYMOUS_STREAM,
+};
+use event_schema::{Actor, Role};
+use ledger::outbox::{ChannelKind, Message};
+use ledger::ExpectedVersion;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/login/second-factor", post(second_factor))
+        .route("/api/v1/auth/refresh", post(refresh))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/auth/logout-all", post(logout_all))
+        .route("/api/v1/auth/activate", post(activate))
+}
+
+/// The longest login identifier accepted, in characters.
+const LOGIN_MAX: usize = 64;
+/// The longest code accepted, in characters.
+const CODE_MAX: usize = 32;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginRequest {
+    /// A health ID, a national ID card number, or a professional ID.
+    login: String,
+    password: String,
+}
+
+/// The answer to a login: either a session, or a second factor to prove first.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum LoginResponse {
+    Session(SessionTokens),
+    SecondFactor(Challenge),
+}
+
+#[derive(Serialize)]
+pub struct SessionTokens {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+    refresh_token: String,
+    refresh_expires_in: u64,
+    account: AccountSummary,
+}
+
+#[derive(Serialize)]
+pub struct AccountSummary {
+    pub id: Uuid,
+    pub role: Role,
+    pub facility_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+}
+
+#[derive(Serialize)]
+struct Challenge {
+    second_factor_required: bool,
+    challenge_id: Uuid,
+    methods: Vec<SecondFactorMethod>,
+    /// Where a one-time code was just sent, if one was.
+    code_sent_by: Option<SecondFactorMethod>,
+    expires_in: u64,
+}
+
+/// The canonical form of what someone typed as their login: a health ID in its canonical form, or
+/// anything else upper-cased without spaces.
+pub fn normalise_login(text: &str) -> String {
+    match domain::health_id::HealthId::parse(text) {
+        Ok(health_id) => health_id.to_string(),
+        Err(_) => text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect(),
+    }
+}
+
+fn check_lengths(login: &str, secret: &str, secret_field: &str, secret_max: usize) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if login.trim().is_empty() || login.chars().count() > LOGIN_MAX {
+        errors.push(crate::error::FieldError {
+            field: "/login".into(),
+            message: format!("must be 1 to {LOGIN_MAX} characters"),
+        });
+    }
+    if secret.is_empty() || secret.chars().count() > secret_max {
+        errors.push(crate::error::FieldError {
+            field: secret_field.into(),
+            message: format!("must be 1 to {secret_max} characters"),
+        });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(errors))
+    }
+}
+
+/// The ledger actor for an account not (yet) authenticated: the account itself when known.
+fn actor_for(account: Option<&AccountRow>) -> Actor {
+    account
+        .and_then(|account| principal_of(account).ok())
+        .map(|principal| Actor {
+            account_id: principal.account_id,
+            role: principal.role,
+            facility_id: principal.facility_id,
+        })
+        .unwrap_or_else(Actor::system)
+}
+
+/// Records a failed step, counts it against the identifier, and records a lockout if this failure
+/// caused one. Returns the error to answer.
+async fn fail(
+    state: &AppState,
+    key: &str,
+    account: Option<&AccountRow>,
+    stage: AuthenticationStage,
+    reason: FailureReason,
+) -> Result<ApiError, ApiError> {
+    let now = now_micros();
+    let account_id = account.and_then(|account| Uuid::parse_str(&account.id).ok());
+    let stream = account_id.map(|id| account_stream(&id)).unwrap_or_else(|| ANONYMOUS_STREAM.to_owned());
+    let mut answer = ApiError::InvalidCredentials;
+    if reason != FailureReason::LockedOut {
+        let (failures, locked) = state
+            .identity
+            .record_failure(key, now, identity::FAILURE_WINDOW, identity::LOCKOUT_THRESHOLD, identity::LOCKOUT)
+            .await?;
+        if let Some(until) = locked {
+            answer = ApiError::TooManyAttempts { retry_after_secs: identity::LOCKOUT.as_secs() };
+            if let Some(account_id) = account_id {
+                let locked = AccountLockedOut { account_id, failures, locked_until: timestamp_of(until) };
+                record(state, &stream, ExpectedVersion::Any, actor_for(account), &locked).await?;
+            }
+        }
+    }
+    let failed = LoginFailed { account_id, stage, reason };
+    record(state, &stream, ExpectedVersion::Any, actor_for(account), &failed).await?;
+    Ok(answer)
+}
+
+/// Refuses a locked-out identifier before anything is checked, recording the attempt.
+async fn refuse_if_locked(
+    state: &AppState,
+    key: &str,
+    account: Option<&AccountRow>,
+    stage: AuthenticationStage,
+) -> Result<(), ApiError> {
+    let now = now_micros();
+    if let Some(until) = state.identity.locked_until(key, now).await? {
+        fail(state, key, account, stage, FailureReason::LockedOut).await?;
+        let seconds = u64::try_from((until - now) / 1_000_000).unwrap_or(0) + 1;
+        return Err(ApiError::TooManyAttempts { retry_after_secs: seconds });
+    }
+    Ok(())
+}
+
+/// Runs Argon2 off the async workers: it takes tens of milliseconds of CPU on purpose.
+async fn password_matches(password: String, stored: Option<String>) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => password::verify(&password, &stored),
+        None => {
+            password::burn_time(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|error| ApiError::Internal(format!("password check: {error}")))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Json(request): Json<LoginRequest>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    check_lengths(&request.login, &request.password, "/password", password::MAX_LENGTH * 4)?;
+    let identifier = normalise_login(&request.login);
+    let key = identifier_key(&identifier);
+    let account = state.identity.find_for_login(&identifier).await?;
+    refuse_if_locked(&state, &key, account.as_ref(), AuthenticationStage::Password).await?;
+
+    let stored = account.as_ref().and_then(|account| account.password_hash.clone());
+    let matches = password_matches(request.password.clone(), stored.clone()).await?;
+    let account = match account {
+        Some(account) if matches && account.status == ACTIVE => account,
+        account => {
+            let reason = match &account {
+                None => FailureReason::UnknownAccount,
+                Some(_) if !matches => FailureReason::WrongPassword,
+                Some(_) => FailureReason::AccountNotActive,
+            };
+            return Err(fail(&state, &key, account.as_ref(), AuthenticationStage::Password, reason).await?);
+        }
+    };
+    state.identity.clear_failures(&key).await?;
+    if stored.as_deref().is_some_and(password::needs_rehash) {
+        let password = request.password;
+        if let Ok(Ok(rehashed)) = tokio::task::spawn_blocking(move || password::hash(&password)).await {
+            state.identity.set_password_hash(&account.id, &rehashed).await?;
+        }
+    }
+
+    let methods = second_factor_methods(&account);
+    let principal = principal_of(&account)?;
+    if methods.is_empty() {
+        if principal.role.is_staff() {
+            // Staff always have a contact for codes; an account without one cannot be let in on a
+            // password alone.
+            return Err(ApiError::Internal("a staff account without a second factor".into()));
+        }
+        let tokens = open_session(&state, &account, None).await?;
+        return Ok(axum::Json(serde_json::to_value(LoginResponse::Session(tokens)).unwrap_or_default()));
+    }
+
+    // A code is sent only to accounts without an authenticator app, so that logging in with an app
+    // does not also send an SMS every time.
+    let challenge_id = Uuid::now_v7();
+    let now = now_micros();
+    let send = if account.totp_secret.is_none() { otp_method(&account) } else { None };
+    let mut code_hash = None;
+    if let Some(method) = send {
+        let code = new_login_code();
+        code_hash = Some((hash_code(&code), method_name(method)));
+        send_code(&state, &account, method, &code).await?;
+    }
+    state
+        .identity
+        .create_challenge(
+            challenge_id,
+            &account.id,
+            code_hash.as_ref().map(|(hash, method)| (hash.as_str(), *method)),
+            micros_after(now, identity::CHALLENGE_TTL),
+        )
+        .await?;
+    let challenged = SecondFactorChallenged {
+        account_id: principal.account_id,
+        challenge_id,
+        methods: methods.clone(),
+        code_sent_by: send,
+    };
+    record(
+        &state,
+        &account_stream(&principal.account_id),
+        ExpectedVersion::Any,
+        actor_for(Some(&account)),
+        &challenged,
+    )
+    .await?;
+    let challenge = Challenge {
+        second_factor_required: true,
+        challenge_id,
+        methods,
+        code_sent_by: send,
+        expires_in: identity::CHALLENGE_TTL.as_secs(),
+    };
+    Ok(axum::Json(serde_json::to_value(LoginResponse::SecondFactor(challenge)).unwrap_or_default()))
+}
+
+/// The second factors an account can prove.
+pub fn second_factor_methods(account: &AccountRow) -> Vec<SecondFactorMethod> {
+    let mut methods = Vec::new();
+    if account.totp_secret.is_some() {
+        methods.push(SecondFactorMethod::Totp);
+    }
+    if let Some(method) = otp_method(account) {
+        methods.push(method);
+    }
+    if account.totp_secret.is_some() {
+        methods.push(SecondFactorMethod::RecoveryCode);
+    }
+    methods
+}
+
+/// Where the account's one-time codes go, if it receives them.
+fn otp_method(account: &AccountRow) -> Option<SecondFactorMethod> {
+    match account.otp_channel.as_deref() {
+        Some("sms") if account.phone.is_some() => Some(SecondFactorMethod::Sms),
+        Some("email") if account.email.is_some() => Some(SecondFactorMethod::Email),
+        _ => None,
+    }
+}
+
+fn method_name(method: SecondFactorMethod) -> &'static str {
+    match method {
+        SecondFactorMethod::Totp => "totp",
+        SecondFactorMethod::Sms => "sms",
+        SecondFactorMethod::Email => "email",
+        SecondFactorMethod::RecoveryCode => "recovery_code",
+    }
+}
+
+/// Queues a login code in the notification outbox.
+async fn send_code(
+    state: &AppState,
+    account: &AccountRow,
+    method: SecondFactorMethod,
+    code: &str,
+) -> Result<(), ApiError> {
+    let minutes = identity::CHALLENGE_TTL.as_secs() / 60;
+    let body = format!(
+        "CloudMedi: your login code is {code}. It expires in {minutes} minutes. Nobody from CloudMedi will ever ask you for it."
+    );
+    let (channel, recipient, subject) = match method {
+        SecondFactorMethod::Sms => (ChannelKind::Sms, account.phone.clone(), None),
+        _ => (ChannelKind::Email, account.email.clone(), Some("Your CloudMedi login code".to_owned())),
+    };
+    let recipient = recipient.ok_or_else(|| ApiError::Internal("no address for the login code".into()))?;
+    state.outbox.enqueue(&Message { channel, recipient, subject, body, not_before: None }).await?;
+    Ok(())
+}
+
+/// Records the login, then opens the session (in that order: no session exists without its event).
+async fn open_session(
+    state: &AppState,
+    account: &AccountRow,
+    second_factor: Option<SecondFactorMethod>,
+) -> Result<SessionTokens, ApiError> {
+    let principal = principal_of(account)?;
+    let session_id = Uuid::now_v7();
+    let succeeded = LoginSucceeded { account_id: principal.account_id, session_id, second_factor };
+    record(state, &account_stream(&principal.account_id), ExpectedVersion::Any, actor_for(Some(account)), &succeeded)
+        .await?;
+    let (access, access_hash) = tokens::new_token();
+    let (refresh, refresh_hash) = tokens::new_token();
+    let now = now_micros();
+    state
+        .identity
+        .create_session(
+            session_id,
+            &account.id,
+            &hex::encode(access_hash),
+            micros_after(now, identity::ACCESS_TOKEN_TTL),
+            &hex::encode(refresh_hash),
+            micros_after(now, identity::REFRESH_TOKEN_TTL),
+            now,
+        )
+        .await?;
+    Ok(tokens_response(access, refresh, &principal))
+}
+
+fn tokens_response(access: String, refresh: String, principal: &domain::access::Principal) -> SessionTokens {
+    SessionTokens {
+        access_token: access,
+        token_type: "Bearer",
+        expires_in: identity::ACCESS_TOKEN_TTL.as_secs(),
+        refresh_token: refresh,
+        refresh_expires_in: identity::REFRESH_TOKEN_TTL.as_secs(),
+        account: AccountSummary {
+            id: principal.account_id,
+            role: principal.role,
+            facility_id: principal.facility_id,
+            patient_id: principal.patient_id,
+        },
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecondFactorRequest {
+    challenge_id: Uuid,
+    method: SecondFactorMethod,
+    code: String,
+}
+
+async fn second_factor(
+    State(state): State<AppState>,
+    Json(request): Json<SecondFactorRequest>,
+) -> Result<axum::Json<SessionTokens>, ApiError> {
+    if request.code.trim().is_empty() || request.code.chars().count() > CODE_MAX {
+        return Err(ApiError::invalid_field("/code", format!("must be 1 to {CODE_MAX} characters")));
+    }
+    let now = now_micros();
+    let challenge =
+        state.identity.attempt_challenge(&request.challenge_id.to_string(), now, identity::CHALLENGE_ATTEMPTS).await?;
+    let Some(challenge) = challenge else {
+        let failed = LoginFailed {
+            account_id: None,
+            stage: AuthenticationStage::SecondFactor,
+            reason: FailureReason::ExpiredCode,
+        };
+        record(&state, ANONYMOUS_STREAM, ExpectedVersion::Any, Actor::system(), &failed).await?;
+        return Err(ApiError::InvalidCredentials);
+    };
+    let account = state.identity.get(&challenge.account_id).await?;
+    let Some(account) = account.filter(|account| account.status == ACTIVE) else {
+        // Suspended between the password and the code: nothing to count against, only to record.
+        let failed = LoginFailed {
+            account_id: Uuid::parse_str(&challenge.account_id).ok(),
+            stage: AuthenticationStage::SecondFactor,
+            reason: FailureReason::AccountNotActive,
+        };
+        let stream = account_stream(&challenge.account_id);
+        record(&state, &stream, ExpectedVersion::Any, Actor::system(), &failed).await?;
+        return Err(ApiError::InvalidCredentials);
+    };
+    let key = identifier_key(&account.login);
+    refuse_if_locked(&state, &key, Some(&account), AuthenticationStage::SecondFactor).await?;
+
+    let proven = match request.method {
+        SecondFactorMethod::Totp => match account.totp_secret.as_deref().and_then(decode_secret) {
+            Some(secret) => {
+                let last = account.totp_last_step.and_then(|step| u64::try_from(step).ok());
+                match totp::verify(&secret, &request.code, unix_seconds(now), last) {
+                    Some(step) => {
+                        state.identity.use_totp_step(&account.id, i64::try_from(step).unwrap_or(i64::MAX)).await?
+                    }
+                    None => false,
+                }
+            }
+            None => false,
+        },
+        SecondFactorMethod::Sms | SecondFactorMethod::Email => {
+            challenge.code_method.as_deref() == Some(method_name(request.method))
+                && challenge
+                    .code_hash
+                    .as_deref()
+                    .is_some_and(|stored| bool::from(stored.as_bytes().ct_eq(hash_code(&request.code).as_bytes())))
+        }
+        SecondFactorMethod::RecoveryCode => {
+            account.totp_secret.is_some()
+                && state.identity.use_recovery_code(&account.id, &totp::hash_recovery_code(&request.code), now).await?
+        }
+    };
+    if !proven || !state.identity.consume_challenge(&challenge.id, now).await? {
+        let reason = FailureReason::WrongCode;
+        return Err(fail(&state, &key, Some(&account), AuthenticationStage::SecondFactor, reason).await?);
+    }
+    state.identity.clear_failures(&key).await?;
+    Ok(axum::Json(open_session(&state, &account, Some(request.method)).await?))
+}
+
+/// A stored TOTP secret (standard base64).
+pub fn decode_secret(stored: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(stored).ok()
+}
+
+fn unix_seconds(micros: i64) -> u64 {
+    u64::try_from(micros / 1_000_000).unwrap_or(0)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefreshRequest {
+    refresh_token: String,
+}
+
+async fn refresh(
+    State(state): State<AppState>,
+    Json(request): Json<RefreshRequest>,
+) -> Result<axum::Json<SessionTokens>, ApiError> {
+    if request.refresh_token.is_empty() || request.refresh_token.len() > 128 {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let (access, access_hash) = tokens::new_token();
+    let (refresh, refresh_hash) = tokens::new_token();
+    let now = now_micros();
+    let rotation = state
+        .identity
+        .rotate(
+            &hash_token(&request.refresh_token),
+            (&hex::encode(access_hash), micros_after(now, identity::ACCESS_TOKEN_TTL)),
+            (&hex::encode(refresh_hash), micros_after(now, identity::REFRESH_TOKEN_TTL)),
+            now,
+        )
+        .await?;
+    match rotation {
+        Rotation::Rotated { account_id, .. } => {
+            let account = state.identity.get(&account_id).await?.ok_or(ApiError::InvalidCredentials)?;
+            Ok(axum::Json(tokens_response(access, refresh, &principal_of(&account)?)))
+        }
+        Rotation::Reused { session_id, account_id } => {
+            let account = state.identity.get(&account_id).await?;
+            let reused =
+                RefreshTokenReused { account_id: stored_uuid(&account_id)?, session_id: stored_uuid(&session_id)? };
+            let stream = account_stream(&account_id);
+            record(&state, &stream, ExpectedVersion::Any, actor_for(account.as_ref()), &reused).await?;
+            tracing::warn!("command_api.auth.refresh_token_reused");
+            Err(ApiError::InvalidCredentials)
+        }
+        Rotation::Unknown => Err(ApiError::InvalidCredentials),
+    }
+}
+
+/// Ends the session the request came from.
+async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    end_sessions(&state, &caller, LogoutScope::ThisSession).await
+}
+
+/// Ends every session of the caller's account, on every device.
+async fn logout_all(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    end_sessions(&state, &caller, LogoutScope::AllSessions).await
+}
+
+async fn end_sessions(state: &AppState, caller: &Caller, scope: LogoutScope) -> Result<StatusCode, ApiError> {
+    let now = now_micros();
+    // Access ends first; the record follows.
+    let revoked = match scope {
+        LogoutScope::AllSessions => state.identity.revoke_all(&caller.account.id, now).await?,
+        LogoutScope::ThisSession => u32::from(state.identity.revoke_session(&caller.session_id, now).await?),
+    };
+    let logged_out = LoggedOut {
+        account_id: caller.principal.account_id,
+        session_id: stored_uuid(&caller.session_id)?,
+        scope,
+        sessions_revoked: revoked,
+    };
+    record(state, &account_stream(&caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &logged_out)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActivateRequest {
+    login: String,
+    activation_code: String,
+    /// The password the person chooses.
+    password: String,
+}
+
+#[derive(Serialize)]
+struct Activated {
+    account_id: Uuid,
+    role: Role,
+    /// Whether logging in will ask for a second factor.
+    second_factor_required: bool,
+}
+
+async fn activate(
+    State(state): State<AppState>,
+    Json(request): Json<ActivateRequest>,
+) -> Result<(StatusCode, axum::Json<Activated>), ApiError> {
+    check_lengths(&request.login, &request.activation_code, "/activation_code", CODE_MAX)?;
+    let identifier = normalise_login(&request.login);
+    // The policy does not depend on the account, so it is checked before anything is looked up.
+    if let Err(problem) = password::check_policy(&request.password, &identifier) {
+        return Err(ApiError::invalid_field("/password", problem.to_string()));
+    }
+    let key = identifier_key(&identifier);
+    let account = state.identity.find_for_login(&identifier).await?;
+    refuse_if_locked(&state, &key, account.as_ref(), AuthenticationStage::Activation).await?;
+    let now = now_micros();
+    let code_hash = hash_code(&request.activation_code);
+    let account = match account {
+        Some(account)
+            if account.status == ISSUED
+                && account.activation_expires_at.is_some_and(|expires| expires > now)
+                && account
+                    .activation_code_hash
+                    .as_deref()
+                    .is_some_and(|stored| bool::from(stored.as_bytes().ct_eq(code_hash.as_bytes()))) =>
+        {
+            account
+        }
+        account => {
+            let reason = match &account {
+                None => FailureReason::UnknownAccount,
+                Some(account) if account.status != ISSUED => FailureReason::AccountNotActive,
+                Some(account) if account.activation_expires_at.is_some_and(|expires| expires <= now) => {
+                    FailureReason::ExpiredCode
+                }
+                Some(_) => FailureReason::WrongCode,
+            };
+            return Err(fail(&state, &key, account.as_ref(), AuthenticationStage::Activation, reason).await?);
+        }
+    };
+    let password = request.password;
+    let password_hash = tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(|error| ApiError::Internal(format!("password hashing: {error}")))?
+        .map_err(|error| ApiError::Internal(format!("password hashing: {error}")))?;
+    let principal = principal_of(&account)?;
+    let activated =
+        AccountActivated { account_id: principal.account_id, role: principal.role, patient_id: principal.patient_id };
+    let actor = actor_for(Some(&account));
+    record(&state, &account_stream(&principal.account_id), ExpectedVersion::Any, actor, &activated).await?;
+    if !state.identity.activate(&account.id, &code_hash, &password_hash, now).await? {
+        // Another request with the same code won the race.
+        return Err(ApiError::InvalidCredentials);
+    }
+    state.identity.clear_failures(&key).await?;
+    let second_factor_required = !second_factor_methods(&account).is_empty();
+    Ok((
+        StatusCode::OK,
+        axum::Json(Activated { account_id: principal.account_id, role: principal.role, second_factor_required }),
+    ))
+}

@@ -1,0 +1,148 @@
+//! The caller's own account: who they are, and their second factors (enrolling an authenticator app
+//! with recovery codes, or receiving one-time codes by SMS or e-mail).
+
+use crate::auth::totp;
+use crate::authn::Caller;
+use crate::error::ApiError;
+use crate::identity::now_micros;
+use crate::json::Json;
+use crate::record::{account_stream, record};
+use crate::routes::auth::{decode_secret, second_factor_methods};
+use crate::AppState;
+use axum::extract::State;
+use axum::routing::{get, post, put};
+use axum::Router;
+use base64::Engine;
+use event_schema::events::account::{SecondFactorEnrolled, SecondFactorMethod};
+use event_schema::Role;
+use ledger::ExpectedVersion;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/me/totp", post(start_totp))
+        .route("/api/v1/me/totp/confirm", post(confirm_totp))
+        .route("/api/v1/me/second-factor", put(set_code_channel))
+}
+
+#[derive(Serialize)]
+struct Me {
+    account_id: Uuid,
+    login: String,
+    role: Role,
+    facility_id: Option<Uuid>,
+    patient_id: Option<Uuid>,
+    family_name: String,
+    given_names: String,
+    second_factors: Vec<SecondFactorMethod>,
+}
+
+async fn me(caller: Caller) -> axum::Json<Me> {
+    axum::Json(Me {
+        account_id: caller.principal.account_id,
+        login: caller.account.login.clone(),
+        role: caller.principal.role,
+        facility_id: caller.principal.facility_id,
+        patient_id: caller.principal.patient_id,
+        family_name: caller.account.family_name.clone(),
+        given_names: caller.account.given_names.clone(),
+        second_factors: second_factor_methods(&caller.account),
+    })
+}
+
+#[derive(Serialize)]
+struct TotpEnrolment {
+    /// The secret in base 32, for typing into an app by hand.
+    secret: String,
+    /// The `otpauth://` URI to show as a QR code.
+    otpauth_uri: String,
+}
+
+/// Starts enrolling an authenticator app: a fresh secret, active only once a code made with it is
+/// confirmed.
+async fn start_totp(State(state): State<AppState>, caller: Caller) -> Result<axum::Json<TotpEnrolment>, ApiError> {
+    let secret = totp::new_secret();
+    let otpauth_uri = totp::enrolment_uri(&secret, &caller.account.login)
+        .map_err(|error| ApiError::Internal(format!("TOTP enrolment: {error}")))?;
+    let stored = base64::engine::general_purpose::STANDARD.encode(&secret);
+    state.identity.set_pending_totp(&caller.account.id, &stored).await?;
+    let secret =
+        otpauth_uri.split("secret=").nth(1).and_then(|rest| rest.split('&').next()).unwrap_or_default().to_owned();
+    Ok(axum::Json(TotpEnrolment { secret, otpauth_uri }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfirmTotp {
+    code: String,
+}
+
+#[derive(Serialize)]
+struct RecoveryCodes {
+    /// Shown once: each works once, in place of a code from the app.
+    recovery_codes: Vec<String>,
+}
+
+async fn confirm_totp(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(request): Json<ConfirmTotp>,
+) -> Result<axum::Json<RecoveryCodes>, ApiError> {
+    let pending = caller.account.totp_pending_secret.clone();
+    let secret = pending.as_deref().and_then(decode_secret).ok_or_else(|| ApiError::Conflict {
+        detail: "no authenticator app enrolment is in progress; start one first".into(),
+    })?;
+    let now = u64::try_from(now_micros() / 1_000_000).unwrap_or(0);
+    let Some(step) = totp::verify(&secret, &request.code, now, None) else {
+        return Err(ApiError::invalid_field(
+            "/code",
+            "the code does not match; check the app's clock and try the next code",
+        ));
+    };
+    let enrolled = SecondFactorEnrolled { account_id: caller.principal.account_id, method: SecondFactorMethod::Totp };
+    record(&state, &account_stream(&caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &enrolled)
+        .await?;
+    let stored = pending.unwrap_or_default();
+    if !state.identity.confirm_totp(&caller.account.id, &stored, i64::try_from(step).unwrap_or(i64::MAX)).await? {
+        return Err(ApiError::Conflict { detail: "the enrolment changed meanwhile; start again".into() });
+    }
+    let codes = totp::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|(_, hash)| hash.clone()).collect();
+    state.identity.replace_recovery_codes(&caller.account.id, &hashes).await?;
+    Ok(axum::Json(RecoveryCodes { recovery_codes: codes.into_iter().map(|(code, _)| code).collect() }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeChannel {
+    /// `sms` or `email`.
+    method: SecondFactorMethod,
+}
+
+/// Chooses where one-time login codes are sent (which also turns them on for a patient's account).
+async fn set_code_channel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(request): Json<CodeChannel>,
+) -> Result<axum::Json<Me>, ApiError> {
+    let channel = match request.method {
+        SecondFactorMethod::Sms if caller.account.phone.is_some() => "sms",
+        SecondFactorMethod::Email if caller.account.email.is_some() => "email",
+        SecondFactorMethod::Sms | SecondFactorMethod::Email => {
+            return Err(ApiError::invalid_field("/method", "no such contact is on file for this account"))
+        }
+        _ => return Err(ApiError::invalid_field("/method", "must be sms or email")),
+    };
+    if caller.account.otp_channel.as_deref() != Some(channel) {
+        let enrolled = SecondFactorEnrolled { account_id: caller.principal.account_id, method: request.method };
+        record(&state, &account_stream(&caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &enrolled)
+            .await?;
+        state.identity.set_otp_channel(&caller.account.id, Some(channel)).await?;
+    }
+    let mut account = caller.account.clone();
+    account.otp_channel = Some(channel.to_owned());
+    let caller = Caller { account, ..caller };
+    Ok(me(caller).await)
+}

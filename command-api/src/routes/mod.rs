@@ -1,0 +1,7 @@
+//! The command API's routes, one module per resource; each exposes `router()`.
+
+pub mod auth;
+pub mod facilities;
+pub mod me;
+pub mod patients;
+pub mod staff;

@@ -1,0 +1,249 @@
+//! Registering patients at a facility's desk: the health ID is issued here, the national ID card
+//! number checked for uniqueness, and the patient's account issued for them to create with a one-time
+//! code (sent by SMS or e-mail, or printed on the registration slip for a patient with neither).
+
+use crate::authn::Caller;
+use crate::error::ApiError;
+use crate::identity::codes::{hash_code, new_activation_code};
+use crate::identity::store::NewAccount;
+use crate::identity::{self, micros_after, now_micros, IdentityError};
+use crate::json::Json;
+use crate::record::record;
+use crate::routes::staff::send_activation;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use domain::access::{Action, Facts};
+use domain::health_id::HealthId;
+use domain::patient::{self, PatientError, PatientEvent, RegisterPatient};
+use event_schema::events::patient::{BirthDate, NextOfKin, PatientRegistered, Sex};
+use event_schema::events::staff::ContactChannel;
+use event_schema::Role;
+use ledger::outbox::ChannelKind;
+use ledger::{Database, ExpectedVersion};
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/patients", post(register))
+}
+
+/// How many fresh health IDs to draw before giving up (with 900 million possible IDs, a second draw
+/// is already rare).
+const HEALTH_ID_DRAWS: usize = 8;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterRequest {
+    national_id: Option<String>,
+    family_name: String,
+    given_names: String,
+    sex: Sex,
+    birth_date: BirthDate,
+    region: String,
+    health_district: String,
+    phone: Option<String>,
+    email: Option<String>,
+    next_of_kin: Option<NextOfKin>,
+}
+
+#[derive(Serialize)]
+struct Registered {
+    patient_id: Uuid,
+    health_id: String,
+    /// The health ID grouped for printing: `CM 123 456 789 4`.
+    health_id_display: String,
+    account_activation: Activation,
+}
+
+#[derive(Serialize)]
+struct Activation {
+    sent_by: ContactChannel,
+    /// Only when it is to be printed for the patient: the code is otherwise sent to them alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+}
+
+/// Today's date in Cameroon (West Africa Time, UTC+1, no daylight saving).
+fn today_in_cameroon() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(1)).date_naive().format("%Y-%m-%d").to_string()
+}
+
+/// Claims a health ID and national ID for a patient, in the one statement the unique indexes guard.
+enum Claim {
+    Claimed,
+    HealthIdTaken,
+    NationalIdTaken,
+}
+
+async fn claim_identifiers(
+    database: &Database,
+    patient_id: Uuid,
+    health_id: &str,
+    national_id: Option<&str>,
+) -> Result<Claim, ApiError> {
+    let result = on_database!(database, pool => sqlx::query(
+        "INSERT INTO patient_identifiers (patient_id, health_id, national_id) VALUES ($1, $2, $3)",
+    )
+    .bind(patient_id.to_string())
+    .bind(health_id)
+    .bind(national_id)
+    .execute(pool)
+    .await
+    .map(|_| ()));
+    match result {
+        Ok(_) => Ok(Claim::Claimed),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            if error.message().contains("national_id") {
+                Ok(Claim::NationalIdTaken)
+            } else {
+                Ok(Claim::HealthIdTaken)
+            }
+        }
+        Err(error) => Err(IdentityError::Database(error).into()),
+    }
+}
+
+async fn release_identifiers(database: &Database, patient_id: Uuid) {
+    let result = on_database!(database, pool => sqlx::query("DELETE FROM patient_identifiers WHERE patient_id = $1")
+        .bind(patient_id.to_string())
+        .execute(pool)
+        .await
+        .map(|_| ()));
+    if let Err(error) = result {
+        tracing::error!(%error, "a patient's identifiers could not be released after a failed registration");
+    }
+}
+
+async fn health_id_of_national_id(database: &Database, national_id: &str) -> Result<Option<String>, ApiError> {
+    let health_id: Option<String> = on_database!(database, pool => sqlx::query_scalar(
+        "SELECT health_id FROM patient_identifiers WHERE national_id = $1",
+    )
+    .bind(national_id)
+    .fetch_optional(pool)
+    .await)
+    .map_err(IdentityError::Database)?;
+    Ok(health_id)
+}
+
+fn patient_error(error: PatientError) -> ApiError {
+    match error {
+        PatientError::Invalid(errors) => ApiError::from(errors),
+        PatientError::AlreadyRegistered => ApiError::Conflict { detail: error.to_string() },
+    }
+}
+
+async fn register(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(request): Json<RegisterRequest>,
+) -> Result<(StatusCode, axum::Json<Registered>), ApiError> {
+    caller.authorize(&Action::RegisterPatient, &Facts::default())?;
+    let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
+    let patient_id = Uuid::now_v7();
+    let database = state.ledger.storage().database();
+    let mut registered: Option<PatientRegistered> = None;
+    for _ in 0..HEALTH_ID_DRAWS {
+        let command = RegisterPatient {
+            patient_id,
+            health_id: HealthId::generate(OsRng.next_u64()),
+            national_id: request.national_id.clone(),
+            family_name: request.family_name.clone(),
+            given_names: request.given_names.clone(),
+            sex: request.sex,
+            birth_date: request.birth_date.clone(),
+            region: request.region.clone(),
+            health_district: request.health_district.clone(),
+            phone: request.phone.clone(),
+            email: request.email.clone(),
+            next_of_kin: request.next_of_kin.clone(),
+            facility_id,
+            today: today_in_cameroon(),
+        };
+        let events = patient::decide_register(None, command).map_err(patient_error)?;
+        let Some(PatientEvent::Registered(candidate)) = events.into_iter().next() else {
+            return Err(ApiError::Internal("a patient registration without its event".into()));
+        };
+        match claim_identifiers(&database, patient_id, &candidate.health_id, candidate.national_id.as_deref()).await? {
+            Claim::Claimed => {
+                registered = Some(candidate);
+                break;
+            }
+            Claim::HealthIdTaken => continue,
+            Claim::NationalIdTaken => {
+                let existing = match candidate.national_id.as_deref() {
+                    Some(national_id) => health_id_of_national_id(&database, national_id).await?,
+                    None => None,
+                };
+                return Err(ApiError::Conflict {
+                    detail: match existing {
+                        Some(health_id) => format!(
+                            "this national ID card number is already registered, to the patient with health ID \
+                             {health_id}: find that patient instead of registering them again"
+                        ),
+                        None => "this national ID card number is already registered".into(),
+                    },
+                });
+            }
+        }
+    }
+    let registered = registered.ok_or_else(|| ApiError::Internal("no free health ID after several draws".into()))?;
+
+    let account_id = Uuid::now_v7();
+    let code = new_activation_code();
+    let now = now_micros();
+    let account = NewAccount {
+        id: account_id,
+        login: &registered.health_id,
+        national_id: registered.national_id.as_deref(),
+        role: Role::Patient.as_str(),
+        facility_id: None,
+        patient_id: Some(patient_id),
+        family_name: &registered.family_name,
+        given_names: &registered.given_names,
+        phone: registered.phone.as_deref(),
+        email: registered.email.as_deref(),
+        otp_channel: None,
+        activation_code_hash: &hash_code(&code),
+        activation_expires_at: micros_after(now, identity::ACTIVATION_TTL),
+    };
+    if let Err(error) = state.identity.insert_issued(&account, now).await {
+        release_identifiers(&database, patient_id).await;
+        return Err(error.into());
+    }
+    let stream = format!("patient:{patient_id}");
+    if let Err(error) = record(&state, &stream, ExpectedVersion::NoStream, caller.actor(), &registered).await {
+        release_identifiers(&database, patient_id).await;
+        if let Err(cleanup) = state.identity.forget_issued(account_id).await {
+            tracing::error!(%cleanup, "an issued account could not be withdrawn after its registration failed");
+        }
+        return Err(error);
+    }
+
+    let (sent_by, printed) = match (&registered.phone, &registered.email) {
+        (Some(phone), _) => {
+            send_activation(&state, ChannelKind::Sms, Some(phone.clone()), &registered.health_id, &code).await?;
+            (ContactChannel::Sms, None)
+        }
+        (None, Some(email)) => {
+            send_activation(&state, ChannelKind::Email, Some(email.clone()), &registered.health_id, &code).await?;
+            (ContactChannel::Email, None)
+        }
+        (None, None) => (ContactChannel::Printed, Some(code)),
+    };
+    let health_id_display = HealthId::parse(&registered.health_id)
+        .map(|id| id.display_grouped())
+        .unwrap_or_else(|_| registered.health_id.clone());
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(Registered {
+            patient_id,
+            health_id: registered.health_id,
+            health_id_display,
+            account_activation: Activation { sent_by, code: printed },
+        }),
+    ))
+}

@@ -1,0 +1,374 @@
+//! Staff accounts: administrators register staff (each gets an account to activate with a one-time
+//! code sent to them), list them, and suspend or reinstate them.
+//!
+//! A facility administrator manages their own facility's practitioners and clerks; a system
+//! administrator appoints facility administrators and manages the national roles. Suspension takes
+//! effect at once: the account is shut and every session it holds is revoked before the suspension is
+//! recorded, so the suspended person's next request already fails.
+
+use crate::authn::Caller;
+use crate::error::ApiError;
+use crate::identity::codes::{hash_code, new_activation_code};
+use crate::identity::store::{NewAccount, StaffRow, ACTIVE, ISSUED, SUSPENDED};
+use crate::identity::{self, micros_after, now_micros, IdentityError};
+use crate::json::Json;
+use crate::record::{account_stream, decode, parse_id, read_stream, record};
+use crate::routes::facilities;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use domain::access::{Action, Facts};
+use domain::staff::{self, ActivationDelivery, RegisterStaff, StaffError, StaffEvent, StaffMember, SuspendStaff};
+use event_schema::events::staff::{ContactChannel, StaffRegistered, StaffReinstated, StaffSuspended};
+use event_schema::{Actor, EventPayload, Role};
+use ledger::outbox::{ChannelKind, Message};
+use ledger::ExpectedVersion;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/facilities/{facility_id}/staff", post(register_at_facility).get(list_at_facility))
+        .route("/api/v1/staff", post(register_national).get(list_national))
+        .route("/api/v1/staff/{account_id}/suspend", post(suspend))
+        .route("/api/v1/staff/{account_id}/reinstate", post(reinstate))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterRequest {
+    /// The professional ID the facility assigned; the person logs in with it.
+    professional_id: String,
+    role: Role,
+    family_name: String,
+    given_names: String,
+    /// Where login codes are sent: a phone number, an e-mail address, or both.
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Registered {
+    account_id: Uuid,
+    login: String,
+    role: Role,
+    facility_id: Option<Uuid>,
+    activation_sent_by: ContactChannel,
+}
+
+#[derive(Serialize)]
+struct StaffView {
+    account_id: String,
+    login: String,
+    role: String,
+    facility_id: Option<String>,
+    family_name: String,
+    given_names: String,
+    /// `issued` (not activated yet), `active` or `suspended`.
+    status: String,
+}
+
+impl From<StaffRow> for StaffView {
+    fn from(row: StaffRow) -> Self {
+        Self {
+            account_id: row.id,
+            login: row.login,
+            role: row.role,
+            facility_id: row.facility_id,
+            family_name: row.family_name,
+            given_names: row.given_names,
+            status: row.status,
+        }
+    }
+}
+
+fn staff_error(error: StaffError) -> ApiError {
+    match error {
+        StaffError::Invalid(errors) => ApiError::from(errors),
+        StaffError::Unknown => ApiError::NotFound,
+        StaffError::AlreadyRegistered | StaffError::AlreadySuspended | StaffError::NotSuspended => {
+            ApiError::Conflict { detail: error.to_string() }
+        }
+    }
+}
+
+async fn register_at_facility(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(facility_id): Path<String>,
+    Json(request): Json<RegisterRequest>,
+) -> Result<(StatusCode, axum::Json<Registered>), ApiError> {
+    let facility = parse_id(&facility_id, "/facility_id")?;
+    let action = if request.role == Role::FacilityAdministrator {
+        Action::AppointFacilityAdministrator { facility }
+    } else {
+        Action::RegisterStaff { facility }
+    };
+    caller.authorize(&action, &Facts::default())?;
+    if facilities::load(&state, facility).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let registered = register(&state, caller.actor(), request, Some(facility)).await?;
+    Ok((StatusCode::CREATED, axum::Json(registered)))
+}
+
+async fn register_national(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(request): Json<RegisterRequest>,
+) -> Result<(StatusCode, axum::Json<Registered>), ApiError> {
+    caller.authorize(&Action::ManageNationalStaff, &Facts::default())?;
+    let registered = register(&state, caller.actor(), request, None).await?;
+    Ok((StatusCode::CREATED, axum::Json(registered)))
+}
+
+async fn register(
+    state: &AppState,
+    actor: Actor,
+    request: RegisterRequest,
+    facility_id: Option<Uuid>,
+) -> Result<Registered, ApiError> {
+    let command = RegisterStaff {
+        account_id: Uuid::now_v7(),
+        professional_id: request.professional_id,
+        role: request.role,
+        facility_id,
+        family_name: request.family_name,
+        given_names: request.given_names,
+        phone: request.phone,
+        email: request.email,
+        registered_by: actor.role,
+        delivery: ActivationDelivery::ToContact,
+    };
+    let (registered, _) = issue(state, actor, command).await?;
+    Ok(Registered {
+        account_id: registered.account_id,
+        login: registered.login,
+        role: registered.role,
+        facility_id: registered.facility_id,
+        activation_sent_by: registered.activation_sent_by,
+    })
+}
+
+/// Registers a member of staff: decides, claims the login, records the registration, and sends (or,
+/// for [`ActivationDelivery::Printed`], returns) the one-time activation code.
+pub async fn issue(
+    state: &AppState,
+    actor: Actor,
+    command: RegisterStaff,
+) -> Result<(StaffRegistered, Option<String>), ApiError> {
+    let contact = staff::contact(&command).map_err(ApiError::from);
+    let events = staff::decide_register(None, command).map_err(staff_error)?;
+    let contact = contact?;
+    let Some(StaffEvent::Registered(registered)) = events.into_iter().next() else {
+        return Err(ApiError::Internal("a staff registration without its event".into()));
+    };
+    let code = new_activation_code();
+    let now = now_micros();
+    let otp_channel = if contact.phone.is_some() { "sms" } else { "email" };
+    let account = NewAccount {
+        id: registered.account_id,
+        login: &registered.login,
+        national_id: None,
+        role: registered.role.as_str(),
+        facility_id: registered.facility_id,
+        patient_id: None,
+        family_name: &registered.family_name,
+        given_names: &registered.given_names,
+        phone: contact.phone.as_deref(),
+        email: contact.email.as_deref(),
+        otp_channel: Some(otp_channel),
+        activation_code_hash: &hash_code(&code),
+        activation_expires_at: micros_after(now, identity::ACTIVATION_TTL),
+    };
+    // The login is claimed first (the row grants nothing until activated); if the registration cannot
+    // be recorded, the claim is withdrawn.
+    state.identity.insert_issued(&account, now).await.map_err(|error| match error {
+        IdentityError::Taken(_) => {
+            ApiError::invalid_field("/professional_id", "this professional ID already has an account; give another")
+        }
+        other => other.into(),
+    })?;
+    let stream = account_stream(&registered.account_id);
+    if let Err(error) = record(state, &stream, ExpectedVersion::NoStream, actor, &registered).await {
+        if let Err(cleanup) = state.identity.forget_issued(registered.account_id).await {
+            tracing::error!(%cleanup, "an issued account could not be withdrawn after its registration failed");
+        }
+        return Err(error);
+    }
+    let channel = match registered.activation_sent_by {
+        ContactChannel::Printed => return Ok((registered, Some(code))),
+        ContactChannel::Sms => ChannelKind::Sms,
+        ContactChannel::Email => ChannelKind::Email,
+    };
+    send_activation(state, channel, contact.phone.or(contact.email), &registered.login, &code).await?;
+    Ok((registered, None))
+}
+
+/// Queues an account's activation code in the notification outbox.
+pub async fn send_activation(
+    state: &AppState,
+    channel: ChannelKind,
+    recipient: Option<String>,
+    login: &str,
+    code: &str,
+) -> Result<(), ApiError> {
+    let recipient = match (channel, recipient) {
+        (_, Some(recipient)) => recipient,
+        (_, None) => return Err(ApiError::Internal("no address for the activation code".into())),
+    };
+    let days = identity::ACTIVATION_TTL.as_secs() / 86_400;
+    let body = format!(
+        "CloudMedi: an account was opened for you. Your login is {login} and your activation code is {code} \
+         (valid {days} days). Activate it and choose your password in the CloudMedi app."
+    );
+    let subject = (channel == ChannelKind::Email).then(|| "Your CloudMedi account".to_owned());
+    state.outbox.enqueue(&Message { channel, recipient, subject, body, not_before: None }).await?;
+    Ok(())
+}
+
+async fn list_at_facility(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(facility_id): Path<String>,
+) -> Result<axum::Json<Vec<StaffView>>, ApiError> {
+    let facility = parse_id(&facility_id, "/facility_id")?;
+    caller.authorize(&Action::ViewStaff { facility }, &Facts::default())?;
+    let rows = state.identity.staff(Some(facility)).await?;
+    Ok(axum::Json(rows.into_iter().map(StaffView::from).collect()))
+}
+
+async fn list_national(State(state): State<AppState>, caller: Caller) -> Result<axum::Json<Vec<StaffView>>, ApiError> {
+    caller.authorize(&Action::ManageNationalStaff, &Facts::default())?;
+    let rows = state.identity.staff(None).await?;
+    Ok(axum::Json(rows.into_iter().map(StaffView::from).collect()))
+}
+
+/// The member of staff an account id names, after checking the caller may act on them. Someone the
+/// caller may not manage is answered as not found, so ids of other facilities' staff reveal nothing.
+async fn managed_member(
+    state: &AppState,
+    caller: &Caller,
+    account_id: &str,
+) -> Result<(StaffMember, crate::identity::store::AccountRow), ApiError> {
+    let id = parse_id(account_id, "/account_id")?;
+    let account = state.identity.get(&id.to_string()).await?.ok_or(ApiError::NotFound)?;
+    let facility = account.facility_id.as_deref().map(crate::authn::stored_uuid).transpose()?;
+    let action = match facility {
+        Some(facility) => Action::SuspendStaff { facility },
+        None => Action::ManageNationalStaff,
+    };
+    let patient = account.role == Role::Patient.as_str();
+    if patient || !domain::access::authorize(&caller.principal, &action, &Facts::default()).is_allowed() {
+        return Err(ApiError::NotFound);
+    }
+    // A facility administrator manages practitioners, not their fellow administrators.
+    if caller.principal.role == Role::FacilityAdministrator && account.role == Role::FacilityAdministrator.as_str() {
+        return Err(ApiError::Forbidden);
+    }
+    if id == caller.principal.account_id {
+        return Err(ApiError::Conflict { detail: "you cannot suspend or reinstate your own account".into() });
+    }
+    let (entries, _) = read_stream(state, &account_stream(&id)).await?;
+    let mut member = None;
+    for entry in &entries {
+        let event = match entry.event_type.as_str() {
+            StaffRegistered::EVENT_TYPE => StaffEvent::Registered(decode(state, entry)?),
+            StaffSuspended::EVENT_TYPE => StaffEvent::Suspended(decode(state, entry)?),
+            StaffReinstated::EVENT_TYPE => StaffEvent::Reinstated(decode(state, entry)?),
+            _ => continue,
+        };
+        member = staff::apply(member, &event);
+    }
+    Ok((member.ok_or(ApiError::NotFound)?, account))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuspendRequest {
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct Suspended {
+    account_id: Uuid,
+    status: &'static str,
+    sessions_revoked: u32,
+}
+
+async fn suspend(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(account_id): Path<String>,
+    Json(request): Json<SuspendRequest>,
+) -> Result<axum::Json<Suspended>, ApiError> {
+    let (member, account) = managed_member(&state, &caller, &account_id).await?;
+    // Validate before withdrawing anything.
+    staff::decide_suspend(Some(&member), SuspendStaff { reason: request.reason.clone(), sessions_revoked: 0 })
+        .map_err(staff_error)?;
+    // Access is withdrawn first: from here the person's live tokens fail.
+    let now = now_micros();
+    if !state.identity.set_status(&account.id, ACTIVE, SUSPENDED).await? {
+        state.identity.set_status(&account.id, ISSUED, SUSPENDED).await?;
+    }
+    let revoked = state.identity.revoke_all(&account.id, now).await?;
+    let events =
+        staff::decide_suspend(Some(&member), SuspendStaff { reason: request.reason, sessions_revoked: revoked })
+            .map_err(staff_error)?;
+    for event in &events {
+        if let StaffEvent::Suspended(suspended) = event {
+            record(&state, &account_stream(&member.account_id), ExpectedVersion::Any, caller.actor(), suspended)
+                .await?;
+        }
+    }
+    Ok(axum::Json(Suspended { account_id: member.account_id, status: SUSPENDED, sessions_revoked: revoked }))
+}
+
+async fn reinstate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(account_id): Path<String>,
+) -> Result<axum::Json<Suspended>, ApiError> {
+    let (member, account) = managed_member(&state, &caller, &account_id).await?;
+    let events = staff::decide_reinstate(Some(&member)).map_err(staff_error)?;
+    // Access is granted back only once the reinstatement is recorded.
+    for event in &events {
+        if let StaffEvent::Reinstated(reinstated) = event {
+            record(&state, &account_stream(&member.account_id), ExpectedVersion::Any, caller.actor(), reinstated)
+                .await?;
+        }
+    }
+    let status = if account.password_hash.is_some() { ACTIVE } else { ISSUED };
+    state.identity.set_status(&account.id, SUSPENDED, status).await?;
+    Ok(axum::Json(Suspended { account_id: member.account_id, status, sessions_revoked: 0 }))
+}
+
+/// Issues the account of a system administrator from the operator's console (`cloudmedi admin`): the
+/// only way the first one comes to exist. There is no default password; the one-time activation code
+/// returned is shown to the operator once.
+pub async fn issue_system_administrator(
+    state: &AppState,
+    professional_id: String,
+    family_name: String,
+    given_names: String,
+    phone: Option<String>,
+    email: Option<String>,
+) -> Result<(StaffRegistered, String), ApiError> {
+    let command = RegisterStaff {
+        account_id: Uuid::now_v7(),
+        professional_id,
+        role: Role::SystemAdministrator,
+        facility_id: None,
+        family_name,
+        given_names,
+        phone,
+        email,
+        registered_by: Role::System,
+        delivery: ActivationDelivery::Printed,
+    };
+    let (registered, code) = issue(state, Actor::system(), command).await?;
+    let code = code.ok_or_else(|| ApiError::Internal("a printed activation without its code".into()))?;
+    Ok((registered, code))
+}

@@ -1,0 +1,73 @@
+//! Staff accounts: people who work in or for the health system, issued an account by an administrator.
+//!
+//! Each account has its own stream, `account:<account_id>`, shared with the authentication events of
+//! [`super::account`]. No event here carries a password, a code, a token or a contact address.
+
+use crate::{EventPayload, Role};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How a one-time code reaches a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactChannel {
+    Sms,
+    Email,
+    /// Handed over on paper (a patient without a phone, an operator at a console).
+    Printed,
+}
+
+/// An administrator registered a member of staff and issued them an account to activate: a facility
+/// administrator registers practitioners and clerks of their facility, a system administrator registers
+/// facility administrators and national staff (analysts, auditors, other system administrators).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffRegistered {
+    pub account_id: Uuid,
+    /// The identifier the person logs in with: the professional ID their facility assigned.
+    pub login: String,
+    pub role: Role,
+    /// The facility the person works at; `None` for national roles.
+    pub facility_id: Option<Uuid>,
+    pub family_name: String,
+    pub given_names: String,
+    /// Where the one-time activation code was sent (never the code or the address itself).
+    pub activation_sent_by: ContactChannel,
+}
+
+impl EventPayload for StaffRegistered {
+    const EVENT_TYPE: &'static str = "staff.registered";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A member of staff was suspended: their account can no longer log in and every session it held was
+/// revoked at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffSuspended {
+    pub account_id: Uuid,
+    pub facility_id: Option<Uuid>,
+    /// Why, in the administrator's words.
+    pub reason: String,
+    /// How many live sessions the suspension ended.
+    pub sessions_revoked: u32,
+}
+
+impl EventPayload for StaffSuspended {
+    const EVENT_TYPE: &'static str = "staff.suspended";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A suspended member of staff may log in again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffReinstated {
+    pub account_id: Uuid,
+    pub facility_id: Option<Uuid>,
+}
+
+impl EventPayload for StaffReinstated {
+    const EVENT_TYPE: &'static str = "staff.reinstated";
+    const SCHEMA_VERSION: u32 = 1;
+}
