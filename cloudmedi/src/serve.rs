@@ -13,6 +13,7 @@ use crate::datadir::{open_storage, DataDir};
 use crate::{Location, Outcome};
 use anyhow::{bail, Context};
 use clap::Args;
+use command_api::identity::SessionLifetimes;
 use command_api::{AppState, Limits};
 use event_schema::events;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -47,6 +48,10 @@ pub struct ServerConfig {
     pub request_timeout_secs: u64,
     /// Seconds in-flight requests get to finish after a shutdown signal.
     pub shutdown_grace_secs: u64,
+    /// Seconds an access token is accepted.
+    pub access_token_ttl_secs: u64,
+    /// Seconds a refresh token may be exchanged.
+    pub refresh_token_ttl_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -56,13 +61,22 @@ impl Default for ServerConfig {
             request_body_limit: 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 12 * 60 * 60,
         }
     }
 }
 
 /// The settings that `CLOUDMEDI_*` variables may set (others, such as `CLOUDMEDI_DATA_DIR`, belong to
 /// the command line).
-const ENV_KEYS: [&str; 4] = ["listen", "request_body_limit", "request_timeout_secs", "shutdown_grace_secs"];
+const ENV_KEYS: [&str; 6] = [
+    "listen",
+    "request_body_limit",
+    "request_timeout_secs",
+    "shutdown_grace_secs",
+    "access_token_ttl_secs",
+    "refresh_token_ttl_secs",
+];
 
 fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     let mut figment = Figment::from(Serialized::defaults(ServerConfig::default()));
@@ -84,7 +98,11 @@ fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> 
     if let Some(listen) = args.listen {
         figment = figment.merge(Serialized::default("listen", listen));
     }
-    figment.extract().context("invalid configuration")
+    let config: ServerConfig = figment.extract().context("invalid configuration")?;
+    if config.access_token_ttl_secs == 0 || config.refresh_token_ttl_secs < config.access_token_ttl_secs {
+        bail!("invalid configuration: token lifetimes must be positive, and a refresh token must outlive its access token");
+    }
+    Ok(config)
 }
 
 pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome> {
@@ -116,7 +134,12 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
 
     let limits =
         Limits { body_bytes: config.request_body_limit, timeout: Duration::from_secs(config.request_timeout_secs) };
-    let app = command_api::router(AppState::new(ledger.clone()), limits);
+    let mut state = AppState::new(ledger.clone());
+    state.lifetimes = SessionLifetimes {
+        access: Duration::from_secs(config.access_token_ttl_secs),
+        refresh: Duration::from_secs(config.refresh_token_ttl_secs),
+    };
+    let app = command_api::router(state, limits);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

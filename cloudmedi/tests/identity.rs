@@ -19,6 +19,8 @@ const STRONG: &str = "mango tree by the Wouri river";
 struct Api {
     client: Client,
     server: Server,
+    data: PathBuf,
+    database_url: Option<String>,
     outbox: PathBuf,
     /// Every password, code and token the test handled, to check none reached the ledger.
     secrets: Vec<String>,
@@ -172,7 +174,14 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     assert_eq!(admin_code.len(), 14, "{}", issued.stdout);
 
     let server = Server::start(&data, database_url, &[]);
-    let mut api = Api { client: Client::new(), server, outbox: data.join("outbox"), secrets: Vec::new() };
+    let mut api = Api {
+        client: Client::new(),
+        server,
+        data: data.clone(),
+        database_url: database_url.map(str::to_owned),
+        outbox: data.join("outbox"),
+        secrets: Vec::new(),
+    };
 
     // A wrong activation code is refused, and so is a weak password, with a field error.
     problem(
@@ -449,6 +458,18 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     assert_eq!(response.status(), 204);
     problem(api.get(&staff_path, &manager_token).await, 401).await;
 
+    // Restarted with one-second access tokens, the server lets them expire; the refresh token still
+    // renews the session.
+    api.restart(&[("CLOUDMEDI_ACCESS_TOKEN_TTL_SECS", "1")]);
+    let tokens = api.login_with_code(&health_id, "Jeanne walks to Akwa market", "sms", "+237655443322").await;
+    assert_eq!(tokens["expires_in"], 1);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    problem(api.get("/api/v1/me", token(&tokens)).await, 401).await;
+    let response = api.post("/api/v1/auth/refresh", None, json!({"refresh_token": tokens["refresh_token"]})).await;
+    assert_eq!(response.status(), 200);
+    let renewed: Value = response.json().await.unwrap();
+    api.remember_tokens(&renewed);
+    assert_eq!(api.get("/api/v1/me", token(&renewed)).await.status(), 200);
     api.server.stop();
 
     // Every step is in the ledger, which verifies, and no secret is.
@@ -486,6 +507,13 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
 }
 
 impl Api {
+    /// Stops the server and starts it again on the same ledger with `envs`.
+    fn restart(&mut self, envs: &[(&str, &str)]) {
+        let url = self.database_url.clone();
+        let next = Server::start(&self.data, url.as_deref(), envs);
+        std::mem::replace(&mut self.server, next).stop();
+    }
+
     /// The doctor again, after the session above was revoked. The app's codes for this step and the
     /// next were used above, so without waiting for a new step a recovery code is the way in.
     async fn doctor_logs_in_with_a_recovery_code(&mut self) -> Value {
@@ -538,7 +566,14 @@ async fn bad_input_is_refused_clearly(database_url: Option<&str>) {
     let init = cloudmedi(&["init", "--data-dir", path(&data)], database_url);
     assert_eq!(init.code, 0, "{}", init.stderr);
     let server = Server::start(&data, database_url, &[]);
-    let api = Api { client: Client::new(), server, outbox: data.join("outbox"), secrets: Vec::new() };
+    let api = Api {
+        client: Client::new(),
+        server,
+        data: data.clone(),
+        database_url: database_url.map(str::to_owned),
+        outbox: data.join("outbox"),
+        secrets: Vec::new(),
+    };
     let login = "/api/v1/auth/login";
 
     let malformed = api

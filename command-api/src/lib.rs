@@ -48,6 +48,7 @@ pub struct AppState {
     pub ledger: Ledger,
     pub identity: identity::store::IdentityStore,
     pub outbox: ledger::outbox::Outbox,
+    pub lifetimes: identity::SessionLifetimes,
 }
 
 impl AppState {
@@ -58,6 +59,7 @@ impl AppState {
         Self {
             identity: identity::store::IdentityStore::new(database.clone()),
             outbox: ledger::outbox::Outbox::new(database),
+            lifetimes: identity::SessionLifetimes::default(),
             ledger,
         }
     }

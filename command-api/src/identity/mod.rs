@@ -12,10 +12,20 @@ pub mod store;
 
 use std::time::Duration;
 
-/// How long an access token is accepted.
-pub const ACCESS_TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
-/// How long a refresh token may be exchanged (each exchange issues a new one).
-pub const REFRESH_TOKEN_TTL: Duration = Duration::from_secs(12 * 60 * 60);
+/// How long sessions' tokens last. Operators set these in the server's configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLifetimes {
+    /// How long an access token is accepted.
+    pub access: Duration,
+    /// How long a refresh token may be exchanged (each exchange issues a new one).
+    pub refresh: Duration,
+}
+
+impl Default for SessionLifetimes {
+    fn default() -> Self {
+        Self { access: Duration::from_secs(15 * 60), refresh: Duration::from_secs(12 * 60 * 60) }
+    }
+}
 /// How long a second-factor challenge stays open, and a code sent for it valid.
 pub const CHALLENGE_TTL: Duration = Duration::from_secs(5 * 60);
 /// Wrong codes a challenge tolerates before it closes.

@@ -352,22 +352,27 @@ async fn open_session(
             session_id,
             &account.id,
             &hex::encode(access_hash),
-            micros_after(now, identity::ACCESS_TOKEN_TTL),
+            micros_after(now, state.lifetimes.access),
             &hex::encode(refresh_hash),
-            micros_after(now, identity::REFRESH_TOKEN_TTL),
+            micros_after(now, state.lifetimes.refresh),
             now,
         )
         .await?;
-    Ok(tokens_response(access, refresh, &principal))
+    Ok(tokens_response(state, access, refresh, &principal))
 }
 
-fn tokens_response(access: String, refresh: String, principal: &domain::access::Principal) -> SessionTokens {
+fn tokens_response(
+    state: &AppState,
+    access: String,
+    refresh: String,
+    principal: &domain::access::Principal,
+) -> SessionTokens {
     SessionTokens {
         access_token: access,
         token_type: "Bearer",
-        expires_in: identity::ACCESS_TOKEN_TTL.as_secs(),
+        expires_in: state.lifetimes.access.as_secs(),
         refresh_token: refresh,
-        refresh_expires_in: identity::REFRESH_TOKEN_TTL.as_secs(),
+        refresh_expires_in: state.lifetimes.refresh.as_secs(),
         account: AccountSummary {
             id: principal.account_id,
             role: principal.role,
@@ -481,15 +486,15 @@ async fn refresh(
         .identity
         .rotate(
             &hash_token(&request.refresh_token),
-            (&hex::encode(access_hash), micros_after(now, identity::ACCESS_TOKEN_TTL)),
-            (&hex::encode(refresh_hash), micros_after(now, identity::REFRESH_TOKEN_TTL)),
+            (&hex::encode(access_hash), micros_after(now, state.lifetimes.access)),
+            (&hex::encode(refresh_hash), micros_after(now, state.lifetimes.refresh)),
             now,
         )
         .await?;
     match rotation {
         Rotation::Rotated { account_id, .. } => {
             let account = state.identity.get(&account_id).await?.ok_or(ApiError::InvalidCredentials)?;
-            Ok(axum::Json(tokens_response(access, refresh, &principal_of(&account)?)))
+            Ok(axum::Json(tokens_response(&state, access, refresh, &principal_of(&account)?)))
         }
         Rotation::Reused { session_id, account_id } => {
             let account = state.identity.get(&account_id).await?;
