@@ -14,6 +14,7 @@ use crate::{Location, Outcome};
 use anyhow::{bail, Context};
 use clap::Args;
 use command_api::identity::SessionLifetimes;
+use command_api::routes::auth::AttemptRate;
 use command_api::{AppState, Limits};
 use event_schema::events;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -52,6 +53,11 @@ pub struct ServerConfig {
     pub access_token_ttl_secs: u64,
     /// Seconds a refresh token may be exchanged.
     pub refresh_token_ttl_secs: u64,
+    /// Unauthenticated attempts (logins, codes, activations, refreshes) one client address may make
+    /// in a burst...
+    pub auth_attempts_burst: u32,
+    /// ...and then one more every this many milliseconds.
+    pub auth_attempts_period_ms: u64,
 }
 
 impl Default for ServerConfig {
@@ -63,19 +69,23 @@ impl Default for ServerConfig {
             shutdown_grace_secs: 30,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 12 * 60 * 60,
+            auth_attempts_burst: AttemptRate::default().burst,
+            auth_attempts_period_ms: 2000,
         }
     }
 }
 
 /// The settings that `CLOUDMEDI_*` variables may set (others, such as `CLOUDMEDI_DATA_DIR`, belong to
 /// the command line).
-const ENV_KEYS: [&str; 6] = [
+const ENV_KEYS: [&str; 8] = [
     "listen",
     "request_body_limit",
     "request_timeout_secs",
     "shutdown_grace_secs",
     "access_token_ttl_secs",
     "refresh_token_ttl_secs",
+    "auth_attempts_burst",
+    "auth_attempts_period_ms",
 ];
 
 fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> {
@@ -99,6 +109,9 @@ fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> 
         figment = figment.merge(Serialized::default("listen", listen));
     }
     let config: ServerConfig = figment.extract().context("invalid configuration")?;
+    if config.auth_attempts_burst == 0 || config.auth_attempts_period_ms == 0 {
+        bail!("invalid configuration: auth_attempts_burst and auth_attempts_period_ms must be positive");
+    }
     if config.access_token_ttl_secs == 0 || config.refresh_token_ttl_secs < config.access_token_ttl_secs {
         bail!("invalid configuration: token lifetimes must be positive, and a refresh token must outlive its access token");
     }
@@ -132,8 +145,14 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     ];
     let dispatcher = Dispatcher::new(Outbox::new(ledger.storage().database()), channels);
 
-    let limits =
-        Limits { body_bytes: config.request_body_limit, timeout: Duration::from_secs(config.request_timeout_secs) };
+    let limits = Limits {
+        body_bytes: config.request_body_limit,
+        timeout: Duration::from_secs(config.request_timeout_secs),
+        attempts: Some(AttemptRate {
+            burst: config.auth_attempts_burst,
+            period: Duration::from_millis(config.auth_attempts_period_ms),
+        }),
+    };
     let mut state = AppState::new(ledger.clone());
     state.lifetimes = SessionLifetimes {
         access: Duration::from_secs(config.access_token_ttl_secs),
@@ -153,7 +172,8 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     let dispatching = tokio::spawn(dispatcher.run(Duration::from_secs(1), stopped.clone()));
     let mut server = tokio::spawn(async move {
         let mut stopped = stopped;
-        axum::serve(listener, app)
+        // Each connection's address reaches the handlers, for the per-address limit on login attempts.
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             })

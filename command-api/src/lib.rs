@@ -72,11 +72,18 @@ pub struct Limits {
     pub body_bytes: usize,
     /// How long a request may take before it is answered with 408.
     pub timeout: Duration,
+    /// How many unauthenticated attempts one client address may make; `None` for no limit (only for
+    /// servers that do not provide connection addresses, such as in-process tests).
+    pub attempts: Option<routes::auth::AttemptRate>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { body_bytes: 1024 * 1024, timeout: Duration::from_secs(30) }
+        Self {
+            body_bytes: 1024 * 1024,
+            timeout: Duration::from_secs(30),
+            attempts: Some(routes::auth::AttemptRate::default()),
+        }
     }
 }
 
@@ -84,7 +91,7 @@ impl Default for Limits {
 pub fn router(state: AppState, limits: Limits) -> Router {
     Router::new()
         .merge(health::router())
-        .merge(routes::auth::router())
+        .merge(routes::auth::router(limits.attempts))
         .merge(routes::me::router())
         .merge(routes::facilities::router())
         .merge(routes::staff::router())

@@ -18,6 +18,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
+use axum::response::IntoResponse;
 use axum::Router;
 use base64::Engine;
 use event_schema::events::account::{
@@ -31,14 +32,70 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// How many unauthenticated attempts (logins, codes, activations, refreshes) one client address may
+/// make: a burst, then one more every `period`. Lockouts per identifier stop guessing one account's
+/// password; this stops one address from trying a few passwords on many accounts (and from filling
+/// the ledger with failed attempts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptRate {
+    pub burst: u32,
+    pub period: std::time::Duration,
+}
+
+impl Default for AttemptRate {
+    fn default() -> Self {
+        // A clinic's staff behind one address logging in at the change of shift fit in the burst.
+        Self { burst: 30, period: std::time::Duration::from_secs(2) }
+    }
+}
+
+/// The routes; with `rate`, the unauthenticated ones are limited per client address (which needs the
+/// server to provide each connection's address, as `cloudmedi serve` does).
+pub fn router(rate: Option<AttemptRate>) -> Router<AppState> {
+    let mut attempts = Router::new()
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/login/second-factor", post(second_factor))
         .route("/api/v1/auth/refresh", post(refresh))
-        .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/auth/logout-all", post(logout_all))
-        .route("/api/v1/auth/activate", post(activate))
+        .route("/api/v1/auth/activate", post(activate));
+    if let Some(config) = rate.and_then(|rate| {
+        tower_governor::governor::GovernorConfigBuilder::default()
+            .period(rate.period)
+            .burst_size(rate.burst)
+            .finish()
+    }) {
+        let config = std::sync::Arc::new(config);
+        forget_idle_addresses(&config);
+        let layer = tower_governor::GovernorLayer::new(config).error_handler(|error| match error {
+            tower_governor::GovernorError::TooManyRequests { wait_time, .. } => {
+                ApiError::TooManyAttempts { retry_after_secs: wait_time.max(1) }.into_response()
+            }
+            _ => ApiError::Internal("the client's address is unknown to the rate limit".into()).into_response(),
+        });
+        attempts = attempts.layer(layer);
+    }
+    attempts.route("/api/v1/auth/logout", post(logout)).route("/api/v1/auth/logout-all", post(logout_all))
+}
+
+/// Drops the state of addresses whose allowance is full again, once a minute, so the limiter's memory
+/// stays bounded; stops when the router is dropped.
+fn forget_idle_addresses(
+    config: &std::sync::Arc<
+        tower_governor::governor::GovernorConfig<
+            tower_governor::key_extractor::PeerIpKeyExtractor,
+            governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
+        >,
+    >,
+) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    let config = std::sync::Arc::downgrade(config);
+    runtime.spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let Some(config) = config.upgrade() else { break };
+            config.limiter().retain_recent();
+        }
+    });
 }
 
 /// The longest login identifier accepted, in characters.
