@@ -16,6 +16,10 @@ use support::{cloudmedi, Server};
 
 const STRONG: &str = "mango tree by the Wouri river";
 
+/// The story below makes far more unauthenticated requests from one address than a real client, so
+/// it runs with a per-address allowance to match; the allowance itself is tested on its own.
+const GENEROUS: (&str, &str) = ("CLOUDMEDI_AUTH_ATTEMPTS_BURST", "100000");
+
 struct Api {
     client: Client,
     server: Server,
@@ -88,7 +92,7 @@ impl Api {
         assert_eq!(challenge["second_factor_required"], true, "{challenge}");
         assert_eq!(challenge["code_sent_by"], channel);
         assert!(challenge.get("access_token").is_none(), "no session before the second factor");
-        let body = self.message_to(channel, recipient, "login code", before).await;
+        let body = self.message_to(channel, recipient, "login code is", before).await;
         let code = code_in(&body, "login code is ");
         self.secrets.push(code.clone());
         let response = self
@@ -173,7 +177,7 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     let admin_code = code_in(&issued.stdout, "activation code: ").trim().to_owned();
     assert_eq!(admin_code.len(), 14, "{}", issued.stdout);
 
-    let server = Server::start(&data, database_url, &[]);
+    let server = Server::start(&data, database_url, &[GENEROUS]);
     let mut api = Api {
         client: Client::new(),
         server,
@@ -291,12 +295,21 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     api.activate("LAQ-MED-07", &code_in(&body, "activation code is "), "Fotso reads the charts twice").await;
     let doctor = api.login_with_code("LAQ-MED-07", "Fotso reads the charts twice", "sms", "+237677123456").await;
     let doctor_token = token(&doctor).to_owned();
-    let enrolment: Value = api.post("/api/v1/me/totp", Some(&doctor_token), json!({})).await.json().await.unwrap();
+    // Changing the second factor needs the password again: a stolen access token is not enough.
+    let refused = api.post("/api/v1/me/totp", Some(&doctor_token), json!({"password": "not the password 1"})).await;
+    assert_eq!(problem(refused, 400).await["errors"][0]["field"], "/password");
+    let enrolment: Value = api
+        .post("/api/v1/me/totp", Some(&doctor_token), json!({"password": "Fotso reads the charts twice"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let uri = enrolment["otpauth_uri"].as_str().unwrap();
     assert!(uri.starts_with("otpauth://totp/CloudMedi:LAQ-MED-07?"), "{uri}");
     let secret = base32_decode(enrolment["secret"].as_str().unwrap());
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let code = command_api::auth::totp::code_at(&secret, now).unwrap();
+    api.secrets.push(code.clone());
     let response = api.post("/api/v1/me/totp/confirm", Some(&doctor_token), json!({"code": code})).await;
     assert_eq!(response.status(), 200);
     let recovery: Value = response.json().await.unwrap();
@@ -312,8 +325,9 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
         .await;
     let challenge: Value = response.json().await.unwrap();
     assert_eq!(challenge["code_sent_by"], Value::Null);
-    assert_eq!(challenge["methods"], json!(["totp", "sms", "recovery_code"]));
+    assert_eq!(challenge["methods"], json!(["totp", "recovery_code"]));
     let next = command_api::auth::totp::code_at(&secret, now + 30).unwrap();
+    api.secrets.push(next.clone());
     let response = api
         .post(
             "/api/v1/auth/login/second-factor",
@@ -384,7 +398,9 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
         )
         .await;
     let conflict = problem(again, 409).await;
-    assert!(conflict["detail"].as_str().unwrap().contains(&health_id), "{conflict}");
+    let detail = conflict["detail"].as_str().unwrap();
+    assert!(detail.contains(patient["patient_id"].as_str().unwrap()), "{conflict}");
+    assert!(!detail.contains(&health_id), "the pointer is not a login");
     let body = api.message_to("sms", "+237655443322", "activation code", 0).await;
     let grouped = patient["health_id_display"].as_str().unwrap().to_owned();
     api.activate(&grouped, &code_in(&body, "activation code is "), "Jeanne walks to Akwa market").await;
@@ -400,7 +416,7 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
         .client
         .put(api.server.url("/api/v1/me/second-factor"))
         .bearer_auth(token(&tokens))
-        .json(&json!({"method": "sms"}))
+        .json(&json!({"method": "sms", "password": "Jeanne walks to Akwa market"}))
         .send()
         .await
         .unwrap();
@@ -408,6 +424,19 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     let patient_tokens = api.login_with_code(&health_id, "Jeanne walks to Akwa market", "sms", "+237655443322").await;
     let me: Value = api.get("/api/v1/me", token(&patient_tokens)).await.json().await.unwrap();
     assert_eq!(me["patient_id"], patient["patient_id"]);
+    // Two requests racing with one code: exactly one gets in.
+    let before = api.delivered("sms");
+    let response = api
+        .post("/api/v1/auth/login", None, json!({"login": health_id, "password": "Jeanne walks to Akwa market"}))
+        .await;
+    let challenge: Value = response.json().await.unwrap();
+    let body = api.message_to("sms", "+237655443322", "login code is", before).await;
+    let code = code_in(&body, "login code is ");
+    api.secrets.push(code.clone());
+    let attempt = json!({"challenge_id": challenge["challenge_id"], "method": "sms", "code": code});
+    let statuses = api.concurrently("/api/v1/auth/login/second-factor", attempt, 2).await;
+    assert_eq!(statuses.iter().filter(|status| **status == 200).count(), 1, "{statuses:?}");
+
     // A patient may not register patients or see staff.
     problem(api.get(&staff_path, token(&patient_tokens)).await, 403).await;
 
@@ -433,6 +462,50 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     problem(refused, 401).await;
     // A doctor cannot suspend staff; for them the nurse does not exist.
     problem(api.post(&suspend_path, Some(token(&doctor)), json!({"reason": "not mine"})).await, 404).await;
+
+    // The facility administrator lifts the suspension and the nurse is back.
+    let reinstate_path = format!("/api/v1/staff/{nurse_id}/reinstate");
+    let response = api.post(&reinstate_path, Some(&manager_token), json!({})).await;
+    assert_eq!(response.status(), 200);
+    problem(api.post(&reinstate_path, Some(&manager_token), json!({})).await, 409).await;
+    let nurse = api.login_with_code("LAQ-INF-12", "Abena counts every dose", "email", "Abena@laquintinie.cm").await;
+    assert_eq!(api.get("/api/v1/me", token(&nurse)).await.status(), 200);
+
+    // Logging in again with the right password does not reset the count of wrong codes.
+    let login = json!({"login": "LAQ-INF-12", "password": "Abena counts every dose"});
+    let challenge: Value = api.post("/api/v1/auth/login", None, login.clone()).await.json().await.unwrap();
+    for _ in 0..3 {
+        let wrong = json!({"challenge_id": challenge["challenge_id"], "method": "email", "code": "000000"});
+        problem(api.post("/api/v1/auth/login/second-factor", None, wrong).await, 401).await;
+    }
+    let challenge: Value = api.post("/api/v1/auth/login", None, login.clone()).await.json().await.unwrap();
+    assert_eq!(challenge["second_factor_required"], true);
+    let wrong = json!({"challenge_id": challenge["challenge_id"], "method": "email", "code": "000000"});
+    problem(api.post("/api/v1/auth/login/second-factor", None, wrong).await, 429).await;
+    problem(api.post("/api/v1/auth/login", None, login).await, 429).await;
+
+    // Administrators hand out only the roles below them.
+    for (role, status) in [("facility_administrator", 403), ("system_administrator", 400), ("auditor", 400)] {
+        let body = json!({"professional_id": "LAQ-X-1", "role": role, "family_name": "X", "given_names": "Y",
+                          "phone": "699000003"});
+        problem(api.post(&staff_path, Some(&manager_token), body).await, status).await;
+    }
+    let peer = json!({"professional_id": "MINSANTE-ADM-2", "role": "system_administrator", "family_name": "X",
+                      "given_names": "Y", "email": "adm2@minsante.cm"});
+    let refused = problem(api.post("/api/v1/staff", Some(&admin_token), peer).await, 400).await;
+    assert_eq!(refused["errors"][0]["field"], "/role", "system administrators are made only at the console");
+
+    // Logging out everywhere ends every session of the account.
+    let response =
+        api.client.post(api.server.url("/api/v1/auth/logout-all")).bearer_auth(token(&doctor)).send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    problem(api.get("/api/v1/me", token(&doctor)).await, 401).await;
+
+    // Guesses racing each other are counted before any is checked: four are answered, the rest refused.
+    let guess = json!({"login": "RACE-1", "password": "wrong guess 1234"});
+    let mut statuses = api.concurrently("/api/v1/auth/login", guess, 10).await;
+    statuses.sort();
+    assert_eq!(statuses, [401, 401, 401, 401, 429, 429, 429, 429, 429, 429]);
 
     // Wrong passwords lock the login out, known or not, for a while: even the right one is refused.
     for login in ["LAQ-MED-07", "NOBODY-99"] {
@@ -460,7 +533,7 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
 
     // Restarted with one-second access tokens, the server lets them expire; the refresh token still
     // renews the session.
-    api.restart(&[("CLOUDMEDI_ACCESS_TOKEN_TTL_SECS", "1")]);
+    api.restart(&[("CLOUDMEDI_ACCESS_TOKEN_TTL_SECS", "1"), GENEROUS]);
     let tokens = api.login_with_code(&health_id, "Jeanne walks to Akwa market", "sms", "+237655443322").await;
     assert_eq!(tokens["expires_in"], 1);
     tokio::time::sleep(Duration::from_millis(2100)).await;
@@ -493,6 +566,7 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
         "auth.refresh_token_reused",
         "account.second_factor_enrolled",
         "staff.suspended",
+        "staff.reinstated",
         "auth.logged_out",
         "facility.registered",
         "patient.registered",
@@ -500,13 +574,32 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
         assert!(types.iter().any(|t| t == expected), "no {expected} in the ledger");
     }
     let lockouts = types.iter().filter(|t| *t == "auth.locked_out").count();
-    assert_eq!(lockouts, 1, "a lockout of an unknown login is not recorded against anyone; the doctor's is, once");
+    assert_eq!(lockouts, 2, "the doctor's and the nurse's lockouts, once each; unknown logins lock no one's account");
     for secret in &api.secrets {
         assert!(!exported.contains(secret.as_str()), "a secret reached the ledger");
+    }
+    // The server's logs hold neither secrets nor anything about the patient.
+    let logs = std::fs::read_to_string(support::server_log(&data)).unwrap();
+    assert!(logs.contains("command_api.request"), "the server logged its requests");
+    for secret in &api.secrets {
+        assert!(!logs.contains(secret.as_str()), "a secret reached the logs");
+    }
+    for personal in ["Mbarga", "Jeanne", "655443322", health_id.as_str(), "123456789", "Abena@", "677123456"] {
+        assert!(!logs.contains(personal), "personal data reached the logs: {personal}");
     }
 }
 
 impl Api {
+    /// Sends the same request `times` times at once; returns the statuses.
+    async fn concurrently(&self, path: &str, body: Value, times: usize) -> Vec<u16> {
+        let mut requests = tokio::task::JoinSet::new();
+        for _ in 0..times {
+            let request = self.client.post(self.server.url(path)).json(&body);
+            requests.spawn(async move { request.send().await.unwrap().status().as_u16() });
+        }
+        requests.join_all().await
+    }
+
     /// Stops the server and starts it again on the same ledger with `envs`.
     fn restart(&mut self, envs: &[(&str, &str)]) {
         let url = self.database_url.clone();
@@ -566,7 +659,7 @@ async fn bad_input_is_refused_clearly(database_url: Option<&str>) {
     let init = cloudmedi(&["init", "--data-dir", path(&data)], database_url);
     assert_eq!(init.code, 0, "{}", init.stderr);
     let server = Server::start(&data, database_url, &[]);
-    let api = Api {
+    let mut api = Api {
         client: Client::new(),
         server,
         data: data.clone(),
@@ -617,6 +710,18 @@ async fn bad_input_is_refused_clearly(database_url: Option<&str>) {
     assert_eq!(bad["errors"][0]["field"], "/method");
     problem(api.post("/api/v1/auth/refresh", None, json!({"refresh_token": "forged"})).await, 401).await;
     problem(api.post("/api/v1/facilities", None, json!({})).await, 401).await;
+
+    // One address may make only so many unauthenticated attempts in a row, whatever logins it tries.
+    api.restart(&[("CLOUDMEDI_AUTH_ATTEMPTS_BURST", "3"), ("CLOUDMEDI_AUTH_ATTEMPTS_PERIOD_MS", "60000")]);
+    for n in 0..3 {
+        let body = json!({"login": format!("SPRAY-{n}"), "password": STRONG});
+        problem(api.post(login, None, body).await, 401).await;
+    }
+    let limited = api.post(login, None, json!({"login": "SPRAY-9", "password": STRONG})).await;
+    assert!(limited.headers().contains_key("retry-after"));
+    problem(limited, 429).await;
+    // Authenticated requests and health checks are not held back by it.
+    assert_eq!(api.client.get(api.server.url("/health")).send().await.unwrap().status(), 200);
 
     api.server.stop();
     let verify = cloudmedi(&["verify", "--data-dir", path(&data)], database_url);

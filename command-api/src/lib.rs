@@ -49,6 +49,8 @@ pub struct AppState {
     pub identity: identity::store::IdentityStore,
     pub outbox: ledger::outbox::Outbox,
     pub lifetimes: identity::SessionLifetimes,
+    /// Bounds how many password hashes run at once (each holds 19 MiB for tens of milliseconds).
+    pub hashing: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -60,6 +62,9 @@ impl AppState {
             identity: identity::store::IdentityStore::new(database.clone()),
             outbox: ledger::outbox::Outbox::new(database),
             lifetimes: identity::SessionLifetimes::default(),
+            hashing: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map(|cores| cores.get() * 2).unwrap_or(4),
+            )),
             ledger,
         }
     }

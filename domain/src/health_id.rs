@@ -106,6 +106,11 @@ pub fn normalise_national_id(text: &str) -> Result<String, String> {
     if !(6..=20).contains(&compact.len()) {
         return Err("a national ID number has 6 to 20 letters and digits".into());
     }
+    // Patients log in with either identifier: one shaped like a health ID would shadow another
+    // patient's login.
+    if compact.starts_with("CM") && HealthId::parse(&compact).is_ok() {
+        return Err("this is a health ID, not a national ID card number".into());
+    }
     Ok(compact)
 }
 

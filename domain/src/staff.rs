@@ -19,7 +19,8 @@ pub struct StaffMember {
     pub login: String,
     pub role: Role,
     pub facility_id: Option<Uuid>,
-    pub suspended: bool,
+    /// Who suspended them, while they are suspended.
+    pub suspended_by: Option<Role>,
 }
 
 /// How the one-time activation code reaches the new member of staff.
@@ -59,6 +60,8 @@ pub struct Contact {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SuspendStaff {
     pub reason: String,
+    /// The role of whoever suspends.
+    pub by: Role,
     /// How many live sessions the suspension ends (the caller revokes them and reports the count).
     pub sessions_revoked: u32,
 }
@@ -82,6 +85,8 @@ pub enum StaffError {
     AlreadySuspended,
     #[error("the member of staff is not suspended")]
     NotSuspended,
+    #[error("a suspension by a system administrator is lifted only by a system administrator")]
+    SuspendedByHigherAuthority,
     #[error("the registration is invalid")]
     Invalid(Vec<FieldError>),
 }
@@ -99,7 +104,9 @@ fn may_register(issuer: Role, role: Role) -> Option<bool> {
         }
         (Role::SystemAdministrator, Role::FacilityAdministrator) => Some(true),
         (Role::SystemAdministrator | Role::System, Role::HealthAuthorityAnalyst | Role::Auditor) => Some(false),
-        (Role::SystemAdministrator | Role::System, Role::SystemAdministrator) => Some(false),
+        // System administrators are created only at the console, so that one compromised
+        // administrator account cannot make more.
+        (Role::System, Role::SystemAdministrator) => Some(false),
         _ => None,
     }
 }
@@ -188,7 +195,7 @@ pub fn decide_register(state: Option<&StaffMember>, command: RegisterStaff) -> R
 /// Decides what suspending a member of staff records.
 pub fn decide_suspend(state: Option<&StaffMember>, command: SuspendStaff) -> Result<Vec<StaffEvent>, StaffError> {
     let member = state.ok_or(StaffError::Unknown)?;
-    if member.suspended {
+    if member.suspended_by.is_some() {
         return Err(StaffError::AlreadySuspended);
     }
     let reason = tidy(&command.reason);
@@ -199,15 +206,20 @@ pub fn decide_suspend(state: Option<&StaffMember>, command: SuspendStaff) -> Res
         account_id: member.account_id,
         facility_id: member.facility_id,
         reason,
+        suspended_by: command.by,
         sessions_revoked: command.sessions_revoked,
     })])
 }
 
-/// Decides what reinstating a suspended member of staff records.
-pub fn decide_reinstate(state: Option<&StaffMember>) -> Result<Vec<StaffEvent>, StaffError> {
+/// Decides what reinstating a suspended member of staff records; `by` is the reinstating role.
+pub fn decide_reinstate(state: Option<&StaffMember>, by: Role) -> Result<Vec<StaffEvent>, StaffError> {
     let member = state.ok_or(StaffError::Unknown)?;
-    if !member.suspended {
-        return Err(StaffError::NotSuspended);
+    match member.suspended_by {
+        None => return Err(StaffError::NotSuspended),
+        Some(Role::SystemAdministrator) if by != Role::SystemAdministrator => {
+            return Err(StaffError::SuspendedByHigherAuthority)
+        }
+        Some(_) => {}
     }
     Ok(vec![StaffEvent::Reinstated(StaffReinstated { account_id: member.account_id, facility_id: member.facility_id })])
 }
@@ -220,10 +232,12 @@ pub fn apply(state: Option<StaffMember>, event: &StaffEvent) -> Option<StaffMemb
             login: registered.login.clone(),
             role: registered.role,
             facility_id: registered.facility_id,
-            suspended: false,
+            suspended_by: None,
         }),
-        (Some(member), StaffEvent::Suspended(_)) => Some(StaffMember { suspended: true, ..member }),
-        (Some(member), StaffEvent::Reinstated(_)) => Some(StaffMember { suspended: false, ..member }),
+        (Some(member), StaffEvent::Suspended(suspended)) => {
+            Some(StaffMember { suspended_by: Some(suspended.suspended_by), ..member })
+        }
+        (Some(member), StaffEvent::Reinstated(_)) => Some(StaffMember { suspended_by: None, ..member }),
         (None, _) => None,
     }
 }

@@ -44,7 +44,7 @@ fn registered() -> StaffRegistered {
 
 type Registering = Scenario<Option<StaffMember>, StaffEvent, RegisterStaff, StaffError>;
 type Suspending = Scenario<Option<StaffMember>, StaffEvent, SuspendStaff, StaffError>;
-type Reinstating = Scenario<Option<StaffMember>, StaffEvent, (), StaffError>;
+type Reinstating = Scenario<Option<StaffMember>, StaffEvent, Role, StaffError>;
 
 fn registering() -> Registering {
     Scenario::new(None, apply, |state, command| decide_register(state.as_ref(), command))
@@ -55,7 +55,7 @@ fn suspending() -> Suspending {
 }
 
 fn reinstating() -> Reinstating {
-    Scenario::new(None, apply, |state, ()| decide_reinstate(state.as_ref()))
+    Scenario::new(None, apply, |state, by| decide_reinstate(state.as_ref(), by))
 }
 
 /// Whether `error` lists exactly the invalid `fields`.
@@ -127,6 +127,10 @@ fn issuers_hand_out_only_the_roles_below_them() {
     refused_with(by_system_administrator.clone(), &["/role"]);
     let appoint = RegisterStaff { role: Role::FacilityAdministrator, ..by_system_administrator.clone() };
     assert!(decide_register(None, appoint).is_ok());
+    // System administrators are made only at the console.
+    let peer = RegisterStaff { role: Role::SystemAdministrator, facility_id: None, ..by_system_administrator.clone() };
+    refused_with(peer.clone(), &["/role"]);
+    assert!(decide_register(None, RegisterStaff { registered_by: Role::System, ..peer }).is_ok());
     // Clinicians register nobody.
     for issuer in [Role::Doctor, Role::Nurse, Role::Patient, Role::Auditor] {
         refused_with(RegisterStaff { registered_by: issuer, ..doctor() }, &["/role"]);
@@ -169,12 +173,14 @@ fn staff_need_somewhere_to_receive_login_codes() {
 
 #[test]
 fn suspension_needs_a_reason_and_an_active_member() {
-    let reason = |text: &str| SuspendStaff { reason: text.into(), sessions_revoked: 2 };
+    let reason =
+        |text: &str| SuspendStaff { reason: text.into(), by: Role::FacilityAdministrator, sessions_revoked: 2 };
     suspending().given(vec![StaffEvent::Registered(registered())]).when(reason("  left   the hospital ")).then(vec![
         StaffEvent::Suspended(StaffSuspended {
             account_id: ACCOUNT,
             facility_id: Some(FACILITY),
             reason: "left the hospital".into(),
+            suspended_by: Role::FacilityAdministrator,
             sessions_revoked: 2,
         }),
     ]);
@@ -183,6 +189,7 @@ fn suspension_needs_a_reason_and_an_active_member() {
         account_id: ACCOUNT,
         facility_id: Some(FACILITY),
         reason: "left".into(),
+        suspended_by: Role::FacilityAdministrator,
         sessions_revoked: 0,
     });
     suspending()
@@ -195,7 +202,7 @@ fn suspension_needs_a_reason_and_an_active_member() {
             login: "L".into(),
             role: Role::Nurse,
             facility_id: None,
-            suspended: false,
+            suspended_by: None,
         }),
         reason("no"),
     ) else {
@@ -210,12 +217,36 @@ fn only_a_suspended_member_is_reinstated() {
         account_id: ACCOUNT,
         facility_id: Some(FACILITY),
         reason: "left".into(),
+        suspended_by: Role::FacilityAdministrator,
         sessions_revoked: 0,
     });
     reinstating()
         .given(vec![StaffEvent::Registered(registered()), suspended])
-        .when(())
+        .when(Role::FacilityAdministrator)
         .then(vec![StaffEvent::Reinstated(StaffReinstated { account_id: ACCOUNT, facility_id: Some(FACILITY) })]);
-    reinstating().given(vec![StaffEvent::Registered(registered())]).when(()).then_error(StaffError::NotSuspended);
-    reinstating().given(vec![]).when(()).then_error(StaffError::Unknown);
+    reinstating()
+        .given(vec![StaffEvent::Registered(registered())])
+        .when(Role::FacilityAdministrator)
+        .then_error(StaffError::NotSuspended);
+    reinstating().given(vec![]).when(Role::FacilityAdministrator).then_error(StaffError::Unknown);
+}
+
+#[test]
+fn a_suspension_by_a_system_administrator_is_lifted_only_by_one() {
+    let suspended = StaffEvent::Suspended(StaffSuspended {
+        account_id: ACCOUNT,
+        facility_id: Some(FACILITY),
+        reason: "under investigation".into(),
+        suspended_by: Role::SystemAdministrator,
+        sessions_revoked: 1,
+    });
+    let history = vec![StaffEvent::Registered(registered()), suspended];
+    reinstating()
+        .given(history.clone())
+        .when(Role::FacilityAdministrator)
+        .then_error(StaffError::SuspendedByHigherAuthority);
+    reinstating()
+        .given(history)
+        .when(Role::SystemAdministrator)
+        .then(vec![StaffEvent::Reinstated(StaffReinstated { account_id: ACCOUNT, facility_id: Some(FACILITY) })]);
 }

@@ -7,6 +7,16 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// Where a server started on `data` writes its logs: beside the data directory, appended to across
+/// restarts, so a test can read what an operator would see.
+pub fn server_log(data: &Path) -> std::path::PathBuf {
+    data.with_extension("server.log")
+}
+
+fn log_file(data: &Path) -> std::fs::File {
+    std::fs::OpenOptions::new().create(true).append(true).open(server_log(data)).expect("open the server log")
+}
+
 /// The outcome of one `cloudmedi` command.
 pub struct Run {
     pub code: i32,
@@ -43,7 +53,7 @@ impl Server {
             .args(["serve", "--data-dir", data.to_str().unwrap(), "--listen", "127.0.0.1:0"])
             .env_remove("DATABASE_URL")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(Stdio::from(log_file(data)));
         if let Some(url) = database_url {
             command.env("DATABASE_URL", url);
         }

@@ -5,7 +5,7 @@
 //! WHERE <still valid> RETURNING …`), so two requests racing with one code, one token or one
 //! activation can never both succeed, on either backend, without holding a transaction open.
 
-use super::{micros_after, IdentityError};
+use super::IdentityError;
 use ledger::Database;
 use sqlx::Row;
 use std::time::Duration;
@@ -176,8 +176,9 @@ impl IdentityStore {
     /// patient's national ID number.
     pub async fn find_for_login(&self, identifier: &str) -> Result<Option<AccountRow>, IdentityError> {
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE login = $1 \
-             UNION ALL SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE national_id = $1 AND role = 'patient'"
+            "SELECT {ACCOUNT_COLUMNS}, 0 AS precedence FROM accounts WHERE login = $1 \
+             UNION ALL SELECT {ACCOUNT_COLUMNS}, 1 AS precedence FROM accounts WHERE national_id = $1 AND role = 'patient' \
+             ORDER BY precedence LIMIT 1"
         );
         let rows: Vec<AccountRow> =
             on_database!(&self.database, pool => sqlx::query_as(&sql).bind(identifier).fetch_all(pool).await)?;
@@ -213,15 +214,62 @@ impl IdentityStore {
         Ok(done == 1)
     }
 
-    /// Moves an account from one status to another; true if it was in `from`.
-    pub async fn set_status(&self, id: &str, from: &str, to: &str) -> Result<bool, IdentityError> {
-        let done = on_database!(&self.database, pool => sqlx::query("UPDATE accounts SET status = $3 WHERE id = $1 AND status = $2")
-            .bind(id)
-            .bind(from)
-            .bind(to)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()))?;
+    /// Shuts an account as of `version` of its staff stream: applied unless a later event already set
+    /// the status (a tie goes to the suspension, the safer side).
+    pub async fn suspend_at(&self, id: &str, version: i64) -> Result<bool, IdentityError> {
+        let done = on_database!(&self.database, pool => sqlx::query(
+            "UPDATE accounts SET status = 'suspended', status_version = $2 WHERE id = $1 AND status_version <= $2",
+        )
+        .bind(id)
+        .bind(version)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Opens a suspended account again as of `version` of its staff stream (to `issued` if it was never
+    /// activated), unless a later or equal event already set the status.
+    pub async fn reinstate_at(&self, id: &str, version: i64) -> Result<bool, IdentityError> {
+        let done = on_database!(&self.database, pool => sqlx::query(
+            "UPDATE accounts SET status = CASE WHEN password_hash IS NULL THEN 'issued' ELSE 'active' END, \
+             status_version = $2 WHERE id = $1 AND status = 'suspended' AND status_version < $2",
+        )
+        .bind(id)
+        .bind(version)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Undoes an activation whose event could not be recorded: the account is issued again, with the
+    /// same code, as if the attempt had not happened.
+    pub async fn undo_activation(&self, id: &str, code_hash: &str, expires_at: i64) -> Result<(), IdentityError> {
+        on_database!(&self.database, pool => sqlx::query(
+            "UPDATE accounts SET status = 'issued', password_hash = NULL, activation_code_hash = $2, \
+             activation_expires_at = $3 WHERE id = $1 AND status = 'active'",
+        )
+        .bind(id)
+        .bind(code_hash)
+        .bind(expires_at)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Issues a fresh activation code to an account still waiting for activation; false if it is not.
+    pub async fn reissue_activation(&self, id: &str, code_hash: &str, expires_at: i64) -> Result<bool, IdentityError> {
+        let done = on_database!(&self.database, pool => sqlx::query(
+            "UPDATE accounts SET activation_code_hash = $2, activation_expires_at = $3 WHERE id = $1 AND status = 'issued'",
+        )
+        .bind(id)
+        .bind(code_hash)
+        .bind(expires_at)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(done == 1)
     }
 
@@ -352,22 +400,19 @@ impl IdentityStore {
         Ok(until.flatten())
     }
 
-    /// Counts a failure against the identifier. Failures further apart than `window` start the count
-    /// again. When the count reaches `threshold` the identifier is locked for `lock`: the returned
-    /// instant is set only for the one call that locked it, so one lockout is recorded once.
-    pub async fn record_failure(
-        &self,
-        identifier_hash: &str,
-        now: i64,
-        window: Duration,
-        threshold: u32,
-        lock: Duration,
-    ) -> Result<(u32, Option<i64>), IdentityError> {
+    /// Counts an attempt against the identifier before it is checked, so that requests racing each
+    /// other are counted too; returns the attempt's number in the current run. Attempts further apart
+    /// than `window`, or after a lockout ran out, start the count again; a success clears it
+    /// ([`Self::clear_failures`]). The count keeps growing while locked, so a request that read "not
+    /// locked" just before the lock still finds itself beyond the allowance.
+    pub async fn count_attempt(&self, identifier_hash: &str, now: i64, window: Duration) -> Result<u32, IdentityError> {
         let window_start = now.saturating_sub(i64::try_from(window.as_micros()).unwrap_or(i64::MAX));
-        let failures: i32 = on_database!(&self.database, pool => sqlx::query_scalar(
+        let attempts: i32 = on_database!(&self.database, pool => sqlx::query_scalar(
             "INSERT INTO login_throttle (identifier_hash, failures, last_failure_at) VALUES ($1, 1, $2) \
              ON CONFLICT (identifier_hash) DO UPDATE SET \
-                 failures = CASE WHEN login_throttle.last_failure_at < $3 THEN 1 ELSE login_throttle.failures + 1 END, \
+                 failures = CASE WHEN login_throttle.last_failure_at < $3 OR login_throttle.locked_until <= $2 \
+                     THEN 1 ELSE login_throttle.failures + 1 END, \
+                 locked_until = CASE WHEN login_throttle.locked_until <= $2 THEN NULL ELSE login_throttle.locked_until END, \
                  last_failure_at = $2 \
              RETURNING failures",
         )
@@ -376,21 +421,23 @@ impl IdentityStore {
         .bind(window_start)
         .fetch_one(pool)
         .await)?;
-        let failures = u32::try_from(failures).unwrap_or(0);
-        if failures < threshold {
-            return Ok((failures, None));
-        }
-        let until = micros_after(now, lock);
-        let locked = on_database!(&self.database, pool => sqlx::query(
-            "UPDATE login_throttle SET locked_until = $2, failures = 0 WHERE identifier_hash = $1 AND failures >= $3",
+        Ok(u32::try_from(attempts).unwrap_or(0))
+    }
+
+    /// Locks the identifier until `until`; true only for the call that locked it, so that one lockout
+    /// is recorded once however many requests race into it.
+    pub async fn lock(&self, identifier_hash: &str, now: i64, until: i64) -> Result<bool, IdentityError> {
+        let done = on_database!(&self.database, pool => sqlx::query(
+            "UPDATE login_throttle SET locked_until = $3 \
+             WHERE identifier_hash = $1 AND (locked_until IS NULL OR locked_until <= $2)",
         )
         .bind(identifier_hash)
+        .bind(now)
         .bind(until)
-        .bind(i32::try_from(threshold).unwrap_or(i32::MAX))
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
-        Ok((failures, (locked == 1).then_some(until)))
+        Ok(done == 1)
     }
 
     /// Forgets an identifier's failures after a successful login.
@@ -405,13 +452,24 @@ impl IdentityStore {
 
     // --- Second-factor challenges ---
 
+    /// Opens a challenge, closing the account's older open ones: a new login never adds to the
+    /// attempts an earlier challenge still allows.
     pub async fn create_challenge(
         &self,
         id: Uuid,
         account_id: &str,
         code: Option<(&str, &str)>,
         expires_at: i64,
+        now: i64,
     ) -> Result<(), IdentityError> {
+        on_database!(&self.database, pool => sqlx::query(
+            "UPDATE login_challenges SET consumed_at = $2 WHERE account_id = $1 AND consumed_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
         on_database!(&self.database, pool => sqlx::query(
             "INSERT INTO login_challenges (id, account_id, code_hash, code_method, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -471,10 +529,13 @@ impl IdentityStore {
         refresh_hash: &str,
         refresh_expires_at: i64,
         now: i64,
-    ) -> Result<(), IdentityError> {
-        on_database!(&self.database, pool => sqlx::query(
+    ) -> Result<bool, IdentityError> {
+        // Only an account active at this instant gets a session: a suspension landing between the
+        // login's checks and here wins.
+        let done = on_database!(&self.database, pool => sqlx::query(
             "INSERT INTO sessions (id, account_id, access_hash, access_expires_at, refresh_hash, refresh_expires_at, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             created_at) SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS \
+             (SELECT 1 FROM accounts WHERE id = $2 AND status = 'active')",
         )
         .bind(id.to_string())
         .bind(account_id)
@@ -486,7 +547,7 @@ impl IdentityStore {
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
-        Ok(())
+        Ok(done == 1)
     }
 
     /// The live session an access token belongs to, with its account, if the session is neither
@@ -511,27 +572,30 @@ impl IdentityStore {
         Ok(row)
     }
 
-    /// Exchanges a refresh token for new tokens. A token already exchanged revokes its session.
+    /// Exchanges a refresh token for new tokens. A token already exchanged revokes its session. The
+    /// session's end does not move: refreshing renews the access token within the lifetime the login
+    /// granted, so that a session cannot be kept alive for ever without logging in again.
     pub async fn rotate(
         &self,
         refresh_hash: &str,
         new_access: (&str, i64),
-        new_refresh: (&str, i64),
+        new_refresh_hash: &str,
         now: i64,
     ) -> Result<Rotation, IdentityError> {
         let rotated = on_database!(&self.database, pool => {
             let mut tx = pool.begin().await?;
             let row = sqlx::query(
-                "UPDATE sessions SET access_hash = $2, access_expires_at = $3, refresh_hash = $4, refresh_expires_at = $5 \
-                 WHERE refresh_hash = $1 AND revoked_at IS NULL AND refresh_expires_at > $6 \
+                "UPDATE sessions SET access_hash = $2, \
+                     access_expires_at = CASE WHEN $3 < refresh_expires_at THEN $3 ELSE refresh_expires_at END, \
+                     refresh_hash = $4 \
+                 WHERE refresh_hash = $1 AND revoked_at IS NULL AND refresh_expires_at > $5 \
                  AND account_id IN (SELECT id FROM accounts WHERE status = 'active') \
                  RETURNING id, account_id",
             )
             .bind(refresh_hash)
             .bind(new_access.0)
             .bind(new_access.1)
-            .bind(new_refresh.0)
-            .bind(new_refresh.1)
+            .bind(new_refresh_hash)
             .bind(now)
             .fetch_optional(&mut *tx)
             .await?;

@@ -17,8 +17,8 @@ use crate::record::{account_stream, record};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
 use axum::response::IntoResponse;
+use axum::routing::post;
 use axum::Router;
 use base64::Engine;
 use event_schema::events::account::{
@@ -58,10 +58,7 @@ pub fn router(rate: Option<AttemptRate>) -> Router<AppState> {
         .route("/api/v1/auth/refresh", post(refresh))
         .route("/api/v1/auth/activate", post(activate));
     if let Some(config) = rate.and_then(|rate| {
-        tower_governor::governor::GovernorConfigBuilder::default()
-            .period(rate.period)
-            .burst_size(rate.burst)
-            .finish()
+        tower_governor::governor::GovernorConfigBuilder::default().period(rate.period).burst_size(rate.burst).finish()
     }) {
         let config = std::sync::Arc::new(config);
         forget_idle_addresses(&config);
@@ -189,55 +186,95 @@ fn actor_for(account: Option<&AccountRow>) -> Actor {
         .unwrap_or_else(Actor::system)
 }
 
-/// Records a failed step, counts it against the identifier, and records a lockout if this failure
-/// caused one. Returns the error to answer.
-async fn fail(
+/// The key failures are counted under: the account's, when the identifier names one (so that its
+/// health ID and national ID share one count), else the identifier as typed (so that unknown
+/// identifiers lock out exactly like known ones and the answers say nothing about which exist).
+pub(crate) fn throttle_key(identifier: &str, account: Option<&AccountRow>) -> String {
+    match account {
+        Some(account) => identifier_key(&format!("account:{}", account.id)),
+        None => identifier_key(&format!("identifier:{identifier}")),
+    }
+}
+
+/// Records a failed authentication step in the ledger.
+async fn record_failure(
     state: &AppState,
-    key: &str,
     account: Option<&AccountRow>,
     stage: AuthenticationStage,
     reason: FailureReason,
-) -> Result<ApiError, ApiError> {
-    let now = now_micros();
+) -> Result<(), ApiError> {
     let account_id = account.and_then(|account| Uuid::parse_str(&account.id).ok());
     let stream = account_id.map(|id| account_stream(&id)).unwrap_or_else(|| ANONYMOUS_STREAM.to_owned());
-    let mut answer = ApiError::InvalidCredentials;
-    if reason != FailureReason::LockedOut {
-        let (failures, locked) = state
-            .identity
-            .record_failure(key, now, identity::FAILURE_WINDOW, identity::LOCKOUT_THRESHOLD, identity::LOCKOUT)
-            .await?;
-        if let Some(until) = locked {
-            answer = ApiError::TooManyAttempts { retry_after_secs: identity::LOCKOUT.as_secs() };
-            if let Some(account_id) = account_id {
-                let locked = AccountLockedOut { account_id, failures, locked_until: timestamp_of(until) };
-                record(state, &stream, ExpectedVersion::Any, actor_for(account), &locked).await?;
-            }
-        }
-    }
     let failed = LoginFailed { account_id, stage, reason };
     record(state, &stream, ExpectedVersion::Any, actor_for(account), &failed).await?;
-    Ok(answer)
+    Ok(())
 }
 
-/// Refuses a locked-out identifier before anything is checked, recording the attempt.
-async fn refuse_if_locked(
-    state: &AppState,
-    key: &str,
-    account: Option<&AccountRow>,
-    stage: AuthenticationStage,
-) -> Result<(), ApiError> {
+/// Locks the key out, recording the lockout against the account if there is one (once, however many
+/// requests race into it).
+async fn lock_out(state: &AppState, key: &str, account: Option<&AccountRow>, failures: u32) -> Result<(), ApiError> {
     let now = now_micros();
-    if let Some(until) = state.identity.locked_until(key, now).await? {
-        fail(state, key, account, stage, FailureReason::LockedOut).await?;
-        let seconds = u64::try_from((until - now) / 1_000_000).unwrap_or(0) + 1;
-        return Err(ApiError::TooManyAttempts { retry_after_secs: seconds });
+    let until = micros_after(now, identity::LOCKOUT);
+    if state.identity.lock(key, now, until).await? {
+        if let Some(account_id) = account.and_then(|account| Uuid::parse_str(&account.id).ok()) {
+            let locked = AccountLockedOut { account_id, failures, locked_until: timestamp_of(until) };
+            record(state, &account_stream(&account_id), ExpectedVersion::Any, actor_for(account), &locked).await?;
+        }
     }
     Ok(())
 }
 
+/// Counts an attempt before anything is checked, refusing (and recording) it when the key is locked
+/// out or this attempt is beyond the allowance, so that requests racing each other cannot check more
+/// guesses than the allowance. Returns the attempt's number.
+pub(crate) async fn begin_attempt(
+    state: &AppState,
+    key: &str,
+    account: Option<&AccountRow>,
+    stage: AuthenticationStage,
+) -> Result<u32, ApiError> {
+    let now = now_micros();
+    if let Some(until) = state.identity.locked_until(key, now).await? {
+        record_failure(state, account, stage, FailureReason::LockedOut).await?;
+        let seconds = u64::try_from((until - now) / 1_000_000).unwrap_or(0) + 1;
+        return Err(ApiError::TooManyAttempts { retry_after_secs: seconds });
+    }
+    let number = state.identity.count_attempt(key, now, identity::FAILURE_WINDOW).await?;
+    if number > identity::LOCKOUT_THRESHOLD {
+        lock_out(state, key, account, number).await?;
+        record_failure(state, account, stage, FailureReason::LockedOut).await?;
+        return Err(ApiError::TooManyAttempts { retry_after_secs: identity::LOCKOUT.as_secs() });
+    }
+    Ok(number)
+}
+
+/// Records a failed attempt (number `number`), locking the key out when it used the last of the
+/// allowance. Returns the error to answer.
+pub(crate) async fn fail(
+    state: &AppState,
+    key: &str,
+    number: u32,
+    account: Option<&AccountRow>,
+    stage: AuthenticationStage,
+    reason: FailureReason,
+) -> Result<ApiError, ApiError> {
+    record_failure(state, account, stage, reason).await?;
+    if number >= identity::LOCKOUT_THRESHOLD {
+        lock_out(state, key, account, number).await?;
+        return Ok(ApiError::TooManyAttempts { retry_after_secs: identity::LOCKOUT.as_secs() });
+    }
+    Ok(ApiError::InvalidCredentials)
+}
+
 /// Runs Argon2 off the async workers: it takes tens of milliseconds of CPU on purpose.
-async fn password_matches(password: String, stored: Option<String>) -> Result<bool, ApiError> {
+pub(crate) async fn password_matches(
+    state: &AppState,
+    password: String,
+    stored: Option<String>,
+) -> Result<bool, ApiError> {
+    // Each hash holds 19 MiB for tens of milliseconds: at most a few run at once, the rest queue.
+    let _permit =
+        state.hashing.acquire().await.map_err(|_| ApiError::Unavailable { detail: "shutting down".into() })?;
     tokio::task::spawn_blocking(move || match stored {
         Some(stored) => password::verify(&password, &stored),
         None => {
@@ -255,12 +292,12 @@ async fn login(
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {
     check_lengths(&request.login, &request.password, "/password", password::MAX_LENGTH * 4)?;
     let identifier = normalise_login(&request.login);
-    let key = identifier_key(&identifier);
     let account = state.identity.find_for_login(&identifier).await?;
-    refuse_if_locked(&state, &key, account.as_ref(), AuthenticationStage::Password).await?;
+    let key = throttle_key(&identifier, account.as_ref());
+    let attempt = begin_attempt(&state, &key, account.as_ref(), AuthenticationStage::Password).await?;
 
     let stored = account.as_ref().and_then(|account| account.password_hash.clone());
-    let matches = password_matches(request.password.clone(), stored.clone()).await?;
+    let matches = password_matches(&state, request.password.clone(), stored.clone()).await?;
     let account = match account {
         Some(account) if matches && account.status == ACTIVE => account,
         account => {
@@ -269,10 +306,9 @@ async fn login(
                 Some(_) if !matches => FailureReason::WrongPassword,
                 Some(_) => FailureReason::AccountNotActive,
             };
-            return Err(fail(&state, &key, account.as_ref(), AuthenticationStage::Password, reason).await?);
+            return Err(fail(&state, &key, attempt, account.as_ref(), AuthenticationStage::Password, reason).await?);
         }
     };
-    state.identity.clear_failures(&key).await?;
     if stored.as_deref().is_some_and(password::needs_rehash) {
         let password = request.password;
         if let Ok(Ok(rehashed)) = tokio::task::spawn_blocking(move || password::hash(&password)).await {
@@ -288,6 +324,8 @@ async fn login(
             // password alone.
             return Err(ApiError::Internal("a staff account without a second factor".into()));
         }
+        // The password was the whole login: only now are the failures forgotten.
+        state.identity.clear_failures(&key).await?;
         let tokens = open_session(&state, &account, None).await?;
         return Ok(axum::Json(serde_json::to_value(LoginResponse::Session(tokens)).unwrap_or_default()));
     }
@@ -310,6 +348,7 @@ async fn login(
             &account.id,
             code_hash.as_ref().map(|(hash, method)| (hash.as_str(), *method)),
             micros_after(now, identity::CHALLENGE_TTL),
+            now,
         )
         .await?;
     let challenged = SecondFactorChallenged {
@@ -337,18 +376,13 @@ async fn login(
 }
 
 /// The second factors an account can prove.
+/// With an authenticator app enrolled, the app and the recovery codes are the second factor (no code
+/// is sent, so none is offered); otherwise codes by SMS or e-mail, if the account receives them.
 pub fn second_factor_methods(account: &AccountRow) -> Vec<SecondFactorMethod> {
-    let mut methods = Vec::new();
     if account.totp_secret.is_some() {
-        methods.push(SecondFactorMethod::Totp);
+        return vec![SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode];
     }
-    if let Some(method) = otp_method(account) {
-        methods.push(method);
-    }
-    if account.totp_secret.is_some() {
-        methods.push(SecondFactorMethod::RecoveryCode);
-    }
-    methods
+    otp_method(account).into_iter().collect()
 }
 
 /// Where the account's one-time codes go, if it receives them.
@@ -403,7 +437,7 @@ async fn open_session(
     let (access, access_hash) = tokens::new_token();
     let (refresh, refresh_hash) = tokens::new_token();
     let now = now_micros();
-    state
+    let opened = state
         .identity
         .create_session(
             session_id,
@@ -415,6 +449,12 @@ async fn open_session(
             now,
         )
         .await?;
+    if !opened {
+        // Suspended between the checks and now: the suspension wins, and the record says so.
+        record_failure(state, Some(account), AuthenticationStage::SecondFactor, FailureReason::AccountNotActive)
+            .await?;
+        return Err(ApiError::InvalidCredentials);
+    }
     Ok(tokens_response(state, access, refresh, &principal))
 }
 
@@ -478,8 +518,8 @@ async fn second_factor(
         record(&state, &stream, ExpectedVersion::Any, Actor::system(), &failed).await?;
         return Err(ApiError::InvalidCredentials);
     };
-    let key = identifier_key(&account.login);
-    refuse_if_locked(&state, &key, Some(&account), AuthenticationStage::SecondFactor).await?;
+    let key = throttle_key(&account.login, Some(&account));
+    let attempt = begin_attempt(&state, &key, Some(&account), AuthenticationStage::SecondFactor).await?;
 
     let proven = match request.method {
         SecondFactorMethod::Totp => match account.totp_secret.as_deref().and_then(decode_secret) {
@@ -495,7 +535,8 @@ async fn second_factor(
             None => false,
         },
         SecondFactorMethod::Sms | SecondFactorMethod::Email => {
-            challenge.code_method.as_deref() == Some(method_name(request.method))
+            account.totp_secret.is_none()
+                && challenge.code_method.as_deref() == Some(method_name(request.method))
                 && challenge
                     .code_hash
                     .as_deref()
@@ -508,10 +549,20 @@ async fn second_factor(
     };
     if !proven || !state.identity.consume_challenge(&challenge.id, now).await? {
         let reason = FailureReason::WrongCode;
-        return Err(fail(&state, &key, Some(&account), AuthenticationStage::SecondFactor, reason).await?);
+        return Err(fail(&state, &key, attempt, Some(&account), AuthenticationStage::SecondFactor, reason).await?);
     }
     state.identity.clear_failures(&key).await?;
     Ok(axum::Json(open_session(&state, &account, Some(request.method)).await?))
+}
+
+/// Hashes a new password off the async workers, under the same bound as checking one.
+pub(crate) async fn hash_password(state: &AppState, password: String) -> Result<String, ApiError> {
+    let _permit =
+        state.hashing.acquire().await.map_err(|_| ApiError::Unavailable { detail: "shutting down".into() })?;
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(|error| ApiError::Internal(format!("password hashing: {error}")))?
+        .map_err(|error| ApiError::Internal(format!("password hashing: {error}")))
 }
 
 /// A stored TOTP secret (standard base64).
@@ -544,7 +595,7 @@ async fn refresh(
         .rotate(
             &hash_token(&request.refresh_token),
             (&hex::encode(access_hash), micros_after(now, state.lifetimes.access)),
-            (&hex::encode(refresh_hash), micros_after(now, state.lifetimes.refresh)),
+            &hex::encode(refresh_hash),
             now,
         )
         .await?;
@@ -621,9 +672,9 @@ async fn activate(
     if let Err(problem) = password::check_policy(&request.password, &identifier) {
         return Err(ApiError::invalid_field("/password", problem.to_string()));
     }
-    let key = identifier_key(&identifier);
     let account = state.identity.find_for_login(&identifier).await?;
-    refuse_if_locked(&state, &key, account.as_ref(), AuthenticationStage::Activation).await?;
+    let key = throttle_key(&identifier, account.as_ref());
+    let attempt = begin_attempt(&state, &key, account.as_ref(), AuthenticationStage::Activation).await?;
     let now = now_micros();
     let code_hash = hash_code(&request.activation_code);
     let account = match account {
@@ -646,22 +697,25 @@ async fn activate(
                 }
                 Some(_) => FailureReason::WrongCode,
             };
-            return Err(fail(&state, &key, account.as_ref(), AuthenticationStage::Activation, reason).await?);
+            return Err(fail(&state, &key, attempt, account.as_ref(), AuthenticationStage::Activation, reason).await?);
         }
     };
-    let password = request.password;
-    let password_hash = tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|error| ApiError::Internal(format!("password hashing: {error}")))?
-        .map_err(|error| ApiError::Internal(format!("password hashing: {error}")))?;
+    let password_hash = hash_password(&state, request.password).await?;
     let principal = principal_of(&account)?;
+    // The code is used up by one conditional statement, so of two requests racing with it exactly one
+    // activates the account; that one records it, and undoes the activation if it cannot.
+    if !state.identity.activate(&account.id, &code_hash, &password_hash, now).await? {
+        return Err(ApiError::InvalidCredentials);
+    }
     let activated =
         AccountActivated { account_id: principal.account_id, role: principal.role, patient_id: principal.patient_id };
     let actor = actor_for(Some(&account));
-    record(&state, &account_stream(&principal.account_id), ExpectedVersion::Any, actor, &activated).await?;
-    if !state.identity.activate(&account.id, &code_hash, &password_hash, now).await? {
-        // Another request with the same code won the race.
-        return Err(ApiError::InvalidCredentials);
+    if let Err(error) =
+        record(&state, &account_stream(&principal.account_id), ExpectedVersion::Any, actor, &activated).await
+    {
+        let expires = account.activation_expires_at.unwrap_or(now);
+        state.identity.undo_activation(&account.id, &code_hash, expires).await?;
+        return Err(error);
     }
     state.identity.clear_failures(&key).await?;
     let second_factor_required = !second_factor_methods(&account).is_empty();

@@ -7,14 +7,15 @@ use crate::error::ApiError;
 use crate::identity::now_micros;
 use crate::json::Json;
 use crate::record::{account_stream, record};
-use crate::routes::auth::{decode_secret, second_factor_methods};
+use crate::routes::auth::{begin_attempt, decode_secret, fail, password_matches, second_factor_methods, throttle_key};
 use crate::AppState;
 use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::Router;
 use base64::Engine;
-use event_schema::events::account::{SecondFactorEnrolled, SecondFactorMethod};
+use event_schema::events::account::{AuthenticationStage, FailureReason, SecondFactorEnrolled, SecondFactorMethod};
 use event_schema::Role;
+use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -60,9 +61,57 @@ struct TotpEnrolment {
     otpauth_uri: String,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reauthentication {
+    /// The account's password again: a stolen access token alone must not be enough to change how the
+    /// account proves who it is.
+    password: String,
+}
+
+/// Checks the caller's password again, counting a wrong one towards the account's lockout.
+async fn confirm_password(state: &AppState, caller: &Caller, password: String) -> Result<(), ApiError> {
+    if password.is_empty() || password.chars().count() > crate::auth::password::MAX_LENGTH * 4 {
+        return Err(ApiError::invalid_field("/password", "must be the account's password"));
+    }
+    let key = throttle_key(&caller.account.login, Some(&caller.account));
+    let attempt = begin_attempt(state, &key, Some(&caller.account), AuthenticationStage::Password).await?;
+    let stored = caller.account.password_hash.clone();
+    if password_matches(state, password, stored).await? {
+        return Ok(());
+    }
+    let reason = FailureReason::WrongPassword;
+    match fail(state, &key, attempt, Some(&caller.account), AuthenticationStage::Password, reason).await? {
+        ApiError::InvalidCredentials => Err(ApiError::invalid_field("/password", "the password is not correct")),
+        locked => Err(locked),
+    }
+}
+
+/// Tells the account's owner, through their usual channel, that their second factor changed, so that a
+/// change they did not make does not go unnoticed.
+async fn notify_owner(state: &AppState, caller: &Caller, what: &str) -> Result<(), ApiError> {
+    let (channel, recipient) = match (&caller.account.phone, &caller.account.email) {
+        (Some(phone), _) => (ChannelKind::Sms, phone.clone()),
+        (None, Some(email)) => (ChannelKind::Email, email.clone()),
+        (None, None) => return Ok(()),
+    };
+    let body = format!(
+        "CloudMedi: {what} on your account {}. If this was not you, contact your facility at once.",
+        caller.account.login
+    );
+    let subject = (channel == ChannelKind::Email).then(|| "Your CloudMedi account's security".to_owned());
+    state.outbox.enqueue(&Message { channel, recipient, subject, body, not_before: None }).await?;
+    Ok(())
+}
+
 /// Starts enrolling an authenticator app: a fresh secret, active only once a code made with it is
-/// confirmed.
-async fn start_totp(State(state): State<AppState>, caller: Caller) -> Result<axum::Json<TotpEnrolment>, ApiError> {
+/// confirmed. Needs the password again.
+async fn start_totp(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(request): Json<Reauthentication>,
+) -> Result<axum::Json<TotpEnrolment>, ApiError> {
+    confirm_password(&state, &caller, request.password).await?;
     let secret = totp::new_secret();
     let otpauth_uri = totp::enrolment_uri(&secret, &caller.account.login)
         .map_err(|error| ApiError::Internal(format!("TOTP enrolment: {error}")))?;
@@ -111,6 +160,7 @@ async fn confirm_totp(
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|(_, hash)| hash.clone()).collect();
     state.identity.replace_recovery_codes(&caller.account.id, &hashes).await?;
+    notify_owner(&state, &caller, "an authenticator app was enrolled").await?;
     Ok(axum::Json(RecoveryCodes { recovery_codes: codes.into_iter().map(|(code, _)| code).collect() }))
 }
 
@@ -119,6 +169,8 @@ async fn confirm_totp(
 struct CodeChannel {
     /// `sms` or `email`.
     method: SecondFactorMethod,
+    /// The account's password again.
+    password: String,
 }
 
 /// Chooses where one-time login codes are sent (which also turns them on for a patient's account).
@@ -135,11 +187,13 @@ async fn set_code_channel(
         }
         _ => return Err(ApiError::invalid_field("/method", "must be sms or email")),
     };
+    confirm_password(&state, &caller, request.password).await?;
     if caller.account.otp_channel.as_deref() != Some(channel) {
         let enrolled = SecondFactorEnrolled { account_id: caller.principal.account_id, method: request.method };
         record(&state, &account_stream(&caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &enrolled)
             .await?;
         state.identity.set_otp_channel(&caller.account.id, Some(channel)).await?;
+        notify_owner(&state, &caller, &format!("login codes by {channel} were turned on")).await?;
     }
     let mut account = caller.account.clone();
     account.otp_channel = Some(channel.to_owned());

@@ -118,15 +118,15 @@ async fn release_identifiers(database: &Database, patient_id: Uuid) {
     }
 }
 
-async fn health_id_of_national_id(database: &Database, national_id: &str) -> Result<Option<String>, ApiError> {
-    let health_id: Option<String> = on_database!(database, pool => sqlx::query_scalar(
-        "SELECT health_id FROM patient_identifiers WHERE national_id = $1",
+async fn patient_with_national_id(database: &Database, national_id: &str) -> Result<Option<String>, ApiError> {
+    let patient_id: Option<String> = on_database!(database, pool => sqlx::query_scalar(
+        "SELECT patient_id FROM patient_identifiers WHERE national_id = $1",
     )
     .bind(national_id)
     .fetch_optional(pool)
     .await)
     .map_err(IdentityError::Database)?;
-    Ok(health_id)
+    Ok(patient_id)
 }
 
 fn patient_error(error: PatientError) -> ApiError {
@@ -174,15 +174,17 @@ async fn register(
             }
             Claim::HealthIdTaken => continue,
             Claim::NationalIdTaken => {
+                // The pointer is the record's id, not its health ID (which is also a login), and reading
+                // the record behind it goes through the access checks and the access log.
                 let existing = match candidate.national_id.as_deref() {
-                    Some(national_id) => health_id_of_national_id(&database, national_id).await?,
+                    Some(national_id) => patient_with_national_id(&database, national_id).await?,
                     None => None,
                 };
                 return Err(ApiError::Conflict {
                     detail: match existing {
-                        Some(health_id) => format!(
-                            "this national ID card number is already registered, to the patient with health ID \
-                             {health_id}: find that patient instead of registering them again"
+                        Some(patient_id) => format!(
+                            "this national ID card number is already registered, to patient {patient_id}: \
+                             open that record instead of registering the patient again"
                         ),
                         None => "this national ID card number is already registered".into(),
                     },

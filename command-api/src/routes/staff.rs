@@ -9,10 +9,10 @@
 use crate::authn::Caller;
 use crate::error::ApiError;
 use crate::identity::codes::{hash_code, new_activation_code};
-use crate::identity::store::{NewAccount, StaffRow, ACTIVE, ISSUED, SUSPENDED};
+use crate::identity::store::{AccountRow, NewAccount, StaffRow, ACTIVE, ISSUED, SUSPENDED};
 use crate::identity::{self, micros_after, now_micros, IdentityError};
 use crate::json::Json;
-use crate::record::{account_stream, decode, parse_id, read_stream, record};
+use crate::record::{decode, parse_id, read_stream, record};
 use crate::routes::facilities;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -21,7 +21,9 @@ use axum::routing::post;
 use axum::Router;
 use domain::access::{Action, Facts};
 use domain::staff::{self, ActivationDelivery, RegisterStaff, StaffError, StaffEvent, StaffMember, SuspendStaff};
-use event_schema::events::staff::{ContactChannel, StaffRegistered, StaffReinstated, StaffSuspended};
+use event_schema::events::staff::{
+    ActivationReissued, ContactChannel, StaffRegistered, StaffReinstated, StaffSuspended,
+};
 use event_schema::{Actor, EventPayload, Role};
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
@@ -34,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/staff", post(register_national).get(list_national))
         .route("/api/v1/staff/{account_id}/suspend", post(suspend))
         .route("/api/v1/staff/{account_id}/reinstate", post(reinstate))
+        .route("/api/v1/staff/{account_id}/activation", post(reissue_activation))
 }
 
 #[derive(Deserialize)]
@@ -84,6 +87,11 @@ impl From<StaffRow> for StaffView {
     }
 }
 
+/// The stream of what administrators decided about a member of staff.
+pub fn staff_stream(account_id: &Uuid) -> String {
+    format!("staff:{account_id}")
+}
+
 fn staff_error(error: StaffError) -> ApiError {
     match error {
         StaffError::Invalid(errors) => ApiError::from(errors),
@@ -91,6 +99,7 @@ fn staff_error(error: StaffError) -> ApiError {
         StaffError::AlreadyRegistered | StaffError::AlreadySuspended | StaffError::NotSuspended => {
             ApiError::Conflict { detail: error.to_string() }
         }
+        StaffError::SuspendedByHigherAuthority => ApiError::Forbidden,
     }
 }
 
@@ -191,7 +200,7 @@ pub async fn issue(
         }
         other => other.into(),
     })?;
-    let stream = account_stream(&registered.account_id);
+    let stream = staff_stream(&registered.account_id);
     if let Err(error) = record(state, &stream, ExpectedVersion::NoStream, actor, &registered).await {
         if let Err(cleanup) = state.identity.forget_issued(registered.account_id).await {
             tracing::error!(%cleanup, "an issued account could not be withdrawn after its registration failed");
@@ -248,11 +257,7 @@ async fn list_national(State(state): State<AppState>, caller: Caller) -> Result<
 
 /// The member of staff an account id names, after checking the caller may act on them. Someone the
 /// caller may not manage is answered as not found, so ids of other facilities' staff reveal nothing.
-async fn managed_member(
-    state: &AppState,
-    caller: &Caller,
-    account_id: &str,
-) -> Result<(StaffMember, crate::identity::store::AccountRow), ApiError> {
+async fn managed_account(state: &AppState, caller: &Caller, account_id: &str) -> Result<AccountRow, ApiError> {
     let id = parse_id(account_id, "/account_id")?;
     let account = state.identity.get(&id.to_string()).await?.ok_or(ApiError::NotFound)?;
     let facility = account.facility_id.as_deref().map(crate::authn::stored_uuid).transpose()?;
@@ -269,9 +274,14 @@ async fn managed_member(
         return Err(ApiError::Forbidden);
     }
     if id == caller.principal.account_id {
-        return Err(ApiError::Conflict { detail: "you cannot suspend or reinstate your own account".into() });
+        return Err(ApiError::Conflict { detail: "you cannot act on your own account".into() });
     }
-    let (entries, _) = read_stream(state, &account_stream(&id)).await?;
+    Ok(account)
+}
+
+/// The member of staff as their staff stream describes them, with the stream's version.
+async fn load_member(state: &AppState, account_id: Uuid) -> Result<(StaffMember, u64), ApiError> {
+    let (entries, version) = read_stream(state, &staff_stream(&account_id)).await?;
     let mut member = None;
     for entry in &entries {
         let event = match entry.event_type.as_str() {
@@ -282,7 +292,15 @@ async fn managed_member(
         };
         member = staff::apply(member, &event);
     }
-    Ok((member.ok_or(ApiError::NotFound)?, account))
+    Ok((member.ok_or(ApiError::NotFound)?, version))
+}
+
+/// How many times a decision is retaken when another administrator's decision about the same person
+/// lands in between.
+const DECISION_ATTEMPTS: usize = 3;
+
+fn version_of(version: u64) -> i64 {
+    i64::try_from(version).unwrap_or(i64::MAX)
 }
 
 #[derive(Deserialize)]
@@ -304,26 +322,43 @@ async fn suspend(
     Path(account_id): Path<String>,
     Json(request): Json<SuspendRequest>,
 ) -> Result<axum::Json<Suspended>, ApiError> {
-    let (member, account) = managed_member(&state, &caller, &account_id).await?;
-    // Validate before withdrawing anything.
-    staff::decide_suspend(Some(&member), SuspendStaff { reason: request.reason.clone(), sessions_revoked: 0 })
-        .map_err(staff_error)?;
-    // Access is withdrawn first: from here the person's live tokens fail.
-    let now = now_micros();
-    if !state.identity.set_status(&account.id, ACTIVE, SUSPENDED).await? {
-        state.identity.set_status(&account.id, ISSUED, SUSPENDED).await?;
-    }
-    let revoked = state.identity.revoke_all(&account.id, now).await?;
-    let events =
-        staff::decide_suspend(Some(&member), SuspendStaff { reason: request.reason, sessions_revoked: revoked })
-            .map_err(staff_error)?;
-    for event in &events {
-        if let StaffEvent::Suspended(suspended) = event {
-            record(&state, &account_stream(&member.account_id), ExpectedVersion::Any, caller.actor(), suspended)
-                .await?;
+    let account = managed_account(&state, &caller, &account_id).await?;
+    let id = crate::authn::stored_uuid(&account.id)?;
+    for _ in 0..DECISION_ATTEMPTS {
+        let (member, version) = load_member(&state, id).await?;
+        let command = |sessions_revoked| SuspendStaff {
+            reason: request.reason.clone(),
+            by: caller.principal.role,
+            sessions_revoked,
+        };
+        match staff::decide_suspend(Some(&member), command(0)) {
+            Err(StaffError::AlreadySuspended) => {
+                // Already decided; make sure it is in force (an earlier attempt may have stopped halfway).
+                state.identity.suspend_at(&account.id, version_of(version)).await?;
+                state.identity.revoke_all(&account.id, now_micros()).await?;
+                return Err(staff_error(StaffError::AlreadySuspended));
+            }
+            Err(error) => return Err(staff_error(error)),
+            Ok(_) => {}
+        }
+        // Access is withdrawn first: from here the person's live tokens fail.
+        state.identity.suspend_at(&account.id, version_of(version)).await?;
+        let revoked = state.identity.revoke_all(&account.id, now_micros()).await?;
+        let events = staff::decide_suspend(Some(&member), command(revoked)).map_err(staff_error)?;
+        let Some(StaffEvent::Suspended(suspended)) = events.first() else {
+            return Err(ApiError::Internal("a suspension without its event".into()));
+        };
+        let stream = staff_stream(&id);
+        match record(&state, &stream, ExpectedVersion::Exactly(version), caller.actor(), suspended).await {
+            Ok(appended) => {
+                state.identity.suspend_at(&account.id, version_of(appended.stream_version)).await?;
+                return Ok(axum::Json(Suspended { account_id: id, status: SUSPENDED, sessions_revoked: revoked }));
+            }
+            Err(ApiError::Conflict { .. }) => continue,
+            Err(error) => return Err(error),
         }
     }
-    Ok(axum::Json(Suspended { account_id: member.account_id, status: SUSPENDED, sessions_revoked: revoked }))
+    Err(ApiError::Conflict { detail: "the account kept changing; try again".into() })
 }
 
 async fn reinstate(
@@ -331,18 +366,62 @@ async fn reinstate(
     caller: Caller,
     Path(account_id): Path<String>,
 ) -> Result<axum::Json<Suspended>, ApiError> {
-    let (member, account) = managed_member(&state, &caller, &account_id).await?;
-    let events = staff::decide_reinstate(Some(&member)).map_err(staff_error)?;
-    // Access is granted back only once the reinstatement is recorded.
-    for event in &events {
-        if let StaffEvent::Reinstated(reinstated) = event {
-            record(&state, &account_stream(&member.account_id), ExpectedVersion::Any, caller.actor(), reinstated)
-                .await?;
+    let account = managed_account(&state, &caller, &account_id).await?;
+    let id = crate::authn::stored_uuid(&account.id)?;
+    for _ in 0..DECISION_ATTEMPTS {
+        let (member, version) = load_member(&state, id).await?;
+        let events = staff::decide_reinstate(Some(&member), caller.principal.role).map_err(staff_error)?;
+        let Some(StaffEvent::Reinstated(reinstated)) = events.first() else {
+            return Err(ApiError::Internal("a reinstatement without its event".into()));
+        };
+        // Access is granted back only once the reinstatement is recorded, and only if no later
+        // decision (a new suspension) has been recorded since.
+        let stream = staff_stream(&id);
+        match record(&state, &stream, ExpectedVersion::Exactly(version), caller.actor(), reinstated).await {
+            Ok(appended) => {
+                state.identity.reinstate_at(&account.id, version_of(appended.stream_version)).await?;
+                let status = if account.password_hash.is_some() { ACTIVE } else { ISSUED };
+                return Ok(axum::Json(Suspended { account_id: id, status, sessions_revoked: 0 }));
+            }
+            Err(ApiError::Conflict { .. }) => continue,
+            Err(error) => return Err(error),
         }
     }
-    let status = if account.password_hash.is_some() { ACTIVE } else { ISSUED };
-    state.identity.set_status(&account.id, SUSPENDED, status).await?;
-    Ok(axum::Json(Suspended { account_id: member.account_id, status, sessions_revoked: 0 }))
+    Err(ApiError::Conflict { detail: "the account kept changing; try again".into() })
+}
+
+#[derive(Serialize)]
+struct Reissued {
+    account_id: Uuid,
+    sent_by: ContactChannel,
+}
+
+/// Sends a fresh activation code to a member of staff who has not activated their account yet (the
+/// first was lost or expired); the earlier code stops working.
+async fn reissue_activation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(account_id): Path<String>,
+) -> Result<axum::Json<Reissued>, ApiError> {
+    let account = managed_account(&state, &caller, &account_id).await?;
+    let id = crate::authn::stored_uuid(&account.id)?;
+    if account.status != ISSUED {
+        return Err(ApiError::Conflict { detail: "this account is not waiting for activation".into() });
+    }
+    let (channel, sent_by, recipient) = match (&account.phone, &account.email) {
+        (Some(phone), _) => (ChannelKind::Sms, ContactChannel::Sms, phone.clone()),
+        (None, Some(email)) => (ChannelKind::Email, ContactChannel::Email, email.clone()),
+        (None, None) => return Err(ApiError::Conflict { detail: "no contact is on file to send a code to".into() }),
+    };
+    let reissued = ActivationReissued { account_id: id, sent_by };
+    record(&state, &staff_stream(&id), ExpectedVersion::Any, caller.actor(), &reissued).await?;
+    let code = new_activation_code();
+    let expires = micros_after(now_micros(), identity::ACTIVATION_TTL);
+    if !state.identity.reissue_activation(&account.id, &hash_code(&code), expires).await? {
+        return Err(ApiError::Conflict { detail: "this account is not waiting for activation".into() });
+    }
+    send_activation(&state, channel, Some(recipient), &account.login, &code).await?;
+    Ok(axum::Json(Reissued { account_id: id, sent_by }))
 }
 
 /// Issues the account of a system administrator from the operator's console (`cloudmedi admin`): the

@@ -15,6 +15,7 @@ pub fn catalog() -> Catalog {
         .register::<staff::StaffRegistered>()
         .register::<staff::StaffSuspended>()
         .register::<staff::StaffReinstated>()
+        .register::<staff::ActivationReissued>()
         .register::<account::AccountActivated>()
         .register::<account::SecondFactorEnrolled>()
         .register::<account::SecondFactorChallenged>()

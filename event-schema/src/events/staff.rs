@@ -1,7 +1,8 @@
 //! Staff accounts: people who work in or for the health system, issued an account by an administrator.
 //!
-//! Each account has its own stream, `account:<account_id>`, shared with the authentication events of
-//! [`super::account`]. No event here carries a password, a code, a token or a contact address.
+//! Each member of staff has a stream, `staff:<account_id>`, holding what administrators decided about
+//! them; their logins are in the account's own stream ([`super::account`]), so that an administrator's
+//! decision is never refused as a conflict because the person was logging in at the same moment. No event here carries a password, a code, a token or a contact address.
 
 use crate::{EventPayload, Role};
 use schemars::JsonSchema;
@@ -50,6 +51,8 @@ pub struct StaffSuspended {
     pub facility_id: Option<Uuid>,
     /// Why, in the administrator's words.
     pub reason: String,
+    /// The role of whoever suspended: a suspension by a system administrator is lifted only by one.
+    pub suspended_by: Role,
     /// How many live sessions the suspension ended.
     pub sessions_revoked: u32,
 }
@@ -69,5 +72,19 @@ pub struct StaffReinstated {
 
 impl EventPayload for StaffReinstated {
     const EVENT_TYPE: &'static str = "staff.reinstated";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A fresh activation code was issued to an account not activated yet (the first was lost or
+/// expired); the earlier code no longer works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivationReissued {
+    pub account_id: Uuid,
+    pub sent_by: ContactChannel,
+}
+
+impl EventPayload for ActivationReissued {
+    const EVENT_TYPE: &'static str = "staff.activation_reissued";
     const SCHEMA_VERSION: u32 = 1;
 }

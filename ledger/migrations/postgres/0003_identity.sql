@@ -21,6 +21,10 @@ CREATE TABLE accounts (
     given_names           TEXT    NOT NULL,
     -- issued (waiting for activation), active, suspended.
     status                TEXT    NOT NULL,
+    -- The version of the account's staff stream the status reflects: a suspension and a
+    -- reinstatement racing each other leave the status of the later event, whatever order their
+    -- writes land in.
+    status_version        BIGINT  NOT NULL DEFAULT 0,
     password_hash         TEXT,
     activation_code_hash  TEXT,
     activation_expires_at BIGINT,
