@@ -7,6 +7,7 @@ pub mod contact;
 pub mod facility;
 pub mod health_id;
 pub mod patient;
+pub mod record;
 pub mod reference;
 pub mod staff;
 

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod facility;
 pub mod patient;
+pub mod record;
 pub mod staff;
 
 use crate::Catalog;
@@ -25,6 +26,14 @@ pub fn catalog() -> Catalog {
         .register::<account::LoggedOut>()
         .register::<account::RefreshTokenReused>()
         .register::<patient::PatientRegistered>()
+        .register::<record::AllergyRecorded>()
+        .register::<record::ConditionDiagnosed>()
+        .register::<record::ImmunizationRecorded>()
+        .register::<record::EncounterRecorded>()
+        .register::<record::EntryEnteredInError>()
+        .register::<record::AccessGranted>()
+        .register::<record::AccessRevoked>()
+        .register::<record::EmergencyAccessOpened>()
 }
 
 #[cfg(test)]

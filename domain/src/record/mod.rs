@@ -1,0 +1,206 @@
+//! The patient's record: every event of the patient's stream folded into one state, from which the
+//! commands on the record are decided and the care relationships (who may act on the patient) follow.
+//!
+//! The record keeps every entry, current or not: an amended entry points at its replacement and an
+//! entry entered in error is marked so; nothing recorded ever disappears.
+
+pub mod care;
+pub mod clinical;
+pub mod consent;
+pub mod schedule;
+
+use crate::access::Section;
+use crate::patient::{self, Patient, PatientEvent};
+use crate::FieldError;
+use event_schema::events::patient::PatientRegistered;
+use event_schema::events::record::{
+    AccessGranted, AccessRevoked, AllergyRecorded, ConditionDiagnosed, EmergencyAccessOpened, EncounterRecorded,
+    EntryEnteredInError, ImmunizationRecorded,
+};
+use event_schema::Timestamp;
+use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
+
+/// The events of a patient's stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordEvent {
+    Registered(PatientRegistered),
+    Allergy(AllergyRecorded),
+    Condition(ConditionDiagnosed),
+    Immunization(ImmunizationRecorded),
+    Encounter(EncounterRecorded),
+    EnteredInError(EntryEnteredInError),
+    AccessGranted(AccessGranted),
+    AccessRevoked(AccessRevoked),
+    EmergencyAccess(EmergencyAccessOpened),
+}
+
+/// Where an entry stands in the current record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryStatus {
+    Current,
+    /// Replaced by the entry with this id.
+    AmendedBy(Uuid),
+    EnteredInError,
+}
+
+/// One clinical entry, as far as decisions need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryInfo {
+    pub section: Section,
+    pub status: EntryStatus,
+}
+
+/// A break-the-glass access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmergencyAccess {
+    pub account_id: Uuid,
+    pub facility_id: Uuid,
+    pub expires_at: Timestamp,
+}
+
+/// The record as its events describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientRecord {
+    pub patient: Patient,
+    /// Facilities where the patient is registered or was seen.
+    pub seen_at: BTreeSet<Uuid>,
+    /// Facilities the patient was referred to.
+    pub referred_to: BTreeSet<Uuid>,
+    /// Facilities the patient granted access, with the last day it holds (`None`: until revoked).
+    pub consents: BTreeMap<Uuid, Option<String>>,
+    pub emergency_accesses: Vec<EmergencyAccess>,
+    pub entries: BTreeMap<Uuid, EntryInfo>,
+}
+
+/// Why a command on the record is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("no such patient")]
+    UnknownPatient,
+    #[error("no such entry in this record")]
+    UnknownEntry,
+    #[error("the entry was already corrected or withdrawn")]
+    AlreadyCorrected,
+    #[error("the entry belongs to another section of the record")]
+    WrongSection,
+    #[error("the command is invalid")]
+    Invalid(Vec<FieldError>),
+}
+
+impl PatientRecord {
+    /// The entry a correction points at, if it can still be corrected and belongs to `section`.
+    pub fn correctable(&self, entry_id: Uuid, section: Section) -> Result<(), RecordError> {
+        let entry = self.entries.get(&entry_id).ok_or(RecordError::UnknownEntry)?;
+        if entry.section != section {
+            return Err(RecordError::WrongSection);
+        }
+        if entry.status != EntryStatus::Current {
+            return Err(RecordError::AlreadyCorrected);
+        }
+        Ok(())
+    }
+
+    fn add_entry(&mut self, entry_id: Uuid, section: Section, amends: Option<Uuid>) {
+        if let Some(original) = amends.and_then(|id| self.entries.get_mut(&id)) {
+            original.status = EntryStatus::AmendedBy(entry_id);
+        }
+        self.entries.insert(entry_id, EntryInfo { section, status: EntryStatus::Current });
+    }
+}
+
+/// Folds an event into the record. Events before the registration (which a well-formed stream never
+/// has) leave it absent.
+pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<PatientRecord> {
+    if let RecordEvent::Registered(registered) = event {
+        let patient = patient::apply(None, &PatientEvent::Registered(registered.clone()))?;
+        return Some(PatientRecord {
+            seen_at: BTreeSet::from([registered.registered_at_facility]),
+            patient,
+            referred_to: BTreeSet::new(),
+            consents: BTreeMap::new(),
+            emergency_accesses: Vec::new(),
+            entries: BTreeMap::new(),
+        });
+    }
+    let mut record = state?;
+    let amended = |amends: &Option<event_schema::events::record::Amends>| amends.as_ref().map(|a| a.entry_id);
+    match event {
+        RecordEvent::Registered(_) => {}
+        RecordEvent::Allergy(e) => record.add_entry(e.entry_id, Section::Allergies, amended(&e.amends)),
+        RecordEvent::Condition(e) => record.add_entry(e.entry_id, Section::Conditions, amended(&e.amends)),
+        RecordEvent::Immunization(e) => record.add_entry(e.entry_id, Section::Immunizations, amended(&e.amends)),
+        RecordEvent::Encounter(e) => {
+            record.seen_at.insert(e.facility_id);
+            record.add_entry(e.entry_id, Section::Encounters, amended(&e.amends));
+        }
+        RecordEvent::EnteredInError(e) => {
+            if let Some(entry) = record.entries.get_mut(&e.entry_id) {
+                entry.status = EntryStatus::EnteredInError;
+            }
+        }
+        RecordEvent::AccessGranted(e) => {
+            record.consents.insert(e.facility_id, e.until.clone());
+        }
+        RecordEvent::AccessRevoked(e) => {
+            record.consents.remove(&e.facility_id);
+        }
+        RecordEvent::EmergencyAccess(e) => record.emergency_accesses.push(EmergencyAccess {
+            account_id: e.account_id,
+            facility_id: e.facility_id,
+            expires_at: e.expires_at,
+        }),
+    }
+    Some(record)
+}
+
+/// Trims and collapses runs of white space.
+pub(crate) fn tidy(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A required free text of `range` characters after tidying, with no control characters.
+pub(crate) fn text(
+    value: &str,
+    field: &'static str,
+    range: std::ops::RangeInclusive<usize>,
+    errors: &mut Vec<FieldError>,
+) -> String {
+    let tidied = tidy(value);
+    let length = tidied.chars().count();
+    if !range.contains(&length) || tidied.chars().any(char::is_control) {
+        errors.push(FieldError::new(field, format!("must be {} to {} characters", range.start(), range.end())));
+    }
+    tidied
+}
+
+/// An optional free text: blank counts as absent.
+pub(crate) fn optional_text(
+    value: Option<&str>,
+    field: &'static str,
+    range: std::ops::RangeInclusive<usize>,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty()).map(|v| text(v, field, range, errors))
+}
+
+/// A calendar date `YYYY-MM-DD` no later than `today` and no earlier than `not_before` (when given).
+pub(crate) fn past_date(
+    value: &str,
+    field: &'static str,
+    today: &str,
+    not_before: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> String {
+    let parse = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|_| text.len() == 10);
+    match (parse(value), parse(today)) {
+        (Some(date), Some(today)) if date > today => errors.push(FieldError::new(field, "cannot be in the future")),
+        (Some(date), Some(_)) if not_before.and_then(parse).is_some_and(|earliest| date < earliest) => {
+            errors.push(FieldError::new(field, "cannot be before the patient's birth"))
+        }
+        (Some(_), Some(_)) => {}
+        (None, _) => errors.push(FieldError::new(field, "must be a calendar date, YYYY-MM-DD")),
+        (Some(_), None) => errors.push(FieldError::new("/today", "the server's date is unreadable")),
+    }
+    value.to_owned()
+}

@@ -1,0 +1,308 @@
+//! The clinical record's commands in given / when / then form, and the care relationships it implies.
+
+mod harness;
+
+use domain::access::{CareBasis, Principal, Section};
+use domain::record::care::care_basis;
+use domain::record::clinical::{
+    decide_allergy, decide_condition, decide_encounter, decide_entered_in_error, decide_immunization, normalise_icd10,
+    Correction, DiagnoseCondition, MarkEnteredInError, RecordAllergy, RecordEncounter, RecordImmunization,
+};
+use domain::record::consent::{decide_break_glass, decide_grant, decide_revoke, BreakGlass, GrantAccess};
+use domain::record::{apply, EntryStatus, PatientRecord, RecordError, RecordEvent};
+use event_schema::events::patient::{BirthDate, PatientRegistered, Sex};
+use event_schema::events::record::{
+    AllergyCategory, AllergyRecorded, AllergyStatus, Amends, ConditionStatus, EncounterRecorded, EntryEnteredInError,
+    ImmunizationRecorded, Severity,
+};
+use event_schema::{Role, Timestamp};
+use harness::Scenario;
+use uuid::Uuid;
+
+const PATIENT: Uuid = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0001);
+const LAQUINTINIE: Uuid = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_00f1);
+const GAROUA: Uuid = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_00f2);
+const DOCTOR: Uuid = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0d01);
+const TODAY: &str = "2026-11-25";
+
+fn registered() -> RecordEvent {
+    RecordEvent::Registered(PatientRegistered {
+        patient_id: PATIENT,
+        health_id: "CM1234567894".into(),
+        national_id: None,
+        family_name: "Mbarga".into(),
+        given_names: "Jeanne".into(),
+        sex: Sex::Female,
+        birth_date: BirthDate { date: "2025-01-10".into(), estimated: false },
+        region: "LT".into(),
+        health_district: "Deido".into(),
+        phone: None,
+        email: None,
+        next_of_kin: None,
+        registered_at_facility: LAQUINTINIE,
+    })
+}
+
+fn entry(n: u128) -> Uuid {
+    Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0001_0000 + n)
+}
+
+fn record_of(events: &[RecordEvent]) -> Option<PatientRecord> {
+    events.iter().fold(None, apply)
+}
+
+type Decide<C> = fn(Option<&PatientRecord>, C) -> Result<Vec<RecordEvent>, RecordError>;
+
+/// A given / when / then scenario for one decide function (`when` takes it with its command, so one
+/// harness serves every command on the record).
+fn scenario<C>(_decide: Decide<C>) -> Scenario<Option<PatientRecord>, RecordEvent, (Decide<C>, C), RecordError> {
+    Scenario::new(None, apply, |state, (decide, command)| decide(state.as_ref(), command))
+}
+
+fn field_errors(result: Result<Vec<RecordEvent>, RecordError>) -> Vec<&'static str> {
+    match result {
+        Err(RecordError::Invalid(errors)) => errors.into_iter().map(|error| error.field).collect(),
+        other => panic!("expected field errors, got {other:?}"),
+    }
+}
+
+fn allergy(id: Uuid) -> RecordAllergy {
+    RecordAllergy {
+        entry_id: id,
+        substance: "  amoxicillin ".into(),
+        category: AllergyCategory::Medication,
+        reaction: Some("urticaria".into()),
+        severity: Severity::Moderate,
+        status: AllergyStatus::Confirmed,
+        amends: None,
+    }
+}
+
+fn allergy_recorded(id: Uuid, amends: Option<Amends>) -> RecordEvent {
+    RecordEvent::Allergy(AllergyRecorded {
+        entry_id: id,
+        substance: "amoxicillin".into(),
+        category: AllergyCategory::Medication,
+        reaction: Some("urticaria".into()),
+        severity: Severity::Moderate,
+        status: AllergyStatus::Confirmed,
+        amends,
+    })
+}
+
+#[test]
+fn an_allergy_is_recorded_tidied() {
+    scenario(decide_allergy)
+        .given(vec![registered()])
+        .when((decide_allergy, allergy(entry(1))))
+        .then(vec![allergy_recorded(entry(1), None)]);
+}
+
+#[test]
+fn nothing_is_recorded_for_an_unknown_patient() {
+    scenario(decide_allergy)
+        .given(vec![])
+        .when((decide_allergy, allergy(entry(1))))
+        .then_error(RecordError::UnknownPatient);
+}
+
+#[test]
+fn an_amendment_replaces_the_entry_and_the_original_stays() {
+    let correction = Correction { entry_id: entry(1), reason: "the reaction was anaphylaxis".into() };
+    let command = RecordAllergy {
+        entry_id: entry(2),
+        severity: Severity::Moderate,
+        amends: Some(correction),
+        ..allergy(entry(2))
+    };
+    let history = vec![registered(), allergy_recorded(entry(1), None)];
+    let events = scenario(decide_allergy).given(history.clone());
+    events.when((decide_allergy, command.clone())).then(vec![allergy_recorded(
+        entry(2),
+        Some(Amends { entry_id: entry(1), reason: "the reaction was anaphylaxis".into() }),
+    )]);
+    let mut after = history.clone();
+    after.extend(decide_allergy(record_of(&history).as_ref(), command).unwrap());
+    let record = record_of(&after).unwrap();
+    assert_eq!(record.entries[&entry(1)].status, EntryStatus::AmendedBy(entry(2)));
+    assert_eq!(record.entries[&entry(2)].status, EntryStatus::Current);
+    // An entry is corrected once; a second correction must point at the current one.
+    let again = RecordAllergy {
+        entry_id: entry(3),
+        amends: Some(Correction { entry_id: entry(1), reason: "once more".into() }),
+        ..allergy(entry(3))
+    };
+    assert_eq!(decide_allergy(Some(&record), again), Err(RecordError::AlreadyCorrected));
+}
+
+#[test]
+fn a_correction_points_at_an_entry_of_the_same_section() {
+    let history = vec![registered(), allergy_recorded(entry(1), None)];
+    let record = record_of(&history);
+    let condition = DiagnoseCondition {
+        entry_id: entry(2),
+        icd10: "B50.9".into(),
+        description: "malaria".into(),
+        onset: None,
+        status: ConditionStatus::Active,
+        encounter_id: None,
+        amends: Some(Correction { entry_id: entry(1), reason: "wrong form".into() }),
+        today: TODAY.into(),
+    };
+    assert_eq!(decide_condition(record.as_ref(), condition.clone()), Err(RecordError::WrongSection));
+    let unknown =
+        DiagnoseCondition { amends: Some(Correction { entry_id: entry(9), reason: "x".into() }), ..condition };
+    assert_eq!(decide_condition(record.as_ref(), unknown), Err(RecordError::UnknownEntry));
+}
+
+#[test]
+fn entered_in_error_withdraws_an_entry_once() {
+    let history = vec![registered(), allergy_recorded(entry(1), None)];
+    let mark = MarkEnteredInError { entry_id: entry(1), reason: "recorded for the wrong patient".into() };
+    scenario(decide_entered_in_error).given(history.clone()).when((decide_entered_in_error, mark.clone())).then(vec![
+        RecordEvent::EnteredInError(EntryEnteredInError {
+            entry_id: entry(1),
+            reason: "recorded for the wrong patient".into(),
+        }),
+    ]);
+    let mut after = history;
+    after.push(RecordEvent::EnteredInError(EntryEnteredInError { entry_id: entry(1), reason: "x".into() }));
+    let record = record_of(&after).unwrap();
+    assert_eq!(record.entries[&entry(1)].status, EntryStatus::EnteredInError);
+    assert_eq!(decide_entered_in_error(Some(&record), mark), Err(RecordError::AlreadyCorrected));
+    let unknown = MarkEnteredInError { entry_id: entry(7), reason: "nothing there".into() };
+    assert_eq!(decide_entered_in_error(Some(&record), unknown), Err(RecordError::UnknownEntry));
+    let short = MarkEnteredInError { entry_id: entry(1), reason: "".into() };
+    assert!(matches!(
+        decide_entered_in_error(record_of(&[registered(), allergy_recorded(entry(1), None)]).as_ref(), short),
+        Err(RecordError::Invalid(_))
+    ));
+}
+
+#[test]
+fn icd10_codes_are_checked_and_normalised() {
+    assert_eq!(normalise_icd10("b509").as_deref(), Some("B50.9"));
+    assert_eq!(normalise_icd10(" A00 ").as_deref(), Some("A00"));
+    assert_eq!(normalise_icd10("A39.0").as_deref(), Some("A39.0"));
+    assert_eq!(normalise_icd10("U07.1").as_deref(), Some("U07.1"));
+    for bad in ["", "50.9", "B5", "BB0.1", "B50.12345", "B50-9", "paludisme"] {
+        assert_eq!(normalise_icd10(bad), None, "{bad}");
+    }
+    let record = record_of(&[registered()]);
+    let command = DiagnoseCondition {
+        entry_id: entry(1),
+        icd10: "malaria".into(),
+        description: "m".into(),
+        onset: Some("2030-01-01".into()),
+        status: ConditionStatus::Active,
+        encounter_id: Some(entry(5)),
+        amends: None,
+        today: TODAY.into(),
+    };
+    assert_eq!(
+        field_errors(decide_condition(record.as_ref(), command)),
+        ["/icd10", "/description", "/onset", "/encounter_id"],
+        "every invalid field at once"
+    );
+}
+
+fn dose(antigen: &str, number: u32, given_on: &str) -> RecordImmunization {
+    RecordImmunization {
+        entry_id: entry(1),
+        antigen: antigen.into(),
+        dose_number: number,
+        lot: "PENTA-24-117".into(),
+        given_on: given_on.into(),
+        facility_id: LAQUINTINIE,
+        amends: None,
+        today: TODAY.into(),
+    }
+}
+
+#[test]
+fn immunizations_follow_the_schedule_in_force_on_the_day() {
+    scenario(decide_immunization)
+        .given(vec![registered()])
+        .when((decide_immunization, dose("penta", 1, "2025-02-21")))
+        .then(vec![RecordEvent::Immunization(ImmunizationRecorded {
+            entry_id: entry(1),
+            antigen: "PENTA".into(),
+            dose_number: 1,
+            lot: "PENTA-24-117".into(),
+            given_on: "2025-02-21".into(),
+            facility_id: LAQUINTINIE,
+            amends: None,
+        })]);
+    let record = record_of(&[registered()]);
+    assert!(decide_immunization(record.as_ref(), dose("ROTA", 3, "2025-03-01")).is_ok(), "three doses since 2023");
+    assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("PENTA", 4, "2025-03-01"))), ["/dose_number"]);
+    assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("COVAX", 1, "2025-03-01"))), ["/antigen"]);
+    assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2027-01-01"))), ["/given_on"]);
+    assert_eq!(
+        field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2024-12-31"))),
+        ["/given_on"],
+        "before birth"
+    );
+    assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2025-02-30"))), ["/given_on"]);
+}
+
+#[test]
+fn an_encounter_elsewhere_brings_the_patient_into_that_facilitys_care() {
+    let command = RecordEncounter {
+        entry_id: entry(1),
+        facility_id: GAROUA,
+        practitioner_id: DOCTOR,
+        date: "2026-11-20".into(),
+        reason: "fever for three days".into(),
+        notes: None,
+        amends: None,
+        today: TODAY.into(),
+    };
+    let history = vec![registered()];
+    let events = decide_encounter(record_of(&history).as_ref(), command).unwrap();
+    assert!(
+        matches!(&events[0], RecordEvent::Encounter(EncounterRecorded { facility_id, .. }) if *facility_id == GAROUA)
+    );
+    let record = record_of(&[history, events].concat()).unwrap();
+    let doctor = Principal { account_id: DOCTOR, role: Role::Doctor, facility_id: Some(GAROUA), patient_id: None };
+    assert_eq!(care_basis(&record, &doctor, Timestamp::now(), TODAY), Some(CareBasis::Facility));
+    assert_eq!(record.entries[&entry(1)].section, Section::Encounters);
+}
+
+#[test]
+fn care_comes_from_registration_consent_or_broken_glass_and_ends_with_them() {
+    let now = Timestamp::parse("2026-11-25T10:00:00.000000Z").unwrap();
+    let at =
+        |facility| Principal { account_id: DOCTOR, role: Role::Doctor, facility_id: Some(facility), patient_id: None };
+    let record = record_of(&[registered()]).unwrap();
+    assert_eq!(care_basis(&record, &at(LAQUINTINIE), now, TODAY), Some(CareBasis::Facility));
+    assert_eq!(care_basis(&record, &at(GAROUA), now, TODAY), None);
+
+    // Consent, until a day.
+    let grant = GrantAccess { facility_id: GAROUA, until: Some("2026-12-31".into()), today: TODAY.into() };
+    let granted = decide_grant(Some(&record), grant).unwrap();
+    let with_consent = record_of(&[vec![registered()], granted.clone()].concat()).unwrap();
+    assert_eq!(care_basis(&with_consent, &at(GAROUA), now, TODAY), Some(CareBasis::Consent));
+    assert_eq!(care_basis(&with_consent, &at(GAROUA), now, "2027-01-01"), None, "expired consent");
+    let revoked = decide_revoke(Some(&with_consent), GAROUA).unwrap();
+    let after = record_of(&[vec![registered()], granted, revoked].concat()).unwrap();
+    assert_eq!(care_basis(&after, &at(GAROUA), now, TODAY), None);
+    assert!(matches!(decide_revoke(Some(&after), GAROUA), Err(RecordError::Invalid(_))));
+    let past = GrantAccess { facility_id: GAROUA, until: Some("2020-01-01".into()), today: TODAY.into() };
+    assert!(matches!(decide_grant(Some(&record), past), Err(RecordError::Invalid(_))));
+
+    // Break the glass: for this doctor at this facility, for a few hours.
+    let glass =
+        BreakGlass { account_id: DOCTOR, facility_id: GAROUA, reason: "unconscious, brought by ambulance".into(), now };
+    let opened = decide_break_glass(Some(&record), glass.clone()).unwrap();
+    let broken = record_of(&[vec![registered()], opened].concat()).unwrap();
+    assert_eq!(care_basis(&broken, &at(GAROUA), now, TODAY), Some(CareBasis::BreakGlass));
+    let later = Timestamp::parse("2026-11-25T15:00:00.000000Z").unwrap();
+    assert_eq!(care_basis(&broken, &at(GAROUA), later, TODAY), None, "the access expires");
+    let colleague = Principal { account_id: Uuid::now_v7(), ..at(GAROUA) };
+    assert_eq!(care_basis(&broken, &colleague, now, TODAY), None, "it is personal");
+    let terse = BreakGlass { reason: "urgent".into(), ..glass };
+    assert!(matches!(decide_break_glass(Some(&record), terse), Err(RecordError::Invalid(_))), "a real reason");
+    let nowhere = Principal { facility_id: None, ..at(GAROUA) };
+    assert_eq!(care_basis(&record, &nowhere, now, TODAY), None);
+}

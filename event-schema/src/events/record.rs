@@ -1,0 +1,208 @@
+//! The clinical record: what clinicians record about a patient, and who may see it. Every event here
+//! goes to the patient's stream, `patient:<patient_id>`, so that folding one stream gives the whole
+//! record and every care relationship it implies.
+//!
+//! Nothing is edited in place. A clinical entry has an `entry_id`; a later entry that `amends` it
+//! replaces it in the current record, and [`EntryEnteredInError`] withdraws it. The original stays in
+//! the ledger, and the record shows it as corrected.
+
+use crate::{EventPayload, Timestamp};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A correction: the entry this one replaces, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Amends {
+    /// The `entry_id` of the entry replaced.
+    pub entry_id: Uuid,
+    /// Why it is replaced, in the clinician's words.
+    pub reason: String,
+}
+
+/// What kind of thing a patient reacts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AllergyCategory {
+    Medication,
+    Food,
+    Environment,
+    Other,
+}
+
+/// How severe a reaction is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Mild,
+    Moderate,
+    Severe,
+    LifeThreatening,
+}
+
+/// Whether an allergy or intolerance still holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AllergyStatus {
+    /// Suspected, not confirmed.
+    Unconfirmed,
+    Confirmed,
+    /// No longer present (outgrown, desensitised).
+    Resolved,
+    /// Ruled out after investigation.
+    Refuted,
+}
+
+/// An allergy or intolerance was recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllergyRecorded {
+    pub entry_id: Uuid,
+    /// The substance, e.g. `amoxicillin`, `groundnuts`.
+    pub substance: String,
+    pub category: AllergyCategory,
+    /// The reaction observed, e.g. `urticaria`, if known.
+    pub reaction: Option<String>,
+    pub severity: Severity,
+    pub status: AllergyStatus,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for AllergyRecorded {
+    const EVENT_TYPE: &'static str = "record.allergy_recorded";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// Where a diagnosed condition stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConditionStatus {
+    Active,
+    Recurrence,
+    Remission,
+    Resolved,
+}
+
+/// A condition was diagnosed, coded in ICD-10.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionDiagnosed {
+    pub entry_id: Uuid,
+    /// The ICD-10 code in its canonical form, e.g. `B50.9` (Plasmodium falciparum malaria, unspecified).
+    pub icd10: String,
+    /// The diagnosis in the clinician's words.
+    pub description: String,
+    /// When it began, `YYYY-MM-DD`, if known.
+    pub onset: Option<String>,
+    pub status: ConditionStatus,
+    /// The encounter it was made in, if any.
+    pub encounter_id: Option<Uuid>,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for ConditionDiagnosed {
+    const EVENT_TYPE: &'static str = "record.condition_diagnosed";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A dose of vaccine was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImmunizationRecorded {
+    pub entry_id: Uuid,
+    /// The antigen's code in the immunisation schedule data, e.g. `PENTA`, `MR`.
+    pub antigen: String,
+    /// The dose's number in the antigen's series (0 for a birth dose where the schedule has one).
+    pub dose_number: u32,
+    /// The vaccine lot number, as printed on the vial.
+    pub lot: String,
+    /// The day it was given, `YYYY-MM-DD`.
+    pub given_on: String,
+    /// Where it was given.
+    pub facility_id: Uuid,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for ImmunizationRecorded {
+    const EVENT_TYPE: &'static str = "record.immunization_recorded";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A consultation or visit took place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EncounterRecorded {
+    pub entry_id: Uuid,
+    pub facility_id: Uuid,
+    /// The practitioner who saw the patient.
+    pub practitioner_id: Uuid,
+    /// The day of the encounter, `YYYY-MM-DD`.
+    pub date: String,
+    /// Why the patient came.
+    pub reason: String,
+    pub notes: Option<String>,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for EncounterRecorded {
+    const EVENT_TYPE: &'static str = "record.encounter_recorded";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// An entry was recorded by mistake (wrong patient, wrong form) and is withdrawn from the current
+/// record. It stays in the ledger, shown as entered in error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryEnteredInError {
+    pub entry_id: Uuid,
+    pub reason: String,
+}
+
+impl EventPayload for EntryEnteredInError {
+    const EVENT_TYPE: &'static str = "record.entry_entered_in_error";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// The patient granted a facility's clinicians access to their record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessGranted {
+    pub facility_id: Uuid,
+    /// The last day the access holds, `YYYY-MM-DD`; until revoked when absent.
+    pub until: Option<String>,
+}
+
+impl EventPayload for AccessGranted {
+    const EVENT_TYPE: &'static str = "record.access_granted";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// The patient withdrew a facility's access granted earlier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRevoked {
+    pub facility_id: Uuid,
+}
+
+impl EventPayload for AccessRevoked {
+    const EVENT_TYPE: &'static str = "record.access_revoked";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A doctor broke the glass: opened the record in an emergency without a care relationship, with a
+/// stated reason, for a limited time. Shown to the patient and to the facility's administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyAccessOpened {
+    /// The doctor's account.
+    pub account_id: Uuid,
+    pub facility_id: Uuid,
+    pub reason: String,
+    pub expires_at: Timestamp,
+}
+
+impl EventPayload for EmergencyAccessOpened {
+    const EVENT_TYPE: &'static str = "record.emergency_access_opened";
+    const SCHEMA_VERSION: u32 = 1;
+}
