@@ -5,15 +5,17 @@ mod harness;
 use domain::access::{CareBasis, Principal, Section};
 use domain::record::care::care_basis;
 use domain::record::clinical::{
-    decide_allergy, decide_condition, decide_encounter, decide_entered_in_error, decide_immunization, normalise_icd10,
-    Correction, DiagnoseCondition, MarkEnteredInError, RecordAllergy, RecordEncounter, RecordImmunization,
+    decide_allergy, decide_cancel_prescription, decide_condition, decide_encounter, decide_entered_in_error,
+    decide_immunization, decide_prescription, decide_referral, normalise_icd10, CancelPrescription, Correction,
+    DiagnoseCondition, MarkEnteredInError, PrescribeMedicine, RecordAllergy, RecordEncounter, RecordImmunization,
+    ReferPatient,
 };
 use domain::record::consent::{decide_break_glass, decide_grant, decide_revoke, BreakGlass, GrantAccess};
 use domain::record::{apply, EntryStatus, PatientRecord, RecordError, RecordEvent};
 use event_schema::events::patient::{BirthDate, PatientRegistered, Sex};
 use event_schema::events::record::{
-    AllergyCategory, AllergyRecorded, AllergyStatus, Amends, ConditionStatus, EncounterRecorded, EntryEnteredInError,
-    ImmunizationRecorded, Severity,
+    AllergyCategory, AllergyRecorded, AllergyStatus, Amends, ConditionStatus, Dose, DoseUnit, EncounterRecorded,
+    EntryEnteredInError, ImmunizationRecorded, Route, Severity, Urgency,
 };
 use event_schema::{Role, Timestamp};
 use harness::Scenario;
@@ -305,4 +307,75 @@ fn care_comes_from_registration_consent_or_broken_glass_and_ends_with_them() {
     assert!(matches!(decide_break_glass(Some(&record), terse), Err(RecordError::Invalid(_))), "a real reason");
     let nowhere = Principal { facility_id: None, ..at(GAROUA) };
     assert_eq!(care_basis(&record, &nowhere, now, TODAY), None);
+}
+
+fn prescription(amount: &str, unit: DoseUnit) -> PrescribeMedicine {
+    PrescribeMedicine {
+        entry_id: entry(1),
+        medicine: "artemether-lumefantrine".into(),
+        dose: Dose { amount: amount.into(), unit },
+        route: Route::Oral,
+        times_per_day: 2,
+        as_needed: false,
+        duration_days: 3,
+        prescriber_id: DOCTOR,
+        encounter_id: None,
+        instructions: Some("with food".into()),
+        amends: None,
+    }
+}
+
+#[test]
+fn prescriptions_refuse_impossible_doses_and_can_be_cancelled_once() {
+    let record = record_of(&[registered()]);
+    assert!(decide_prescription(record.as_ref(), prescription("4", DoseUnit::Tablet)).is_ok());
+    assert!(decide_prescription(record.as_ref(), prescription("0.5", DoseUnit::Tablet)).is_ok());
+    assert!(decide_prescription(record.as_ref(), prescription("500", DoseUnit::Mg)).is_ok());
+    for (amount, unit) in [
+        ("0", DoseUnit::Mg),
+        ("-5", DoseUnit::Mg),
+        ("1e3", DoseUnit::Mg),
+        ("0.0001", DoseUnit::Mg),
+        ("5.", DoseUnit::Mg),
+        ("", DoseUnit::Mg),
+        ("500000", DoseUnit::Mg),
+        ("40", DoseUnit::Tablet),
+        ("NaN", DoseUnit::Ml),
+    ] {
+        assert_eq!(
+            field_errors(decide_prescription(record.as_ref(), prescription(amount, unit))),
+            ["/dose/amount"],
+            "{amount}"
+        );
+    }
+    let silly = PrescribeMedicine { times_per_day: 0, duration_days: 1000, ..prescription("1", DoseUnit::Tablet) };
+    assert_eq!(field_errors(decide_prescription(record.as_ref(), silly)), ["/times_per_day", "/duration_days"]);
+
+    let issued = decide_prescription(record.as_ref(), prescription("4", DoseUnit::Tablet)).unwrap();
+    let history = [vec![registered()], issued].concat();
+    let cancel = CancelPrescription { entry_id: entry(1), reason: "vomiting after each dose".into() };
+    let cancelled = decide_cancel_prescription(record_of(&history).as_ref(), cancel.clone()).unwrap();
+    let after = record_of(&[history, cancelled].concat()).unwrap();
+    assert_eq!(after.entries[&entry(1)].status, EntryStatus::Cancelled);
+    assert_eq!(decide_cancel_prescription(Some(&after), cancel), Err(RecordError::AlreadyCorrected));
+}
+
+#[test]
+fn a_referral_brings_the_patient_into_the_receiving_facilitys_care() {
+    let record = record_of(&[registered()]).unwrap();
+    let refer = ReferPatient {
+        entry_id: entry(1),
+        from_facility_id: LAQUINTINIE,
+        to_facility_id: GAROUA,
+        reason: "suspected sickle-cell crisis, needs a haematologist".into(),
+        urgency: Urgency::Urgent,
+        encounter_id: None,
+        amends: None,
+    };
+    let events = decide_referral(Some(&record), refer.clone()).unwrap();
+    let after = record_of(&[vec![registered()], events].concat()).unwrap();
+    let doctor = Principal { account_id: DOCTOR, role: Role::Doctor, facility_id: Some(GAROUA), patient_id: None };
+    assert_eq!(care_basis(&after, &doctor, Timestamp::now(), TODAY), Some(CareBasis::Referral));
+    let to_self = ReferPatient { to_facility_id: LAQUINTINIE, ..refer };
+    assert_eq!(field_errors(decide_referral(Some(&record), to_self)), ["/to_facility_id"]);
 }

@@ -5,8 +5,9 @@ use super::{optional_text, past_date, text, PatientRecord, RecordError, RecordEv
 use crate::access::Section;
 use crate::FieldError;
 use event_schema::events::record::{
-    AllergyCategory, AllergyRecorded, AllergyStatus, Amends, ConditionDiagnosed, ConditionStatus, EncounterRecorded,
-    EntryEnteredInError, ImmunizationRecorded, Severity,
+    AllergyCategory, AllergyRecorded, AllergyStatus, Amends, ConditionDiagnosed, ConditionStatus, Dose, DoseUnit,
+    EncounterRecorded, EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled, PrescriptionIssued,
+    ReferralMade, Route, Severity, Urgency,
 };
 use uuid::Uuid;
 
@@ -254,4 +255,160 @@ pub fn decide_entered_in_error(
 /// The section an entry belongs to, for authorising a correction of it.
 pub fn section_of(record: &PatientRecord, entry_id: Uuid) -> Option<Section> {
     record.entries.get(&entry_id).map(|entry| entry.section)
+}
+
+/// The largest single dose accepted per unit: anything above is a typing slip (a misplaced decimal
+/// point, grams for milligrams), refused rather than recorded.
+fn largest_dose(unit: DoseUnit) -> (u64, &'static str) {
+    // In thousandths of the unit.
+    match unit {
+        DoseUnit::Mg => (10_000_000, "10000 mg"),
+        DoseUnit::G => (10_000, "10 g"),
+        DoseUnit::Mcg => (10_000_000, "10000 mcg"),
+        DoseUnit::Ml => (1_000_000, "1000 mL"),
+        DoseUnit::Iu => (10_000_000_000, "10000000 IU"),
+        DoseUnit::Tablet | DoseUnit::Capsule | DoseUnit::Sachet => (10_000, "10"),
+        DoseUnit::Drop => (60_000, "60 drops"),
+        DoseUnit::Puff => (20_000, "20 puffs"),
+    }
+}
+
+/// A decimal amount in thousandths, if `text` is a positive decimal with at most three decimals.
+fn thousandths(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |part: &str| part.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 12 || fraction.len() > 3 || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    if text.ends_with('.') {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok()?;
+    let fraction: u64 = format!("{fraction:0<3}").parse().ok()?;
+    whole.checked_mul(1000)?.checked_add(fraction).filter(|amount| *amount > 0)
+}
+
+/// Prescribe a medicine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrescribeMedicine {
+    pub entry_id: Uuid,
+    pub medicine: String,
+    pub dose: Dose,
+    pub route: Route,
+    pub times_per_day: u32,
+    pub as_needed: bool,
+    pub duration_days: u32,
+    pub prescriber_id: Uuid,
+    pub encounter_id: Option<Uuid>,
+    pub instructions: Option<String>,
+    pub amends: Option<Correction>,
+}
+
+pub fn decide_prescription(
+    record: Option<&PatientRecord>,
+    command: PrescribeMedicine,
+) -> Result<Vec<RecordEvent>, RecordError> {
+    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let mut errors = Vec::new();
+    let amends = amends(record, command.amends, Section::Prescriptions, &mut errors)?;
+    let medicine = text(&command.medicine, "/medicine", 2..=120, &mut errors);
+    let amount = command.dose.amount.trim().to_owned();
+    match thousandths(&amount) {
+        None => errors.push(FieldError::new(
+            "/dose/amount",
+            "must be a positive decimal with at most three decimals, e.g. 500 or 0.5",
+        )),
+        Some(value) => {
+            let (largest, shown) = largest_dose(command.dose.unit);
+            if value > largest {
+                errors.push(FieldError::new("/dose/amount", format!("more than {shown} in one dose is not plausible")));
+            }
+        }
+    }
+    if !(1..=24).contains(&command.times_per_day) {
+        errors.push(FieldError::new("/times_per_day", "must be 1 to 24"));
+    }
+    if !(1..=365).contains(&command.duration_days) {
+        errors.push(FieldError::new("/duration_days", "must be 1 to 365 days"));
+    }
+    if let Some(encounter) = command.encounter_id {
+        if record.entries.get(&encounter).is_none_or(|entry| entry.section != Section::Encounters) {
+            errors.push(FieldError::new("/encounter_id", "no such encounter in this record"));
+        }
+    }
+    let instructions = optional_text(command.instructions.as_deref(), "/instructions", 1..=500, &mut errors);
+    finish(
+        errors,
+        RecordEvent::Prescription(PrescriptionIssued {
+            entry_id: command.entry_id,
+            medicine,
+            dose: Dose { amount, unit: command.dose.unit },
+            route: command.route,
+            times_per_day: command.times_per_day,
+            as_needed: command.as_needed,
+            duration_days: command.duration_days,
+            prescriber_id: command.prescriber_id,
+            encounter_id: command.encounter_id,
+            instructions,
+            amends,
+        }),
+    )
+}
+
+/// Stop a prescription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelPrescription {
+    pub entry_id: Uuid,
+    pub reason: String,
+}
+
+pub fn decide_cancel_prescription(
+    record: Option<&PatientRecord>,
+    command: CancelPrescription,
+) -> Result<Vec<RecordEvent>, RecordError> {
+    let record = record.ok_or(RecordError::UnknownPatient)?;
+    record.correctable(command.entry_id, Section::Prescriptions)?;
+    let mut errors = Vec::new();
+    let reason = text(&command.reason, "/reason", REASON, &mut errors);
+    finish(errors, RecordEvent::PrescriptionCancelled(PrescriptionCancelled { entry_id: command.entry_id, reason }))
+}
+
+/// Refer the patient to another facility.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferPatient {
+    pub entry_id: Uuid,
+    pub from_facility_id: Uuid,
+    pub to_facility_id: Uuid,
+    pub reason: String,
+    pub urgency: Urgency,
+    pub encounter_id: Option<Uuid>,
+    pub amends: Option<Correction>,
+}
+
+pub fn decide_referral(record: Option<&PatientRecord>, command: ReferPatient) -> Result<Vec<RecordEvent>, RecordError> {
+    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let mut errors = Vec::new();
+    let amends = amends(record, command.amends, Section::Referrals, &mut errors)?;
+    if command.to_facility_id == command.from_facility_id {
+        errors.push(FieldError::new("/to_facility_id", "a referral goes to another facility"));
+    }
+    let reason = text(&command.reason, "/reason", 3..=500, &mut errors);
+    if let Some(encounter) = command.encounter_id {
+        if record.entries.get(&encounter).is_none_or(|entry| entry.section != Section::Encounters) {
+            errors.push(FieldError::new("/encounter_id", "no such encounter in this record"));
+        }
+    }
+    finish(
+        errors,
+        RecordEvent::Referral(ReferralMade {
+            entry_id: command.entry_id,
+            from_facility_id: command.from_facility_id,
+            to_facility_id: command.to_facility_id,
+            reason,
+            urgency: command.urgency,
+            encounter_id: command.encounter_id,
+            amends,
+        }),
+    )
 }

@@ -15,7 +15,7 @@ use crate::FieldError;
 use event_schema::events::patient::PatientRegistered;
 use event_schema::events::record::{
     AccessGranted, AccessRevoked, AllergyRecorded, ConditionDiagnosed, EmergencyAccessOpened, EncounterRecorded,
-    EntryEnteredInError, ImmunizationRecorded,
+    EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled, PrescriptionIssued, ReferralMade,
 };
 use event_schema::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +29,9 @@ pub enum RecordEvent {
     Condition(ConditionDiagnosed),
     Immunization(ImmunizationRecorded),
     Encounter(EncounterRecorded),
+    Prescription(PrescriptionIssued),
+    PrescriptionCancelled(PrescriptionCancelled),
+    Referral(ReferralMade),
     EnteredInError(EntryEnteredInError),
     AccessGranted(AccessGranted),
     AccessRevoked(AccessRevoked),
@@ -42,6 +45,8 @@ pub enum EntryStatus {
     /// Replaced by the entry with this id.
     AmendedBy(Uuid),
     EnteredInError,
+    /// A prescription stopped before its end.
+    Cancelled,
 }
 
 /// One clinical entry, as far as decisions need it.
@@ -133,6 +138,16 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
         RecordEvent::Encounter(e) => {
             record.seen_at.insert(e.facility_id);
             record.add_entry(e.entry_id, Section::Encounters, amended(&e.amends));
+        }
+        RecordEvent::Prescription(e) => record.add_entry(e.entry_id, Section::Prescriptions, amended(&e.amends)),
+        RecordEvent::PrescriptionCancelled(e) => {
+            if let Some(entry) = record.entries.get_mut(&e.entry_id) {
+                entry.status = EntryStatus::Cancelled;
+            }
+        }
+        RecordEvent::Referral(e) => {
+            record.referred_to.insert(e.to_facility_id);
+            record.add_entry(e.entry_id, Section::Referrals, amended(&e.amends));
         }
         RecordEvent::EnteredInError(e) => {
             if let Some(entry) = record.entries.get_mut(&e.entry_id) {

@@ -206,3 +206,115 @@ impl EventPayload for EmergencyAccessOpened {
     const EVENT_TYPE: &'static str = "record.emergency_access_opened";
     const SCHEMA_VERSION: u32 = 1;
 }
+
+/// How a medicine is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    Oral,
+    Sublingual,
+    Intravenous,
+    Intramuscular,
+    Subcutaneous,
+    Topical,
+    Inhaled,
+    Nasal,
+    Ophthalmic,
+    Otic,
+    Rectal,
+    Vaginal,
+}
+
+/// The unit a dose is measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DoseUnit {
+    Mg,
+    G,
+    Mcg,
+    Ml,
+    /// International units.
+    Iu,
+    Tablet,
+    Capsule,
+    Drop,
+    Puff,
+    Sachet,
+}
+
+/// One dose: an exact decimal amount (kept as text, never a float) and its unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dose {
+    /// A positive decimal with at most three decimals, e.g. `500`, `0.5`, `2.5`.
+    pub amount: String,
+    pub unit: DoseUnit,
+}
+
+/// A medicine was prescribed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrescriptionIssued {
+    pub entry_id: Uuid,
+    /// The medicine, by its international non-proprietary name where there is one, e.g.
+    /// `artemether-lumefantrine`.
+    pub medicine: String,
+    pub dose: Dose,
+    pub route: Route,
+    /// Doses a day.
+    pub times_per_day: u32,
+    /// Taken only when needed, up to `times_per_day`.
+    pub as_needed: bool,
+    pub duration_days: u32,
+    /// The prescriber's account.
+    pub prescriber_id: Uuid,
+    pub encounter_id: Option<Uuid>,
+    pub instructions: Option<String>,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for PrescriptionIssued {
+    const EVENT_TYPE: &'static str = "record.prescription_issued";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A prescription was stopped before its end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrescriptionCancelled {
+    /// The prescription's `entry_id`.
+    pub entry_id: Uuid,
+    pub reason: String,
+}
+
+impl EventPayload for PrescriptionCancelled {
+    const EVENT_TYPE: &'static str = "record.prescription_cancelled";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// How soon a referred patient must be seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Routine,
+    Urgent,
+    Emergency,
+}
+
+/// The patient was referred to another facility, whose clinicians may then act on the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralMade {
+    pub entry_id: Uuid,
+    pub from_facility_id: Uuid,
+    pub to_facility_id: Uuid,
+    pub reason: String,
+    pub urgency: Urgency,
+    pub encounter_id: Option<Uuid>,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for ReferralMade {
+    const EVENT_TYPE: &'static str = "record.referral_made";
+    const SCHEMA_VERSION: u32 = 1;
+}
