@@ -66,6 +66,31 @@ async fn serves_on_the_embedded_default_and_stops_cleanly() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_its_openapi_document_and_interactive_docs() {
+    let temp = tempfile::tempdir().unwrap();
+    let server = Server::start(&temp.path().join("data"), None, &[]);
+    let client = reqwest::Client::new();
+
+    let document = client.get(server.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(document.status(), 200);
+    assert_eq!(document.headers()["content-type"], "application/json");
+    let document: serde_json::Value = document.json().await.unwrap();
+    assert!(document["openapi"].as_str().is_some_and(|version| version.starts_with("3.1")), "{}", document["openapi"]);
+    assert!(document["paths"]["/api/v1/auth/login"]["post"].is_object());
+
+    let docs = client.get(server.url("/api/v1/docs")).send().await.unwrap();
+    assert_eq!(docs.status(), 200);
+    let content_type = docs.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let page = docs.text().await.unwrap();
+    assert!(
+        page.contains("CloudMedi command API") && page.contains("/api/v1/auth/login"),
+        "the page embeds the document"
+    );
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serves_on_postgres() {
     let database = ScratchDatabase::create("cloudmedi_serve").await.expect("PostgreSQL must be running");
     let url = database.url().to_owned();

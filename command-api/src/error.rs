@@ -13,10 +13,11 @@ use uuid::Uuid;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One invalid field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// A JSON pointer-like path to the field, e.g. `/patient/date_of_birth`.
     pub field: String,
+    /// What is wrong with it; never the value itself, which may be a password.
     pub message: String,
 }
 
@@ -57,18 +58,26 @@ pub enum ApiError {
     Internal(String),
 }
 
-/// The problem details document.
-#[derive(Debug, Serialize)]
+/// An RFC 9457 problem details document, sent as `application/problem+json` for every error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// A relative URI naming the kind of problem, e.g. `/problems/invalid-credentials`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// A short summary of the kind of problem, the same for every occurrence.
     pub title: &'static str,
+    /// The HTTP status code.
     pub status: u16,
+    /// What went wrong this time, when there is more to say than the title.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub detail: Option<String>,
+    /// The invalid fields of the request, for a `400`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For a server error: the id under which its cause was logged, to quote when reporting it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub correlation_id: Option<Uuid>,
 }
 

@@ -3,33 +3,59 @@
 //! `/health` says the process is up and answering; `/ready` says it can do its work now (the ledger's
 //! database answers). Neither needs authentication, and neither says anything about patients.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(Serialize)]
+/// The process is up.
+#[derive(Serialize, ToSchema)]
 struct Health {
+    /// Always `ok`.
     status: &'static str,
+    /// The server's version.
     version: &'static str,
 }
 
-#[derive(Serialize)]
+/// The process can do its work.
+#[derive(Serialize, ToSchema)]
 struct Readiness {
+    /// Always `ready`.
     status: &'static str,
+    /// The position of the ledger's last entry.
     ledger_position: u64,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health)).route("/ready", get(ready))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(health)).routes(routes!(ready))
 }
 
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "health",
+    summary = "Liveness: the process is up and answering",
+    responses((status = 200, description = "The process answers.", body = Health))
+)]
 async fn health() -> Json<Health> {
     Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") })
 }
 
+#[utoipa::path(
+    get,
+    path = "/ready",
+    tag = "health",
+    summary = "Readiness: the ledger's database answers",
+    responses(
+        (status = 200, description = "The server can do its work now.", body = Readiness),
+        (status = 503, body = Problem, content_type = PROBLEM_JSON,
+            description = "The ledger's database does not answer.")
+    )
+)]
 async fn ready(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
     let head = state.ledger.head().await.map_err(|error| {
         tracing::warn!(%error, "readiness check: the ledger's database does not answer");

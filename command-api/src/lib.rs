@@ -4,6 +4,7 @@
 //! response, a trace span per request (method, route and status; never bodies, query strings or
 //! headers, which may hold patient data or secrets), a body size limit, a timeout, and a panic guard.
 //! Every error, including those the middleware produces (404, 405, 408, 413), leaves as problem+json.
+//! [`openapi`] is the OpenAPI document of every route, collected from the handlers' annotations.
 
 /// Runs the same query text against whichever backend holds the tables. The identity tables use the
 /// same column types on both (text ids, integer instants), and sqlx accepts `$n` placeholders on
@@ -19,6 +20,7 @@ macro_rules! on_database {
 
 pub mod auth;
 pub mod authn;
+pub mod document;
 pub mod error;
 pub mod health;
 pub mod identity;
@@ -41,6 +43,8 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -92,15 +96,29 @@ impl Default for Limits {
     }
 }
 
-/// The application: every route, with its middleware. Layers are listed innermost first.
-pub fn router(state: AppState, limits: Limits) -> Router {
-    Router::new()
+/// Every route, with the OpenAPI document their handlers' annotations describe; `attempts` limits the
+/// unauthenticated ones per client address.
+fn described_routes(attempts: Option<routes::auth::AttemptRate>) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(document::ApiDoc::openapi())
         .merge(health::router())
-        .merge(routes::auth::router(limits.attempts))
+        .merge(routes::auth::router(attempts))
         .merge(routes::me::router())
         .merge(routes::facilities::router())
         .merge(routes::staff::router())
         .merge(routes::patients::router())
+}
+
+/// The OpenAPI document of every route the application serves, the one `GET /api/v1/openapi.json`
+/// answers with. Describing a route needs neither a state nor a database, so this works anywhere.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    described_routes(None).into_openapi()
+}
+
+/// The application: every route, with its middleware. Layers are listed innermost first.
+pub fn router(state: AppState, limits: Limits) -> Router {
+    let (routes, document) = described_routes(limits.attempts).split_for_parts();
+    routes
+        .merge(document::router(document))
         .route_layer(middleware::from_fn(record_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 /// Every role the system knows. `System` is the ledger acting on its own behalf (initialisation, key
 /// registry); no person ever holds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Patient,

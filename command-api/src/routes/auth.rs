@@ -8,7 +8,7 @@
 
 use crate::auth::{password, tokens, totp};
 use crate::authn::{principal_of, stored_uuid, Caller};
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::identity::codes::{hash_code, hash_token, identifier_key, new_login_code};
 use crate::identity::store::{AccountRow, Rotation, ACTIVE, ISSUED};
 use crate::identity::{self, micros_after, now_micros, timestamp_of};
@@ -18,8 +18,6 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::post;
-use axum::Router;
 use base64::Engine;
 use event_schema::events::account::{
     AccountActivated, AccountLockedOut, AuthenticationStage, FailureReason, LoggedOut, LoginFailed, LoginSucceeded,
@@ -30,6 +28,9 @@ use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// How many unauthenticated attempts (logins, codes, activations, refreshes) one client address may
@@ -51,12 +52,12 @@ impl Default for AttemptRate {
 
 /// The routes; with `rate`, the unauthenticated ones are limited per client address (which needs the
 /// server to provide each connection's address, as `cloudmedi serve` does).
-pub fn router(rate: Option<AttemptRate>) -> Router<AppState> {
-    let mut attempts = Router::new()
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/login/second-factor", post(second_factor))
-        .route("/api/v1/auth/refresh", post(refresh))
-        .route("/api/v1/auth/activate", post(activate));
+pub fn router(rate: Option<AttemptRate>) -> OpenApiRouter<AppState> {
+    let mut attempts = OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(second_factor))
+        .routes(routes!(refresh))
+        .routes(routes!(activate));
     if let Some(config) = rate.and_then(|rate| {
         tower_governor::governor::GovernorConfigBuilder::default().period(rate.period).burst_size(rate.burst).finish()
     }) {
@@ -70,7 +71,7 @@ pub fn router(rate: Option<AttemptRate>) -> Router<AppState> {
         });
         attempts = attempts.layer(layer);
     }
-    attempts.route("/api/v1/auth/logout", post(logout)).route("/api/v1/auth/logout-all", post(logout_all))
+    attempts.routes(routes!(logout)).routes(routes!(logout_all))
 }
 
 /// Drops the state of addresses whose allowance is full again, once a minute, so the limiter's memory
@@ -100,7 +101,7 @@ const LOGIN_MAX: usize = 64;
 /// The longest code accepted, in characters.
 const CODE_MAX: usize = 32;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginRequest {
     /// A health ID, a national ID card number, or a professional ID.
@@ -108,39 +109,56 @@ struct LoginRequest {
     password: String,
 }
 
-/// The answer to a login: either a session, or a second factor to prove first.
-#[derive(Serialize)]
+/// The answer to a login: either a session (an account without a second factor), or a second factor to
+/// prove first with `POST /api/v1/auth/login/second-factor`.
+#[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 enum LoginResponse {
     Session(SessionTokens),
     SecondFactor(Challenge),
 }
 
-#[derive(Serialize)]
+/// A new session's tokens.
+#[derive(Serialize, ToSchema)]
 pub struct SessionTokens {
+    /// The bearer token for authenticated routes.
     access_token: String,
+    /// Always `Bearer`.
     token_type: &'static str,
+    /// Seconds until the access token expires.
     expires_in: u64,
+    /// Exchanged once, at `POST /api/v1/auth/refresh`, for new tokens; presenting it a second time
+    /// ends the session.
     refresh_token: String,
+    /// Seconds until the session ends, however often it is refreshed.
     refresh_expires_in: u64,
     account: AccountSummary,
 }
 
-#[derive(Serialize)]
+/// Whose session it is.
+#[derive(Serialize, ToSchema)]
 pub struct AccountSummary {
     pub id: Uuid,
     pub role: Role,
+    /// The facility a member of staff works at; `null` for patients and national roles.
     pub facility_id: Option<Uuid>,
+    /// The patient the account belongs to, for a patient's account.
     pub patient_id: Option<Uuid>,
 }
 
-#[derive(Serialize)]
+/// A second factor to prove before the session opens.
+#[derive(Serialize, ToSchema)]
+#[schema(as = SecondFactorChallenge)]
 struct Challenge {
+    /// Always `true`.
     second_factor_required: bool,
+    /// To send back with the code.
     challenge_id: Uuid,
+    /// The ways this account can prove its second factor.
     methods: Vec<SecondFactorMethod>,
     /// Where a one-time code was just sent, if one was.
     code_sent_by: Option<SecondFactorMethod>,
+    /// Seconds until the challenge expires.
     expires_in: u64,
 }
 
@@ -286,6 +304,24 @@ pub(crate) async fn password_matches(
     .map_err(|error| ApiError::Internal(format!("password check: {error}")))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    summary = "Log in with a password",
+    description = "Checks the password of a login (a health ID, a national ID card number or a professional \
+        ID). An account without a second factor gets a session at once; otherwise the answer is a challenge, \
+        and a one-time code is sent by SMS or e-mail unless the account uses an authenticator app.",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "A session, or a second factor to prove.", body = LoginResponse),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "The login or the password is empty or too long."),
+        (status = 401, response = crate::document::CredentialsNotAccepted),
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 429, response = crate::document::TooManyAttempts)
+    )
+)]
 async fn login(
     State(state): State<AppState>,
     Json(request): Json<LoginRequest>,
@@ -479,14 +515,34 @@ fn tokens_response(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SecondFactorRequest {
+    /// The challenge the login answered with.
     challenge_id: Uuid,
+    /// One of the challenge's methods.
     method: SecondFactorMethod,
+    /// The code from the app, the SMS or the e-mail, or a recovery code.
     code: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login/second-factor",
+    tag = "auth",
+    summary = "Prove the second factor and open the session",
+    description = "Answers a login's challenge with a code from an authenticator app, a code sent by SMS or \
+        e-mail, or one of the account's recovery codes. Each code and each challenge works once.",
+    request_body = SecondFactorRequest,
+    responses(
+        (status = 200, description = "The session is open.", body = SessionTokens),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "The code is empty or too long, or the body is malformed."),
+        (status = 401, response = crate::document::CredentialsNotAccepted),
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 429, response = crate::document::TooManyAttempts)
+    )
+)]
 async fn second_factor(
     State(state): State<AppState>,
     Json(request): Json<SecondFactorRequest>,
@@ -574,12 +630,29 @@ fn unix_seconds(micros: i64) -> u64 {
     u64::try_from(micros / 1_000_000).unwrap_or(0)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RefreshRequest {
     refresh_token: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    tag = "auth",
+    summary = "Exchange a refresh token for new tokens",
+    description = "Rotates the session's tokens: the refresh token presented is spent, and presenting it again \
+        ends the session, since only a stolen copy would be presented twice.",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens for the same session.", body = SessionTokens),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "The body is malformed."),
+        (status = 401, response = crate::document::CredentialsNotAccepted),
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 429, response = crate::document::TooManyAttempts)
+    )
+)]
 async fn refresh(
     State(state): State<AppState>,
     Json(request): Json<RefreshRequest>,
@@ -618,11 +691,33 @@ async fn refresh(
 }
 
 /// Ends the session the request came from.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    summary = "End this session",
+    responses(
+        (status = 204, description = "The session has ended; its tokens no longer work."),
+        (status = 401, response = crate::document::Unauthenticated)
+    ),
+    security(("bearer" = []))
+)]
 async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
     end_sessions(&state, &caller, LogoutScope::ThisSession).await
 }
 
 /// Ends every session of the caller's account, on every device.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout-all",
+    tag = "auth",
+    summary = "End every session of the account, on every device",
+    responses(
+        (status = 204, description = "Every session of the account has ended."),
+        (status = 401, response = crate::document::Unauthenticated)
+    ),
+    security(("bearer" = []))
+)]
 async fn logout_all(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
     end_sessions(&state, &caller, LogoutScope::AllSessions).await
 }
@@ -645,16 +740,21 @@ async fn end_sessions(state: &AppState, caller: &Caller, scope: LogoutScope) -> 
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ActivationRequest)]
 struct ActivateRequest {
+    /// The login the account was issued with: a professional ID, or a patient's health ID.
     login: String,
+    /// The one-time code sent to the person (or printed for them) when the account was issued.
     activation_code: String,
     /// The password the person chooses.
     password: String,
 }
 
-#[derive(Serialize)]
+/// An account that was activated.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ActivatedAccount)]
 struct Activated {
     account_id: Uuid,
     role: Role,
@@ -662,6 +762,24 @@ struct Activated {
     second_factor_required: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/activate",
+    tag = "auth",
+    summary = "Activate an issued account and choose its password",
+    description = "An account issued by an administrator or at a patient's registration is activated with its \
+        one-time code, which works once. Logging in comes next.",
+    request_body = ActivateRequest,
+    responses(
+        (status = 200, description = "The account is active.", body = Activated),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "A field is empty or too long, or the password does not meet the policy \
+                (the field error says why)."),
+        (status = 401, response = crate::document::CredentialsNotAccepted),
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 429, response = crate::document::TooManyAttempts)
+    )
+)]
 async fn activate(
     State(state): State<AppState>,
     Json(request): Json<ActivateRequest>,

@@ -2,27 +2,30 @@
 //! signed in; a facility's name, level and district are public information).
 
 use crate::authn::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::json::Json;
 use crate::record::{decode, parse_id, read_stream, record};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::Router;
 use domain::access::{Action, Facts};
 use domain::facility::{self, Facility, FacilityError, FacilityEvent, RegisterFacility};
 use event_schema::events::facility::{FacilityLevel, FacilityOwnership, FacilityRegistered};
 use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/facilities", post(register)).route("/api/v1/facilities/{facility_id}", get(show))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(register)).routes(routes!(show))
 }
 
-#[derive(Deserialize)]
+/// A facility joining the network.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = FacilityRegistration)]
 struct RegisterRequest {
     name: String,
     level: FacilityLevel,
@@ -32,7 +35,9 @@ struct RegisterRequest {
     health_district: String,
 }
 
-#[derive(Serialize)]
+/// A health facility.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Facility)]
 pub struct FacilityView {
     facility_id: Uuid,
     name: String,
@@ -71,6 +76,25 @@ pub async fn load(state: &AppState, id: Uuid) -> Result<Option<Facility>, ApiErr
     Ok(facility)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/facilities",
+    operation_id = "register_facility",
+    tag = "facilities",
+    summary = "Register a facility",
+    description = "Adds a health facility to the network. Only system administrators may.",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The facility is registered.", body = FacilityView),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON,
+            description = "Only system administrators register facilities."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
 async fn register(
     State(state): State<AppState>,
     caller: Caller,
@@ -99,6 +123,24 @@ async fn register(
     Ok((StatusCode::CREATED, axum::Json(view.into())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/facilities/{facility_id}",
+    operation_id = "show_facility",
+    tag = "facilities",
+    summary = "A facility",
+    description = "Anyone signed in may read a facility: its name, level and district are public information.",
+    params(("facility_id" = Uuid, Path, description = "The facility's id.")),
+    responses(
+        (status = 200, description = "The facility.", body = FacilityView),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "The id is not a UUID."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON,
+            description = "No facility has this id.")
+    ),
+    security(("bearer" = []))
+)]
 async fn show(
     State(state): State<AppState>,
     _caller: Caller,

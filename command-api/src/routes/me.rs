@@ -3,43 +3,60 @@
 
 use crate::auth::totp;
 use crate::authn::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::identity::now_micros;
 use crate::json::Json;
 use crate::record::{account_stream, record};
 use crate::routes::auth::{begin_attempt, decode_secret, fail, password_matches, second_factor_methods, throttle_key};
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::{get, post, put};
-use axum::Router;
 use base64::Engine;
 use event_schema::events::account::{AuthenticationStage, FailureReason, SecondFactorEnrolled, SecondFactorMethod};
 use event_schema::Role;
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/me/totp", post(start_totp))
-        .route("/api/v1/me/totp/confirm", post(confirm_totp))
-        .route("/api/v1/me/second-factor", put(set_code_channel))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(start_totp))
+        .routes(routes!(confirm_totp))
+        .routes(routes!(set_code_channel))
 }
 
-#[derive(Serialize)]
+/// The caller's account.
+#[derive(Serialize, ToSchema)]
 struct Me {
     account_id: Uuid,
+    /// What the person logs in with: a professional ID, or a patient's health ID.
     login: String,
     role: Role,
+    /// The facility a member of staff works at; `null` for patients and national roles.
     facility_id: Option<Uuid>,
+    /// The patient the account belongs to, for a patient's account.
     patient_id: Option<Uuid>,
     family_name: String,
     given_names: String,
+    /// The second factors a login can prove; empty when the password alone logs in.
     second_factors: Vec<SecondFactorMethod>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "me",
+    summary = "The caller's account",
+    responses(
+        (status = 200, description = "Who the caller is.", body = Me),
+        (status = 401, response = crate::document::Unauthenticated)
+    ),
+    security(("bearer" = []))
+)]
 async fn me(caller: Caller) -> axum::Json<Me> {
     axum::Json(Me {
         account_id: caller.principal.account_id,
@@ -53,7 +70,8 @@ async fn me(caller: Caller) -> axum::Json<Me> {
     })
 }
 
-#[derive(Serialize)]
+/// A new authenticator app secret, not in use until a code made with it is confirmed.
+#[derive(Serialize, ToSchema)]
 struct TotpEnrolment {
     /// The secret in base 32, for typing into an app by hand.
     secret: String,
@@ -61,7 +79,7 @@ struct TotpEnrolment {
     otpauth_uri: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Reauthentication {
     /// The account's password again: a stolen access token alone must not be enough to change how the
@@ -106,6 +124,25 @@ async fn notify_owner(state: &AppState, caller: &Caller, what: &str) -> Result<(
 
 /// Starts enrolling an authenticator app: a fresh secret, active only once a code made with it is
 /// confirmed. Needs the password again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/totp",
+    tag = "me",
+    summary = "Start enrolling an authenticator app",
+    description = "Answers with a fresh secret to show as a QR code or type into the app. It replaces the \
+        current second factor only once `POST /api/v1/me/totp/confirm` proves the app makes codes with it. \
+        Needs the account's password again; a wrong one counts towards the account's lockout.",
+    request_body = Reauthentication,
+    responses(
+        (status = 200, description = "The secret to enrol.", body = TotpEnrolment),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "The password is wrong or missing (field `/password`)."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 429, response = crate::document::TooManyAttempts)
+    ),
+    security(("bearer" = []))
+)]
 async fn start_totp(
     State(state): State<AppState>,
     caller: Caller,
@@ -122,18 +159,40 @@ async fn start_totp(
     Ok(axum::Json(TotpEnrolment { secret, otpauth_uri }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TotpConfirmation)]
 struct ConfirmTotp {
+    /// The code the app shows now.
     code: String,
 }
 
-#[derive(Serialize)]
+/// The account's recovery codes, replacing any earlier ones.
+#[derive(Serialize, ToSchema)]
 struct RecoveryCodes {
     /// Shown once: each works once, in place of a code from the app.
     recovery_codes: Vec<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/totp/confirm",
+    tag = "me",
+    summary = "Confirm the authenticator app and receive recovery codes",
+    description = "A code made by the app with the new secret turns the app on as the account's second \
+        factor. The answer holds recovery codes, shown this once; the account's owner is told of the change.",
+    request_body = ConfirmTotp,
+    responses(
+        (status = 200, description = "The app is the account's second factor now.", body = RecoveryCodes),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "The code does not match (field `/code`)."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "No enrolment is in progress, or it changed meanwhile."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
 async fn confirm_totp(
     State(state): State<AppState>,
     caller: Caller,
@@ -164,7 +223,7 @@ async fn confirm_totp(
     Ok(axum::Json(RecoveryCodes { recovery_codes: codes.into_iter().map(|(code, _)| code).collect() }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CodeChannel {
     /// `sms` or `email`.
@@ -174,6 +233,25 @@ struct CodeChannel {
 }
 
 /// Chooses where one-time login codes are sent (which also turns them on for a patient's account).
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/second-factor",
+    tag = "me",
+    summary = "Choose where one-time login codes are sent",
+    description = "Sends login codes by SMS or e-mail, to the contact on file; for a patient's account this \
+        also turns the second factor on. Needs the account's password again; the owner is told of the change.",
+    request_body = CodeChannel,
+    responses(
+        (status = 200, description = "The account as it is now.", body = Me),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "No such contact is on file, the method is not `sms` or `email`, or the \
+                password is wrong."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 429, response = crate::document::TooManyAttempts)
+    ),
+    security(("bearer" = []))
+)]
 async fn set_code_channel(
     State(state): State<AppState>,
     caller: Caller,

@@ -3,7 +3,7 @@
 //! code (sent by SMS or e-mail, or printed on the registration slip for a patient with neither).
 
 use crate::authn::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::identity::codes::{hash_code, new_activation_code};
 use crate::identity::store::NewAccount;
 use crate::identity::{self, micros_after, now_micros, IdentityError};
@@ -13,8 +13,6 @@ use crate::routes::staff::send_activation;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::Router;
 use domain::access::{Action, Facts};
 use domain::health_id::HealthId;
 use domain::patient::{self, PatientError, PatientEvent, RegisterPatient};
@@ -25,45 +23,60 @@ use ledger::outbox::ChannelKind;
 use ledger::{Database, ExpectedVersion};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/patients", post(register))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(register))
 }
 
 /// How many fresh health IDs to draw before giving up (with 900 million possible IDs, a second draw
 /// is already rare).
 const HEALTH_ID_DRAWS: usize = 8;
 
-#[derive(Deserialize)]
+/// A patient to register at the caller's facility.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PatientRegistration)]
 struct RegisterRequest {
+    /// The national ID card number, when the patient has one; it may belong to one patient only.
     national_id: Option<String>,
     family_name: String,
     given_names: String,
     sex: Sex,
     birth_date: BirthDate,
+    /// A region code, e.g. `LT` for Littoral.
     region: String,
     health_district: String,
+    /// A phone number in E.164 form (e.g. `+237699123456`); the account's activation code goes there.
     phone: Option<String>,
+    /// An e-mail address, used for the activation code when there is no phone number.
     email: Option<String>,
     next_of_kin: Option<NextOfKin>,
 }
 
-#[derive(Serialize)]
+/// A registered patient, with their health ID and an account waiting for activation.
+#[derive(Serialize, ToSchema)]
+#[schema(as = RegisteredPatient)]
 struct Registered {
     patient_id: Uuid,
+    /// The patient's health ID, which is also their login.
     health_id: String,
     /// The health ID grouped for printing: `CM 123 456 789 4`.
     health_id_display: String,
     account_activation: Activation,
 }
 
-#[derive(Serialize)]
+/// How the patient's account's activation code reaches them.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AccountActivation)]
 struct Activation {
     sent_by: ContactChannel,
     /// Only when it is to be printed for the patient: the code is otherwise sent to them alone.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     code: Option<String>,
 }
 
@@ -136,6 +149,30 @@ fn patient_error(error: PatientError) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients",
+    operation_id = "register_patient",
+    tag = "patients",
+    summary = "Register a patient",
+    description = "Issues the patient's health ID and an account for them to activate with a one-time code, \
+        sent by SMS or e-mail, or returned here to print on the registration slip for a patient with \
+        neither. Doctors, nurses and registration clerks register patients at their facility.",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The patient is registered.", body = Registered),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON,
+            description = "The caller may not register patients, or works at no facility."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The national ID card number is already registered; the detail names the \
+                patient to open instead."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
 async fn register(
     State(state): State<AppState>,
     caller: Caller,

@@ -7,7 +7,7 @@
 //! recorded, so the suspended person's next request already fails.
 
 use crate::authn::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::identity::codes::{hash_code, new_activation_code};
 use crate::identity::store::{AccountRow, NewAccount, StaffRow, ACTIVE, ISSUED, SUSPENDED};
 use crate::identity::{self, micros_after, now_micros, IdentityError};
@@ -17,8 +17,6 @@ use crate::routes::facilities;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::Router;
 use domain::access::{Action, Facts};
 use domain::staff::{self, ActivationDelivery, RegisterStaff, StaffError, StaffEvent, StaffMember, SuspendStaff};
 use event_schema::events::staff::{
@@ -28,19 +26,25 @@ use event_schema::{Actor, EventPayload, Role};
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/facilities/{facility_id}/staff", post(register_at_facility).get(list_at_facility))
-        .route("/api/v1/staff", post(register_national).get(list_national))
-        .route("/api/v1/staff/{account_id}/suspend", post(suspend))
-        .route("/api/v1/staff/{account_id}/reinstate", post(reinstate))
-        .route("/api/v1/staff/{account_id}/activation", post(reissue_activation))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register_at_facility, list_at_facility))
+        .routes(routes!(register_national, list_national))
+        .routes(routes!(suspend))
+        .routes(routes!(reinstate))
+        .routes(routes!(reissue_activation))
 }
 
-#[derive(Deserialize)]
+/// A member of staff to register, who will activate their account with a one-time code sent to their
+/// phone or e-mail.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = StaffRegistration)]
 struct RegisterRequest {
     /// The professional ID the facility assigned; the person logs in with it.
     professional_id: String,
@@ -52,20 +56,31 @@ struct RegisterRequest {
     email: Option<String>,
 }
 
-#[derive(Serialize)]
+/// A member of staff registered, with an account waiting for activation.
+#[derive(Serialize, ToSchema)]
+#[schema(as = RegisteredStaff)]
 struct Registered {
     account_id: Uuid,
+    /// The professional ID, as the person logs in with it.
     login: String,
     role: Role,
+    /// The facility they work at; `null` for national roles.
     facility_id: Option<Uuid>,
+    /// Where the activation code went.
     activation_sent_by: ContactChannel,
 }
 
-#[derive(Serialize)]
+/// A member of staff as their account stands.
+#[derive(Serialize, ToSchema)]
+#[schema(as = StaffMember)]
 struct StaffView {
+    #[schema(value_type = Uuid)]
     account_id: String,
     login: String,
+    #[schema(value_type = Role)]
     role: String,
+    /// The facility they work at; `null` for national roles.
+    #[schema(value_type = Option<Uuid>)]
     facility_id: Option<String>,
     family_name: String,
     given_names: String,
@@ -103,6 +118,29 @@ fn staff_error(error: StaffError) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/facilities/{facility_id}/staff",
+    tag = "staff",
+    summary = "Register a member of a facility's staff",
+    description = "A facility administrator registers their facility's practitioners and clerks; a system \
+        administrator appoints facility administrators. The account's activation code is sent to the \
+        person's phone, or else their e-mail.",
+    params(("facility_id" = Uuid, Path, description = "The facility's id.")),
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The member of staff is registered.", body = Registered),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "Some fields are invalid, or the professional ID already has an account."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON,
+            description = "The caller may not register this role at this facility."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON,
+            description = "No facility has this id."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
 async fn register_at_facility(
     State(state): State<AppState>,
     caller: Caller,
@@ -123,6 +161,25 @@ async fn register_at_facility(
     Ok((StatusCode::CREATED, axum::Json(registered)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/staff",
+    tag = "staff",
+    summary = "Register a member of the national staff",
+    description = "A system administrator registers health authority analysts, auditors and other system \
+        administrators, who belong to no facility.",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The member of staff is registered.", body = Registered),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "Some fields are invalid, or the professional ID already has an account."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON,
+            description = "Only system administrators manage national staff."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
 async fn register_national(
     State(state): State<AppState>,
     caller: Caller,
@@ -238,6 +295,22 @@ pub async fn send_activation(
     Ok(())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/facilities/{facility_id}/staff",
+    tag = "staff",
+    summary = "A facility's staff",
+    params(("facility_id" = Uuid, Path, description = "The facility's id.")),
+    responses(
+        (status = 200, description = "Every member of the facility's staff.", body = Vec<StaffView>),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "The id is not a UUID."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON,
+            description = "The caller may not see this facility's staff.")
+    ),
+    security(("bearer" = []))
+)]
 async fn list_at_facility(
     State(state): State<AppState>,
     caller: Caller,
@@ -249,6 +322,19 @@ async fn list_at_facility(
     Ok(axum::Json(rows.into_iter().map(StaffView::from).collect()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/staff",
+    tag = "staff",
+    summary = "The national staff",
+    responses(
+        (status = 200, description = "Every member of staff who belongs to no facility.", body = Vec<StaffView>),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON,
+            description = "Only system administrators manage national staff.")
+    ),
+    security(("bearer" = []))
+)]
 async fn list_national(State(state): State<AppState>, caller: Caller) -> Result<axum::Json<Vec<StaffView>>, ApiError> {
     caller.authorize(&Action::ManageNationalStaff, &Facts::default())?;
     let rows = state.identity.staff(None).await?;
@@ -303,19 +389,49 @@ fn version_of(version: u64) -> i64 {
     i64::try_from(version).unwrap_or(i64::MAX)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Suspension)]
 struct SuspendRequest {
+    /// Why, for the record.
     reason: String,
 }
 
-#[derive(Serialize)]
+/// A member of staff's account after a suspension or a reinstatement.
+#[derive(Serialize, ToSchema)]
+#[schema(as = StaffAccountStatus)]
 struct Suspended {
     account_id: Uuid,
+    /// `suspended`; after a reinstatement, `active`, or `issued` if the account was never activated.
     status: &'static str,
+    /// How many sessions the suspension ended.
     sessions_revoked: u32,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/staff/{account_id}/suspend",
+    tag = "staff",
+    summary = "Suspend a member of staff",
+    description = "Takes effect at once: the account is shut and every session it holds ends before the \
+        suspension is recorded. Someone the caller may not manage is answered as not found.",
+    params(("account_id" = Uuid, Path, description = "The member of staff's account id.")),
+    request_body = SuspendRequest,
+    responses(
+        (status = 200, description = "The account is suspended.", body = Suspended),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "The id is not a UUID, or the reason is invalid."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON,
+            description = "A facility administrator may not suspend a fellow administrator."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON,
+            description = "No member of staff the caller manages has this id."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "Already suspended, the caller's own account, or the account kept changing."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
 async fn suspend(
     State(state): State<AppState>,
     caller: Caller,
@@ -361,6 +477,28 @@ async fn suspend(
     Err(ApiError::Conflict { detail: "the account kept changing; try again".into() })
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/staff/{account_id}/reinstate",
+    tag = "staff",
+    summary = "Reinstate a suspended member of staff",
+    description = "Access comes back once the reinstatement is recorded. Someone the caller may not manage is \
+        answered as not found.",
+    params(("account_id" = Uuid, Path, description = "The member of staff's account id.")),
+    responses(
+        (status = 200, description = "The account is reinstated.", body = Suspended),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "The id is not a UUID."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON,
+            description = "A fellow administrator, or a suspension decided by a higher authority."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON,
+            description = "No member of staff the caller manages has this id."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "Not suspended, the caller's own account, or the account kept changing.")
+    ),
+    security(("bearer" = []))
+)]
 async fn reinstate(
     State(state): State<AppState>,
     caller: Caller,
@@ -390,14 +528,40 @@ async fn reinstate(
     Err(ApiError::Conflict { detail: "the account kept changing; try again".into() })
 }
 
-#[derive(Serialize)]
+/// A fresh activation code was sent.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ActivationSent)]
 struct Reissued {
     account_id: Uuid,
+    /// Where the code went.
     sent_by: ContactChannel,
 }
 
 /// Sends a fresh activation code to a member of staff who has not activated their account yet (the
 /// first was lost or expired); the earlier code stops working.
+#[utoipa::path(
+    post,
+    path = "/api/v1/staff/{account_id}/activation",
+    tag = "staff",
+    summary = "Send a member of staff a fresh activation code",
+    description = "For an account not activated yet whose code was lost or expired; the earlier code stops \
+        working. Someone the caller may not manage is answered as not found.",
+    params(("account_id" = Uuid, Path, description = "The member of staff's account id.")),
+    responses(
+        (status = 200, description = "A fresh code was sent.", body = Reissued),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "The id is not a UUID."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON,
+            description = "A facility administrator may not act on a fellow administrator."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON,
+            description = "No member of staff the caller manages has this id."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The account is not waiting for activation, has no contact to send a code \
+                to, or is the caller's own.")
+    ),
+    security(("bearer" = []))
+)]
 async fn reissue_activation(
     State(state): State<AppState>,
     caller: Caller,

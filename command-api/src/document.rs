@@ -1,0 +1,195 @@
+//! The command API's OpenAPI 3.1 document and the pages that serve it.
+//!
+//! The document is not written by hand: each handler carries a `#[utoipa::path]` annotation, and the
+//! route modules register handlers through `utoipa_axum`'s `OpenApiRouter`, which routes a handler and
+//! adds its annotation to the document in one step. What is described here is what is common to every
+//! route: the title, the tags, the bearer scheme, the problem schema and the error answers many
+//! routes share. `command-api/openapi.json` is its committed snapshot, checked by
+//! `tests/openapi_snapshot.rs`.
+
+use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
+use crate::identity;
+use axum::body::Bytes;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Response as ResponseDoc, ResponseBuilder, Type};
+use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa_scalar::{Scalar, Servable};
+
+/// Where the document is served.
+pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
+/// Where the interactive documentation is served.
+pub const DOCS_PATH: &str = "/api/v1/docs";
+
+/// What every route shares; the routes themselves are added by the route modules' routers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "CloudMedi command API",
+        version = env!("CARGO_PKG_VERSION"),
+        description = "Commands to CloudMedi, the national electronic medical record: logging in, \
+            registering facilities, staff and patients. Every change is recorded as a signed event in the \
+            ledger.\n\nAuthenticated routes take an opaque bearer token from `POST /api/v1/auth/login` in \
+            the `Authorization` header. Every error is an RFC 9457 problem document \
+            (`application/problem+json`); besides the answers each route lists, any route may answer \
+            `408` (the request took too long), `413` (the body is too large), `500` (with a correlation id \
+            to quote) or `503` (the database is not reachable; try again)."
+    ),
+    modifiers(&BearerToken),
+    components(
+        schemas(Problem, FieldError),
+        responses(Unauthenticated, CredentialsNotAccepted, TooManyAttempts, UnsupportedMediaType)
+    ),
+    tags(
+        (name = "health", description = "Liveness and readiness, for load balancers and orchestrators."),
+        (name = "auth", description = "Logging in (password, then a second factor for staff), refreshing and \
+            ending sessions, activating an issued account."),
+        (name = "me", description = "The caller's own account and second factors."),
+        (name = "facilities", description = "The registry of health facilities."),
+        (name = "staff", description = "Staff accounts: registering, listing, suspending and reinstating \
+            members of staff."),
+        (name = "patients", description = "Registering patients and issuing their health ID.")
+    )
+)]
+pub struct ApiDoc;
+
+/// The name the annotations' `security(("bearer" = []))` refer to.
+pub const BEARER_SCHEME: &str = "bearer";
+
+/// Adds the bearer scheme: the derive has no syntax for security schemes.
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("opaque")
+                    .description(Some(
+                        "An opaque access token from a login or a refresh, looked up on every request: a \
+                         logout, a suspension or an expiry stops it at once.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// A problem+json answer, optionally with a header the client needs to act on it.
+fn problem_response(description: &str, header: Option<(&str, Type, &str)>) -> RefOr<ResponseDoc> {
+    let mut response = ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build());
+    if let Some((name, kind, description)) = header {
+        let schema = ObjectBuilder::new().schema_type(kind);
+        response = response.header(name, HeaderBuilder::new().schema(schema).description(Some(description)).build());
+    }
+    response.build().into()
+}
+
+/// `401` on an authenticated route.
+pub struct Unauthenticated;
+
+impl<'r> ToResponse<'r> for Unauthenticated {
+    fn response() -> (&'r str, RefOr<ResponseDoc>) {
+        (
+            "Unauthenticated",
+            problem_response(
+                "No bearer token, or one that is not a live session's (expired, logged out, or of a suspended \
+                 account).",
+                Some(("WWW-Authenticate", Type::String, "Always `Bearer`.")),
+            ),
+        )
+    }
+}
+
+/// `401` on a route that checks a password, a code or a refresh token.
+pub struct CredentialsNotAccepted;
+
+impl<'r> ToResponse<'r> for CredentialsNotAccepted {
+    fn response() -> (&'r str, RefOr<ResponseDoc>) {
+        (
+            "CredentialsNotAccepted",
+            problem_response(
+                "The credentials were not accepted. The answer is the same whatever was wrong (an unknown \
+                 login, a wrong password or code, an expired challenge, an account that is not active), so it \
+                 says nothing about which accounts exist.",
+                Some(("WWW-Authenticate", Type::String, "Always `Bearer`.")),
+            ),
+        )
+    }
+}
+
+/// `429`: a lockout or the per-address limit.
+pub struct TooManyAttempts;
+
+impl<'r> ToResponse<'r> for TooManyAttempts {
+    fn response() -> (&'r str, RefOr<ResponseDoc>) {
+        (
+            "TooManyAttempts",
+            problem_response(
+                &format!(
+                    "Too many attempts: {} failures within {} minutes lock the login out for {} minutes, and \
+                     each client address may make only so many unauthenticated attempts.",
+                    identity::LOCKOUT_THRESHOLD,
+                    identity::FAILURE_WINDOW.as_secs() / 60,
+                    identity::LOCKOUT.as_secs() / 60,
+                ),
+                Some(("Retry-After", Type::Integer, "Seconds to wait before trying again.")),
+            ),
+        )
+    }
+}
+
+/// `415` on a route that takes a JSON body.
+pub struct UnsupportedMediaType;
+
+impl<'r> ToResponse<'r> for UnsupportedMediaType {
+    fn response() -> (&'r str, RefOr<ResponseDoc>) {
+        ("UnsupportedMediaType", problem_response("The body is not sent as `application/json`.", None))
+    }
+}
+
+/// The page of the interactive documentation: Scalar, which the browser loads from its CDN, showing the
+/// document that `utoipa_scalar` puts in place of `$spec`. It differs from the crate's own page only
+/// in its title.
+const DOCS_PAGE: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+  <title>CloudMedi command API</title>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+</head>
+<body>
+  <script id="api-reference" type="application/json">
+    $spec
+  </script>
+  <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script>
+</body>
+</html>
+"#;
+
+/// The routes serving `document`: the JSON at [`DOCUMENT_PATH`] and the interactive documentation at
+/// [`DOCS_PATH`]. Both are rendered once, here, rather than on every request.
+pub fn router<S: Clone + Send + Sync + 'static>(document: utoipa::openapi::OpenApi) -> Router<S> {
+    let json = serde_json::to_vec(&document).map(Bytes::from).map_err(|error| error.to_string());
+    let serve_json = move || {
+        let json = json.clone();
+        async move {
+            match json {
+                Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+                Err(error) => ApiError::Internal(format!("the OpenAPI document: {error}")).into_response(),
+            }
+        }
+    };
+    Router::new()
+        .route(DOCUMENT_PATH, get(serve_json))
+        .merge(Router::from(Scalar::with_url(DOCS_PATH, document).custom_html(DOCS_PAGE)))
+}
