@@ -8,145 +8,10 @@
 mod support;
 
 use ledger::testing::ScratchDatabase;
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-use support::{cloudmedi, Server};
-
-const STRONG: &str = "mango tree by the Wouri river";
-
-/// The story below makes far more unauthenticated requests from one address than a real client, so
-/// it runs with a per-address allowance to match; the allowance itself is tested on its own.
-const GENEROUS: (&str, &str) = ("CLOUDMEDI_AUTH_ATTEMPTS_BURST", "100000");
-
-struct Api {
-    client: Client,
-    server: Server,
-    data: PathBuf,
-    database_url: Option<String>,
-    outbox: PathBuf,
-    /// Every password, code and token the test handled, to check none reached the ledger.
-    secrets: Vec<String>,
-}
-
-impl Api {
-    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
-        let mut request = self.client.post(self.server.url(path)).json(&body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request.send().await.unwrap()
-    }
-
-    async fn get(&self, path: &str, token: &str) -> Response {
-        self.client.get(self.server.url(path)).bearer_auth(token).send().await.unwrap()
-    }
-
-    /// The latest message the development channel `channel` delivered to `recipient` that contains
-    /// `marker`, waiting for the dispatcher.
-    async fn message_to(&self, channel: &str, recipient: &str, marker: &str, after: usize) -> String {
-        let path = self.outbox.join(format!("{channel}.jsonl"));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let lines: Vec<Value> = std::fs::read_to_string(&path)
-                .unwrap_or_default()
-                .lines()
-                .map(|line| serde_json::from_str(line).unwrap())
-                .collect();
-            let found = lines
-                .iter()
-                .skip(after)
-                .filter(|message| message["recipient"] == recipient)
-                .filter_map(|message| message["body"].as_str())
-                .rfind(|body| body.contains(marker));
-            if let Some(body) = found {
-                return body.to_owned();
-            }
-            assert!(Instant::now() < deadline, "no {channel} message to {recipient} containing {marker:?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn delivered(&self, channel: &str) -> usize {
-        std::fs::read_to_string(self.outbox.join(format!("{channel}.jsonl"))).unwrap_or_default().lines().count()
-    }
-
-    /// Activates an issued account with the code from its activation message.
-    async fn activate(&mut self, login: &str, code: &str, password: &str) -> Value {
-        self.secrets.push(code.to_owned());
-        self.secrets.push(password.to_owned());
-        let response = self
-            .post("/api/v1/auth/activate", None, json!({"login": login, "activation_code": code, "password": password}))
-            .await;
-        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-        response.json().await.unwrap()
-    }
-
-    /// Logs in with a one-time code sent by `channel` to `recipient`; returns the tokens.
-    async fn login_with_code(&mut self, login: &str, password: &str, channel: &str, recipient: &str) -> Value {
-        let before = self.delivered(channel);
-        let response = self.post("/api/v1/auth/login", None, json!({"login": login, "password": password})).await;
-        assert_eq!(response.status(), 200);
-        let challenge: Value = response.json().await.unwrap();
-        assert_eq!(challenge["second_factor_required"], true, "{challenge}");
-        assert_eq!(challenge["code_sent_by"], channel);
-        assert!(challenge.get("access_token").is_none(), "no session before the second factor");
-        let body = self.message_to(channel, recipient, "login code is", before).await;
-        let code = code_in(&body, "login code is ");
-        self.secrets.push(code.clone());
-        let response = self
-            .post(
-                "/api/v1/auth/login/second-factor",
-                None,
-                json!({"challenge_id": challenge["challenge_id"], "method": channel, "code": code}),
-            )
-            .await;
-        assert_eq!(response.status(), 200);
-        let tokens: Value = response.json().await.unwrap();
-        self.remember_tokens(&tokens);
-        // A code works once.
-        let replay = self
-            .post(
-                "/api/v1/auth/login/second-factor",
-                None,
-                json!({"challenge_id": challenge["challenge_id"], "method": channel, "code": code}),
-            )
-            .await;
-        problem(replay, 401).await;
-        tokens
-    }
-
-    fn remember_tokens(&mut self, tokens: &Value) {
-        for key in ["access_token", "refresh_token"] {
-            self.secrets.push(tokens[key].as_str().unwrap().to_owned());
-        }
-    }
-}
-
-/// The code that follows `after` in a message.
-fn code_in(body: &str, after: &str) -> String {
-    let rest = body.split(after).nth(1).unwrap_or_else(|| panic!("no code in {body:?}"));
-    rest.split([' ', '\n', '.', ';', ',', '(']).next().unwrap().to_owned()
-}
-
-fn token(tokens: &Value) -> &str {
-    tokens["access_token"].as_str().unwrap()
-}
-
-async fn problem(response: Response, status: u16) -> Value {
-    assert_eq!(response.status().as_u16(), status);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["status"], status);
-    let text = body.to_string();
-    assert!(!text.contains("panicked") && !text.contains("sqlx") && !text.contains(".rs:"), "{text}");
-    body
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+use std::time::Duration;
+use support::{cloudmedi, code_in, path, problem, token, Api, Server, GENEROUS, STRONG};
 
 /// The whole story on one backend.
 async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_url: Option<&str>) {
@@ -590,23 +455,6 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
 }
 
 impl Api {
-    /// Sends the same request `times` times at once; returns the statuses.
-    async fn concurrently(&self, path: &str, body: Value, times: usize) -> Vec<u16> {
-        let mut requests = tokio::task::JoinSet::new();
-        for _ in 0..times {
-            let request = self.client.post(self.server.url(path)).json(&body);
-            requests.spawn(async move { request.send().await.unwrap().status().as_u16() });
-        }
-        requests.join_all().await
-    }
-
-    /// Stops the server and starts it again on the same ledger with `envs`.
-    fn restart(&mut self, envs: &[(&str, &str)]) {
-        let url = self.database_url.clone();
-        let next = Server::start(&self.data, url.as_deref(), envs);
-        std::mem::replace(&mut self.server, next).stop();
-    }
-
     /// The doctor again, after the session above was revoked. The app's codes for this step and the
     /// next were used above, so without waiting for a new step a recovery code is the way in.
     async fn doctor_logs_in_with_a_recovery_code(&mut self) -> Value {

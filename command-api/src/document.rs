@@ -52,7 +52,10 @@ pub const DOCS_PATH: &str = "/api/v1/docs";
         (name = "facilities", description = "The registry of health facilities."),
         (name = "staff", description = "Staff accounts: registering, listing, suspending and reinstating \
             members of staff."),
-        (name = "patients", description = "Registering patients and issuing their health ID.")
+        (name = "patients", description = "Registering patients and issuing their health ID."),
+        (name = "record", description = "The clinical record: every section as its own commands, corrections \
+            that never edit in place, the patient's consent, and break-the-glass access. Commands take an \
+            `Idempotency-Key` and an `If-Match` version.")
     )
 )]
 pub struct ApiDoc;

@@ -106,6 +106,7 @@ fn described_routes(attempts: Option<routes::auth::AttemptRate>) -> OpenApiRoute
         .merge(routes::facilities::router())
         .merge(routes::staff::router())
         .merge(routes::patients::router())
+        .merge(routes::clinical::router())
 }
 
 /// The OpenAPI document of every route the application serves, the one `GET /api/v1/openapi.json`

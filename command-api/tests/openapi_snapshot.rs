@@ -59,6 +59,17 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/staff/{account_id}/reinstate",
     "POST /api/v1/staff/{account_id}/activation",
     "POST /api/v1/patients",
+    "POST /api/v1/patients/{patient_id}/allergies",
+    "POST /api/v1/patients/{patient_id}/conditions",
+    "POST /api/v1/patients/{patient_id}/immunizations",
+    "POST /api/v1/patients/{patient_id}/encounters",
+    "POST /api/v1/patients/{patient_id}/prescriptions",
+    "POST /api/v1/patients/{patient_id}/prescriptions/{entry_id}/cancel",
+    "POST /api/v1/patients/{patient_id}/referrals",
+    "POST /api/v1/patients/{patient_id}/entries/{entry_id}/entered-in-error",
+    "POST /api/v1/patients/{patient_id}/consents",
+    "DELETE /api/v1/patients/{patient_id}/consents/{facility_id}",
+    "POST /api/v1/patients/{patient_id}/break-glass",
 ];
 
 /// The routes anyone may call without a session.

@@ -22,7 +22,7 @@ pub struct Amends {
 }
 
 /// What kind of thing a patient reacts to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AllergyCategory {
     Medication,
@@ -32,7 +32,7 @@ pub enum AllergyCategory {
 }
 
 /// How severe a reaction is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Mild,
@@ -42,7 +42,7 @@ pub enum Severity {
 }
 
 /// Whether an allergy or intolerance still holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AllergyStatus {
     /// Suspected, not confirmed.
@@ -75,7 +75,7 @@ impl EventPayload for AllergyRecorded {
 }
 
 /// Where a diagnosed condition stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConditionStatus {
     Active,
@@ -208,7 +208,7 @@ impl EventPayload for EmergencyAccessOpened {
 }
 
 /// How a medicine is given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Route {
     Oral,
@@ -226,7 +226,7 @@ pub enum Route {
 }
 
 /// The unit a dose is measured in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DoseUnit {
     Mg,
@@ -243,7 +243,7 @@ pub enum DoseUnit {
 }
 
 /// One dose: an exact decimal amount (kept as text, never a float) and its unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dose {
     /// A positive decimal with at most three decimals, e.g. `500`, `0.5`, `2.5`.
@@ -293,7 +293,7 @@ impl EventPayload for PrescriptionCancelled {
 }
 
 /// How soon a referred patient must be seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     Routine,

@@ -1,0 +1,998 @@
+//! The clinical record's commands: what clinicians record about a patient, corrections, the patient's
+//! consent, and break-the-glass access.
+//!
+//! Each command loads the patient's stream, works out the caller's care relationship from it, asks the
+//! access policy, lets the domain decide, and appends at the version it decided on (retaking the
+//! decision if another append landed in between). `Idempotency-Key` names the command: a retry with the
+//! same key returns the first answer and records nothing. `If-Match` carries the record version the
+//! client saw (the `ETag` of every answer); a record that has moved on is a `409`.
+
+use crate::authn::Caller;
+use crate::error::ApiError;
+use crate::error::{Problem, PROBLEM_JSON};
+use crate::json::Json;
+use crate::record::{decode, parse_id, read_stream};
+use crate::routes::facilities;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::access::{Action, Facts, Section};
+use domain::record::care::care_basis;
+use domain::record::clinical::{
+    self, CancelPrescription, Correction, DiagnoseCondition, MarkEnteredInError, PrescribeMedicine, RecordAllergy,
+    RecordEncounter, RecordImmunization, ReferPatient,
+};
+use domain::record::consent::{self, BreakGlass, GrantAccess};
+use domain::record::{self as patient_record, PatientRecord, RecordError, RecordEvent};
+use event_schema::events::patient::PatientRegistered;
+use event_schema::events::record::{
+    AccessGranted, AccessRevoked, AllergyCategory, AllergyRecorded, AllergyStatus, ConditionDiagnosed, ConditionStatus,
+    Dose, EmergencyAccessOpened, EncounterRecorded, EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled,
+    PrescriptionIssued, ReferralMade, Route, Severity, Urgency,
+};
+use event_schema::{EventPayload, StreamId, Timestamp};
+use ledger::outbox::{ChannelKind, Message};
+use ledger::{AppendRequest, ExpectedVersion, NewEvent};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(record_allergy))
+        .routes(routes!(diagnose_condition))
+        .routes(routes!(record_immunization))
+        .routes(routes!(record_encounter))
+        .routes(routes!(prescribe))
+        .routes(routes!(cancel_prescription))
+        .routes(routes!(refer))
+        .routes(routes!(mark_entered_in_error))
+        .routes(routes!(grant_access))
+        .routes(routes!(revoke_access))
+        .routes(routes!(break_glass))
+}
+
+/// The stream of a patient's record.
+pub fn patient_stream(patient_id: Uuid) -> String {
+    format!("patient:{patient_id}")
+}
+
+/// A patient's record as its stream describes it, the stream's version, and the command ids already
+/// in it (for answering retries).
+pub struct Loaded {
+    pub record: Option<PatientRecord>,
+    pub version: u64,
+    commands: Vec<(Uuid, u64)>,
+}
+
+/// Folds a patient's stream.
+async fn load(state: &AppState, patient_id: Uuid) -> Result<Loaded, ApiError> {
+    let (entries, version) = read_stream(state, &patient_stream(patient_id)).await?;
+    let mut record = None;
+    let mut commands = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        commands.push((entry.command_id, entry.stream_version));
+        let event = match entry.event_type.as_str() {
+            PatientRegistered::EVENT_TYPE => RecordEvent::Registered(decode(state, entry)?),
+            AllergyRecorded::EVENT_TYPE => RecordEvent::Allergy(decode(state, entry)?),
+            ConditionDiagnosed::EVENT_TYPE => RecordEvent::Condition(decode(state, entry)?),
+            ImmunizationRecorded::EVENT_TYPE => RecordEvent::Immunization(decode(state, entry)?),
+            EncounterRecorded::EVENT_TYPE => RecordEvent::Encounter(decode(state, entry)?),
+            PrescriptionIssued::EVENT_TYPE => RecordEvent::Prescription(decode(state, entry)?),
+            PrescriptionCancelled::EVENT_TYPE => RecordEvent::PrescriptionCancelled(decode(state, entry)?),
+            ReferralMade::EVENT_TYPE => RecordEvent::Referral(decode(state, entry)?),
+            EntryEnteredInError::EVENT_TYPE => RecordEvent::EnteredInError(decode(state, entry)?),
+            AccessGranted::EVENT_TYPE => RecordEvent::AccessGranted(decode(state, entry)?),
+            AccessRevoked::EVENT_TYPE => RecordEvent::AccessRevoked(decode(state, entry)?),
+            EmergencyAccessOpened::EVENT_TYPE => RecordEvent::EmergencyAccess(decode(state, entry)?),
+            _ => continue,
+        };
+        record = patient_record::apply(record, &event);
+    }
+    Ok(Loaded { record, version, commands })
+}
+
+/// Today's date in Cameroon (West Africa Time, UTC+1, no daylight saving).
+pub fn today_in_cameroon() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(1)).date_naive().format("%Y-%m-%d").to_string()
+}
+
+/// The longest `Idempotency-Key` accepted.
+const IDEMPOTENCY_KEY_MAX: usize = 128;
+/// Namespace of command ids derived from idempotency keys.
+const COMMAND_NAMESPACE: Uuid = Uuid::from_u128(0x5c1f_0b8e_4d7a_4e21_9a63_0c1d_2b7e_9f40);
+
+/// How a command was asked for: the client's idempotency key and expected version, if given.
+struct Preconditions {
+    command_id: Uuid,
+    keyed: bool,
+    expected: Option<u64>,
+}
+
+fn preconditions(headers: &HeaderMap, caller: &Caller) -> Result<Preconditions, ApiError> {
+    let (command_id, keyed) = match headers.get("idempotency-key") {
+        None => (Uuid::now_v7(), false),
+        Some(value) => {
+            let key =
+                value.to_str().ok().filter(|key| !key.is_empty() && key.len() <= IDEMPOTENCY_KEY_MAX).ok_or_else(
+                    || ApiError::bad_request("Idempotency-Key must be 1 to 128 visible ASCII characters"),
+                )?;
+            // Keys are the caller's own: the same key from two accounts names two commands.
+            let name = format!("{}:{key}", caller.principal.account_id);
+            (Uuid::new_v5(&COMMAND_NAMESPACE, name.as_bytes()), true)
+        }
+    };
+    let expected = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .map(|text| text.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|text| text.parse::<u64>().ok())
+                .ok_or_else(|| ApiError::bad_request("If-Match must be a record version, as in the ETag"))?,
+        ),
+    };
+    Ok(Preconditions { command_id, keyed, expected })
+}
+
+/// The id of the entry a command creates: derived from the command id, so a retried command answers
+/// with the same entry.
+fn entry_id_for(command_id: Uuid) -> Uuid {
+    Uuid::new_v5(&command_id, b"entry")
+}
+
+fn record_error(error: RecordError) -> ApiError {
+    match error {
+        RecordError::UnknownPatient | RecordError::UnknownEntry => ApiError::NotFound,
+        RecordError::AlreadyCorrected | RecordError::WrongSection => ApiError::Conflict { detail: error.to_string() },
+        RecordError::Invalid(errors) => ApiError::from(errors),
+    }
+}
+
+/// The answer to a command on a record.
+#[derive(Serialize, ToSchema)]
+pub struct Recorded {
+    patient_id: Uuid,
+    /// The entry created, when the command creates one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry_id: Option<Uuid>,
+    /// The record's version after the command; also the answer's `ETag`.
+    version: u64,
+}
+
+impl IntoResponse for Recorded {
+    fn into_response(self) -> Response {
+        let etag = HeaderValue::from_str(&format!("\"{}\"", self.version)).ok();
+        let mut response = (StatusCode::CREATED, axum::Json(self)).into_response();
+        if let Some(etag) = etag {
+            response.headers_mut().insert(header::ETAG, etag);
+        }
+        response
+    }
+}
+
+/// A command on a record: the action the policy is asked about (which may depend on the record, e.g.
+/// the section of the entry a correction targets), and the decision.
+pub struct Command {
+    action: ActionOf,
+    decide: DecisionOf,
+}
+
+/// The action a command asks the policy about, given the record.
+type ActionOf = Box<dyn Fn(&PatientRecord) -> Result<Action, ApiError> + Send + Sync>;
+/// The domain's decision of a command, given the record.
+type DecisionOf = Box<dyn Fn(&PatientRecord) -> Result<Vec<RecordEvent>, RecordError> + Send + Sync>;
+
+/// How many times a decision is retaken when another append to the record lands in between.
+const DECISION_ATTEMPTS: usize = 3;
+
+/// Loads, authorises, decides and appends one command on a patient's record. The caller is
+/// authorised before the command is looked at, so a refusal says nothing about the record's content.
+async fn execute(
+    state: &AppState,
+    caller: &Caller,
+    preconditions: &Preconditions,
+    patient_id: Uuid,
+    entry_id: Option<Uuid>,
+    command: Command,
+) -> Result<(Recorded, PatientRecord), ApiError> {
+    for _ in 0..DECISION_ATTEMPTS {
+        let loaded = load(state, patient_id).await?;
+        let Some(record) = loaded.record else { return Err(ApiError::NotFound) };
+        let action = (command.action)(&record)?;
+        let facts = Facts { care: care_basis(&record, &caller.principal, Timestamp::now(), &today_in_cameroon()) };
+        caller.authorize(&action, &facts)?;
+        if preconditions.keyed {
+            if let Some((_, version)) = loaded.commands.iter().rev().find(|(id, _)| *id == preconditions.command_id) {
+                // A retry of a command that already committed: the first answer, nothing recorded.
+                return Ok((Recorded { patient_id, entry_id, version: *version }, record));
+            }
+        }
+        if let Some(expected) = preconditions.expected {
+            if expected != loaded.version {
+                return Err(ApiError::Conflict {
+                    detail: format!("the record is at version {}, not {expected}", loaded.version),
+                });
+            }
+        }
+        let events = (command.decide)(&record).map_err(record_error)?;
+        let now = Timestamp::now();
+        let new_events = events.iter().map(|event| to_new_event(event, now)).collect::<Result<Vec<_>, _>>()?;
+        let stream = StreamId::parse(patient_stream(patient_id))
+            .map_err(|error| ApiError::Internal(format!("stream name: {error}")))?;
+        let request = AppendRequest::new(stream, ExpectedVersion::Exactly(loaded.version), caller.actor(), new_events)
+            .with_command_id(preconditions.command_id);
+        match state.ledger.append(request).await {
+            Ok(appended) => {
+                return Ok((Recorded { patient_id, entry_id, version: appended.stream_version }, record));
+            }
+            Err(ledger::LedgerError::Conflict { .. }) if preconditions.expected.is_none() => continue,
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(ApiError::Conflict { detail: "the record kept changing; try again".into() })
+}
+
+fn to_new_event(event: &RecordEvent, now: Timestamp) -> Result<NewEvent, ApiError> {
+    let typed = match event {
+        RecordEvent::Registered(e) => NewEvent::typed(e, now),
+        RecordEvent::Allergy(e) => NewEvent::typed(e, now),
+        RecordEvent::Condition(e) => NewEvent::typed(e, now),
+        RecordEvent::Immunization(e) => NewEvent::typed(e, now),
+        RecordEvent::Encounter(e) => NewEvent::typed(e, now),
+        RecordEvent::Prescription(e) => NewEvent::typed(e, now),
+        RecordEvent::PrescriptionCancelled(e) => NewEvent::typed(e, now),
+        RecordEvent::Referral(e) => NewEvent::typed(e, now),
+        RecordEvent::EnteredInError(e) => NewEvent::typed(e, now),
+        RecordEvent::AccessGranted(e) => NewEvent::typed(e, now),
+        RecordEvent::AccessRevoked(e) => NewEvent::typed(e, now),
+        RecordEvent::EmergencyAccess(e) => NewEvent::typed(e, now),
+    };
+    Ok(typed?)
+}
+
+/// A correction as a request carries it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionRequest {
+    /// The entry this one replaces.
+    entry_id: Uuid,
+    /// Why it is replaced.
+    reason: String,
+}
+
+impl From<CorrectionRequest> for Correction {
+    fn from(request: CorrectionRequest) -> Self {
+        Correction { entry_id: request.entry_id, reason: request.reason }
+    }
+}
+
+fn write(patient: Uuid, section: Section) -> Action {
+    Action::WriteSection { patient, section }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllergyRequest {
+    substance: String,
+    category: AllergyCategory,
+    reaction: Option<String>,
+    severity: Severity,
+    status: AllergyStatus,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/allergies",
+    operation_id = "record_allergy",
+    tag = "record",
+    summary = "Record an allergy or intolerance",
+    description = "Substance, category, reaction, severity and status; `amends` replaces an earlier allergy entry.",
+    request_body = AllergyRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn record_allergy(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<AllergyRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Allergies))),
+        decide: Box::new(move |record| {
+            clinical::decide_allergy(
+                Some(record),
+                RecordAllergy {
+                    entry_id,
+                    substance: request.substance.clone(),
+                    category: request.category,
+                    reaction: request.reaction.clone(),
+                    severity: request.severity,
+                    status: request.status,
+                    amends: request.amends.clone().map(Correction::from),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionRequest {
+    /// An ICD-10 code, e.g. `B50.9`.
+    icd10: String,
+    description: String,
+    /// `YYYY-MM-DD`.
+    onset: Option<String>,
+    status: ConditionStatus,
+    encounter_id: Option<Uuid>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/conditions",
+    operation_id = "diagnose_condition",
+    tag = "record",
+    summary = "Record a diagnosis",
+    description = "An ICD-10 coded condition with onset and status, optionally made in an encounter; `amends` replaces an earlier diagnosis.",
+    request_body = ConditionRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn diagnose_condition(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<ConditionRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let today = today_in_cameroon();
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Conditions))),
+        decide: Box::new(move |record| {
+            clinical::decide_condition(
+                Some(record),
+                DiagnoseCondition {
+                    entry_id,
+                    icd10: request.icd10.clone(),
+                    description: request.description.clone(),
+                    onset: request.onset.clone(),
+                    status: request.status,
+                    encounter_id: request.encounter_id,
+                    amends: request.amends.clone().map(Correction::from),
+                    today: today.clone(),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImmunizationRequest {
+    /// The antigen's code in the schedule, e.g. `PENTA`.
+    antigen: String,
+    dose_number: u32,
+    lot: String,
+    /// `YYYY-MM-DD`.
+    given_on: String,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/immunizations",
+    operation_id = "record_immunization",
+    tag = "record",
+    summary = "Record a dose of vaccine given",
+    description = "Checked against the national immunisation schedule in force on the day it was given; recorded at the caller's facility.",
+    request_body = ImmunizationRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn record_immunization(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<ImmunizationRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
+    let today = today_in_cameroon();
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Immunizations))),
+        decide: Box::new(move |record| {
+            clinical::decide_immunization(
+                Some(record),
+                RecordImmunization {
+                    entry_id,
+                    antigen: request.antigen.clone(),
+                    dose_number: request.dose_number,
+                    lot: request.lot.clone(),
+                    given_on: request.given_on.clone(),
+                    facility_id,
+                    amends: request.amends.clone().map(Correction::from),
+                    today: today.clone(),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EncounterRequest {
+    /// `YYYY-MM-DD`.
+    date: String,
+    reason: String,
+    notes: Option<String>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/encounters",
+    operation_id = "record_encounter",
+    tag = "record",
+    summary = "Record an encounter",
+    description = "A visit at the caller's facility, with the caller as practitioner.",
+    request_body = EncounterRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+/// Records an encounter at the caller's facility, with the caller as the practitioner.
+async fn record_encounter(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<EncounterRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
+    let practitioner_id = caller.principal.account_id;
+    let today = today_in_cameroon();
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Encounters))),
+        decide: Box::new(move |record| {
+            clinical::decide_encounter(
+                Some(record),
+                RecordEncounter {
+                    entry_id,
+                    facility_id,
+                    practitioner_id,
+                    date: request.date.clone(),
+                    reason: request.reason.clone(),
+                    notes: request.notes.clone(),
+                    amends: request.amends.clone().map(Correction::from),
+                    today: today.clone(),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnteredInErrorRequest {
+    reason: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/entries/{entry_id}/entered-in-error",
+    operation_id = "mark_entered_in_error",
+    tag = "record",
+    summary = "Withdraw an entry recorded by mistake",
+    description = "The entry stays in the ledger, shown as entered in error.",
+    request_body = EnteredInErrorRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("entry_id" = Uuid, Path, description = "The entry concerned."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+/// Withdraws an entry recorded by mistake; allowed to whoever may write the entry's section.
+async fn mark_entered_in_error(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((patient_id, entry_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(request): Json<EnteredInErrorRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let target = parse_id(&entry_id, "/entry_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let command = Command {
+        action: Box::new(move |record| {
+            let section = clinical::section_of(record, target).ok_or(ApiError::NotFound)?;
+            Ok(write(patient, section))
+        }),
+        decide: Box::new(move |record| {
+            clinical::decide_entered_in_error(
+                Some(record),
+                MarkEnteredInError { entry_id: target, reason: request.reason.clone() },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, None, command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentRequest {
+    facility_id: Uuid,
+    /// The last day the access holds, `YYYY-MM-DD`; until revoked when absent.
+    until: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/consents",
+    operation_id = "grant_access",
+    tag = "record",
+    summary = "Grant a facility access to one's record",
+    description = "The patient alone may; the access holds until the day given, or until revoked.",
+    request_body = ConsentRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only the patient manages access to their record."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+/// The patient grants a facility access to their record.
+async fn grant_access(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<ConsentRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    caller.authorize(&Action::ManageConsent { patient }, &Facts::default())?;
+    if facilities::load(&state, request.facility_id).await?.is_none() {
+        return Err(ApiError::invalid_field("/facility_id", "no such facility"));
+    }
+    let today = today_in_cameroon();
+    let command = Command {
+        action: Box::new(move |_| Ok(Action::ManageConsent { patient })),
+        decide: Box::new(move |record| {
+            consent::decide_grant(
+                Some(record),
+                GrantAccess { facility_id: request.facility_id, until: request.until.clone(), today: today.clone() },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, None, command).await?.0)
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/patients/{patient_id}/consents/{facility_id}",
+    operation_id = "revoke_access",
+    tag = "record",
+    summary = "Withdraw a facility's access",
+    description = "The patient alone may.",
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("facility_id" = Uuid, Path, description = "The facility whose access ends."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only the patient manages access to their record."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+/// The patient withdraws a facility's access.
+async fn revoke_access(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((patient_id, facility_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let facility = parse_id(&facility_id, "/facility_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let command = Command {
+        action: Box::new(move |_| Ok(Action::ManageConsent { patient })),
+        decide: Box::new(move |record| consent::decide_revoke(Some(record), facility)),
+    };
+    Ok(execute(&state, &caller, &pre, patient, None, command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassRequest {
+    /// Why the record must be opened now, for the audit trail and the patient.
+    reason: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/break-glass",
+    operation_id = "break_glass",
+    tag = "record",
+    summary = "Open a record in an emergency",
+    description = "A doctor without a care relationship states a reason; the access lasts four hours, is recorded, and the patient is told.",
+    request_body = BreakGlassRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only doctors break the glass."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+/// A doctor opens a record in an emergency. The access lasts a few hours, is recorded, and the patient
+/// is told through their usual channel.
+async fn break_glass(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<BreakGlassRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
+    let account_id = caller.principal.account_id;
+    let command = Command {
+        action: Box::new(move |_| Ok(Action::BreakGlass { patient })),
+        decide: Box::new(move |record| {
+            consent::decide_break_glass(
+                Some(record),
+                BreakGlass { account_id, facility_id, reason: request.reason.clone(), now: Timestamp::now() },
+            )
+        }),
+    };
+    let (recorded, record) = execute(&state, &caller, &pre, patient, None, command).await?;
+    let facility = facilities::load(&state, facility_id).await?.map(|facility| facility.name);
+    let contact = match (&record.patient.phone, &record.patient.email) {
+        (Some(phone), _) => Some((ChannelKind::Sms, phone.clone())),
+        (None, Some(email)) => Some((ChannelKind::Email, email.clone())),
+        (None, None) => None,
+    };
+    if let Some((channel, recipient)) = contact {
+        let body = format!(
+            "CloudMedi: your medical record was opened in an emergency by a doctor at {} on {}. You can see who \
+             read your record in the CloudMedi app.",
+            facility.unwrap_or_else(|| "a health facility".into()),
+            today_in_cameroon()
+        );
+        let subject = (channel == ChannelKind::Email).then(|| "Your record was opened in an emergency".to_owned());
+        state.outbox.enqueue(&Message { channel, recipient, subject, body, not_before: None }).await?;
+    }
+    Ok(recorded)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrescriptionRequest {
+    medicine: String,
+    dose: Dose,
+    route: Route,
+    times_per_day: u32,
+    #[serde(default)]
+    as_needed: bool,
+    duration_days: u32,
+    encounter_id: Option<Uuid>,
+    instructions: Option<String>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/prescriptions",
+    operation_id = "prescribe",
+    tag = "record",
+    summary = "Prescribe a medicine",
+    description = "Medicine, an exact dose, route, frequency and duration, with the caller as prescriber; implausible doses are refused.",
+    request_body = PrescriptionRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+/// Prescribes a medicine, with the caller as the prescriber.
+async fn prescribe(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<PrescriptionRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let prescriber_id = caller.principal.account_id;
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Prescriptions))),
+        decide: Box::new(move |record| {
+            clinical::decide_prescription(
+                Some(record),
+                PrescribeMedicine {
+                    entry_id,
+                    medicine: request.medicine.clone(),
+                    dose: request.dose.clone(),
+                    route: request.route,
+                    times_per_day: request.times_per_day,
+                    as_needed: request.as_needed,
+                    duration_days: request.duration_days,
+                    prescriber_id,
+                    encounter_id: request.encounter_id,
+                    instructions: request.instructions.clone(),
+                    amends: request.amends.clone().map(Correction::from),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancellationRequest {
+    reason: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/prescriptions/{entry_id}/cancel",
+    operation_id = "cancel_prescription",
+    tag = "record",
+    summary = "Stop a prescription",
+    description = "The prescription stays in the record, shown as cancelled.",
+    request_body = CancellationRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("entry_id" = Uuid, Path, description = "The entry concerned."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+/// Stops a prescription before its end.
+async fn cancel_prescription(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((patient_id, entry_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(request): Json<CancellationRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let target = parse_id(&entry_id, "/entry_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Prescriptions))),
+        decide: Box::new(move |record| {
+            clinical::decide_cancel_prescription(
+                Some(record),
+                CancelPrescription { entry_id: target, reason: request.reason.clone() },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, None, command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralRequest {
+    to_facility_id: Uuid,
+    reason: String,
+    urgency: Urgency,
+    encounter_id: Option<Uuid>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/referrals",
+    operation_id = "refer_patient",
+    tag = "record",
+    summary = "Refer the patient to another facility",
+    description = "The receiving facility's clinicians may then act on the record.",
+    request_body = ReferralRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+/// Refers the patient from the caller's facility to another.
+async fn refer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<ReferralRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let from_facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
+    if facilities::load(&state, request.to_facility_id).await?.is_none() {
+        return Err(ApiError::invalid_field("/to_facility_id", "no such facility"));
+    }
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Referrals))),
+        decide: Box::new(move |record| {
+            clinical::decide_referral(
+                Some(record),
+                ReferPatient {
+                    entry_id,
+                    from_facility_id,
+                    to_facility_id: request.to_facility_id,
+                    reason: request.reason.clone(),
+                    urgency: request.urgency,
+                    encounter_id: request.encounter_id,
+                    amends: request.amends.clone().map(Correction::from),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
