@@ -20,6 +20,8 @@ async fn a_record_follows_the_patient(database_url: Option<&str>) {
     let doctor = api.staff_member(&douala_admin, &douala, "LAQ-MED-1", "doctor", "690000011").await;
     let nurse = api.staff_member(&douala_admin, &douala, "LAQ-INF-1", "nurse", "690000012").await;
     let garoua_doctor = api.staff_member(&garoua_admin, &garoua, "HRG-MED-1", "doctor", "690000021").await;
+    let lab = api.staff_member(&douala_admin, &douala, "LAQ-LAB-1", "lab_technician", "690000013").await;
+    let lab = token(&lab).to_owned();
     let (doctor, nurse, garoua_doctor) =
         (token(&doctor).to_owned(), token(&nurse).to_owned(), token(&garoua_doctor).to_owned());
 
@@ -83,6 +85,57 @@ async fn a_record_follows_the_patient(database_url: Option<&str>) {
         .await;
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
     problem(api.post(&format!("{record}/prescriptions"), Some(&nurse), prescription.clone()).await, 403).await;
+
+    // Vital signs by the nurse; a smear ordered by the doctor, its result by the lab, the patient told.
+    let vitals = json!({"measured_at": "2026-11-24T09:30:00+01:00", "temperature_decicelsius": 391,
+                        "pulse_per_minute": 130, "weight_grams": 9800});
+    assert_eq!(api.post(&format!("{record}/vital-signs"), Some(&nurse), vitals).await.status(), 201);
+    let order = api
+        .post(
+            &format!("{record}/lab-orders"),
+            Some(&doctor),
+            json!({"test": "thick blood smear", "loinc": "32700-7", "encounter_id": encounter_id}),
+        )
+        .await;
+    assert_eq!(order.status(), 201);
+    let order: Value = order.json().await.unwrap();
+    let result = json!({"order_id": order["entry_id"], "test": "thick blood smear", "loinc": "32700-7",
+                        "value": "P. falciparum ++", "interpretation": "positive",
+                        "attachments": [{"sha256": "ab".repeat(32), "media_type": "application/pdf", "name": "smear.pdf"}]});
+    problem(api.post(&format!("{record}/lab-results"), Some(&nurse), result.clone()).await, 403).await;
+    assert_eq!(api.post(&format!("{record}/lab-results"), Some(&lab), result).await.status(), 201);
+    api.message_to("sms", "+237655443322", "results are ready", 0).await;
+    // A follow-up visit booked, moved, then cancelled.
+    let booked = api
+        .post(
+            &format!("{record}/appointments"),
+            Some(&doctor),
+            json!({"starts_at": "2099-01-05T08:30:00+01:00", "reason": "follow-up"}),
+        )
+        .await;
+    let booked_status = booked.status();
+    let booked: Value = booked.json().await.unwrap();
+    assert_eq!(booked_status, 400, "more than two years ahead: {booked}");
+    let in_a_week = (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339();
+    let booked: Value = api
+        .post(&format!("{record}/appointments"), Some(&doctor), json!({"starts_at": in_a_week, "reason": "follow-up"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let appointment = format!("{record}/appointments/{}", booked["entry_id"].as_str().unwrap());
+    let in_ten_days = (chrono::Utc::now() + chrono::Duration::days(10)).to_rfc3339();
+    let moved = api.post(&format!("{appointment}/reschedule"), Some(&doctor), json!({"starts_at": in_ten_days})).await;
+    assert_eq!(moved.status(), 201);
+    let closed = api
+        .post(
+            &format!("{appointment}/close"),
+            Some(&doctor),
+            json!({"outcome": "cancelled", "reason": "admitted instead"}),
+        )
+        .await;
+    assert_eq!(closed.status(), 201);
+    problem(api.post(&format!("{appointment}/close"), Some(&doctor), json!({"outcome": "attended"})).await, 409).await;
 
     // A correction: the diagnosis is amended; the original cannot be amended twice. A stale version is
     // refused.

@@ -70,6 +70,16 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/patients/{patient_id}/consents",
     "DELETE /api/v1/patients/{patient_id}/consents/{facility_id}",
     "POST /api/v1/patients/{patient_id}/break-glass",
+    "POST /api/v1/patients/{patient_id}/medical-history",
+    "POST /api/v1/patients/{patient_id}/family-history",
+    "POST /api/v1/patients/{patient_id}/treatments",
+    "POST /api/v1/patients/{patient_id}/treatments/{entry_id}/stop",
+    "POST /api/v1/patients/{patient_id}/vital-signs",
+    "POST /api/v1/patients/{patient_id}/lab-orders",
+    "POST /api/v1/patients/{patient_id}/lab-results",
+    "POST /api/v1/patients/{patient_id}/appointments",
+    "POST /api/v1/patients/{patient_id}/appointments/{entry_id}/reschedule",
+    "POST /api/v1/patients/{patient_id}/appointments/{entry_id}/close",
 ];
 
 /// The routes anyone may call without a session.

@@ -379,3 +379,200 @@ fn a_referral_brings_the_patient_into_the_receiving_facilitys_care() {
     let to_self = ReferPatient { to_facility_id: LAQUINTINIE, ..refer };
     assert_eq!(field_errors(decide_referral(Some(&record), to_self)), ["/to_facility_id"]);
 }
+
+mod later_sections {
+    use super::*;
+    use domain::record::appointments::{decide_book, decide_close, decide_reschedule, BookAppointment};
+    use domain::record::history::{
+        decide_family_history, decide_medical_history, decide_stop_treatment, decide_treatment, RecordFamilyHistory,
+        RecordMedicalHistory, RecordTreatment, StopTreatment,
+    };
+    use domain::record::observations::{
+        decide_lab_order, decide_lab_result, decide_vital_signs, is_loinc, OrderLab, RecordLabResult, RecordVitalSigns,
+    };
+    use event_schema::events::record::{AppointmentOutcome, Attachment, HistoryKind, Interpretation};
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    fn vitals() -> RecordVitalSigns {
+        RecordVitalSigns {
+            entry_id: entry(1),
+            measured_at: at("2026-11-25T09:00:00.000000Z"),
+            temperature_decicelsius: Some(385),
+            systolic_mmhg: Some(110),
+            diastolic_mmhg: Some(70),
+            pulse_per_minute: Some(120),
+            respiratory_rate_per_minute: None,
+            spo2_percent: Some(97),
+            weight_grams: Some(9_800),
+            height_mm: None,
+            amends: None,
+            now: at("2026-11-25T09:05:00.000000Z"),
+        }
+    }
+
+    #[test]
+    fn vital_signs_are_exact_integers_within_what_a_body_can_show() {
+        let record = record_of(&[registered()]);
+        assert!(decide_vital_signs(record.as_ref(), vitals()).is_ok());
+        let slips = RecordVitalSigns {
+            temperature_decicelsius: Some(38),
+            diastolic_mmhg: Some(120),
+            weight_grams: Some(98),
+            ..vitals()
+        };
+        assert_eq!(
+            field_errors(decide_vital_signs(record.as_ref(), slips)),
+            ["/temperature_decicelsius", "/weight_grams", "/diastolic_mmhg"]
+        );
+        let empty = RecordVitalSigns {
+            temperature_decicelsius: None,
+            systolic_mmhg: None,
+            diastolic_mmhg: None,
+            pulse_per_minute: None,
+            spo2_percent: None,
+            weight_grams: None,
+            ..vitals()
+        };
+        assert_eq!(field_errors(decide_vital_signs(record.as_ref(), empty)), ["/"]);
+        let ahead = RecordVitalSigns { measured_at: at("2026-11-25T12:00:00.000000Z"), ..vitals() };
+        assert_eq!(field_errors(decide_vital_signs(record.as_ref(), ahead)), ["/measured_at"]);
+    }
+
+    #[test]
+    fn loinc_codes_carry_a_check_digit() {
+        for valid in ["2345-7", "718-7", "32700-7"] {
+            assert!(is_loinc(valid), "{valid}");
+        }
+        for invalid in ["2345-8", "718", "32700-", "-7", "abc-1", "12345678-9"] {
+            assert!(!is_loinc(invalid), "{invalid}");
+        }
+    }
+
+    #[test]
+    fn a_result_answers_an_order_of_this_record_and_references_files_by_hash() {
+        let order = OrderLab {
+            entry_id: entry(1),
+            test: "thick blood smear".into(),
+            loinc: Some("32700-7".into()),
+            encounter_id: None,
+            amends: None,
+        };
+        let ordered = decide_lab_order(record_of(&[registered()]).as_ref(), order).unwrap();
+        let history = [vec![registered()], ordered].concat();
+        let result = RecordLabResult {
+            entry_id: entry(2),
+            order_id: Some(entry(1)),
+            test: "thick blood smear".into(),
+            loinc: Some("32700-7".into()),
+            value: "P. falciparum ++".into(),
+            unit: None,
+            reference_range: None,
+            interpretation: Interpretation::Positive,
+            attachments: vec![Attachment {
+                sha256: "A".repeat(64),
+                media_type: "Application/PDF".into(),
+                name: "smear.pdf".into(),
+            }],
+            amends: None,
+        };
+        let events = decide_lab_result(record_of(&history).as_ref(), result.clone()).unwrap();
+        let RecordEvent::LabResult(recorded) = &events[0] else { panic!("a result") };
+        assert_eq!(recorded.attachments[0].sha256, "a".repeat(64));
+        assert_eq!(recorded.attachments[0].media_type, "application/pdf");
+        let wrong = RecordLabResult {
+            order_id: Some(entry(9)),
+            loinc: Some("32700-1".into()),
+            attachments: vec![Attachment { sha256: "xyz".into(), media_type: "pdf".into(), name: "".into() }],
+            ..result
+        };
+        assert_eq!(
+            field_errors(decide_lab_result(record_of(&history).as_ref(), wrong)),
+            ["/order_id", "/loinc", "/attachments/sha256", "/attachments/media_type", "/attachments/name"]
+        );
+    }
+
+    #[test]
+    fn appointments_are_booked_ahead_moved_and_closed_once() {
+        let now = at("2026-11-25T09:00:00.000000Z");
+        let book = BookAppointment {
+            appointment_id: entry(1),
+            facility_id: LAQUINTINIE,
+            practitioner_id: Some(DOCTOR),
+            starts_at: at("2026-12-01T08:30:00.000000Z"),
+            reason: "follow-up after malaria".into(),
+            now,
+        };
+        let booked = decide_book(record_of(&[registered()]).as_ref(), book.clone()).unwrap();
+        let past = BookAppointment { starts_at: at("2026-11-01T08:00:00.000000Z"), ..book };
+        assert_eq!(field_errors(decide_book(record_of(&[registered()]).as_ref(), past)), ["/starts_at"]);
+        let history = [vec![registered()], booked].concat();
+        let record = record_of(&history);
+        let moved = decide_reschedule(record.as_ref(), entry(1), at("2026-12-02T08:30:00.000000Z"), now).unwrap();
+        let history = [history, moved].concat();
+        let record = record_of(&history).unwrap();
+        assert_eq!(record.appointments[&entry(1)].starts_at, at("2026-12-02T08:30:00.000000Z"));
+        // Not missed before its time; a cancellation needs a reason.
+        let early = decide_close(Some(&record), entry(1), AppointmentOutcome::Missed, None, now);
+        assert_eq!(field_errors(early), ["/outcome"]);
+        let bare = decide_close(Some(&record), entry(1), AppointmentOutcome::Cancelled, None, now);
+        assert_eq!(field_errors(bare), ["/reason"]);
+        let later = at("2026-12-03T08:00:00.000000Z");
+        let missed = decide_close(Some(&record), entry(1), AppointmentOutcome::Missed, None, later).unwrap();
+        let closed = record_of(&[history, missed].concat()).unwrap();
+        assert_eq!(closed.appointments[&entry(1)].outcome, Some(AppointmentOutcome::Missed));
+        let again = decide_close(Some(&closed), entry(1), AppointmentOutcome::Attended, None, later);
+        assert_eq!(again, Err(RecordError::AlreadyCorrected));
+        assert_eq!(decide_reschedule(Some(&closed), entry(7), later, now), Err(RecordError::UnknownEntry));
+    }
+
+    #[test]
+    fn history_and_long_term_treatments() {
+        let record = record_of(&[registered()]);
+        let history = RecordMedicalHistory {
+            entry_id: entry(1),
+            kind: HistoryKind::Hospitalisation,
+            description: "severe malaria with anaemia, transfused".into(),
+            icd10: Some("b50.0".into()),
+            year: Some(2025),
+            amends: None,
+            today: TODAY.into(),
+        };
+        assert!(decide_medical_history(record.as_ref(), history.clone()).is_ok());
+        let before_birth = RecordMedicalHistory { year: Some(2019), icd10: Some("malaria".into()), ..history };
+        assert_eq!(field_errors(decide_medical_history(record.as_ref(), before_birth)), ["/icd10", "/year"]);
+        let family = RecordFamilyHistory {
+            entry_id: entry(2),
+            relationship: "mother".into(),
+            condition: "sickle-cell trait".into(),
+            icd10: Some("D57.3".into()),
+            amends: None,
+        };
+        assert!(decide_family_history(record.as_ref(), family).is_ok());
+
+        let treatment = RecordTreatment {
+            entry_id: entry(3),
+            medicine: "cotrimoxazole".into(),
+            dose: Dose { amount: "240".into(), unit: DoseUnit::Mg },
+            route: Route::Oral,
+            times_per_day: 1,
+            started_on: Some("2025-06-01".into()),
+            amends: None,
+            today: TODAY.into(),
+        };
+        let started = decide_treatment(record.as_ref(), treatment).unwrap();
+        let history = [vec![registered()], started].concat();
+        let stop = StopTreatment {
+            entry_id: entry(3),
+            stopped_on: "2026-11-20".into(),
+            reason: "prophylaxis no longer indicated".into(),
+            today: TODAY.into(),
+        };
+        let stopped = decide_stop_treatment(record_of(&history).as_ref(), stop.clone()).unwrap();
+        let after = record_of(&[history, stopped].concat()).unwrap();
+        assert_eq!(after.entries[&entry(3)].status, EntryStatus::Stopped);
+        assert_eq!(decide_stop_treatment(Some(&after), stop), Err(RecordError::AlreadyCorrected));
+    }
+}

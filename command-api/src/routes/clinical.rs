@@ -18,18 +18,26 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::access::{Action, Facts, Section};
+use domain::record::appointments::{self, BookAppointment};
 use domain::record::care::care_basis;
 use domain::record::clinical::{
     self, CancelPrescription, Correction, DiagnoseCondition, MarkEnteredInError, PrescribeMedicine, RecordAllergy,
     RecordEncounter, RecordImmunization, ReferPatient,
 };
 use domain::record::consent::{self, BreakGlass, GrantAccess};
+use domain::record::history::{self, RecordFamilyHistory, RecordMedicalHistory, RecordTreatment, StopTreatment};
+use domain::record::observations::{self, OrderLab, RecordLabResult, RecordVitalSigns};
 use domain::record::{self as patient_record, PatientRecord, RecordError, RecordEvent};
 use event_schema::events::patient::PatientRegistered;
 use event_schema::events::record::{
     AccessGranted, AccessRevoked, AllergyCategory, AllergyRecorded, AllergyStatus, ConditionDiagnosed, ConditionStatus,
     Dose, EmergencyAccessOpened, EncounterRecorded, EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled,
     PrescriptionIssued, ReferralMade, Route, Severity, Urgency,
+};
+use event_schema::events::record::{
+    AppointmentBooked, AppointmentClosed, AppointmentOutcome, AppointmentRescheduled, Attachment,
+    FamilyHistoryRecorded, HistoryKind, Interpretation, LabOrdered, LabResultRecorded, MedicalHistoryRecorded,
+    TreatmentRecorded, TreatmentStopped, VitalSignsRecorded,
 };
 use event_schema::{EventPayload, StreamId, Timestamp};
 use ledger::outbox::{ChannelKind, Message};
@@ -53,6 +61,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(grant_access))
         .routes(routes!(revoke_access))
         .routes(routes!(break_glass))
+        .routes(routes!(record_medical_history))
+        .routes(routes!(record_family_history))
+        .routes(routes!(record_treatment))
+        .routes(routes!(stop_treatment))
+        .routes(routes!(record_vital_signs))
+        .routes(routes!(order_lab))
+        .routes(routes!(record_lab_result))
+        .routes(routes!(book_appointment))
+        .routes(routes!(reschedule_appointment))
+        .routes(routes!(close_appointment))
 }
 
 /// The stream of a patient's record.
@@ -84,6 +102,16 @@ async fn load(state: &AppState, patient_id: Uuid) -> Result<Loaded, ApiError> {
             PrescriptionIssued::EVENT_TYPE => RecordEvent::Prescription(decode(state, entry)?),
             PrescriptionCancelled::EVENT_TYPE => RecordEvent::PrescriptionCancelled(decode(state, entry)?),
             ReferralMade::EVENT_TYPE => RecordEvent::Referral(decode(state, entry)?),
+            MedicalHistoryRecorded::EVENT_TYPE => RecordEvent::MedicalHistory(decode(state, entry)?),
+            FamilyHistoryRecorded::EVENT_TYPE => RecordEvent::FamilyHistory(decode(state, entry)?),
+            TreatmentRecorded::EVENT_TYPE => RecordEvent::Treatment(decode(state, entry)?),
+            TreatmentStopped::EVENT_TYPE => RecordEvent::TreatmentStopped(decode(state, entry)?),
+            VitalSignsRecorded::EVENT_TYPE => RecordEvent::VitalSigns(decode(state, entry)?),
+            LabOrdered::EVENT_TYPE => RecordEvent::LabOrder(decode(state, entry)?),
+            LabResultRecorded::EVENT_TYPE => RecordEvent::LabResult(decode(state, entry)?),
+            AppointmentBooked::EVENT_TYPE => RecordEvent::AppointmentBooked(decode(state, entry)?),
+            AppointmentRescheduled::EVENT_TYPE => RecordEvent::AppointmentRescheduled(decode(state, entry)?),
+            AppointmentClosed::EVENT_TYPE => RecordEvent::AppointmentClosed(decode(state, entry)?),
             EntryEnteredInError::EVENT_TYPE => RecordEvent::EnteredInError(decode(state, entry)?),
             AccessGranted::EVENT_TYPE => RecordEvent::AccessGranted(decode(state, entry)?),
             AccessRevoked::EVENT_TYPE => RecordEvent::AccessRevoked(decode(state, entry)?),
@@ -247,6 +275,16 @@ fn to_new_event(event: &RecordEvent, now: Timestamp) -> Result<NewEvent, ApiErro
         RecordEvent::Prescription(e) => NewEvent::typed(e, now),
         RecordEvent::PrescriptionCancelled(e) => NewEvent::typed(e, now),
         RecordEvent::Referral(e) => NewEvent::typed(e, now),
+        RecordEvent::MedicalHistory(e) => NewEvent::typed(e, now),
+        RecordEvent::FamilyHistory(e) => NewEvent::typed(e, now),
+        RecordEvent::Treatment(e) => NewEvent::typed(e, now),
+        RecordEvent::TreatmentStopped(e) => NewEvent::typed(e, now),
+        RecordEvent::VitalSigns(e) => NewEvent::typed(e, now),
+        RecordEvent::LabOrder(e) => NewEvent::typed(e, now),
+        RecordEvent::LabResult(e) => NewEvent::typed(e, now),
+        RecordEvent::AppointmentBooked(e) => NewEvent::typed(e, now),
+        RecordEvent::AppointmentRescheduled(e) => NewEvent::typed(e, now),
+        RecordEvent::AppointmentClosed(e) => NewEvent::typed(e, now),
         RecordEvent::EnteredInError(e) => NewEvent::typed(e, now),
         RecordEvent::AccessGranted(e) => NewEvent::typed(e, now),
         RecordEvent::AccessRevoked(e) => NewEvent::typed(e, now),
@@ -995,4 +1033,699 @@ async fn refer(
         }),
     };
     Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+/// Parses an instant given by a client (RFC 3339, any offset) into the ledger's UTC form.
+fn instant(text: &str, field: &str) -> Result<Timestamp, ApiError> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|at| Timestamp::from_datetime(at.with_timezone(&chrono::Utc)))
+        .map_err(|_| {
+            ApiError::invalid_field(field, "must be an RFC 3339 date and time, e.g. 2026-12-01T08:30:00+01:00")
+        })
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MedicalHistoryRequest {
+    kind: HistoryKind,
+    description: String,
+    icd10: Option<String>,
+    year: Option<u32>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/medical-history",
+    operation_id = "record_medical_history",
+    tag = "record",
+    summary = "Record part of the medical history",
+    description = "Past conditions, operations and hospitalisations, optionally ICD-10 coded.",
+    request_body = MedicalHistoryRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn record_medical_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<MedicalHistoryRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let today = today_in_cameroon();
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::MedicalHistory))),
+        decide: Box::new(move |record| {
+            history::decide_medical_history(
+                Some(record),
+                RecordMedicalHistory {
+                    entry_id,
+                    kind: request.kind,
+                    description: request.description.clone(),
+                    icd10: request.icd10.clone(),
+                    year: request.year,
+                    amends: request.amends.clone().map(Correction::from),
+                    today: today.clone(),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyHistoryRequest {
+    relationship: String,
+    condition: String,
+    icd10: Option<String>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/family-history",
+    operation_id = "record_family_history",
+    tag = "record",
+    summary = "Record a condition in the family",
+    description = "A relative and their condition, optionally ICD-10 coded.",
+    request_body = FamilyHistoryRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn record_family_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<FamilyHistoryRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::FamilyHistory))),
+        decide: Box::new(move |record| {
+            history::decide_family_history(
+                Some(record),
+                RecordFamilyHistory {
+                    entry_id,
+                    relationship: request.relationship.clone(),
+                    condition: request.condition.clone(),
+                    icd10: request.icd10.clone(),
+                    amends: request.amends.clone().map(Correction::from),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TreatmentRequest {
+    medicine: String,
+    dose: Dose,
+    route: Route,
+    times_per_day: u32,
+    /// `YYYY-MM-DD`.
+    started_on: Option<String>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/treatments",
+    operation_id = "record_treatment",
+    tag = "record",
+    summary = "Record a long-term treatment",
+    description = "A treatment the patient takes over the long term, with an exact dose.",
+    request_body = TreatmentRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn record_treatment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<TreatmentRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let today = today_in_cameroon();
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Treatments))),
+        decide: Box::new(move |record| {
+            history::decide_treatment(
+                Some(record),
+                RecordTreatment {
+                    entry_id,
+                    medicine: request.medicine.clone(),
+                    dose: request.dose.clone(),
+                    route: request.route,
+                    times_per_day: request.times_per_day,
+                    started_on: request.started_on.clone(),
+                    amends: request.amends.clone().map(Correction::from),
+                    today: today.clone(),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StopTreatmentRequest {
+    /// `YYYY-MM-DD`.
+    stopped_on: String,
+    reason: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/treatments/{entry_id}/stop",
+    operation_id = "stop_treatment",
+    tag = "record",
+    summary = "Record that a treatment stopped",
+    description = "The treatment stays in the record, shown as stopped.",
+    request_body = StopTreatmentRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("entry_id" = Uuid, Path, description = "The entry concerned."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn stop_treatment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((patient_id, entry_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(request): Json<StopTreatmentRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let target = parse_id(&entry_id, "/entry_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let today = today_in_cameroon();
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Treatments))),
+        decide: Box::new(move |record| {
+            history::decide_stop_treatment(
+                Some(record),
+                StopTreatment {
+                    entry_id: target,
+                    stopped_on: request.stopped_on.clone(),
+                    reason: request.reason.clone(),
+                    today: today.clone(),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, None, command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VitalSignsRequest {
+    /// When measured, RFC 3339.
+    measured_at: String,
+    /// Tenths of a degree Celsius: `385` is 38.5 °C.
+    temperature_decicelsius: Option<u32>,
+    systolic_mmhg: Option<u32>,
+    diastolic_mmhg: Option<u32>,
+    pulse_per_minute: Option<u32>,
+    respiratory_rate_per_minute: Option<u32>,
+    spo2_percent: Option<u32>,
+    weight_grams: Option<u32>,
+    height_mm: Option<u32>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/vital-signs",
+    operation_id = "record_vital_signs",
+    tag = "record",
+    summary = "Record vital signs",
+    description = "Integer measures in exact units; values no living body shows are refused.",
+    request_body = VitalSignsRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn record_vital_signs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<VitalSignsRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let measured_at = instant(&request.measured_at, "/measured_at")?;
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::VitalSigns))),
+        decide: Box::new(move |record| {
+            observations::decide_vital_signs(
+                Some(record),
+                RecordVitalSigns {
+                    entry_id,
+                    measured_at,
+                    temperature_decicelsius: request.temperature_decicelsius,
+                    systolic_mmhg: request.systolic_mmhg,
+                    diastolic_mmhg: request.diastolic_mmhg,
+                    pulse_per_minute: request.pulse_per_minute,
+                    respiratory_rate_per_minute: request.respiratory_rate_per_minute,
+                    spo2_percent: request.spo2_percent,
+                    weight_grams: request.weight_grams,
+                    height_mm: request.height_mm,
+                    amends: request.amends.clone().map(Correction::from),
+                    now: Timestamp::now(),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabOrderRequest {
+    test: String,
+    /// A LOINC code with its check digit, e.g. `32700-7`.
+    loinc: Option<String>,
+    encounter_id: Option<Uuid>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/lab-orders",
+    operation_id = "order_lab",
+    tag = "record",
+    summary = "Order a laboratory test",
+    description = "The test, with its LOINC code when known.",
+    request_body = LabOrderRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn order_lab(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<LabOrderRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::LabOrders))),
+        decide: Box::new(move |record| {
+            observations::decide_lab_order(
+                Some(record),
+                OrderLab {
+                    entry_id,
+                    test: request.test.clone(),
+                    loinc: request.loinc.clone(),
+                    encounter_id: request.encounter_id,
+                    amends: request.amends.clone().map(Correction::from),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabResultRequest {
+    order_id: Option<Uuid>,
+    test: String,
+    loinc: Option<String>,
+    /// The value as reported, exactly.
+    value: String,
+    unit: Option<String>,
+    reference_range: Option<String>,
+    interpretation: Interpretation,
+    #[serde(default)]
+    attachments: Vec<Attachment>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/lab-results",
+    operation_id = "record_lab_result",
+    tag = "record",
+    summary = "Record a laboratory result",
+    description = "The value exactly as reported, its interpretation, and attached files by SHA-256; the patient is told results are ready.",
+    request_body = LabResultRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+/// Records a result and tells the patient, through their usual channel, that results are ready
+/// (never the result itself).
+async fn record_lab_result(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<LabResultRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::LabResults))),
+        decide: Box::new(move |record| {
+            observations::decide_lab_result(
+                Some(record),
+                RecordLabResult {
+                    entry_id,
+                    order_id: request.order_id,
+                    test: request.test.clone(),
+                    loinc: request.loinc.clone(),
+                    value: request.value.clone(),
+                    unit: request.unit.clone(),
+                    reference_range: request.reference_range.clone(),
+                    interpretation: request.interpretation,
+                    attachments: request.attachments.clone(),
+                    amends: request.amends.clone().map(Correction::from),
+                },
+            )
+        }),
+    };
+    let (recorded, record) = execute(&state, &caller, &pre, patient, Some(entry_id), command).await?;
+    notify_patient(
+        &state,
+        &record,
+        "CloudMedi: new laboratory results are ready in your record.",
+        "Your results are ready",
+    )
+    .await?;
+    Ok(recorded)
+}
+
+/// Sends the patient a short message without medical content, by SMS or e-mail if they gave either.
+async fn notify_patient(state: &AppState, record: &PatientRecord, body: &str, subject: &str) -> Result<(), ApiError> {
+    let contact = match (&record.patient.phone, &record.patient.email) {
+        (Some(phone), _) => Some((ChannelKind::Sms, phone.clone())),
+        (None, Some(email)) => Some((ChannelKind::Email, email.clone())),
+        (None, None) => None,
+    };
+    if let Some((channel, recipient)) = contact {
+        let subject = (channel == ChannelKind::Email).then(|| subject.to_owned());
+        state.outbox.enqueue(&Message { channel, recipient, subject, body: body.to_owned(), not_before: None }).await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentRequest {
+    /// RFC 3339.
+    starts_at: String,
+    reason: String,
+    practitioner_id: Option<Uuid>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/appointments",
+    operation_id = "book_appointment",
+    tag = "record",
+    summary = "Book an appointment",
+    description = "At the caller's facility, in the future.",
+    request_body = AppointmentRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+/// Books an appointment at the caller's facility.
+async fn book_appointment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<AppointmentRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
+    let starts_at = instant(&request.starts_at, "/starts_at")?;
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Appointments))),
+        decide: Box::new(move |record| {
+            appointments::decide_book(
+                Some(record),
+                BookAppointment {
+                    appointment_id: entry_id,
+                    facility_id,
+                    practitioner_id: request.practitioner_id,
+                    starts_at,
+                    reason: request.reason.clone(),
+                    now: Timestamp::now(),
+                },
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleRequest {
+    /// RFC 3339.
+    starts_at: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/appointments/{entry_id}/reschedule",
+    operation_id = "reschedule_appointment",
+    tag = "record",
+    summary = "Move an appointment",
+    description = "Only a booked appointment moves, to a future time.",
+    request_body = RescheduleRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("entry_id" = Uuid, Path, description = "The entry concerned."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn reschedule_appointment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((patient_id, entry_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(request): Json<RescheduleRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let appointment = parse_id(&entry_id, "/entry_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let starts_at = instant(&request.starts_at, "/starts_at")?;
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Appointments))),
+        decide: Box::new(move |record| {
+            appointments::decide_reschedule(Some(record), appointment, starts_at, Timestamp::now())
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, None, command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseAppointmentRequest {
+    outcome: AppointmentOutcome,
+    /// Why, for a cancellation.
+    reason: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/appointments/{entry_id}/close",
+    operation_id = "close_appointment",
+    tag = "record",
+    summary = "Close an appointment",
+    description = "Cancelled (with a reason), attended, or missed (once its time has passed).",
+    request_body = CloseAppointmentRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("entry_id" = Uuid, Path, description = "The entry concerned."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn close_appointment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((patient_id, entry_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(request): Json<CloseAppointmentRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let appointment = parse_id(&entry_id, "/entry_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, Section::Appointments))),
+        decide: Box::new(move |record| {
+            appointments::decide_close(
+                Some(record),
+                appointment,
+                request.outcome,
+                request.reason.clone(),
+                Timestamp::now(),
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, None, command).await?.0)
 }

@@ -21,7 +21,7 @@ pub struct Correction {
 const REASON: std::ops::RangeInclusive<usize> = 3..=500;
 
 /// Checks a correction against the record and returns it in its recorded form.
-fn amends(
+pub(crate) fn amends(
     record: &PatientRecord,
     correction: Option<Correction>,
     section: Section,
@@ -33,7 +33,7 @@ fn amends(
     Ok(Some(Amends { entry_id: correction.entry_id, reason }))
 }
 
-fn finish(errors: Vec<FieldError>, event: RecordEvent) -> Result<Vec<RecordEvent>, RecordError> {
+pub(crate) fn finish(errors: Vec<FieldError>, event: RecordEvent) -> Result<Vec<RecordEvent>, RecordError> {
     if errors.is_empty() {
         Ok(vec![event])
     } else {
@@ -289,6 +289,24 @@ fn thousandths(text: &str) -> Option<u64> {
     whole.checked_mul(1000)?.checked_add(fraction).filter(|amount| *amount > 0)
 }
 
+/// A dose, checked: an exact positive decimal, no larger than is plausible for its unit.
+pub(crate) fn checked_dose(dose: &Dose, errors: &mut Vec<FieldError>) -> Dose {
+    let amount = dose.amount.trim().to_owned();
+    match thousandths(&amount) {
+        None => errors.push(FieldError::new(
+            "/dose/amount",
+            "must be a positive decimal with at most three decimals, e.g. 500 or 0.5",
+        )),
+        Some(value) => {
+            let (largest, shown) = largest_dose(dose.unit);
+            if value > largest {
+                errors.push(FieldError::new("/dose/amount", format!("more than {shown} in one dose is not plausible")));
+            }
+        }
+    }
+    Dose { amount, unit: dose.unit }
+}
+
 /// Prescribe a medicine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrescribeMedicine {
@@ -313,19 +331,7 @@ pub fn decide_prescription(
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::Prescriptions, &mut errors)?;
     let medicine = text(&command.medicine, "/medicine", 2..=120, &mut errors);
-    let amount = command.dose.amount.trim().to_owned();
-    match thousandths(&amount) {
-        None => errors.push(FieldError::new(
-            "/dose/amount",
-            "must be a positive decimal with at most three decimals, e.g. 500 or 0.5",
-        )),
-        Some(value) => {
-            let (largest, shown) = largest_dose(command.dose.unit);
-            if value > largest {
-                errors.push(FieldError::new("/dose/amount", format!("more than {shown} in one dose is not plausible")));
-            }
-        }
-    }
+    let dose = checked_dose(&command.dose, &mut errors);
     if !(1..=24).contains(&command.times_per_day) {
         errors.push(FieldError::new("/times_per_day", "must be 1 to 24"));
     }
@@ -343,7 +349,7 @@ pub fn decide_prescription(
         RecordEvent::Prescription(PrescriptionIssued {
             entry_id: command.entry_id,
             medicine,
-            dose: Dose { amount, unit: command.dose.unit },
+            dose,
             route: command.route,
             times_per_day: command.times_per_day,
             as_needed: command.as_needed,

@@ -4,9 +4,12 @@
 //! The record keeps every entry, current or not: an amended entry points at its replacement and an
 //! entry entered in error is marked so; nothing recorded ever disappears.
 
+pub mod appointments;
 pub mod care;
 pub mod clinical;
 pub mod consent;
+pub mod history;
+pub mod observations;
 pub mod schedule;
 
 use crate::access::Section;
@@ -16,6 +19,10 @@ use event_schema::events::patient::PatientRegistered;
 use event_schema::events::record::{
     AccessGranted, AccessRevoked, AllergyRecorded, ConditionDiagnosed, EmergencyAccessOpened, EncounterRecorded,
     EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled, PrescriptionIssued, ReferralMade,
+};
+use event_schema::events::record::{
+    AppointmentBooked, AppointmentClosed, AppointmentOutcome, AppointmentRescheduled, FamilyHistoryRecorded,
+    LabOrdered, LabResultRecorded, MedicalHistoryRecorded, TreatmentRecorded, TreatmentStopped, VitalSignsRecorded,
 };
 use event_schema::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +39,16 @@ pub enum RecordEvent {
     Prescription(PrescriptionIssued),
     PrescriptionCancelled(PrescriptionCancelled),
     Referral(ReferralMade),
+    MedicalHistory(MedicalHistoryRecorded),
+    FamilyHistory(FamilyHistoryRecorded),
+    Treatment(TreatmentRecorded),
+    TreatmentStopped(TreatmentStopped),
+    VitalSigns(VitalSignsRecorded),
+    LabOrder(LabOrdered),
+    LabResult(LabResultRecorded),
+    AppointmentBooked(AppointmentBooked),
+    AppointmentRescheduled(AppointmentRescheduled),
+    AppointmentClosed(AppointmentClosed),
     EnteredInError(EntryEnteredInError),
     AccessGranted(AccessGranted),
     AccessRevoked(AccessRevoked),
@@ -47,6 +64,16 @@ pub enum EntryStatus {
     EnteredInError,
     /// A prescription stopped before its end.
     Cancelled,
+    /// A current treatment that ended.
+    Stopped,
+}
+
+/// An appointment: when, and what became of it (`None` while it is still booked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    pub facility_id: Uuid,
+    pub starts_at: Timestamp,
+    pub outcome: Option<AppointmentOutcome>,
 }
 
 /// One clinical entry, as far as decisions need it.
@@ -76,6 +103,7 @@ pub struct PatientRecord {
     pub consents: BTreeMap<Uuid, Option<String>>,
     pub emergency_accesses: Vec<EmergencyAccess>,
     pub entries: BTreeMap<Uuid, EntryInfo>,
+    pub appointments: BTreeMap<Uuid, Appointment>,
 }
 
 /// Why a command on the record is refused.
@@ -126,6 +154,7 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
             consents: BTreeMap::new(),
             emergency_accesses: Vec::new(),
             entries: BTreeMap::new(),
+            appointments: BTreeMap::new(),
         });
     }
     let mut record = state?;
@@ -148,6 +177,35 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
         RecordEvent::Referral(e) => {
             record.referred_to.insert(e.to_facility_id);
             record.add_entry(e.entry_id, Section::Referrals, amended(&e.amends));
+        }
+        RecordEvent::MedicalHistory(e) => record.add_entry(e.entry_id, Section::MedicalHistory, amended(&e.amends)),
+        RecordEvent::FamilyHistory(e) => record.add_entry(e.entry_id, Section::FamilyHistory, amended(&e.amends)),
+        RecordEvent::Treatment(e) => record.add_entry(e.entry_id, Section::Treatments, amended(&e.amends)),
+        RecordEvent::TreatmentStopped(e) => {
+            if let Some(entry) = record.entries.get_mut(&e.entry_id) {
+                entry.status = EntryStatus::Stopped;
+            }
+        }
+        RecordEvent::VitalSigns(e) => record.add_entry(e.entry_id, Section::VitalSigns, amended(&e.amends)),
+        RecordEvent::LabOrder(e) => record.add_entry(e.entry_id, Section::LabOrders, amended(&e.amends)),
+        RecordEvent::LabResult(e) => record.add_entry(e.entry_id, Section::LabResults, amended(&e.amends)),
+        RecordEvent::AppointmentBooked(e) => {
+            record
+                .entries
+                .insert(e.entry_id, EntryInfo { section: Section::Appointments, status: EntryStatus::Current });
+            record
+                .appointments
+                .insert(e.entry_id, Appointment { facility_id: e.facility_id, starts_at: e.starts_at, outcome: None });
+        }
+        RecordEvent::AppointmentRescheduled(e) => {
+            if let Some(appointment) = record.appointments.get_mut(&e.entry_id) {
+                appointment.starts_at = e.starts_at;
+            }
+        }
+        RecordEvent::AppointmentClosed(e) => {
+            if let Some(appointment) = record.appointments.get_mut(&e.entry_id) {
+                appointment.outcome = Some(e.outcome);
+            }
         }
         RecordEvent::EnteredInError(e) => {
             if let Some(entry) = record.entries.get_mut(&e.entry_id) {

@@ -318,3 +318,232 @@ impl EventPayload for ReferralMade {
     const EVENT_TYPE: &'static str = "record.referral_made";
     const SCHEMA_VERSION: u32 = 1;
 }
+
+/// What kind of past event a medical history entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryKind {
+    PastCondition,
+    Surgery,
+    Hospitalisation,
+    Other,
+}
+
+/// Part of the patient's medical history (before, or outside, what this record holds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MedicalHistoryRecorded {
+    pub entry_id: Uuid,
+    pub kind: HistoryKind,
+    pub description: String,
+    /// The ICD-10 code, when the condition is coded.
+    pub icd10: Option<String>,
+    /// The year it happened, when known.
+    pub year: Option<u32>,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for MedicalHistoryRecorded {
+    const EVENT_TYPE: &'static str = "record.medical_history_recorded";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A condition in the patient's family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyHistoryRecorded {
+    pub entry_id: Uuid,
+    /// The relative, in the clinician's words (e.g. `mother`, `paternal uncle`).
+    pub relationship: String,
+    pub condition: String,
+    pub icd10: Option<String>,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for FamilyHistoryRecorded {
+    const EVENT_TYPE: &'static str = "record.family_history_recorded";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A treatment the patient takes over the long term (an antiretroviral, insulin, an antihypertensive),
+/// whoever prescribed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TreatmentRecorded {
+    pub entry_id: Uuid,
+    pub medicine: String,
+    pub dose: Dose,
+    pub route: Route,
+    pub times_per_day: u32,
+    /// `YYYY-MM-DD`, when known.
+    pub started_on: Option<String>,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for TreatmentRecorded {
+    const EVENT_TYPE: &'static str = "record.treatment_recorded";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A current treatment stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TreatmentStopped {
+    /// The treatment's `entry_id`.
+    pub entry_id: Uuid,
+    /// `YYYY-MM-DD`.
+    pub stopped_on: String,
+    pub reason: String,
+}
+
+impl EventPayload for TreatmentStopped {
+    const EVENT_TYPE: &'static str = "record.treatment_stopped";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// Vital signs measured at one time. Every measure is an integer in a unit small enough to be exact
+/// (tenths of a degree, grams, millimetres); at least one is present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VitalSignsRecorded {
+    pub entry_id: Uuid,
+    pub measured_at: Timestamp,
+    /// Body temperature in tenths of a degree Celsius (`385` is 38.5 °C).
+    pub temperature_decicelsius: Option<u32>,
+    pub systolic_mmhg: Option<u32>,
+    pub diastolic_mmhg: Option<u32>,
+    pub pulse_per_minute: Option<u32>,
+    pub respiratory_rate_per_minute: Option<u32>,
+    /// Oxygen saturation, percent.
+    pub spo2_percent: Option<u32>,
+    pub weight_grams: Option<u32>,
+    pub height_mm: Option<u32>,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for VitalSignsRecorded {
+    const EVENT_TYPE: &'static str = "record.vital_signs_recorded";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A laboratory test was ordered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabOrdered {
+    pub entry_id: Uuid,
+    /// The test, in the clinician's words (e.g. `thick blood smear`).
+    pub test: String,
+    /// The LOINC code, when known, e.g. `32700-7`.
+    pub loinc: Option<String>,
+    pub encounter_id: Option<Uuid>,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for LabOrdered {
+    const EVENT_TYPE: &'static str = "record.lab_ordered";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// How a result reads against its reference range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Interpretation {
+    Normal,
+    Low,
+    High,
+    CriticallyLow,
+    CriticallyHigh,
+    Abnormal,
+    Positive,
+    Negative,
+}
+
+/// A file attached to a result (a scan, a report), referenced by its content's SHA-256; the file
+/// itself is stored outside the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    /// Lower-case hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// The file's media type, e.g. `application/pdf`.
+    pub media_type: String,
+    pub name: String,
+}
+
+/// A laboratory result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabResultRecorded {
+    pub entry_id: Uuid,
+    /// The order it answers, if it was ordered in this record.
+    pub order_id: Option<Uuid>,
+    pub test: String,
+    pub loinc: Option<String>,
+    /// The value as reported (`7.2`, `positive`, `++`): kept as text, exactly.
+    pub value: String,
+    pub unit: Option<String>,
+    /// The reference range as reported, e.g. `3.5-5.0`.
+    pub reference_range: Option<String>,
+    pub interpretation: Interpretation,
+    pub attachments: Vec<Attachment>,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for LabResultRecorded {
+    const EVENT_TYPE: &'static str = "record.lab_result_recorded";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// An appointment was booked. Its `entry_id` is the appointment's id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentBooked {
+    pub entry_id: Uuid,
+    pub facility_id: Uuid,
+    /// The practitioner to see, if one is named.
+    pub practitioner_id: Option<Uuid>,
+    pub starts_at: Timestamp,
+    pub reason: String,
+}
+
+impl EventPayload for AppointmentBooked {
+    const EVENT_TYPE: &'static str = "record.appointment_booked";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// What happened to a booked appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentOutcome {
+    Cancelled,
+    Attended,
+    Missed,
+}
+
+/// A booked appointment moved to another time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentRescheduled {
+    pub entry_id: Uuid,
+    pub starts_at: Timestamp,
+}
+
+impl EventPayload for AppointmentRescheduled {
+    const EVENT_TYPE: &'static str = "record.appointment_rescheduled";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A booked appointment was cancelled, attended or missed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentClosed {
+    pub entry_id: Uuid,
+    pub outcome: AppointmentOutcome,
+    /// Why, for a cancellation.
+    pub reason: Option<String>,
+}
+
+impl EventPayload for AppointmentClosed {
+    const EVENT_TYPE: &'static str = "record.appointment_closed";
+    const SCHEMA_VERSION: u32 = 1;
+}

@@ -1,0 +1,103 @@
+//! Appointments: booked, moved, then cancelled, attended or missed.
+
+use super::{text, PatientRecord, RecordError, RecordEvent};
+use crate::FieldError;
+use event_schema::events::record::{AppointmentBooked, AppointmentClosed, AppointmentOutcome, AppointmentRescheduled};
+use event_schema::Timestamp;
+use uuid::Uuid;
+
+/// How far ahead an appointment may be booked.
+const HORIZON_DAYS: i64 = 2 * 365;
+
+fn upcoming(starts_at: Timestamp, now: Timestamp, errors: &mut Vec<FieldError>) {
+    if starts_at <= now {
+        errors.push(FieldError::new("/starts_at", "must be in the future"));
+    } else if starts_at.as_datetime() > now.as_datetime() + chrono::Duration::days(HORIZON_DAYS) {
+        errors.push(FieldError::new("/starts_at", "must be within two years"));
+    }
+}
+
+/// Book an appointment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookAppointment {
+    pub appointment_id: Uuid,
+    pub facility_id: Uuid,
+    pub practitioner_id: Option<Uuid>,
+    pub starts_at: Timestamp,
+    pub reason: String,
+    pub now: Timestamp,
+}
+
+pub fn decide_book(record: Option<&PatientRecord>, command: BookAppointment) -> Result<Vec<RecordEvent>, RecordError> {
+    record.ok_or(RecordError::UnknownPatient)?;
+    let mut errors = Vec::new();
+    upcoming(command.starts_at, command.now, &mut errors);
+    let reason = text(&command.reason, "/reason", 2..=200, &mut errors);
+    super::clinical::finish(
+        errors,
+        RecordEvent::AppointmentBooked(AppointmentBooked {
+            entry_id: command.appointment_id,
+            facility_id: command.facility_id,
+            practitioner_id: command.practitioner_id,
+            starts_at: command.starts_at,
+            reason,
+        }),
+    )
+}
+
+/// The appointment, if it exists and is still booked.
+fn booked(record: &PatientRecord, appointment_id: Uuid) -> Result<&super::Appointment, RecordError> {
+    let appointment = record.appointments.get(&appointment_id).ok_or(RecordError::UnknownEntry)?;
+    if appointment.outcome.is_some() {
+        return Err(RecordError::AlreadyCorrected);
+    }
+    Ok(appointment)
+}
+
+/// The facility an appointment is at, for authorising changes to it.
+pub fn facility_of(record: &PatientRecord, appointment_id: Uuid) -> Option<Uuid> {
+    record.appointments.get(&appointment_id).map(|appointment| appointment.facility_id)
+}
+
+/// Move a booked appointment.
+pub fn decide_reschedule(
+    record: Option<&PatientRecord>,
+    appointment_id: Uuid,
+    starts_at: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<RecordEvent>, RecordError> {
+    let record = record.ok_or(RecordError::UnknownPatient)?;
+    booked(record, appointment_id)?;
+    let mut errors = Vec::new();
+    upcoming(starts_at, now, &mut errors);
+    super::clinical::finish(
+        errors,
+        RecordEvent::AppointmentRescheduled(AppointmentRescheduled { entry_id: appointment_id, starts_at }),
+    )
+}
+
+/// Close a booked appointment: cancelled (with a reason), attended, or missed (only once its time has
+/// passed).
+pub fn decide_close(
+    record: Option<&PatientRecord>,
+    appointment_id: Uuid,
+    outcome: AppointmentOutcome,
+    reason: Option<String>,
+    now: Timestamp,
+) -> Result<Vec<RecordEvent>, RecordError> {
+    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let appointment = booked(record, appointment_id)?;
+    let mut errors = Vec::new();
+    let reason = match outcome {
+        AppointmentOutcome::Cancelled => Some(text(reason.as_deref().unwrap_or(""), "/reason", 3..=300, &mut errors)),
+        AppointmentOutcome::Missed if appointment.starts_at > now => {
+            errors.push(FieldError::new("/outcome", "an appointment is missed only once its time has passed"));
+            None
+        }
+        _ => None,
+    };
+    super::clinical::finish(
+        errors,
+        RecordEvent::AppointmentClosed(AppointmentClosed { entry_id: appointment_id, outcome, reason }),
+    )
+}
