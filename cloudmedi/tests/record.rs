@@ -38,6 +38,30 @@ async fn a_record_follows_the_patient(database_url: Option<&str>) {
     let patient: Value = response.json().await.unwrap();
     let record = format!("/api/v1/patients/{}", patient["patient_id"].as_str().unwrap());
 
+    // Registered again by mistake: flagged as a probable duplicate, then merged; nothing is deleted and
+    // the merged record takes no new entries.
+    let again = api
+        .post(
+            "/api/v1/patients",
+            Some(&doctor),
+            json!({"family_name": "MBARGA", "given_names": "junior", "sex": "male",
+                   "birth_date": {"date": "2025-01-10", "estimated": false}, "region": "LT",
+                   "health_district": "deido"}),
+        )
+        .await;
+    assert_eq!(again.status(), 201);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["probable_duplicates"], json!([patient["patient_id"]]));
+    let duplicate = format!("/api/v1/patients/{}", again["patient_id"].as_str().unwrap());
+    let merge = json!({"into": patient["patient_id"], "reason": "same child, registered twice at the desk"});
+    assert_eq!(api.post(&format!("{duplicate}/merge"), Some(&doctor), merge.clone()).await.status(), 201);
+    problem(api.post(&format!("{duplicate}/merge"), Some(&doctor), merge).await, 409).await;
+    let closed = api
+        .post(&format!("{duplicate}/encounters"), Some(&doctor), json!({"date": "2026-11-24", "reason": "x y"}))
+        .await;
+    let closed = problem(closed, 409).await;
+    assert!(closed["detail"].as_str().unwrap().contains(patient["patient_id"].as_str().unwrap()), "{closed}");
+
     // A consultation: the encounter, a diagnosis made in it, a prescription.
     let response = api
         .post(

@@ -80,6 +80,7 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/patients/{patient_id}/appointments",
     "POST /api/v1/patients/{patient_id}/appointments/{entry_id}/reschedule",
     "POST /api/v1/patients/{patient_id}/appointments/{entry_id}/close",
+    "POST /api/v1/patients/{patient_id}/merge",
 ];
 
 /// The routes anyone may call without a session.

@@ -576,3 +576,41 @@ mod later_sections {
         assert_eq!(decide_stop_treatment(Some(&after), stop), Err(RecordError::AlreadyCorrected));
     }
 }
+
+mod merging {
+    use super::*;
+    use domain::record::merge::{decide_merge, MergeRecords};
+    use event_schema::events::patient::PatientMerged;
+
+    fn other(id: Uuid, birth: &str) -> PatientRecord {
+        let RecordEvent::Registered(mut registered) = registered() else { unreachable!() };
+        registered.patient_id = id;
+        registered.birth_date = BirthDate { date: birth.into(), estimated: false };
+        record_of(&[RecordEvent::Registered(registered)]).unwrap()
+    }
+
+    #[test]
+    fn a_duplicate_is_merged_once_into_a_record_of_the_same_person_and_then_takes_nothing_new() {
+        let survivor = other(entry(50), "2025-01-10");
+        let merge = MergeRecords { into: entry(50), reason: "same child, registered twice".into() };
+        let record = record_of(&[registered()]);
+        let events = decide_merge(record.as_ref(), Some(&survivor), merge.clone()).unwrap();
+        assert_eq!(
+            events,
+            vec![RecordEvent::Merged(PatientMerged {
+                patient_id: PATIENT,
+                merged_into: entry(50),
+                reason: "same child, registered twice".into()
+            })]
+        );
+        let merged = record_of(&[vec![registered()], events].concat()).unwrap();
+        assert_eq!(merged.open(), Err(RecordError::Merged(entry(50))));
+        assert_eq!(decide_merge(Some(&merged), Some(&survivor), merge.clone()), Err(RecordError::Merged(entry(50))));
+
+        let itself = record_of(&[registered()]).unwrap();
+        assert_eq!(field_errors(decide_merge(record.as_ref(), Some(&itself), merge.clone())), ["/into"]);
+        let older = other(entry(51), "1990-01-01");
+        assert_eq!(field_errors(decide_merge(record.as_ref(), Some(&older), merge.clone())), ["/into"]);
+        assert_eq!(field_errors(decide_merge(record.as_ref(), None, merge)), ["/into"]);
+    }
+}

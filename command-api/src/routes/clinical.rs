@@ -26,9 +26,10 @@ use domain::record::clinical::{
 };
 use domain::record::consent::{self, BreakGlass, GrantAccess};
 use domain::record::history::{self, RecordFamilyHistory, RecordMedicalHistory, RecordTreatment, StopTreatment};
+use domain::record::merge::{self, MergeRecords};
 use domain::record::observations::{self, OrderLab, RecordLabResult, RecordVitalSigns};
 use domain::record::{self as patient_record, PatientRecord, RecordError, RecordEvent};
-use event_schema::events::patient::PatientRegistered;
+use event_schema::events::patient::{DuplicateSuspected, PatientMerged, PatientRegistered};
 use event_schema::events::record::{
     AccessGranted, AccessRevoked, AllergyCategory, AllergyRecorded, AllergyStatus, ConditionDiagnosed, ConditionStatus,
     Dose, EmergencyAccessOpened, EncounterRecorded, EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled,
@@ -71,6 +72,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(book_appointment))
         .routes(routes!(reschedule_appointment))
         .routes(routes!(close_appointment))
+        .routes(routes!(merge_records))
 }
 
 /// The stream of a patient's record.
@@ -95,6 +97,8 @@ async fn load(state: &AppState, patient_id: Uuid) -> Result<Loaded, ApiError> {
         commands.push((entry.command_id, entry.stream_version));
         let event = match entry.event_type.as_str() {
             PatientRegistered::EVENT_TYPE => RecordEvent::Registered(decode(state, entry)?),
+            DuplicateSuspected::EVENT_TYPE => RecordEvent::DuplicateSuspected(decode(state, entry)?),
+            PatientMerged::EVENT_TYPE => RecordEvent::Merged(decode(state, entry)?),
             AllergyRecorded::EVENT_TYPE => RecordEvent::Allergy(decode(state, entry)?),
             ConditionDiagnosed::EVENT_TYPE => RecordEvent::Condition(decode(state, entry)?),
             ImmunizationRecorded::EVENT_TYPE => RecordEvent::Immunization(decode(state, entry)?),
@@ -176,7 +180,9 @@ fn entry_id_for(command_id: Uuid) -> Uuid {
 fn record_error(error: RecordError) -> ApiError {
     match error {
         RecordError::UnknownPatient | RecordError::UnknownEntry => ApiError::NotFound,
-        RecordError::AlreadyCorrected | RecordError::WrongSection => ApiError::Conflict { detail: error.to_string() },
+        RecordError::AlreadyCorrected | RecordError::WrongSection | RecordError::Merged(_) => {
+            ApiError::Conflict { detail: error.to_string() }
+        }
         RecordError::Invalid(errors) => ApiError::from(errors),
     }
 }
@@ -247,6 +253,7 @@ async fn execute(
                 });
             }
         }
+        record.open().map_err(record_error)?;
         let events = (command.decide)(&record).map_err(record_error)?;
         let now = Timestamp::now();
         let new_events = events.iter().map(|event| to_new_event(event, now)).collect::<Result<Vec<_>, _>>()?;
@@ -268,6 +275,8 @@ async fn execute(
 fn to_new_event(event: &RecordEvent, now: Timestamp) -> Result<NewEvent, ApiError> {
     let typed = match event {
         RecordEvent::Registered(e) => NewEvent::typed(e, now),
+        RecordEvent::DuplicateSuspected(e) => NewEvent::typed(e, now),
+        RecordEvent::Merged(e) => NewEvent::typed(e, now),
         RecordEvent::Allergy(e) => NewEvent::typed(e, now),
         RecordEvent::Condition(e) => NewEvent::typed(e, now),
         RecordEvent::Immunization(e) => NewEvent::typed(e, now),
@@ -1724,6 +1733,68 @@ async fn close_appointment(
                 request.outcome,
                 request.reason.clone(),
                 Timestamp::now(),
+            )
+        }),
+    };
+    Ok(execute(&state, &caller, &pre, patient, None, command).await?.0)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The surviving record.
+    into: Uuid,
+    /// Why the two records are one person's.
+    reason: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/merge",
+    operation_id = "merge_records",
+    tag = "record",
+    summary = "Merge a duplicate record into another",
+    description = "Closes this record to new entries and points it at the survivor; nothing is deleted. Needs a \
+        care relationship with both patients and the right to update their demographics.",
+    request_body = MergeRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The duplicate record, merged into the other."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Merged.", body = Recorded,
+            headers(("ETag" = String, description = "The merged record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "No care relationship with one of the patients."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON, description = "The record was already merged, or moved on."),
+        (status = 415, response = crate::document::UnsupportedMediaType)
+    ),
+    security(("bearer" = []))
+)]
+async fn merge_records(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<MergeRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let pre = preconditions(&headers, &caller)?;
+    let survivor = load(&state, request.into).await?.record;
+    if let Some(survivor) = &survivor {
+        let facts = Facts { care: care_basis(survivor, &caller.principal, Timestamp::now(), &today_in_cameroon()) };
+        caller.authorize(&Action::UpdateDemographics { patient: request.into }, &facts)?;
+    }
+    let command = Command {
+        action: Box::new(move |_| Ok(Action::UpdateDemographics { patient })),
+        decide: Box::new(move |record| {
+            merge::decide_merge(
+                Some(record),
+                survivor.as_ref(),
+                MergeRecords { into: request.into, reason: request.reason.clone() },
             )
         }),
     };

@@ -8,7 +8,6 @@ use crate::identity::codes::{hash_code, new_activation_code};
 use crate::identity::store::NewAccount;
 use crate::identity::{self, micros_after, now_micros, IdentityError};
 use crate::json::Json;
-use crate::record::record;
 use crate::routes::staff::send_activation;
 use crate::AppState;
 use axum::extract::State;
@@ -16,7 +15,7 @@ use axum::http::StatusCode;
 use domain::access::{Action, Facts};
 use domain::health_id::HealthId;
 use domain::patient::{self, PatientError, PatientEvent, RegisterPatient};
-use event_schema::events::patient::{BirthDate, NextOfKin, PatientRegistered, Sex};
+use event_schema::events::patient::{BirthDate, DuplicateSuspected, NextOfKin, PatientRegistered, Sex};
 use event_schema::events::staff::ContactChannel;
 use event_schema::Role;
 use ledger::outbox::ChannelKind;
@@ -67,6 +66,9 @@ struct Registered {
     /// The health ID grouped for printing: `CM 123 456 789 4`.
     health_id_display: String,
     account_activation: Activation,
+    /// Records registered with the same names, date of birth and district: probably this person
+    /// already; review them and merge if so.
+    probable_duplicates: Vec<Uuid>,
 }
 
 /// How the patient's account's activation code reaches them.
@@ -92,18 +94,33 @@ enum Claim {
     NationalIdTaken,
 }
 
+/// The key two registrations of one person share: names, date of birth and district, in lower case
+/// with white space tidied.
+fn match_key(registered: &PatientRegistered) -> String {
+    let tidy = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    format!(
+        "{}|{}|{}|{}",
+        tidy(&registered.family_name),
+        tidy(&registered.given_names),
+        registered.birth_date.date,
+        tidy(&registered.health_district)
+    )
+}
+
 async fn claim_identifiers(
     database: &Database,
     patient_id: Uuid,
     health_id: &str,
     national_id: Option<&str>,
+    match_key: &str,
 ) -> Result<Claim, ApiError> {
     let result = on_database!(database, pool => sqlx::query(
-        "INSERT INTO patient_identifiers (patient_id, health_id, national_id) VALUES ($1, $2, $3)",
+        "INSERT INTO patient_identifiers (patient_id, health_id, national_id, match_key) VALUES ($1, $2, $3, $4)",
     )
     .bind(patient_id.to_string())
     .bind(health_id)
     .bind(national_id)
+    .bind(match_key)
     .execute(pool)
     .await
     .map(|_| ()));
@@ -118,6 +135,19 @@ async fn claim_identifiers(
         }
         Err(error) => Err(IdentityError::Database(error).into()),
     }
+}
+
+/// Other patients registered with the same names, date of birth and district.
+async fn similar_patients(database: &Database, patient_id: Uuid, match_key: &str) -> Result<Vec<Uuid>, ApiError> {
+    let ids: Vec<String> = on_database!(database, pool => sqlx::query_scalar(
+        "SELECT patient_id FROM patient_identifiers WHERE match_key = $1 AND patient_id <> $2 ORDER BY patient_id LIMIT 20",
+    )
+    .bind(match_key)
+    .bind(patient_id.to_string())
+    .fetch_all(pool)
+    .await)
+    .map_err(IdentityError::Database)?;
+    Ok(ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect())
 }
 
 async fn release_identifiers(database: &Database, patient_id: Uuid) {
@@ -204,7 +234,10 @@ async fn register(
         let Some(PatientEvent::Registered(candidate)) = events.into_iter().next() else {
             return Err(ApiError::Internal("a patient registration without its event".into()));
         };
-        match claim_identifiers(&database, patient_id, &candidate.health_id, candidate.national_id.as_deref()).await? {
+        let key = match_key(&candidate);
+        match claim_identifiers(&database, patient_id, &candidate.health_id, candidate.national_id.as_deref(), &key)
+            .await?
+        {
             Claim::Claimed => {
                 registered = Some(candidate);
                 break;
@@ -253,8 +286,17 @@ async fn register(
         release_identifiers(&database, patient_id).await;
         return Err(error.into());
     }
+    // A probable duplicate is flagged in the same append as the registration, so the flag can never be
+    // missing from a record that has it.
+    let similar = similar_patients(&database, patient_id, &match_key(&registered)).await?;
+    let mut events = crate::record::events(std::slice::from_ref(&registered))?;
+    if !similar.is_empty() {
+        let suspected = DuplicateSuspected { patient_id, similar_patient_ids: similar.clone() };
+        events.extend(crate::record::events(std::slice::from_ref(&suspected))?);
+    }
     let stream = format!("patient:{patient_id}");
-    if let Err(error) = record(&state, &stream, ExpectedVersion::NoStream, caller.actor(), &registered).await {
+    if let Err(error) = crate::record::append(&state, &stream, ExpectedVersion::NoStream, caller.actor(), events).await
+    {
         release_identifiers(&database, patient_id).await;
         if let Err(cleanup) = state.identity.forget_issued(account_id).await {
             tracing::error!(%cleanup, "an issued account could not be withdrawn after its registration failed");
@@ -283,6 +325,7 @@ async fn register(
             health_id: registered.health_id,
             health_id_display,
             account_activation: Activation { sent_by, code: printed },
+            probable_duplicates: similar,
         }),
     ))
 }

@@ -9,13 +9,14 @@ pub mod care;
 pub mod clinical;
 pub mod consent;
 pub mod history;
+pub mod merge;
 pub mod observations;
 pub mod schedule;
 
 use crate::access::Section;
 use crate::patient::{self, Patient, PatientEvent};
 use crate::FieldError;
-use event_schema::events::patient::PatientRegistered;
+use event_schema::events::patient::{DuplicateSuspected, PatientMerged, PatientRegistered};
 use event_schema::events::record::{
     AccessGranted, AccessRevoked, AllergyRecorded, ConditionDiagnosed, EmergencyAccessOpened, EncounterRecorded,
     EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled, PrescriptionIssued, ReferralMade,
@@ -32,6 +33,8 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordEvent {
     Registered(PatientRegistered),
+    DuplicateSuspected(DuplicateSuspected),
+    Merged(PatientMerged),
     Allergy(AllergyRecorded),
     Condition(ConditionDiagnosed),
     Immunization(ImmunizationRecorded),
@@ -104,6 +107,10 @@ pub struct PatientRecord {
     pub emergency_accesses: Vec<EmergencyAccess>,
     pub entries: BTreeMap<Uuid, EntryInfo>,
     pub appointments: BTreeMap<Uuid, Appointment>,
+    /// Other records that looked like this one at registration.
+    pub suspected_duplicates: BTreeSet<Uuid>,
+    /// The record this one was merged into: closed to new entries.
+    pub merged_into: Option<Uuid>,
 }
 
 /// Why a command on the record is refused.
@@ -119,9 +126,20 @@ pub enum RecordError {
     WrongSection,
     #[error("the command is invalid")]
     Invalid(Vec<FieldError>),
+    /// The record was merged into another, which takes every new entry.
+    #[error("this record was merged into patient {0}; record there")]
+    Merged(Uuid),
 }
 
 impl PatientRecord {
+    /// Refuses anything new on a record merged into another.
+    pub fn open(&self) -> Result<(), RecordError> {
+        match self.merged_into {
+            Some(into) => Err(RecordError::Merged(into)),
+            None => Ok(()),
+        }
+    }
+
     /// The entry a correction points at, if it can still be corrected and belongs to `section`.
     pub fn correctable(&self, entry_id: Uuid, section: Section) -> Result<(), RecordError> {
         let entry = self.entries.get(&entry_id).ok_or(RecordError::UnknownEntry)?;
@@ -155,12 +173,16 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
             emergency_accesses: Vec::new(),
             entries: BTreeMap::new(),
             appointments: BTreeMap::new(),
+            suspected_duplicates: BTreeSet::new(),
+            merged_into: None,
         });
     }
     let mut record = state?;
     let amended = |amends: &Option<event_schema::events::record::Amends>| amends.as_ref().map(|a| a.entry_id);
     match event {
         RecordEvent::Registered(_) => {}
+        RecordEvent::DuplicateSuspected(e) => record.suspected_duplicates.extend(e.similar_patient_ids.iter().copied()),
+        RecordEvent::Merged(e) => record.merged_into = Some(e.merged_into),
         RecordEvent::Allergy(e) => record.add_entry(e.entry_id, Section::Allergies, amended(&e.amends)),
         RecordEvent::Condition(e) => record.add_entry(e.entry_id, Section::Conditions, amended(&e.amends)),
         RecordEvent::Immunization(e) => record.add_entry(e.entry_id, Section::Immunizations, amended(&e.amends)),

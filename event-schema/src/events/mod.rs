@@ -26,6 +26,8 @@ pub fn catalog() -> Catalog {
         .register::<account::LoggedOut>()
         .register::<account::RefreshTokenReused>()
         .register::<patient::PatientRegistered>()
+        .register::<patient::DuplicateSuspected>()
+        .register::<patient::PatientMerged>()
         .register::<record::AllergyRecorded>()
         .register::<record::ConditionDiagnosed>()
         .register::<record::ImmunizationRecorded>()

@@ -75,3 +75,34 @@ impl EventPayload for PatientRegistered {
     const EVENT_TYPE: &'static str = "patient.registered";
     const SCHEMA_VERSION: u32 = 1;
 }
+
+/// At registration, other patients were found with the same names, date of birth and health district:
+/// probably the same person registered twice. Staff review the flag and merge the records if so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateSuspected {
+    pub patient_id: Uuid,
+    /// The records that look like this one.
+    pub similar_patient_ids: Vec<Uuid>,
+}
+
+impl EventPayload for DuplicateSuspected {
+    const EVENT_TYPE: &'static str = "patient.duplicate_suspected";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// Two records were found to be one person's: this one is merged into the surviving record. Nothing is
+/// deleted or moved; this record is closed to new entries, and readers follow it to the survivor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatientMerged {
+    pub patient_id: Uuid,
+    /// The surviving record.
+    pub merged_into: Uuid,
+    pub reason: String,
+}
+
+impl EventPayload for PatientMerged {
+    const EVENT_TYPE: &'static str = "patient.merged";
+    const SCHEMA_VERSION: u32 = 1;
+}
