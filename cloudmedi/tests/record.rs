@@ -239,7 +239,7 @@ async fn a_record_follows_the_patient(database_url: Option<&str>) {
         .post(
             &format!("{record}/referrals"),
             Some(&doctor),
-            json!({"to_facility_id": garoua, "reason": "suspected sickle-cell crisis", "urgency": "urgent"}),
+            json!({"kind": "transfer", "to_facility_id": garoua, "reason": "suspected sickle-cell crisis", "urgency": "urgent"}),
         )
         .await;
     assert_eq!(referral.status(), 201);

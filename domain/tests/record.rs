@@ -15,7 +15,7 @@ use domain::record::{apply, EntryStatus, PatientRecord, RecordError, RecordEvent
 use event_schema::events::patient::{BirthDate, PatientRegistered, Sex};
 use event_schema::events::record::{
     AllergyCategory, AllergyRecorded, AllergyStatus, Amends, ConditionStatus, Dose, DoseUnit, EncounterRecorded,
-    EntryEnteredInError, ImmunizationRecorded, Route, Severity, Urgency,
+    EntryEnteredInError, ImmunizationRecorded, ReferralKind, Route, Severity, Urgency,
 };
 use event_schema::{Role, Timestamp};
 use harness::Scenario;
@@ -365,6 +365,7 @@ fn a_referral_brings_the_patient_into_the_receiving_facilitys_care() {
     let record = record_of(&[registered()]).unwrap();
     let refer = ReferPatient {
         entry_id: entry(1),
+        kind: ReferralKind::Transfer,
         from_facility_id: LAQUINTINIE,
         to_facility_id: GAROUA,
         reason: "suspected sickle-cell crisis, needs a haematologist".into(),

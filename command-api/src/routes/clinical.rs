@@ -33,7 +33,7 @@ use event_schema::events::patient::{DuplicateSuspected, PatientMerged, PatientRe
 use event_schema::events::record::{
     AccessGranted, AccessRevoked, AllergyCategory, AllergyRecorded, AllergyStatus, ConditionDiagnosed, ConditionStatus,
     Dose, EmergencyAccessOpened, EncounterRecorded, EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled,
-    PrescriptionIssued, ReferralMade, Route, Severity, Urgency,
+    PrescriptionIssued, ReferralKind, ReferralMade, Route, Severity, Urgency,
 };
 use event_schema::events::record::{
     AppointmentBooked, AppointmentClosed, AppointmentOutcome, AppointmentRescheduled, Attachment,
@@ -973,9 +973,16 @@ async fn cancel_prescription(
     Ok(execute(&state, &caller, &pre, patient, None, command).await?.0)
 }
 
+fn referral() -> ReferralKind {
+    ReferralKind::Referral
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReferralRequest {
+    /// `referral` (seen there, care continuing here) or `transfer` (moved there); a referral when absent.
+    #[serde(default = "referral")]
+    kind: ReferralKind,
     to_facility_id: Uuid,
     reason: String,
     urgency: Urgency,
@@ -988,7 +995,7 @@ pub struct ReferralRequest {
     path = "/api/v1/patients/{patient_id}/referrals",
     operation_id = "refer_patient",
     tag = "record",
-    summary = "Refer the patient to another facility",
+    summary = "Refer or transfer the patient to another facility",
     description = "The receiving facility's clinicians may then act on the record.",
     request_body = ReferralRequest,
     params(
@@ -1031,6 +1038,7 @@ async fn refer(
                 Some(record),
                 ReferPatient {
                     entry_id,
+                    kind: request.kind,
                     from_facility_id,
                     to_facility_id: request.to_facility_id,
                     reason: request.reason.clone(),

@@ -7,7 +7,7 @@ use crate::FieldError;
 use event_schema::events::record::{
     AllergyCategory, AllergyRecorded, AllergyStatus, Amends, ConditionDiagnosed, ConditionStatus, Dose, DoseUnit,
     EncounterRecorded, EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled, PrescriptionIssued,
-    ReferralMade, Route, Severity, Urgency,
+    ReferralKind, ReferralMade, Route, Severity, Urgency,
 };
 use uuid::Uuid;
 
@@ -384,6 +384,7 @@ pub fn decide_cancel_prescription(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferPatient {
     pub entry_id: Uuid,
+    pub kind: ReferralKind,
     pub from_facility_id: Uuid,
     pub to_facility_id: Uuid,
     pub reason: String,
@@ -409,6 +410,7 @@ pub fn decide_referral(record: Option<&PatientRecord>, command: ReferPatient) ->
         errors,
         RecordEvent::Referral(ReferralMade {
             entry_id: command.entry_id,
+            kind: command.kind,
             from_facility_id: command.from_facility_id,
             to_facility_id: command.to_facility_id,
             reason,

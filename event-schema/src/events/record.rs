@@ -301,11 +301,23 @@ pub enum Urgency {
     Emergency,
 }
 
-/// The patient was referred to another facility, whose clinicians may then act on the record.
+/// Whether the patient is sent to be seen, or moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralKind {
+    /// To be seen at the other facility (a consultation, an examination), care continuing here too.
+    Referral,
+    /// Moved to the other facility, which takes over the patient's care (an inpatient transfer).
+    Transfer,
+}
+
+/// The patient was referred or transferred to another facility, whose clinicians may then act on the
+/// record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReferralMade {
     pub entry_id: Uuid,
+    pub kind: ReferralKind,
     pub from_facility_id: Uuid,
     pub to_facility_id: Uuid,
     pub reason: String,
