@@ -227,6 +227,8 @@ async fn a_record_follows_the_patient(database_url: Option<&str>) {
         .await;
     assert_eq!(glass.status(), 201);
     api.message_to("sms", "+237655443322", "opened in an emergency", 0).await;
+    let alert = api.message_to("sms", "+237690000002", "break-the-glass", 0).await;
+    assert!(!alert.contains("Mbarga"), "the administrators' alert names no patient: {alert}");
     assert_eq!(api.post(&format!("{record}/encounters"), Some(&garoua_doctor), visit).await.status(), 201);
     problem(
         api.post(&format!("{record}/break-glass"), Some(&nurse), json!({"reason": "just curious about him"})).await,

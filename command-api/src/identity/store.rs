@@ -314,6 +314,26 @@ impl IdentityStore {
         Ok(rows)
     }
 
+    /// Where to reach the active administrators of a facility: (channel, address) pairs, by SMS when
+    /// they gave a phone.
+    pub async fn administrators_contacts(&self, facility_id: Uuid) -> Result<Vec<(String, String)>, IdentityError> {
+        let rows: Vec<(Option<String>, Option<String>)> = on_database!(&self.database, pool => sqlx::query_as(
+            "SELECT phone, email FROM accounts \
+             WHERE facility_id = $1 AND role = 'facility_administrator' AND status = 'active'",
+        )
+        .bind(facility_id.to_string())
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(phone, email)| match (phone, email) {
+                (Some(phone), _) => Some(("sms".to_owned(), phone)),
+                (None, Some(email)) => Some(("email".to_owned(), email)),
+                (None, None) => None,
+            })
+            .collect())
+    }
+
     // --- TOTP and recovery codes ---
 
     pub async fn set_pending_totp(&self, id: &str, secret: &str) -> Result<(), IdentityError> {

@@ -822,20 +822,24 @@ async fn break_glass(
     };
     let (recorded, record) = execute(&state, &caller, &pre, patient, None, command).await?;
     let facility = facilities::load(&state, facility_id).await?.map(|facility| facility.name);
-    let contact = match (&record.patient.phone, &record.patient.email) {
-        (Some(phone), _) => Some((ChannelKind::Sms, phone.clone())),
-        (None, Some(email)) => Some((ChannelKind::Email, email.clone())),
-        (None, None) => None,
-    };
-    if let Some((channel, recipient)) = contact {
-        let body = format!(
-            "CloudMedi: your medical record was opened in an emergency by a doctor at {} on {}. You can see who \
-             read your record in the CloudMedi app.",
-            facility.unwrap_or_else(|| "a health facility".into()),
-            today_in_cameroon()
-        );
-        let subject = (channel == ChannelKind::Email).then(|| "Your record was opened in an emergency".to_owned());
-        state.outbox.enqueue(&Message { channel, recipient, subject, body, not_before: None }).await?;
+    let facility = facility.unwrap_or_else(|| "a health facility".into());
+    let today = today_in_cameroon();
+    let to_patient = format!(
+        "CloudMedi: your medical record was opened in an emergency by a doctor at {facility} on {today}. You can \
+         see who read your record in the CloudMedi app."
+    );
+    notify_patient(&state, &record, &to_patient, "Your record was opened in an emergency").await?;
+    // The facility's administrators are told too (without naming the patient), so every emergency
+    // access is reviewed.
+    let to_administrators = format!(
+        "CloudMedi: a doctor of {facility} opened a patient's record in an emergency (break-the-glass) on {today}. \
+         Review it in the audit trail."
+    );
+    for (channel, recipient) in state.identity.administrators_contacts(facility_id).await? {
+        let channel = if channel == "sms" { ChannelKind::Sms } else { ChannelKind::Email };
+        let subject = (channel == ChannelKind::Email).then(|| "Emergency access to a record".to_owned());
+        let message = Message { channel, recipient, subject, body: to_administrators.clone(), not_before: None };
+        state.outbox.enqueue(&message).await?;
     }
     Ok(recorded)
 }
