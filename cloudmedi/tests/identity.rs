@@ -537,6 +537,15 @@ async fn bad_input_is_refused_clearly(database_url: Option<&str>) {
     assert_eq!(overlong["errors"][0]["field"], "/login");
     let unknown_field = api.post(login, None, json!({"login": "a", "password": "b", "role": "admin"})).await;
     problem(unknown_field, 400).await;
+    // The null character, which PostgreSQL cannot hold in text, is refused on every backend, wherever
+    // it is.
+    let activation = json!({"login": "CM\u{0}1", "activation_code": "abcd-efgh-ijkl", "password": STRONG});
+    for (path, body) in
+        [(login, json!({"login": "CM\u{0}1", "password": STRONG})), ("/api/v1/auth/activate", activation)]
+    {
+        let refused = problem(api.post(path, None, body).await, 400).await;
+        assert_eq!(refused["errors"][0]["field"], "/login", "{refused}");
+    }
     // An unknown account and a wrong password get the very same answer.
     let unknown =
         problem(api.post(login, None, json!({"login": "CM 000 000 000 0", "password": STRONG})).await, 401).await;

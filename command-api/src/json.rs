@@ -58,7 +58,60 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     deserializer
         .end()
         .map_err(|_| ApiError::bad_request("the body has trailing characters after the JSON document"))?;
+    if let Some(field) = null_character(bytes) {
+        return Err(ApiError::invalid_field(&field, "must not contain the character U+0000"));
+    }
     Ok(value)
+}
+
+/// The path of a string in a JSON document that holds U+0000, if one does. No field has a use for the
+/// character and PostgreSQL refuses it in text, so a body holding one is refused here rather than
+/// failing as a server error wherever it reaches the database.
+fn null_character(bytes: &[u8]) -> Option<String> {
+    if !escapes_null(bytes) {
+        return None;
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Some(String::new());
+    };
+    let mut path = Vec::new();
+    holds_null(&value, &mut path).then(|| path.iter().map(|segment| format!("/{segment}")).collect())
+}
+
+/// Whether the JSON text holds the escape `\u0000`, the only way valid JSON can carry U+0000. Every
+/// other escape is stepped over whole, so `\\u0000` (a backslash, then the text `u0000`) is not
+/// taken for one. This rules out almost every body without parsing it a second time.
+fn escapes_null(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(at) = rest.iter().position(|&byte| byte == b'\\') {
+        if rest.get(at + 1..at + 6) == Some(b"u0000".as_slice()) {
+            return true;
+        }
+        rest = rest.get(at + 2..).unwrap_or_default();
+    }
+    false
+}
+
+/// Whether `value` holds U+0000 in a string or a member's name; `path` is left naming where.
+fn holds_null(value: &serde_json::Value, path: &mut Vec<String>) -> bool {
+    let mut descend = |segment: String, value: &serde_json::Value, named_with_null: bool| {
+        path.push(segment.replace('\0', "\u{fffd}"));
+        let found = named_with_null || holds_null(value, path);
+        if !found {
+            path.pop();
+        }
+        found
+    };
+    match value {
+        serde_json::Value::String(text) => text.contains('\0'),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().any(|(index, item)| descend(index.to_string(), item, false))
+        }
+        serde_json::Value::Object(members) => {
+            members.iter().any(|(name, member)| descend(name.clone(), member, name.contains('\0')))
+        }
+        _ => false,
+    }
 }
 
 /// serde_json's message without the echoed value: `invalid type: string "hunter2", expected u32`
@@ -124,5 +177,19 @@ mod tests {
         assert!(errors[0].message.contains("unknown field `admin`"), "{errors:?}");
         assert!(matches!(parse::<Login>(b"{\"login\": "), Err(ApiError::BadRequest { .. })));
         assert!(matches!(parse::<Login>(br#"{"login":"a","password":"b"} x"#), Err(ApiError::BadRequest { .. })));
+    }
+
+    #[test]
+    fn the_null_character_is_refused_wherever_it_is() {
+        let errors = field_errors(r#"{"login": "CM\u00001", "password": "x"}"#);
+        assert_eq!(errors[0].field, "/login");
+        assert_eq!(errors[0].message, "must not contain the character U+0000");
+        let errors = field_errors(r#"{"login": "CM1", "password": "x", "nested": {"count": 1, "\u0000": "y"}}"#);
+        assert_eq!(errors[0].field, "/nested/\u{fffd}");
+        let errors = field_errors(r#"{"login": "CM1", "password": "x\\\u0000"}"#);
+        assert_eq!(errors[0].field, "/password");
+        // A backslash followed by the text `u0000` is not the character.
+        assert!(parse::<Login>(br#"{"login": "C:\\u0000", "password": "\"\\u0000"}"#).is_ok());
+        assert!(parse::<Vec<String>>(br#"["a", "\\", "\u0000"]"#).is_err());
     }
 }

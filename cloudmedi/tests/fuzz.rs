@@ -1,0 +1,287 @@
+//! The command API fuzzed with schemathesis against its own OpenAPI document, on both backends: a
+//! doctor's session is handed to the fuzzer, which sends generated valid and invalid requests to every
+//! documented operation, and chains them where one answer feeds another. No answer may be a server
+//! error and no request may go unanswered; afterwards the server still answers, stops cleanly, and the
+//! ledger, with everything the fuzzer managed to record, verifies.
+//!
+//! Schemathesis comes from PyPI: the first run creates a virtual environment under the workspace's
+//! `target/` directory and installs the pinned version there; later runs reuse it. Each run draws a
+//! new seed, printed with the results; `CLOUDMEDI_FUZZ_SEED` replays one.
+
+mod support;
+
+use ledger::testing::ScratchDatabase;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use support::{bootstrap, cloudmedi, path, server_log, token, Api};
+
+/// The schemathesis release the flags below were written for. Pinned so that a new release cannot
+/// change what the suite checks, or break it, without a change here.
+const SCHEMATHESIS: &str = "4.32.5";
+
+/// Test cases per operation and phase: enough for the fuzzer to get past the refusals of malformed
+/// input and record entries on the patient's record, few enough that a run on one backend takes
+/// about a minute on two cores.
+const MAX_EXAMPLES: &str = "100";
+
+/// Longer than the server's own request timeout (30 s, answered with 408), so a request that runs
+/// out of this time was not answered at all: the server hangs.
+const REQUEST_TIMEOUT_SECS: &str = "40";
+
+/// How long one run of schemathesis may take before it is taken to hang; a normal run takes a
+/// fraction of it.
+const RUN_DEADLINE: Duration = Duration::from_secs(5 * 60);
+
+/// The Python interpreter of a virtual environment holding schemathesis, created on first use.
+fn schemathesis() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(install_schemathesis).clone()
+}
+
+/// Finds or creates `target/schemathesis-<version>`.
+///
+/// The environment is built in a directory of its own and renamed into place only once the install
+/// has succeeded, so its presence means it is complete, and two test processes creating it at once
+/// cannot see or damage each other's half-built one: the first rename wins and the other is discarded.
+/// The interpreter is called by its path inside the environment, rather than through the
+/// `schemathesis` script, whose first line names the directory it was installed in, so the rename is
+/// harmless.
+fn install_schemathesis() -> PathBuf {
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
+    let venv = target.join(format!("schemathesis-{SCHEMATHESIS}"));
+    let python = venv.join("bin/python");
+    if python.is_file() {
+        if runs(&python) {
+            return python;
+        }
+        // The Python it was made with is gone or changed: start again.
+        let broken = target.join(format!("schemathesis-{SCHEMATHESIS}.broken-{}", std::process::id()));
+        if std::fs::rename(&venv, &broken).is_ok() {
+            let _ = std::fs::remove_dir_all(&broken);
+        }
+    }
+    std::fs::create_dir_all(&target).unwrap();
+    let building = target.join(format!("schemathesis-{SCHEMATHESIS}.building-{}", std::process::id()));
+    // A directory of this name can only be left over from an earlier process that had this id.
+    let _ = std::fs::remove_dir_all(&building);
+    let step = |what: &str, command: &mut Command| {
+        let output = command.stdin(Stdio::null()).output();
+        let failure = match output {
+            Ok(output) if output.status.success() => return,
+            Ok(output) => format!(
+                "{}\n{}{}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            Err(error) => error.to_string(),
+        };
+        let _ = std::fs::remove_dir_all(&building);
+        panic!("could not {what} (the tests need python3 3.11 or later with venv and pip, and PyPI): {failure}");
+    };
+    step("create a Python virtual environment", Command::new("python3").args(["-m", "venv"]).arg(&building));
+    step(
+        &format!("install schemathesis {SCHEMATHESIS} from PyPI"),
+        Command::new(building.join("bin/python"))
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input"])
+            .arg(format!("schemathesis=={SCHEMATHESIS}")),
+    );
+    if std::fs::rename(&building, &venv).is_err() {
+        // Another process finished first; its environment is as good as this one.
+        let _ = std::fs::remove_dir_all(&building);
+    }
+    assert!(runs(&python), "schemathesis {SCHEMATHESIS} does not run from {}", venv.display());
+    python
+}
+
+/// Whether `python` runs the pinned schemathesis.
+fn runs(python: &Path) -> bool {
+    Command::new(python)
+        .args(["-m", "schemathesis.cli", "--version"])
+        .stdin(Stdio::null())
+        .output()
+        .is_ok_and(|output| output.status.success() && String::from_utf8_lossy(&output.stdout).contains(SCHEMATHESIS))
+}
+
+/// Runs schemathesis with the configuration file `config` and `arguments` in `directory`; returns its
+/// output, or why the run failed: it found something, exited abnormally, or ran past [`RUN_DEADLINE`]
+/// and was stopped.
+fn run_schemathesis(directory: &Path, config: &Path, arguments: &[&str]) -> Result<String, String> {
+    let output_path = directory.join("schemathesis.out");
+    let output = std::fs::File::create(&output_path).unwrap();
+    // The working directory is a scratch one, so that nothing is written into the source tree.
+    let mut child = Command::new(schemathesis())
+        .args(["-m", "schemathesis.cli", "--config-file"])
+        .arg(config)
+        .arg("run")
+        .args(arguments)
+        .current_dir(directory)
+        .env("PYTHONUNBUFFERED", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(output.try_clone().unwrap()))
+        .stderr(Stdio::from(output))
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + RUN_DEADLINE;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let output = std::fs::read_to_string(&output_path).unwrap_or_default();
+    match status {
+        Some(status) if status.success() => Ok(output),
+        Some(status) => Err(format!("schemathesis {status}:\n{output}")),
+        None => Err(format!("schemathesis ran for more than {RUN_DEADLINE:?} and was stopped:\n{output}")),
+    }
+}
+
+async fn fuzz(database_url: Option<&str>) {
+    // Installing first, before any server is started, keeps a slow first install out of the life of
+    // the access token below (15 minutes).
+    schemathesis();
+    let (temp, mut api, admin) = bootstrap(database_url).await;
+    let subjects = subjects(&mut api, &admin).await;
+    let config = temp.path().join("schemathesis.toml");
+    std::fs::write(&config, configuration(&subjects)).unwrap();
+    let document = api.server.url("/api/v1/openapi.json");
+    let authorization = format!("Authorization: Bearer {}", subjects.doctor);
+    let seed = std::env::var("CLOUDMEDI_FUZZ_SEED").ok();
+    let before = api.ledger_position().await;
+    let started = Instant::now();
+    let mut common = vec![
+        "--checks",
+        "not_a_server_error",
+        // Valid requests, and invalid ones: wrong types, missing fields, malformed bodies and headers.
+        "--mode",
+        "all",
+        "--phases",
+        "examples,coverage,fuzzing,stateful",
+        "--max-examples",
+        MAX_EXAMPLES,
+        "--request-timeout",
+        REQUEST_TIMEOUT_SECS,
+        "--header",
+        &authorization,
+        // Examples found in one run are not replayed in the next: each run is on a fresh ledger, and
+        // no file is left behind.
+        "--generation-database",
+        "none",
+        "--no-color",
+    ];
+    if let Some(seed) = &seed {
+        common.extend(["--seed", seed]);
+    }
+    // Logging out ends the session every other request is authenticated with, after which the fuzzer
+    // would only ever be answered 401; the two logout operations are therefore fuzzed on their own,
+    // after everything else, rather than left out.
+    let logout = "^/api/v1/auth/logout";
+    let runs = [["--exclude-path-regex", logout, &document], ["--include-path-regex", logout, &document]];
+    for run in runs {
+        let arguments = [common.as_slice(), &run].concat();
+        match run_schemathesis(temp.path(), &config, &arguments) {
+            Ok(output) => println!("{output}"),
+            Err(failure) => {
+                let log = std::fs::read_to_string(server_log(&api.data)).unwrap_or_default();
+                let errors: Vec<&str> =
+                    log.lines().filter(|line| line.contains("ERROR") || line.contains("panicked")).collect();
+                panic!("{failure}\nthe server's errors:\n{}", errors.join("\n"));
+            }
+        }
+    }
+    let after = api.ledger_position().await;
+    println!("fuzzed in {:?}; the ledger went from position {before} to {after}", started.elapsed());
+
+    let health = api.client.get(api.server.url("/health")).send().await.expect("the server still answers");
+    assert_eq!(health.status(), 200);
+    api.server.stop();
+    let verify = cloudmedi(&["verify", "--data-dir", path(&api.data)], database_url);
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+}
+
+/// What the fuzzer is given so that it gets past "no such patient" often enough to reach the
+/// record's own rules, and the ledger behind them: a doctor's session, and identifiers that exist.
+struct Subjects {
+    doctor: String,
+    /// A patient registered at the doctor's facility, so the doctor is in a care relationship with them.
+    patient: String,
+    /// The doctor's facility and another one, which referrals and consents can name.
+    facilities: [String; 2],
+    /// Entries on the patient's record: an encounter and a prescription.
+    entries: [String; 2],
+}
+
+async fn subjects(api: &mut Api, admin: &str) -> Subjects {
+    let (facility, manager) =
+        api.facility_with_administrator(admin, "Hôpital Laquintinie", "LT", "LAQ", "690000001").await;
+    let doctor = api.staff_member(&manager, &facility, "LAQ-MED-1", "doctor", "690000011").await;
+    let doctor = token(&doctor).to_owned();
+    let created = |response: reqwest::Response, key: &'static str| async move {
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, 201, "{body}");
+        body[key].as_str().unwrap().to_owned()
+    };
+    let other = json!({"name": "Hôpital régional de Garoua", "level": "regional_hospital", "ownership": "public",
+                       "region": "NO", "health_district": "Garoua"});
+    let other = created(api.post("/api/v1/facilities", Some(admin), other).await, "facility_id").await;
+    let patient = json!({"family_name": "Mbarga", "given_names": "Junior", "sex": "male",
+                         "birth_date": {"date": "2025-01-10", "estimated": false}, "region": "LT",
+                         "health_district": "Deido", "phone": "655443322"});
+    let patient = created(api.post("/api/v1/patients", Some(&doctor), patient).await, "patient_id").await;
+    let record = format!("/api/v1/patients/{patient}");
+    let encounter = json!({"date": "2025-11-24", "reason": "fever for three days"});
+    let encounter =
+        created(api.post(&format!("{record}/encounters"), Some(&doctor), encounter).await, "entry_id").await;
+    let prescription = json!({"medicine": "artemether-lumefantrine", "dose": {"amount": "1", "unit": "tablet"},
+                              "route": "oral", "times_per_day": 2, "duration_days": 3});
+    let prescription =
+        created(api.post(&format!("{record}/prescriptions"), Some(&doctor), prescription).await, "entry_id").await;
+    Subjects { doctor, patient, facilities: [facility, other], entries: [encounter, prescription] }
+}
+
+/// A schemathesis configuration that draws identifiers from `subjects` for about half of the
+/// generated values and generates the others, which exercise the refusals of unknown ones.
+fn configuration(subjects: &Subjects) -> String {
+    let list = |values: &[&String]| serde_json::to_string(values).unwrap();
+    let Subjects { patient, facilities: [own, other], entries: [encounter, prescription], .. } = subjects;
+    format!(
+        r#"[dictionaries]
+patients = {{ values = {patients} }}
+facilities = {{ values = {facilities} }}
+entries = {{ values = {entries} }}
+
+[parameters]
+"path.patient_id" = {{ dictionary = "patients", probability = 0.6 }}
+"path.facility_id" = {{ dictionary = "facilities", probability = 0.5 }}
+"path.entry_id" = {{ dictionary = "entries", probability = 0.5 }}
+"body.encounter_id" = {{ dictionary = "entries", probability = 0.5 }}
+"body.to_facility_id" = {{ dictionary = "facilities", probability = 0.5 }}
+"body.facility_id" = {{ dictionary = "facilities", probability = 0.5 }}
+"#,
+        patients = list(&[patient]),
+        facilities = list(&[own, other]),
+        entries = list(&[encounter, prescription]),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fuzzed_on_sqlite() {
+    fuzz(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fuzzed_on_postgres() {
+    let database = ScratchDatabase::create("cloudmedi_fuzz").await.expect("PostgreSQL must be running");
+    fuzz(Some(database.url())).await;
+    database.drop_database().await.unwrap();
+}
