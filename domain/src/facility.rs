@@ -59,10 +59,10 @@ pub fn decide_register(
     let name = tidy(&command.name);
     let district = tidy(&command.health_district);
     let mut errors = Vec::new();
-    if !NAME_LENGTH.contains(&name.chars().count()) {
+    if !NAME_LENGTH.contains(&name.chars().count()) || name.chars().any(char::is_control) {
         errors.push(FieldError::new("/name", "must be 2 to 120 characters"));
     }
-    if !DISTRICT_LENGTH.contains(&district.chars().count()) {
+    if !DISTRICT_LENGTH.contains(&district.chars().count()) || district.chars().any(char::is_control) {
         errors.push(FieldError::new("/health_district", "must be 2 to 80 characters"));
     }
     if reference::region(&command.region).is_none() {

@@ -95,7 +95,7 @@ pub fn decide_register(state: Option<&Patient>, command: RegisterPatient) -> Res
         errors.push(FieldError::new("/region", format!("unknown region; one of {}", known.join(", "))));
     }
     let district = tidy(&command.health_district);
-    if !DISTRICT_LENGTH.contains(&district.chars().count()) {
+    if !DISTRICT_LENGTH.contains(&district.chars().count()) || district.chars().any(char::is_control) {
         errors.push(FieldError::new("/health_district", "must be 2 to 80 characters"));
     }
     let phone = optional(command.phone.as_deref(), "/phone", normalise_phone, &mut errors);

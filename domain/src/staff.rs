@@ -199,7 +199,7 @@ pub fn decide_suspend(state: Option<&StaffMember>, command: SuspendStaff) -> Res
         return Err(StaffError::AlreadySuspended);
     }
     let reason = tidy(&command.reason);
-    if !REASON_LENGTH.contains(&reason.chars().count()) {
+    if !REASON_LENGTH.contains(&reason.chars().count()) || reason.chars().any(char::is_control) {
         return Err(StaffError::Invalid(vec![FieldError::new("/reason", "must be 3 to 500 characters")]));
     }
     Ok(vec![StaffEvent::Suspended(StaffSuspended {

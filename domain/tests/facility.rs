@@ -54,3 +54,15 @@ fn every_invalid_field_is_named() {
     assert_eq!(fields, ["/name", "/health_district", "/region", "/ownership"]);
     assert!(errors[2].message.contains("LT"), "the known regions are listed: {}", errors[2].message);
 }
+
+#[test]
+fn control_characters_are_refused_in_names() {
+    let command = RegisterFacility {
+        name: "Clinique\u{7} X".into(),
+        health_district: "Deido\u{1}".into(),
+        ..laquintinie(Uuid::now_v7())
+    };
+    let Err(FacilityError::Invalid(errors)) = decide_register(None, command) else { panic!("refused") };
+    let fields: Vec<&str> = errors.iter().map(|error| error.field).collect();
+    assert_eq!(fields, ["/name", "/health_district"]);
+}
