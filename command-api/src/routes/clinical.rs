@@ -272,6 +272,26 @@ async fn execute(
     Err(ApiError::Conflict { detail: "the record kept changing; try again".into() })
 }
 
+/// Runs a command that adds an entry to `section`. The entry's id is derived from the command's, so a
+/// retry with the same `Idempotency-Key` names the same entry.
+async fn add_entry(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    patient_id: &str,
+    section: Section,
+    decide: impl Fn(Uuid, &PatientRecord) -> Result<Vec<RecordEvent>, RecordError> + Send + Sync + 'static,
+) -> Result<(Recorded, PatientRecord), ApiError> {
+    let patient = parse_id(patient_id, "/patient_id")?;
+    let pre = preconditions(headers, caller)?;
+    let entry_id = entry_id_for(pre.command_id);
+    let command = Command {
+        action: Box::new(move |_| Ok(write(patient, section))),
+        decide: Box::new(move |record| decide(entry_id, record)),
+    };
+    execute(state, caller, &pre, patient, Some(entry_id), command).await
+}
+
 fn to_new_event(event: &RecordEvent, now: Timestamp) -> Result<NewEvent, ApiError> {
     let typed = match event {
         RecordEvent::Registered(e) => NewEvent::typed(e, now),
@@ -366,27 +386,21 @@ async fn record_allergy(
     headers: HeaderMap,
     Json(request): Json<AllergyRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::Allergies))),
-        decide: Box::new(move |record| {
-            clinical::decide_allergy(
-                Some(record),
-                RecordAllergy {
-                    entry_id,
-                    substance: request.substance.clone(),
-                    category: request.category,
-                    reaction: request.reaction.clone(),
-                    severity: request.severity,
-                    status: request.status,
-                    amends: request.amends.clone().map(Correction::from),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        clinical::decide_allergy(
+            Some(record),
+            RecordAllergy {
+                entry_id,
+                substance: request.substance.clone(),
+                category: request.category,
+                reaction: request.reaction.clone(),
+                severity: request.severity,
+                status: request.status,
+                amends: request.amends.clone().map(Correction::from),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Allergies, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -435,29 +449,23 @@ async fn diagnose_condition(
     headers: HeaderMap,
     Json(request): Json<ConditionRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
     let today = today_in_cameroon();
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::Conditions))),
-        decide: Box::new(move |record| {
-            clinical::decide_condition(
-                Some(record),
-                DiagnoseCondition {
-                    entry_id,
-                    icd10: request.icd10.clone(),
-                    description: request.description.clone(),
-                    onset: request.onset.clone(),
-                    status: request.status,
-                    encounter_id: request.encounter_id,
-                    amends: request.amends.clone().map(Correction::from),
-                    today: today.clone(),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        clinical::decide_condition(
+            Some(record),
+            DiagnoseCondition {
+                entry_id,
+                icd10: request.icd10.clone(),
+                description: request.description.clone(),
+                onset: request.onset.clone(),
+                status: request.status,
+                encounter_id: request.encounter_id,
+                amends: request.amends.clone().map(Correction::from),
+                today: today.clone(),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Conditions, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -505,30 +513,24 @@ async fn record_immunization(
     headers: HeaderMap,
     Json(request): Json<ImmunizationRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
     let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
     let today = today_in_cameroon();
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::Immunizations))),
-        decide: Box::new(move |record| {
-            clinical::decide_immunization(
-                Some(record),
-                RecordImmunization {
-                    entry_id,
-                    antigen: request.antigen.clone(),
-                    dose_number: request.dose_number,
-                    lot: request.lot.clone(),
-                    given_on: request.given_on.clone(),
-                    facility_id,
-                    amends: request.amends.clone().map(Correction::from),
-                    today: today.clone(),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        clinical::decide_immunization(
+            Some(record),
+            RecordImmunization {
+                entry_id,
+                antigen: request.antigen.clone(),
+                dose_number: request.dose_number,
+                lot: request.lot.clone(),
+                given_on: request.given_on.clone(),
+                facility_id,
+                amends: request.amends.clone().map(Correction::from),
+                today: today.clone(),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Immunizations, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -575,31 +577,25 @@ async fn record_encounter(
     headers: HeaderMap,
     Json(request): Json<EncounterRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
     let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
     let practitioner_id = caller.principal.account_id;
     let today = today_in_cameroon();
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::Encounters))),
-        decide: Box::new(move |record| {
-            clinical::decide_encounter(
-                Some(record),
-                RecordEncounter {
-                    entry_id,
-                    facility_id,
-                    practitioner_id,
-                    date: request.date.clone(),
-                    reason: request.reason.clone(),
-                    notes: request.notes.clone(),
-                    amends: request.amends.clone().map(Correction::from),
-                    today: today.clone(),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        clinical::decide_encounter(
+            Some(record),
+            RecordEncounter {
+                entry_id,
+                facility_id,
+                practitioner_id,
+                date: request.date.clone(),
+                reason: request.reason.clone(),
+                notes: request.notes.clone(),
+                amends: request.amends.clone().map(Correction::from),
+                today: today.clone(),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Encounters, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -893,32 +889,26 @@ async fn prescribe(
     headers: HeaderMap,
     Json(request): Json<PrescriptionRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
     let prescriber_id = caller.principal.account_id;
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::Prescriptions))),
-        decide: Box::new(move |record| {
-            clinical::decide_prescription(
-                Some(record),
-                PrescribeMedicine {
-                    entry_id,
-                    medicine: request.medicine.clone(),
-                    dose: request.dose.clone(),
-                    route: request.route,
-                    times_per_day: request.times_per_day,
-                    as_needed: request.as_needed,
-                    duration_days: request.duration_days,
-                    prescriber_id,
-                    encounter_id: request.encounter_id,
-                    instructions: request.instructions.clone(),
-                    amends: request.amends.clone().map(Correction::from),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        clinical::decide_prescription(
+            Some(record),
+            PrescribeMedicine {
+                entry_id,
+                medicine: request.medicine.clone(),
+                dose: request.dose.clone(),
+                route: request.route,
+                times_per_day: request.times_per_day,
+                as_needed: request.as_needed,
+                duration_days: request.duration_days,
+                prescriber_id,
+                encounter_id: request.encounter_id,
+                instructions: request.instructions.clone(),
+                amends: request.amends.clone().map(Correction::from),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Prescriptions, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1028,32 +1018,26 @@ async fn refer(
     headers: HeaderMap,
     Json(request): Json<ReferralRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
     let from_facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
     if facilities::load(&state, request.to_facility_id).await?.is_none() {
         return Err(ApiError::invalid_field("/to_facility_id", "no such facility"));
     }
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::Referrals))),
-        decide: Box::new(move |record| {
-            clinical::decide_referral(
-                Some(record),
-                ReferPatient {
-                    entry_id,
-                    kind: request.kind,
-                    from_facility_id,
-                    to_facility_id: request.to_facility_id,
-                    reason: request.reason.clone(),
-                    urgency: request.urgency,
-                    encounter_id: request.encounter_id,
-                    amends: request.amends.clone().map(Correction::from),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        clinical::decide_referral(
+            Some(record),
+            ReferPatient {
+                entry_id,
+                kind: request.kind,
+                from_facility_id,
+                to_facility_id: request.to_facility_id,
+                reason: request.reason.clone(),
+                urgency: request.urgency,
+                encounter_id: request.encounter_id,
+                amends: request.amends.clone().map(Correction::from),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Referrals, decide).await?.0)
 }
 
 /// Parses an instant given by a client (RFC 3339, any offset) into the ledger's UTC form.
@@ -1108,28 +1092,22 @@ async fn record_medical_history(
     headers: HeaderMap,
     Json(request): Json<MedicalHistoryRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
     let today = today_in_cameroon();
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::MedicalHistory))),
-        decide: Box::new(move |record| {
-            history::decide_medical_history(
-                Some(record),
-                RecordMedicalHistory {
-                    entry_id,
-                    kind: request.kind,
-                    description: request.description.clone(),
-                    icd10: request.icd10.clone(),
-                    year: request.year,
-                    amends: request.amends.clone().map(Correction::from),
-                    today: today.clone(),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        history::decide_medical_history(
+            Some(record),
+            RecordMedicalHistory {
+                entry_id,
+                kind: request.kind,
+                description: request.description.clone(),
+                icd10: request.icd10.clone(),
+                year: request.year,
+                amends: request.amends.clone().map(Correction::from),
+                today: today.clone(),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::MedicalHistory, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1174,25 +1152,19 @@ async fn record_family_history(
     headers: HeaderMap,
     Json(request): Json<FamilyHistoryRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::FamilyHistory))),
-        decide: Box::new(move |record| {
-            history::decide_family_history(
-                Some(record),
-                RecordFamilyHistory {
-                    entry_id,
-                    relationship: request.relationship.clone(),
-                    condition: request.condition.clone(),
-                    icd10: request.icd10.clone(),
-                    amends: request.amends.clone().map(Correction::from),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        history::decide_family_history(
+            Some(record),
+            RecordFamilyHistory {
+                entry_id,
+                relationship: request.relationship.clone(),
+                condition: request.condition.clone(),
+                icd10: request.icd10.clone(),
+                amends: request.amends.clone().map(Correction::from),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::FamilyHistory, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1240,29 +1212,23 @@ async fn record_treatment(
     headers: HeaderMap,
     Json(request): Json<TreatmentRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
     let today = today_in_cameroon();
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::Treatments))),
-        decide: Box::new(move |record| {
-            history::decide_treatment(
-                Some(record),
-                RecordTreatment {
-                    entry_id,
-                    medicine: request.medicine.clone(),
-                    dose: request.dose.clone(),
-                    route: request.route,
-                    times_per_day: request.times_per_day,
-                    started_on: request.started_on.clone(),
-                    amends: request.amends.clone().map(Correction::from),
-                    today: today.clone(),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        history::decide_treatment(
+            Some(record),
+            RecordTreatment {
+                entry_id,
+                medicine: request.medicine.clone(),
+                dose: request.dose.clone(),
+                route: request.route,
+                times_per_day: request.times_per_day,
+                started_on: request.started_on.clone(),
+                amends: request.amends.clone().map(Correction::from),
+                today: today.clone(),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Treatments, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1378,33 +1344,27 @@ async fn record_vital_signs(
     headers: HeaderMap,
     Json(request): Json<VitalSignsRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
     let measured_at = instant(&request.measured_at, "/measured_at")?;
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::VitalSigns))),
-        decide: Box::new(move |record| {
-            observations::decide_vital_signs(
-                Some(record),
-                RecordVitalSigns {
-                    entry_id,
-                    measured_at,
-                    temperature_decicelsius: request.temperature_decicelsius,
-                    systolic_mmhg: request.systolic_mmhg,
-                    diastolic_mmhg: request.diastolic_mmhg,
-                    pulse_per_minute: request.pulse_per_minute,
-                    respiratory_rate_per_minute: request.respiratory_rate_per_minute,
-                    spo2_percent: request.spo2_percent,
-                    weight_grams: request.weight_grams,
-                    height_mm: request.height_mm,
-                    amends: request.amends.clone().map(Correction::from),
-                    now: Timestamp::now(),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        observations::decide_vital_signs(
+            Some(record),
+            RecordVitalSigns {
+                entry_id,
+                measured_at,
+                temperature_decicelsius: request.temperature_decicelsius,
+                systolic_mmhg: request.systolic_mmhg,
+                diastolic_mmhg: request.diastolic_mmhg,
+                pulse_per_minute: request.pulse_per_minute,
+                respiratory_rate_per_minute: request.respiratory_rate_per_minute,
+                spo2_percent: request.spo2_percent,
+                weight_grams: request.weight_grams,
+                height_mm: request.height_mm,
+                amends: request.amends.clone().map(Correction::from),
+                now: Timestamp::now(),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::VitalSigns, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1450,25 +1410,19 @@ async fn order_lab(
     headers: HeaderMap,
     Json(request): Json<LabOrderRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::LabOrders))),
-        decide: Box::new(move |record| {
-            observations::decide_lab_order(
-                Some(record),
-                OrderLab {
-                    entry_id,
-                    test: request.test.clone(),
-                    loinc: request.loinc.clone(),
-                    encounter_id: request.encounter_id,
-                    amends: request.amends.clone().map(Correction::from),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        observations::decide_lab_order(
+            Some(record),
+            OrderLab {
+                entry_id,
+                test: request.test.clone(),
+                loinc: request.loinc.clone(),
+                encounter_id: request.encounter_id,
+                amends: request.amends.clone().map(Correction::from),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::LabOrders, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1522,30 +1476,24 @@ async fn record_lab_result(
     headers: HeaderMap,
     Json(request): Json<LabResultRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::LabResults))),
-        decide: Box::new(move |record| {
-            observations::decide_lab_result(
-                Some(record),
-                RecordLabResult {
-                    entry_id,
-                    order_id: request.order_id,
-                    test: request.test.clone(),
-                    loinc: request.loinc.clone(),
-                    value: request.value.clone(),
-                    unit: request.unit.clone(),
-                    reference_range: request.reference_range.clone(),
-                    interpretation: request.interpretation,
-                    attachments: request.attachments.clone(),
-                    amends: request.amends.clone().map(Correction::from),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        observations::decide_lab_result(
+            Some(record),
+            RecordLabResult {
+                entry_id,
+                order_id: request.order_id,
+                test: request.test.clone(),
+                loinc: request.loinc.clone(),
+                value: request.value.clone(),
+                unit: request.unit.clone(),
+                reference_range: request.reference_range.clone(),
+                interpretation: request.interpretation,
+                attachments: request.attachments.clone(),
+                amends: request.amends.clone().map(Correction::from),
+            },
+        )
     };
-    let (recorded, record) = execute(&state, &caller, &pre, patient, Some(entry_id), command).await?;
+    let (recorded, record) = add_entry(&state, &caller, &headers, &patient_id, Section::LabResults, decide).await?;
     notify_patient(
         &state,
         &record,
@@ -1613,28 +1561,22 @@ async fn book_appointment(
     headers: HeaderMap,
     Json(request): Json<AppointmentRequest>,
 ) -> Result<Recorded, ApiError> {
-    let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let entry_id = entry_id_for(pre.command_id);
     let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
     let starts_at = instant(&request.starts_at, "/starts_at")?;
-    let command = Command {
-        action: Box::new(move |_| Ok(write(patient, Section::Appointments))),
-        decide: Box::new(move |record| {
-            appointments::decide_book(
-                Some(record),
-                BookAppointment {
-                    appointment_id: entry_id,
-                    facility_id,
-                    practitioner_id: request.practitioner_id,
-                    starts_at,
-                    reason: request.reason.clone(),
-                    now: Timestamp::now(),
-                },
-            )
-        }),
+    let decide = move |entry_id: Uuid, record: &PatientRecord| {
+        appointments::decide_book(
+            Some(record),
+            BookAppointment {
+                appointment_id: entry_id,
+                facility_id,
+                practitioner_id: request.practitioner_id,
+                starts_at,
+                reason: request.reason.clone(),
+                now: Timestamp::now(),
+            },
+        )
     };
-    Ok(execute(&state, &caller, &pre, patient, Some(entry_id), command).await?.0)
+    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Appointments, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
