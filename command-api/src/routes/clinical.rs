@@ -329,6 +329,7 @@ pub struct CorrectionRequest {
     /// The entry this one replaces.
     entry_id: Uuid,
     /// Why it is replaced.
+    #[schema(min_length = 3, max_length = 500)]
     reason: String,
 }
 
@@ -345,8 +346,10 @@ fn write(patient: Uuid, section: Section) -> Action {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllergyRequest {
+    #[schema(min_length = 2, max_length = 120)]
     substance: String,
     category: AllergyCategory,
+    #[schema(min_length = 2, max_length = 200)]
     reaction: Option<String>,
     severity: Severity,
     status: AllergyStatus,
@@ -407,9 +410,12 @@ async fn record_allergy(
 #[serde(deny_unknown_fields)]
 pub struct ConditionRequest {
     /// An ICD-10 code, e.g. `B50.9`.
+    #[schema(pattern = "^[A-Za-z][0-9]{2}(\\.?[0-9A-Za-z]{1,4})?$")]
     icd10: String,
+    #[schema(min_length = 2, max_length = 200)]
     description: String,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     onset: Option<String>,
     status: ConditionStatus,
     encounter_id: Option<Uuid>,
@@ -472,10 +478,13 @@ async fn diagnose_condition(
 #[serde(deny_unknown_fields)]
 pub struct ImmunizationRequest {
     /// The antigen's code in the schedule, e.g. `PENTA`.
+    #[schema(min_length = 1, max_length = 20)]
     antigen: String,
     dose_number: u32,
+    #[schema(min_length = 1, max_length = 40)]
     lot: String,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     given_on: String,
     amends: Option<CorrectionRequest>,
 }
@@ -537,8 +546,11 @@ async fn record_immunization(
 #[serde(deny_unknown_fields)]
 pub struct EncounterRequest {
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     date: String,
+    #[schema(min_length = 2, max_length = 200)]
     reason: String,
+    #[schema(min_length = 1, max_length = 4000)]
     notes: Option<String>,
     amends: Option<CorrectionRequest>,
 }
@@ -601,6 +613,7 @@ async fn record_encounter(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnteredInErrorRequest {
+    #[schema(min_length = 3, max_length = 500)]
     reason: String,
 }
 
@@ -662,6 +675,7 @@ async fn mark_entered_in_error(
 pub struct ConsentRequest {
     facility_id: Uuid,
     /// The last day the access holds, `YYYY-MM-DD`; until revoked when absent.
+    #[schema(format = Date)]
     until: Option<String>,
 }
 
@@ -765,6 +779,7 @@ async fn revoke_access(
 #[serde(deny_unknown_fields)]
 pub struct BreakGlassRequest {
     /// Why the record must be opened now, for the audit trail and the patient.
+    #[schema(min_length = 10, max_length = 500)]
     reason: String,
 }
 
@@ -843,14 +858,18 @@ async fn break_glass(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrescriptionRequest {
+    #[schema(min_length = 2, max_length = 120)]
     medicine: String,
     dose: Dose,
     route: Route,
+    #[schema(minimum = 1, maximum = 24)]
     times_per_day: u32,
     #[serde(default)]
     as_needed: bool,
+    #[schema(minimum = 1, maximum = 365)]
     duration_days: u32,
     encounter_id: Option<Uuid>,
+    #[schema(min_length = 1, max_length = 500)]
     instructions: Option<String>,
     amends: Option<CorrectionRequest>,
 }
@@ -914,6 +933,7 @@ async fn prescribe(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancellationRequest {
+    #[schema(min_length = 3, max_length = 500)]
     reason: String,
 }
 
@@ -978,6 +998,7 @@ pub struct ReferralRequest {
     #[serde(default = "referral")]
     kind: ReferralKind,
     to_facility_id: Uuid,
+    #[schema(min_length = 3, max_length = 500)]
     reason: String,
     urgency: Urgency,
     encounter_id: Option<Uuid>,
@@ -1053,6 +1074,7 @@ fn instant(text: &str, field: &str) -> Result<Timestamp, ApiError> {
 #[serde(deny_unknown_fields)]
 pub struct MedicalHistoryRequest {
     kind: HistoryKind,
+    #[schema(min_length = 2, max_length = 300)]
     description: String,
     icd10: Option<String>,
     year: Option<u32>,
@@ -1113,7 +1135,9 @@ async fn record_medical_history(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FamilyHistoryRequest {
+    #[schema(min_length = 2, max_length = 60)]
     relationship: String,
+    #[schema(min_length = 2, max_length = 200)]
     condition: String,
     icd10: Option<String>,
     amends: Option<CorrectionRequest>,
@@ -1170,11 +1194,14 @@ async fn record_family_history(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TreatmentRequest {
+    #[schema(min_length = 2, max_length = 120)]
     medicine: String,
     dose: Dose,
     route: Route,
+    #[schema(minimum = 1, maximum = 24)]
     times_per_day: u32,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     started_on: Option<String>,
     amends: Option<CorrectionRequest>,
 }
@@ -1235,7 +1262,9 @@ async fn record_treatment(
 #[serde(deny_unknown_fields)]
 pub struct StopTreatmentRequest {
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     stopped_on: String,
+    #[schema(min_length = 3, max_length = 500)]
     reason: String,
 }
 
@@ -1298,15 +1327,24 @@ async fn stop_treatment(
 #[serde(deny_unknown_fields)]
 pub struct VitalSignsRequest {
     /// When measured, RFC 3339.
+    #[schema(format = DateTime)]
     measured_at: String,
     /// Tenths of a degree Celsius: `385` is 38.5 °C.
+    #[schema(minimum = 250, maximum = 450)]
     temperature_decicelsius: Option<u32>,
+    #[schema(minimum = 40, maximum = 300)]
     systolic_mmhg: Option<u32>,
+    #[schema(minimum = 20, maximum = 200)]
     diastolic_mmhg: Option<u32>,
+    #[schema(minimum = 20, maximum = 300)]
     pulse_per_minute: Option<u32>,
+    #[schema(minimum = 4, maximum = 100)]
     respiratory_rate_per_minute: Option<u32>,
+    #[schema(minimum = 50, maximum = 100)]
     spo2_percent: Option<u32>,
+    #[schema(minimum = 300, maximum = 400000)]
     weight_grams: Option<u32>,
+    #[schema(minimum = 200, maximum = 2500)]
     height_mm: Option<u32>,
     amends: Option<CorrectionRequest>,
 }
@@ -1370,8 +1408,10 @@ async fn record_vital_signs(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LabOrderRequest {
+    #[schema(min_length = 2, max_length = 120)]
     test: String,
     /// A LOINC code with its check digit, e.g. `32700-7`.
+    #[schema(pattern = "^[0-9]{1,7}-[0-9]$")]
     loinc: Option<String>,
     encounter_id: Option<Uuid>,
     amends: Option<CorrectionRequest>,
@@ -1429,14 +1469,20 @@ async fn order_lab(
 #[serde(deny_unknown_fields)]
 pub struct LabResultRequest {
     order_id: Option<Uuid>,
+    #[schema(min_length = 2, max_length = 120)]
     test: String,
+    #[schema(pattern = "^[0-9]{1,7}-[0-9]$")]
     loinc: Option<String>,
     /// The value as reported, exactly.
+    #[schema(min_length = 1, max_length = 200)]
     value: String,
+    #[schema(min_length = 1, max_length = 30)]
     unit: Option<String>,
+    #[schema(min_length = 1, max_length = 60)]
     reference_range: Option<String>,
     interpretation: Interpretation,
     #[serde(default)]
+    #[schema(max_items = 10)]
     attachments: Vec<Attachment>,
     amends: Option<CorrectionRequest>,
 }
@@ -1522,7 +1568,9 @@ async fn notify_patient(state: &AppState, record: &PatientRecord, body: &str, su
 #[serde(deny_unknown_fields)]
 pub struct AppointmentRequest {
     /// RFC 3339.
+    #[schema(format = DateTime)]
     starts_at: String,
+    #[schema(min_length = 2, max_length = 200)]
     reason: String,
     practitioner_id: Option<Uuid>,
 }
@@ -1583,6 +1631,7 @@ async fn book_appointment(
 #[serde(deny_unknown_fields)]
 pub struct RescheduleRequest {
     /// RFC 3339.
+    #[schema(format = DateTime)]
     starts_at: String,
 }
 
@@ -1638,6 +1687,7 @@ async fn reschedule_appointment(
 pub struct CloseAppointmentRequest {
     outcome: AppointmentOutcome,
     /// Why, for a cancellation.
+    #[schema(min_length = 3, max_length = 300)]
     reason: Option<String>,
 }
 
@@ -1699,6 +1749,7 @@ pub struct MergeRequest {
     /// The surviving record.
     into: Uuid,
     /// Why the two records are one person's.
+    #[schema(min_length = 10, max_length = 500)]
     reason: String,
 }
 
