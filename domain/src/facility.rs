@@ -4,7 +4,7 @@
 //! returns the events that follow, or why none can. It does no IO.
 
 use crate::reference;
-use crate::FieldError;
+use crate::{tidy, FieldError};
 use event_schema::events::facility::{FacilityLevel, FacilityOwnership, FacilityRegistered};
 use uuid::Uuid;
 
@@ -98,9 +98,4 @@ pub fn apply(_state: Option<Facility>, event: &FacilityEvent) -> Option<Facility
             health_district: registered.health_district.clone(),
         }),
     }
-}
-
-/// Trims and collapses runs of white space, so "  Hôpital   Laquintinie " is stored once, cleanly.
-fn tidy(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -24,3 +24,8 @@ impl FieldError {
         Self { field, message: message.into() }
     }
 }
+
+/// Trims and collapses runs of white space, so "  Hôpital   Laquintinie " is stored once, cleanly.
+pub(crate) fn tidy(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -7,7 +7,7 @@
 use crate::contact::{normalise_email, normalise_phone};
 use crate::health_id::{normalise_national_id, HealthId};
 use crate::reference;
-use crate::FieldError;
+use crate::{tidy, FieldError};
 use chrono::{Months, NaiveDate};
 use event_schema::events::patient::{BirthDate, NextOfKin, PatientRegistered, Sex};
 use uuid::Uuid;
@@ -220,9 +220,4 @@ fn optional(
             None
         }
     }
-}
-
-/// Trims and collapses runs of white space, so "  Ngono   Awa " is stored once, cleanly.
-fn tidy(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

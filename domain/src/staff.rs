@@ -7,7 +7,7 @@
 //! issuer may hand out is decided here, because it follows from the issuer's role, not from facts.
 
 use crate::contact::{normalise_email, normalise_phone};
-use crate::FieldError;
+use crate::{tidy, FieldError};
 use event_schema::events::staff::{ContactChannel, StaffRegistered, StaffReinstated, StaffSuspended};
 use event_schema::Role;
 use uuid::Uuid;
@@ -250,9 +250,4 @@ fn person_name(text: &str, field: &'static str, errors: &mut Vec<FieldError>) ->
         errors.push(FieldError::new(field, "must be 1 to 80 characters with at least one letter"));
     }
     name
-}
-
-/// Trims and collapses runs of white space.
-fn tidy(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

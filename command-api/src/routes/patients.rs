@@ -8,6 +8,7 @@ use crate::identity::codes::{hash_code, new_activation_code};
 use crate::identity::store::NewAccount;
 use crate::identity::{self, micros_after, now_micros, IdentityError};
 use crate::json::Json;
+use crate::routes::clinical::today_in_cameroon;
 use crate::routes::staff::send_activation;
 use crate::AppState;
 use axum::extract::State;
@@ -80,11 +81,6 @@ struct Activation {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     code: Option<String>,
-}
-
-/// Today's date in Cameroon (West Africa Time, UTC+1, no daylight saving).
-fn today_in_cameroon() -> String {
-    (chrono::Utc::now() + chrono::Duration::hours(1)).date_naive().format("%Y-%m-%d").to_string()
 }
 
 /// Claims a health ID and national ID for a patient, in the one statement the unique indexes guard.

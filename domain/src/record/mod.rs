@@ -15,7 +15,7 @@ pub mod schedule;
 
 use crate::access::Section;
 use crate::patient::{self, Patient, PatientEvent};
-use crate::FieldError;
+use crate::{tidy, FieldError};
 use event_schema::events::patient::{DuplicateSuspected, PatientMerged, PatientRegistered};
 use event_schema::events::record::{
     AccessGranted, AccessRevoked, AllergyRecorded, ConditionDiagnosed, EmergencyAccessOpened, EncounterRecorded,
@@ -247,11 +247,6 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
         }),
     }
     Some(record)
-}
-
-/// Trims and collapses runs of white space.
-pub(crate) fn tidy(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A required free text of `range` characters after tidying, with no control characters.
