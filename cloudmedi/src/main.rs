@@ -9,6 +9,7 @@ mod export;
 mod init;
 mod keys;
 mod progress;
+mod projections;
 mod serve;
 mod verify;
 
@@ -54,6 +55,9 @@ enum Command {
     /// Operator's actions: issue the first system administrator's account.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Inspect and rebuild the read models.
+    #[command(subcommand)]
+    Projections(projections::ProjectionsCommand),
     /// Measure append and verify throughput on both backends.
     Bench(bench::BenchArgs),
 }
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
             Command::Export(args) => export::run(&cli.location, args).await,
             Command::Keys(command) => keys::run(&cli.location, command).await,
             Command::Admin(command) => admin::run(&cli.location, command).await,
+            Command::Projections(command) => projections::run(&cli.location, command).await,
             Command::Bench(args) => bench::run(&cli.location, args).await,
         }
     });

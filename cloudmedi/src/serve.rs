@@ -36,6 +36,36 @@ pub struct ServeArgs {
     /// The address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port).
     #[arg(long)]
     listen: Option<SocketAddr>,
+    /// What this process does: everything (the default), or, on PostgreSQL, one role of a scaled-out
+    /// deployment: the command API, the query API, or the projectors (one leader at a time).
+    #[arg(long, value_enum, default_value_t = Role::All)]
+    role: Role,
+}
+
+/// A process's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// The command API, the query API and the projectors.
+    All,
+    /// The command API only.
+    Command,
+    /// The query API only (GraphQL and the printable card), recording reads in the ledger.
+    Query,
+    /// The projectors only, while this process holds the leadership; health endpoints only.
+    Projector,
+}
+
+impl Role {
+    fn apis(self) -> command_api::Apis {
+        command_api::Apis {
+            commands: matches!(self, Role::All | Role::Command),
+            queries: matches!(self, Role::All | Role::Query),
+        }
+    }
+
+    fn projects(self) -> bool {
+        matches!(self, Role::All | Role::Projector)
+    }
 }
 
 /// The server's settings, as the layers resolve them.
@@ -130,6 +160,9 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         crate::init::run(location, crate::init::InitArgs::default()).await?;
     }
     let config = load_config(&dir, &args)?;
+    if args.role != Role::All && location.database_url.is_none() {
+        bail!("--role {:?} needs a shared PostgreSQL database (--database-url); the embedded default runs every role in one process", args.role);
+    }
     let storage = open_storage(location, &dir, false).await?;
     let ledger = Ledger::open(storage, dir.root_public_key()?, dir.node_key_pair()?, events::catalog())
         .await
@@ -158,7 +191,8 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         access: Duration::from_secs(config.access_token_ttl_secs),
         refresh: Duration::from_secs(config.refresh_token_ttl_secs),
     };
-    let app = command_api::router(state, limits);
+    let read_log = state.read_log.clone();
+    let app = command_api::router_for(state, limits, args.role.apis());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -170,6 +204,21 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let dispatching = tokio::spawn(dispatcher.run(Duration::from_secs(1), stopped.clone()));
+    // The projectors follow the ledger in the background; on PostgreSQL only the leader runs them.
+    let projecting = args.role.projects().then(|| {
+        let runner = projections::Runner::new(ledger.storage().database());
+        let database = ledger.storage().database();
+        let ledger = ledger.clone();
+        let stopped = stopped.clone();
+        tokio::spawn(async move {
+            projections::leader::lead(&database, stopped, move |stop| {
+                let runner = runner.clone();
+                let ledger = ledger.clone();
+                async move { runner.follow(&ledger, stop).await }
+            })
+            .await
+        })
+    });
     let mut server = tokio::spawn(async move {
         let mut stopped = stopped;
         // Each connection's address reaches the handlers, for the per-address limit on login attempts.
@@ -204,6 +253,11 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         tracing::warn!("the notification dispatcher did not stop within the grace period");
         abort.abort();
     }
+    if let Some(projecting) = projecting {
+        let _ = projecting.await;
+    }
+    // Reads still queued are recorded before the ledger closes.
+    read_log.close().await;
     ledger.close().await;
     outcome?;
     tracing::info!("cloudmedi.serve.stopped");

@@ -25,6 +25,7 @@ pub mod error;
 pub mod health;
 pub mod identity;
 pub mod json;
+pub mod read_log;
 pub mod record;
 pub mod routes;
 
@@ -55,14 +56,23 @@ pub struct AppState {
     pub lifetimes: identity::SessionLifetimes,
     /// Bounds how many password hashes run at once (each holds 19 MiB for tens of milliseconds).
     pub hashing: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The GraphQL API over the read models.
+    pub queries: query_api::QueryApi,
+    /// Where the query API's reads of medical data are recorded.
+    pub read_log: read_log::ReadLog,
 }
 
 impl AppState {
     /// The state of an application over an open ledger; the identity tables and the outbox live in the
     /// ledger's database.
+    /// Starts the read log's background task.
     pub fn new(ledger: Ledger) -> Self {
         let database = ledger.storage().database();
+        let read_log = read_log::ReadLog::start(ledger.clone());
+        let recorder: std::sync::Arc<dyn query_api::ReadRecorder> = std::sync::Arc::new(read_log.clone());
         Self {
+            queries: query_api::QueryApi::new(projections::read::ReadModels::new(database.clone()), recorder),
+            read_log,
             identity: identity::store::IdentityStore::new(database.clone()),
             outbox: ledger::outbox::Outbox::new(database),
             lifetimes: identity::SessionLifetimes::default(),
@@ -96,28 +106,54 @@ impl Default for Limits {
     }
 }
 
-/// Every route, with the OpenAPI document their handlers' annotations describe; `attempts` limits the
-/// unauthenticated ones per client address.
-fn described_routes(attempts: Option<routes::auth::AttemptRate>) -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(document::ApiDoc::openapi())
-        .merge(health::router())
-        .merge(routes::auth::router(attempts))
-        .merge(routes::me::router())
-        .merge(routes::facilities::router())
-        .merge(routes::staff::router())
-        .merge(routes::patients::router())
-        .merge(routes::clinical::router())
+/// Which APIs a process serves: both on the embedded default; one or the other when API nodes are
+/// scaled apart (`--role command|query`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Apis {
+    pub commands: bool,
+    pub queries: bool,
+}
+
+impl Apis {
+    pub const ALL: Apis = Apis { commands: true, queries: true };
+}
+
+/// The routes of `apis`, with the OpenAPI document their handlers' annotations describe; `attempts`
+/// limits the unauthenticated ones per client address.
+fn described_routes(attempts: Option<routes::auth::AttemptRate>, apis: Apis) -> OpenApiRouter<AppState> {
+    let mut router = OpenApiRouter::with_openapi(document::ApiDoc::openapi()).merge(health::router());
+    if apis.commands {
+        router = router
+            .merge(routes::auth::router(attempts))
+            .merge(routes::me::router())
+            .merge(routes::facilities::router())
+            .merge(routes::staff::router())
+            .merge(routes::patients::router())
+            .merge(routes::clinical::router());
+    }
+    if apis.queries {
+        router = router.merge(routes::read::router());
+    }
+    router
 }
 
 /// The OpenAPI document of every route the application serves, the one `GET /api/v1/openapi.json`
 /// answers with. Describing a route needs neither a state nor a database, so this works anywhere.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    described_routes(None).into_openapi()
+    described_routes(None, Apis::ALL).into_openapi()
 }
 
-/// The application: every route, with its middleware. Layers are listed innermost first.
+/// The application with every API.
 pub fn router(state: AppState, limits: Limits) -> Router {
-    let (routes, document) = described_routes(limits.attempts).split_for_parts();
+    router_for(state, limits, Apis::ALL)
+}
+
+/// The application serving `apis`, with its middleware. Layers are listed innermost first.
+pub fn router_for(state: AppState, limits: Limits, apis: Apis) -> Router {
+    let (mut routes, document) = described_routes(limits.attempts, apis).split_for_parts();
+    if apis.queries {
+        routes = routes.merge(routes::read::graphql_router());
+    }
     routes
         .merge(document::router(document))
         .route_layer(middleware::from_fn(record_route))

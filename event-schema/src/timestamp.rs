@@ -50,6 +50,12 @@ impl Timestamp {
     pub fn as_datetime(&self) -> DateTime<Utc> {
         self.0
     }
+
+    /// The calendar date of this instant in Cameroon (West Africa Time, UTC+1, no daylight saving),
+    /// `YYYY-MM-DD`: the "today" that dates of care are checked against.
+    pub fn cameroon_date(&self) -> String {
+        (self.0 + chrono::Duration::hours(1)).date_naive().format("%Y-%m-%d").to_string()
+    }
 }
 
 impl fmt::Display for Timestamp {

@@ -1,3 +1,58 @@
-//! Projectors that fold the ledger into read models, with their checkpoints and rebuilds.
+//! The read side's write half: projectors fold the ledger into read models.
 //!
-//! Empty until the read side is built; the ledger's `subscribe` is the feed it will consume.
+//! A [`Projector`] is a pure function from a ledger entry to the row changes it implies ([`Write`]s);
+//! the [`Runner`] reads the ledger once for all projectors, applies each entry to every projector whose
+//! checkpoint is behind it, and moves those checkpoints in the same transaction as the rows. A
+//! checkpoint only moves from the value the runner read, so two runners (a rebuild from the command
+//! line while a server runs, or two processes racing for leadership) take turns instead of applying an
+//! entry twice. [`Runner::rebuild`] empties a projector's tables and sets it back to position 0;
+//! [`Runner::digest`] fingerprints every read-model table, which is how a rebuild is proved to give
+//! exactly what live projection gave.
+//!
+//! The queries the GraphQL API runs on these tables are in [`read`].
+
+macro_rules! on_database {
+    ($database:expr, $pool:ident => $body:expr) => {
+        match $database {
+            ::ledger::Database::Sqlite($pool) => $body,
+            ::ledger::Database::Postgres($pool) => $body,
+        }
+    };
+}
+
+pub mod leader;
+pub mod projectors;
+pub mod read;
+pub mod runner;
+pub mod table;
+pub mod write;
+
+pub use projectors::{all, care_basis, entry_status, search_key, Projector};
+pub use runner::{ProjectorStatus, Runner};
+pub use table::{Column, Kind, Table};
+pub use write::{Value, Write};
+
+/// Why projecting or reading a read model failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("ledger: {0}")]
+    Ledger(#[from] ledger::LedgerError),
+    /// A stored entry that should decode does not: a defect, reported with its position and never
+    /// skipped, so that a read model never silently misses an entry.
+    #[error("entry {position} ({event_type}) cannot be projected: {reason}")]
+    Undecodable { position: u64, event_type: String, reason: String },
+    /// Another runner moved a checkpoint under this one (a rebuild, or a second process).
+    #[error("another runner moved the checkpoint of {0}")]
+    CheckpointMoved(String),
+    #[error("no projector is named {0}")]
+    UnknownProjector(String),
+    #[error("a stored read-model value is invalid: {0}")]
+    Corrupt(String),
+}
+
+/// Microseconds since the Unix epoch, the read models' representation of an instant.
+pub fn micros(at: &event_schema::Timestamp) -> i64 {
+    at.as_datetime().timestamp_micros()
+}

@@ -1,3 +1,107 @@
-//! The GraphQL schema and resolvers over the read models. It does not depend on axum.
+//! The GraphQL query API: the schema and its resolvers over the read models, each resolver authorised
+//! by the domain's access policy — the same function that authorises commands. This crate knows
+//! nothing of HTTP: the server hands it an authenticated [`Viewer`] and a [`ReadRecorder`], runs
+//! [`execute`], and serves the response.
 //!
-//! Empty until the read side is built.
+//! Every read of a patient's medical data by anyone but the patient is noted while the query runs and
+//! handed to the recorder once it ends, which appends it to the ledger in the background: the reader
+//! never waits for it.
+//!
+//! Errors carry `extensions.code`: `UNAUTHENTICATED`, `FORBIDDEN` (the caller's role may never do
+//! this), `NOT_FOUND` (no such record, or one the caller may not see: the two are answered alike so that
+//! existence does not leak), `BAD_USER_INPUT`, `GRAPHQL_VALIDATION_FAILED` (malformed, too deep or too
+//! complex) and `INTERNAL_SERVER_ERROR` (details only in the server's log, under a correlation id).
+
+pub mod card;
+mod error;
+mod loaders;
+mod page;
+mod policy;
+mod query;
+mod types;
+mod viewer;
+
+pub use error::Code;
+pub use query::Query;
+pub use types::Patient;
+pub use viewer::{Read, ReadRecorder, Viewer};
+
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use projections::read::ReadModels;
+use std::sync::Arc;
+
+/// The schema's type.
+pub type CloudMediSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// How deep a query may nest.
+pub const MAX_DEPTH: usize = 12;
+/// How much a query may cost: each field 1, a list field its page size times its children.
+pub const MAX_COMPLEXITY: usize = 5_000;
+/// The largest page a list returns.
+pub const MAX_PAGE: usize = 100;
+/// The page size when none is asked for.
+pub const DEFAULT_PAGE: usize = 20;
+
+/// The schema with the read models and the recorder of reads: what the server holds.
+#[derive(Clone)]
+pub struct QueryApi {
+    schema: CloudMediSchema,
+    read_models: ReadModels,
+    recorder: Arc<dyn ReadRecorder>,
+}
+
+/// The schema, built once: its limits are the ones requests run under.
+fn build() -> CloudMediSchema {
+    Schema::build(Query, EmptyMutation, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(32)
+        .finish()
+}
+
+/// The schema in SDL, as committed in `query-api/schema.graphql`.
+pub fn sdl() -> String {
+    build().sdl()
+}
+
+impl QueryApi {
+    pub fn new(read_models: ReadModels, recorder: Arc<dyn ReadRecorder>) -> Self {
+        Self { schema: build(), read_models, recorder }
+    }
+
+    /// Runs one request for `viewer` (`None`: no valid token), then hands every read of medical data
+    /// it made to the recorder.
+    pub async fn execute(&self, request: async_graphql::Request, viewer: Option<Viewer>) -> async_graphql::Response {
+        let reads = viewer::ReadTracker::default();
+        // Loaders are per request: what one request loaded is never served to another.
+        let mut request = request
+            .data(self.read_models.clone())
+            .data(loaders::Loaders::new(self.read_models.clone()))
+            .data(reads.clone());
+        if let Some(viewer) = viewer.clone() {
+            request = request.data(viewer);
+        }
+        let mut response = self.schema.execute(request).await;
+        error::label(&mut response);
+        if let Some(viewer) = viewer {
+            let reads = reads.drain(&viewer);
+            if !reads.is_empty() {
+                self.recorder.record(reads);
+            }
+        }
+        response
+    }
+
+    /// The printable vaccination card of `patient_id` as an HTML page, for a viewer allowed to read
+    /// the patient's immunizations; recorded as a read like any other.
+    pub async fn printable_vaccination_card(&self, viewer: Viewer, patient_id: uuid::Uuid) -> Result<String, Code> {
+        let reads = viewer::ReadTracker::default();
+        let loaders = loaders::Loaders::new(self.read_models.clone());
+        let html = types::card::printable(&loaders, &reads, &viewer, patient_id).await;
+        let reads = reads.drain(&viewer);
+        if !reads.is_empty() {
+            self.recorder.record(reads);
+        }
+        html
+    }
+}

@@ -51,9 +51,15 @@ pub struct Server {
 impl Server {
     /// Starts `cloudmedi serve` and waits until it says where it listens.
     pub fn start(data: &Path, database_url: Option<&str>, envs: &[(&str, &str)]) -> Server {
+        Self::start_with(data, database_url, envs, &[])
+    }
+
+    /// Starts `cloudmedi serve` with extra arguments (such as `--role projector`).
+    pub fn start_with(data: &Path, database_url: Option<&str>, envs: &[(&str, &str)], args: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_cloudmedi"));
         command
             .args(["serve", "--data-dir", data.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+            .args(args)
             .env_remove("DATABASE_URL")
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file(data)));

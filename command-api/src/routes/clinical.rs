@@ -129,7 +129,7 @@ async fn load(state: &AppState, patient_id: Uuid) -> Result<Loaded, ApiError> {
 
 /// Today's date in Cameroon (West Africa Time, UTC+1, no daylight saving).
 pub fn today_in_cameroon() -> String {
-    (chrono::Utc::now() + chrono::Duration::hours(1)).date_naive().format("%Y-%m-%d").to_string()
+    Timestamp::now().cameroon_date()
 }
 
 /// The longest `Idempotency-Key` accepted.

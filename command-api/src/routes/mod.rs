@@ -5,4 +5,5 @@ pub mod clinical;
 pub mod facilities;
 pub mod me;
 pub mod patients;
+pub mod read;
 pub mod staff;

@@ -76,6 +76,30 @@ impl Section {
         Section::Appointments,
         Section::Referrals,
     ];
+
+    /// The section's name on the read side and in access logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Section::MedicalHistory => "medical_history",
+            Section::FamilyHistory => "family_history",
+            Section::Allergies => "allergies",
+            Section::Conditions => "conditions",
+            Section::Treatments => "treatments",
+            Section::Prescriptions => "prescriptions",
+            Section::LabOrders => "lab_orders",
+            Section::LabResults => "lab_results",
+            Section::VitalSigns => "vital_signs",
+            Section::Immunizations => "immunizations",
+            Section::Encounters => "encounters",
+            Section::Appointments => "appointments",
+            Section::Referrals => "referrals",
+        }
+    }
+
+    /// The section named `name` by [`Section::as_str`].
+    pub fn parse(name: &str) -> Option<Section> {
+        Section::ALL.into_iter().find(|section| section.as_str() == name)
+    }
 }
 
 /// What a principal asks to do.

@@ -12,6 +12,7 @@ pub mod history;
 pub mod merge;
 pub mod observations;
 pub mod schedule;
+pub mod vaccination;
 
 use crate::access::Section;
 use crate::patient::{self, Patient, PatientEvent};

@@ -1,6 +1,7 @@
 //! The serialisable payloads of the system's own events, one module per area. Each type is an
 //! [`EventPayload`](crate::EventPayload) at its current schema version; [`catalog`] lists them all.
 
+pub mod access;
 pub mod account;
 pub mod facility;
 pub mod patient;
@@ -49,6 +50,7 @@ pub fn catalog() -> Catalog {
         .register::<record::AccessGranted>()
         .register::<record::AccessRevoked>()
         .register::<record::EmergencyAccessOpened>()
+        .register::<access::RecordRead>()
 }
 
 #[cfg(test)]

@@ -1,0 +1,71 @@
+//! The projectors: each a pure function from a ledger entry to the row changes it implies.
+
+mod access_log;
+mod appointments;
+mod care;
+mod directory;
+mod ledger_index;
+mod patients;
+mod records;
+
+use crate::table::Table;
+use crate::write::Write;
+use crate::ProjectionError;
+use event_schema::{Catalog, Entry, EventPayload};
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub use access_log::ACCESS_LOG;
+pub use appointments::APPOINTMENTS;
+pub use care::{basis as care_basis, CARE};
+pub use directory::{FACILITIES, STAFF};
+pub use ledger_index::LEDGER_INDEX;
+pub use patients::{search_key, PATIENTS};
+pub use records::{status as entry_status, RECORD_ENTRIES};
+
+/// A projector: a name, the tables it owns, and what each entry changes in them.
+pub trait Projector: Send + Sync + 'static {
+    /// Its name in checkpoints and on the command line.
+    fn name(&self) -> &'static str;
+    /// The tables it alone writes (emptied when it is rebuilt).
+    fn tables(&self) -> &'static [&'static Table];
+    /// Appends to `out` the changes `entry` implies; most entries imply none.
+    fn project(&self, entry: &Entry, catalog: &Catalog, out: &mut Vec<Write>) -> Result<(), ProjectionError>;
+}
+
+/// Every projector, in the order they are applied.
+pub fn all() -> Vec<Arc<dyn Projector>> {
+    vec![
+        Arc::new(directory::Directory),
+        Arc::new(patients::Patients),
+        Arc::new(records::Records),
+        Arc::new(appointments::Appointments),
+        Arc::new(care::Care),
+        Arc::new(ledger_index::LedgerIndex),
+        Arc::new(access_log::AccessLog),
+    ]
+}
+
+/// Decodes an entry known to be of type `T`; one that does not decode stops the projector at it.
+pub(crate) fn decode<T: EventPayload>(catalog: &Catalog, entry: &Entry) -> Result<T, ProjectionError> {
+    catalog.decode::<T>(entry).map_err(|error| ProjectionError::Undecodable {
+        position: entry.position,
+        event_type: entry.event_type.clone(),
+        reason: error.to_string(),
+    })
+}
+
+/// The id in a stream named `category:<uuid>`, if the stream is of that category.
+pub(crate) fn stream_entity(stream_id: &str, category: &str) -> Option<Uuid> {
+    let (prefix, id) = stream_id.split_once(':')?;
+    (prefix == category).then(|| Uuid::parse_str(id).ok()).flatten()
+}
+
+/// The patient whose stream an entry is in, for an entry of the patient's record.
+pub(crate) fn patient_of(entry: &Entry) -> Result<Uuid, ProjectionError> {
+    stream_entity(&entry.stream_id, "patient").ok_or_else(|| ProjectionError::Undecodable {
+        position: entry.position,
+        event_type: entry.event_type.clone(),
+        reason: "a record event outside a patient's stream".into(),
+    })
+}

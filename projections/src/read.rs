@@ -1,0 +1,366 @@
+//! The queries the query API runs on the read models. Every function answers in rows; deciding who may
+//! see them is the caller's business (the query API asks the access policy first).
+//!
+//! Lists page by keyset (`after` an opaque position, `limit` rows), never by offset, so a page costs
+//! the same however deep it is.
+
+use crate::write::{bind_values, Value};
+use crate::ProjectionError;
+use ledger::Database;
+use uuid::Uuid;
+
+/// A patient's demographics as projected.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PatientRow {
+    pub patient_id: String,
+    pub health_id: String,
+    pub national_id: Option<String>,
+    pub family_name: String,
+    pub given_names: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub birth_date_estimated: i64,
+    pub region: String,
+    pub health_district: String,
+    pub registered_at_facility: String,
+    pub registered_at: i64,
+    pub merged_into: Option<String>,
+    pub position: i64,
+}
+
+/// One entry of a record.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EntryRow {
+    pub entry_id: String,
+    pub patient_id: String,
+    pub section: String,
+    pub event_type: String,
+    pub status: String,
+    pub amends: Option<String>,
+    pub amended_by: Option<String>,
+    pub correction_reason: Option<String>,
+    pub corrected_at: Option<i64>,
+    pub corrected_by: Option<String>,
+    pub author_account_id: String,
+    pub author_role: String,
+    pub facility_id: Option<String>,
+    pub occurred_at: i64,
+    pub recorded_at: i64,
+    pub position: i64,
+    pub details: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AppointmentRow {
+    pub entry_id: String,
+    pub patient_id: String,
+    pub facility_id: String,
+    pub practitioner_id: Option<String>,
+    pub starts_at: i64,
+    pub reason: String,
+    pub status: String,
+    pub position: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CareRow {
+    pub patient_id: String,
+    pub facility_id: String,
+    pub basis: String,
+    pub account_id: String,
+    pub until_day: Option<String>,
+    pub expires_at: Option<i64>,
+    pub reason: Option<String>,
+    pub opened_at: i64,
+    pub position: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LedgerIndexRow {
+    pub position: i64,
+    pub stream_id: String,
+    pub stream_version: i64,
+    pub event_type: String,
+    pub actor_account_id: String,
+    pub actor_role: String,
+    pub actor_facility_id: Option<String>,
+    pub occurred_at: i64,
+    pub recorded_at: i64,
+    pub hash: String,
+    pub payload_digest: String,
+    pub payload_fields: String,
+    pub patient_id: Option<String>,
+    pub entry_id: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccessLogRow {
+    pub position: i64,
+    pub patient_id: String,
+    pub reader_account_id: String,
+    pub reader_role: String,
+    pub facility_id: Option<String>,
+    pub read_at: i64,
+    pub basis: String,
+    pub parts: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffRow {
+    pub account_id: String,
+    pub role: String,
+    pub facility_id: Option<String>,
+    pub family_name: String,
+    pub given_names: String,
+    pub suspended: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FacilityRow {
+    pub facility_id: String,
+    pub name: String,
+    pub region: String,
+    pub health_district: String,
+}
+
+/// Runs `sql` with `params` and maps the rows to `T`, on either backend.
+macro_rules! fetch {
+    ($database:expr, $row:ty, $sql:expr, $params:expr) => {{
+        let params: Vec<Value> = $params;
+        let rows: Vec<$row> = on_database!($database, pool => {
+            bind_values!(sqlx::query_as::<_, $row>($sql), params.iter()).fetch_all(pool).await?
+        });
+        Ok::<Vec<$row>, ProjectionError>(rows)
+    }};
+}
+
+/// `$first, $first+1, …` for `count` parameters.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+fn ids(ids: &[Uuid]) -> Vec<Value> {
+    ids.iter().map(|id| Value::from(*id)).collect()
+}
+
+/// The read models, for queries.
+#[derive(Clone)]
+pub struct ReadModels {
+    database: Database,
+}
+
+/// Filters for browsing the ledger; each given one narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerFilter {
+    pub stream_id: Option<String>,
+    pub event_type: Option<String>,
+    pub actor_account_id: Option<Uuid>,
+    pub patient_id: Option<Uuid>,
+    /// Recorded at or after, microseconds.
+    pub recorded_from: Option<i64>,
+    /// Recorded before, microseconds.
+    pub recorded_before: Option<i64>,
+}
+
+/// Whose appointments.
+#[derive(Debug, Clone, Copy)]
+pub enum AppointmentsOf {
+    Patient(Uuid),
+    Facility(Uuid),
+    Practitioner(Uuid),
+}
+
+impl ReadModels {
+    pub fn new(database: Database) -> Self {
+        Self { database }
+    }
+
+    pub async fn patients(&self, patient_ids: &[Uuid]) -> Result<Vec<PatientRow>, ProjectionError> {
+        if patient_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT * FROM rm_patients WHERE patient_id IN ({})", placeholders(1, patient_ids.len()));
+        fetch!(&self.database, PatientRow, &sql, ids(patient_ids))
+    }
+
+    pub async fn patient_by_health_id(&self, health_id: &str) -> Result<Option<PatientRow>, ProjectionError> {
+        let rows = fetch!(
+            &self.database,
+            PatientRow,
+            "SELECT * FROM rm_patients WHERE health_id = $1",
+            vec![health_id.into()]
+        )?;
+        Ok(rows.into_iter().next())
+    }
+
+    pub async fn patient_by_national_id(&self, national_id: &str) -> Result<Option<PatientRow>, ProjectionError> {
+        let rows = fetch!(
+            &self.database,
+            PatientRow,
+            "SELECT * FROM rm_patients WHERE national_id = $1",
+            vec![national_id.into()]
+        )?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// Patients with this folded family name and date of birth, after `after` (a patient id), at most
+    /// `limit`, in patient id order.
+    pub async fn patients_by_name(
+        &self,
+        family_key: &str,
+        birth_date: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<PatientRow>, ProjectionError> {
+        fetch!(
+            &self.database,
+            PatientRow,
+            "SELECT * FROM rm_patients WHERE family_key = $1 AND birth_date = $2 AND patient_id > $3 \
+             ORDER BY patient_id LIMIT $4",
+            vec![family_key.into(), birth_date.into(), after.unwrap_or("").into(), i64::from(limit).into()]
+        )
+    }
+
+    /// Every entry of the records of `patient_ids`, in ledger order: one query however many entries
+    /// and sections there are.
+    pub async fn entries(&self, patient_ids: &[Uuid]) -> Result<Vec<EntryRow>, ProjectionError> {
+        if patient_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT * FROM rm_record_entries WHERE patient_id IN ({}) ORDER BY position",
+            placeholders(1, patient_ids.len())
+        );
+        fetch!(&self.database, EntryRow, &sql, ids(patient_ids))
+    }
+
+    /// The care relationships of `patient_ids`.
+    pub async fn care(&self, patient_ids: &[Uuid]) -> Result<Vec<CareRow>, ProjectionError> {
+        if patient_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT * FROM rm_care WHERE patient_id IN ({})", placeholders(1, patient_ids.len()));
+        fetch!(&self.database, CareRow, &sql, ids(patient_ids))
+    }
+
+    /// Break-the-glass accesses opened from `facility`, newest first, before `before` (opened_at).
+    pub async fn break_glass_at(
+        &self,
+        facility: Uuid,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<CareRow>, ProjectionError> {
+        fetch!(
+            &self.database,
+            CareRow,
+            "SELECT * FROM rm_care WHERE facility_id = $1 AND basis = 'break_glass' AND opened_at < $2 \
+             ORDER BY opened_at DESC LIMIT $3",
+            vec![facility.into(), before.unwrap_or(i64::MAX).into(), i64::from(limit).into()]
+        )
+    }
+
+    /// Appointments starting in `[from, to)`, in time order, after the cursor `(starts_at, entry_id)`.
+    pub async fn appointments(
+        &self,
+        of: AppointmentsOf,
+        from: i64,
+        to: i64,
+        after: Option<(i64, String)>,
+        limit: u32,
+    ) -> Result<Vec<AppointmentRow>, ProjectionError> {
+        let (column, id) = match of {
+            AppointmentsOf::Patient(id) => ("patient_id", id),
+            AppointmentsOf::Facility(id) => ("facility_id", id),
+            AppointmentsOf::Practitioner(id) => ("practitioner_id", id),
+        };
+        let (after_start, after_id) = after.unwrap_or((i64::MIN, String::new()));
+        let sql = format!(
+            "SELECT * FROM rm_appointments WHERE {column} = $1 AND starts_at >= $2 AND starts_at < $3 \
+             AND (starts_at > $4 OR (starts_at = $4 AND entry_id > $5)) ORDER BY starts_at, entry_id LIMIT $6"
+        );
+        fetch!(
+            &self.database,
+            AppointmentRow,
+            &sql,
+            vec![id.into(), from.into(), to.into(), after_start.into(), after_id.into(), i64::from(limit).into()]
+        )
+    }
+
+    /// Ledger entries matching `filter`, after position `after`, in position order.
+    pub async fn ledger_entries(
+        &self,
+        filter: &LedgerFilter,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<LedgerIndexRow>, ProjectionError> {
+        let mut conditions = vec!["position > $1".to_owned()];
+        let mut params: Vec<Value> = vec![after.into()];
+        let mut condition = |clause: &str, value: Value| {
+            params.push(value);
+            conditions.push(format!("{clause} ${}", params.len()));
+        };
+        if let Some(stream) = &filter.stream_id {
+            condition("stream_id =", stream.as_str().into());
+        }
+        if let Some(event_type) = &filter.event_type {
+            condition("event_type =", event_type.as_str().into());
+        }
+        if let Some(actor) = filter.actor_account_id {
+            condition("actor_account_id =", actor.into());
+        }
+        if let Some(patient) = filter.patient_id {
+            condition("patient_id =", patient.into());
+        }
+        if let Some(from) = filter.recorded_from {
+            condition("recorded_at >=", from.into());
+        }
+        if let Some(before) = filter.recorded_before {
+            condition("recorded_at <", before.into());
+        }
+        params.push(i64::from(limit).into());
+        let sql = format!(
+            "SELECT * FROM rm_ledger_index WHERE {} ORDER BY position LIMIT ${}",
+            conditions.join(" AND "),
+            params.len()
+        );
+        fetch!(&self.database, LedgerIndexRow, &sql, params)
+    }
+
+    /// Reads of a patient's record, newest first, before position `before`.
+    pub async fn access_log(
+        &self,
+        patient: Uuid,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AccessLogRow>, ProjectionError> {
+        fetch!(
+            &self.database,
+            AccessLogRow,
+            "SELECT * FROM rm_access_log WHERE patient_id = $1 AND position < $2 ORDER BY position DESC LIMIT $3",
+            vec![patient.into(), before.unwrap_or(i64::MAX).into(), i64::from(limit).into()]
+        )
+    }
+
+    pub async fn staff(&self, account_ids: &[Uuid]) -> Result<Vec<StaffRow>, ProjectionError> {
+        if account_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT account_id, role, facility_id, family_name, given_names, suspended FROM rm_staff \
+             WHERE account_id IN ({})",
+            placeholders(1, account_ids.len())
+        );
+        fetch!(&self.database, StaffRow, &sql, ids(account_ids))
+    }
+
+    pub async fn facilities(&self, facility_ids: &[Uuid]) -> Result<Vec<FacilityRow>, ProjectionError> {
+        if facility_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT facility_id, name, region, health_district FROM rm_facilities WHERE facility_id IN ({})",
+            placeholders(1, facility_ids.len())
+        );
+        fetch!(&self.database, FacilityRow, &sql, ids(facility_ids))
+    }
+}

@@ -1,0 +1,315 @@
+//! Running the projectors: catch up from the checkpoints, then follow live appends; rebuild; status;
+//! digest.
+
+use crate::projectors::{all, Projector};
+use crate::table::Kind;
+use crate::write::execute_writes;
+use crate::ProjectionError;
+use event_schema::{Catalog, Entry};
+use ledger::{Database, Ledger, LedgerError};
+use sha2::{Digest as _, Sha256};
+use sqlx::Row;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// How many entries one catch-up read fetches (and so at most how many one transaction applies).
+const PAGE: u32 = 2_000;
+/// How long the runner waits after a failure before starting over from its checkpoints.
+const RETRY: Duration = Duration::from_secs(1);
+
+/// A projector's position against the ledger's head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectorStatus {
+    pub name: &'static str,
+    pub position: u64,
+    /// Entries committed to the ledger that the projector has not applied yet.
+    pub lag: u64,
+}
+
+/// The projectors of one database, and the machinery that keeps them up to date.
+#[derive(Clone)]
+pub struct Runner {
+    database: Database,
+    projectors: Arc<Vec<Arc<dyn Projector>>>,
+    catalog: Arc<Catalog>,
+}
+
+impl Runner {
+    /// Every projector, over `database` (the ledger's own; its migrations create the tables).
+    pub fn new(database: Database) -> Self {
+        Self {
+            database,
+            projectors: Arc::new(all()),
+            catalog: Arc::new(Catalog::ledger().merge(event_schema::events::catalog())),
+        }
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.projectors.iter().map(|projector| projector.name()).collect()
+    }
+
+    /// Gives every projector a checkpoint row (at 0) if it has none yet.
+    async fn ensure_checkpoints(&self) -> Result<(), ProjectionError> {
+        for name in self.names() {
+            on_database!(&self.database, pool => {
+                sqlx::query("INSERT INTO projection_checkpoints (projector, position) VALUES ($1, 0) ON CONFLICT DO NOTHING")
+                    .bind(name)
+                    .execute(pool)
+                    .await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Every projector's checkpoint.
+    pub async fn checkpoints(&self) -> Result<BTreeMap<&'static str, u64>, ProjectionError> {
+        self.ensure_checkpoints().await?;
+        let rows: Vec<(String, i64)> = on_database!(&self.database, pool => {
+            sqlx::query_as("SELECT projector, position FROM projection_checkpoints").fetch_all(pool).await?
+        });
+        let stored: BTreeMap<String, i64> = rows.into_iter().collect();
+        self.names()
+            .into_iter()
+            .map(|name| {
+                let position = stored.get(name).copied().unwrap_or(0);
+                let position = u64::try_from(position)
+                    .map_err(|_| ProjectionError::Corrupt(format!("checkpoint of {name} is {position}")))?;
+                Ok((name, position))
+            })
+            .collect()
+    }
+
+    /// Each projector's position and lag behind `head`.
+    pub async fn status(&self, head: u64) -> Result<Vec<ProjectorStatus>, ProjectionError> {
+        Ok(self
+            .checkpoints()
+            .await?
+            .into_iter()
+            .map(|(name, position)| ProjectorStatus { name, position, lag: head.saturating_sub(position) })
+            .collect())
+    }
+
+    /// Empties the tables of the projector named `name` (every projector when `None`) and sets its
+    /// checkpoint back to 0, in one transaction; a running runner notices and replays it from the
+    /// start. Returns the projectors reset.
+    pub async fn reset(&self, name: Option<&str>) -> Result<Vec<&'static str>, ProjectionError> {
+        let chosen: Vec<&Arc<dyn Projector>> =
+            self.projectors.iter().filter(|projector| name.is_none_or(|name| projector.name() == name)).collect();
+        if chosen.is_empty() {
+            return Err(ProjectionError::UnknownProjector(name.unwrap_or_default().to_owned()));
+        }
+        self.ensure_checkpoints().await?;
+        on_database!(&self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            for projector in &chosen {
+                // The checkpoint first: it takes the write lock before anything else is touched.
+                sqlx::query("UPDATE projection_checkpoints SET position = 0 WHERE projector = $1")
+                    .bind(projector.name())
+                    .execute(&mut *transaction)
+                    .await?;
+                for table in projector.tables() {
+                    sqlx::query(&format!("DELETE FROM {}", table.name)).execute(&mut *transaction).await?;
+                }
+            }
+            transaction.commit().await?;
+        });
+        Ok(chosen.into_iter().map(|projector| projector.name()).collect())
+    }
+
+    /// Applies a run of consecutive entries to every projector behind them: their rows and their
+    /// checkpoints in one transaction. A checkpoint only moves from the value in `checkpoints`; if
+    /// another runner moved it, nothing is written and `CheckpointMoved` is returned.
+    pub async fn apply(
+        &self,
+        entries: &[Entry],
+        checkpoints: &mut BTreeMap<&'static str, u64>,
+    ) -> Result<(), ProjectionError> {
+        let mut changes = Vec::new();
+        for projector in self.projectors.iter() {
+            let name = projector.name();
+            let from = checkpoints.get(name).copied().unwrap_or(0);
+            let mut writes = Vec::new();
+            let mut to = from;
+            for entry in entries.iter().filter(|entry| entry.position > from) {
+                projector.project(entry, &self.catalog, &mut writes)?;
+                to = entry.position;
+            }
+            if to > from {
+                changes.push((name, from, to, writes));
+            }
+        }
+        if changes.is_empty() {
+            return Ok(());
+        }
+        on_database!(&self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            for (name, from, to, _) in &changes {
+                let moved = sqlx::query(
+                    "UPDATE projection_checkpoints SET position = $3 WHERE projector = $1 AND position = $2",
+                )
+                .bind(*name)
+                .bind(to_i64(*from))
+                .bind(to_i64(*to))
+                .execute(&mut *transaction)
+                .await?;
+                if moved.rows_affected() != 1 {
+                    return Err(ProjectionError::CheckpointMoved((*name).to_owned()));
+                }
+            }
+            for (_, _, _, writes) in &changes {
+                let connection = &mut *transaction;
+                execute_writes!(connection, writes)?;
+            }
+            transaction.commit().await?;
+        });
+        for (name, _, to, _) in changes {
+            checkpoints.insert(name, to);
+        }
+        Ok(())
+    }
+
+    /// Brings every projector up to at least `until`, reading the ledger ahead while the previous
+    /// page is applied. Calls `progress` with the position reached after each page. Returns the number
+    /// of entries read.
+    pub async fn catch_up(
+        &self,
+        ledger: &Ledger,
+        until: u64,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, ProjectionError> {
+        let mut checkpoints = self.checkpoints().await?;
+        let from = checkpoints.values().copied().min().unwrap_or(0);
+        if from >= until {
+            return Ok(0);
+        }
+        let (pages, mut received) = mpsc::channel::<Result<Vec<Entry>, LedgerError>>(2);
+        let reader = {
+            let ledger = ledger.clone();
+            tokio::spawn(async move {
+                let mut after = from;
+                while after < until {
+                    let page = ledger.read_all(after, PAGE).await;
+                    let last = page.as_ref().ok().and_then(|page| page.last().map(|entry| entry.position));
+                    let stop = page.is_err() || last.is_none();
+                    if pages.send(page).await.is_err() || stop {
+                        return;
+                    }
+                    after = last.unwrap_or(until);
+                }
+            })
+        };
+        let _reader = AbortOnDrop(reader);
+        let mut read = 0;
+        while let Some(page) = received.recv().await {
+            let page = page?;
+            let Some(last) = page.last().map(|entry| entry.position) else { break };
+            read += page.len() as u64;
+            self.apply(&page, &mut checkpoints).await?;
+            progress(last);
+        }
+        Ok(read)
+    }
+
+    /// Keeps every projector up to date until `stop` turns true: catches up from the checkpoints, then
+    /// follows appends as they commit. Starts over from the checkpoints after another runner moved one
+    /// (a rebuild) or after a failure, which is logged and retried.
+    pub async fn follow(&self, ledger: &Ledger, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            match self.follow_once(ledger, &mut stop).await {
+                Ok(()) => return,
+                Err(ProjectionError::CheckpointMoved(name)) => {
+                    tracing::info!(projector = %name, "projections.follow.restarting: a checkpoint moved (rebuild)");
+                }
+                Err(error) => {
+                    tracing::error!(%error, "projections.follow.failed; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(RETRY) => {}
+                        _ = crate::leader::stopping(&mut stop) => return,
+                    }
+                }
+            }
+        }
+    }
+
+    async fn follow_once(&self, ledger: &Ledger, stop: &mut watch::Receiver<bool>) -> Result<(), ProjectionError> {
+        let mut checkpoints = self.checkpoints().await?;
+        let from = checkpoints.values().copied().min().unwrap_or(0);
+        let (pages, mut received) = mpsc::channel::<Result<Vec<Entry>, LedgerError>>(2);
+        let mut subscription = ledger.subscribe(from);
+        let reader = tokio::spawn(async move {
+            loop {
+                let page = match subscription.next().await {
+                    Ok(first) => match subscription.next_available().await {
+                        Ok(more) => Ok(std::iter::once(first).chain(more).collect()),
+                        Err(error) => Err(error),
+                    },
+                    Err(error) => Err(error),
+                };
+                let failed = page.is_err();
+                if pages.send(page).await.is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let _reader = AbortOnDrop(reader);
+        loop {
+            let page = tokio::select! {
+                page = received.recv() => page,
+                _ = crate::leader::stopping(stop) => return Ok(()),
+            };
+            match page {
+                Some(Ok(page)) => self.apply(&page, &mut checkpoints).await?,
+                Some(Err(error)) => return Err(error.into()),
+                None => return Err(LedgerError::Closed.into()),
+            }
+        }
+    }
+
+    /// A SHA-256 of every row of every read-model table, table by table, in key order: equal digests
+    /// mean equal read models.
+    pub async fn digest(&self) -> Result<BTreeMap<&'static str, String>, ProjectionError> {
+        let mut digests = BTreeMap::new();
+        for projector in self.projectors.iter() {
+            for table in projector.tables() {
+                let sql =
+                    format!("SELECT {} FROM {} ORDER BY {}", table.column_list(), table.name, table.key.join(", "));
+                let mut hasher = Sha256::new();
+                let mut rows = 0u64;
+                on_database!(&self.database, pool => {
+                    for row in sqlx::query(&sql).fetch_all(pool).await? {
+                        let mut values = Vec::with_capacity(table.columns.len());
+                        for (index, column) in table.columns.iter().enumerate() {
+                            values.push(match column.kind {
+                                Kind::Text => serde_json::json!(row.try_get::<Option<String>, _>(index)?),
+                                Kind::Int => serde_json::json!(row.try_get::<Option<i64>, _>(index)?),
+                            });
+                        }
+                        hasher.update(serde_json::Value::Array(values).to_string().as_bytes());
+                        hasher.update(b"\n");
+                        rows += 1;
+                    }
+                });
+                digests.insert(table.name, format!("{rows} rows, sha256 {}", hex::encode(hasher.finalize())));
+            }
+        }
+        Ok(digests)
+    }
+}
+
+fn to_i64(position: u64) -> i64 {
+    i64::try_from(position).unwrap_or(i64::MAX)
+}
+
+/// Stops a background reader when the loop that consumes it ends, however it ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

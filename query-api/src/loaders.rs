@@ -1,0 +1,103 @@
+//! DataLoaders: every patient, record, care relationship, staff member and facility a request needs is
+//! fetched in batches, one query per kind per batch, so a record of hundreds of entries costs a
+//! bounded number of queries.
+
+use crate::error::Code;
+use async_graphql::dataloader::{DataLoader, Loader};
+use projections::read::{CareRow, EntryRow, FacilityRow, PatientRow, ReadModels, StaffRow};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub(crate) struct Loaders {
+    pub patients: DataLoader<Patients>,
+    pub entries: DataLoader<Entries>,
+    pub care: DataLoader<Care>,
+    pub staff: DataLoader<Staff>,
+    pub facilities: DataLoader<Facilities>,
+}
+
+impl Loaders {
+    pub fn new(read_models: ReadModels) -> Self {
+        Self {
+            patients: DataLoader::new(Patients(read_models.clone()), tokio::spawn),
+            entries: DataLoader::new(Entries(read_models.clone()), tokio::spawn),
+            care: DataLoader::new(Care(read_models.clone()), tokio::spawn),
+            staff: DataLoader::new(Staff(read_models.clone()), tokio::spawn),
+            facilities: DataLoader::new(Facilities(read_models), tokio::spawn),
+        }
+    }
+}
+
+fn id(text: &str) -> Option<Uuid> {
+    Uuid::parse_str(text).ok()
+}
+
+/// Groups rows by the patient they belong to.
+fn by_patient<T>(rows: Vec<T>, patient: impl Fn(&T) -> &str) -> HashMap<Uuid, Vec<T>> {
+    let mut grouped: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for row in rows {
+        if let Some(key) = id(patient(&row)) {
+            grouped.entry(key).or_default().push(row);
+        }
+    }
+    grouped
+}
+
+pub(crate) struct Patients(ReadModels);
+
+impl Loader<Uuid> for Patients {
+    type Value = PatientRow;
+    type Error = Code;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, PatientRow>, Code> {
+        let rows = self.0.patients(keys).await?;
+        Ok(rows.into_iter().filter_map(|row| Some((id(&row.patient_id)?, row))).collect())
+    }
+}
+
+/// Every entry of a patient's record, in ledger order.
+pub(crate) struct Entries(ReadModels);
+
+impl Loader<Uuid> for Entries {
+    type Value = Vec<EntryRow>;
+    type Error = Code;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<EntryRow>>, Code> {
+        Ok(by_patient(self.0.entries(keys).await?, |row| &row.patient_id))
+    }
+}
+
+pub(crate) struct Care(ReadModels);
+
+impl Loader<Uuid> for Care {
+    type Value = Vec<CareRow>;
+    type Error = Code;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<CareRow>>, Code> {
+        Ok(by_patient(self.0.care(keys).await?, |row| &row.patient_id))
+    }
+}
+
+pub(crate) struct Staff(ReadModels);
+
+impl Loader<Uuid> for Staff {
+    type Value = StaffRow;
+    type Error = Code;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, StaffRow>, Code> {
+        let rows = self.0.staff(keys).await?;
+        Ok(rows.into_iter().filter_map(|row| Some((id(&row.account_id)?, row))).collect())
+    }
+}
+
+pub(crate) struct Facilities(ReadModels);
+
+impl Loader<Uuid> for Facilities {
+    type Value = FacilityRow;
+    type Error = Code;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, FacilityRow>, Code> {
+        let rows = self.0.facilities(keys).await?;
+        Ok(rows.into_iter().filter_map(|row| Some((id(&row.facility_id)?, row))).collect())
+    }
+}

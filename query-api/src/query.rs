@@ -1,0 +1,317 @@
+//! The query root.
+
+use crate::error::{bad_input, Code};
+use crate::page;
+use crate::policy::{self, check};
+use crate::types::{loaders, AccessLogEntry, Appointment, BreakGlassAlert, LedgerEntry, Patient, PatientSummary};
+use crate::viewer::Viewer;
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Object, SimpleObject, ID};
+use domain::access::{Action, Section};
+use domain::health_id::HealthId;
+use event_schema::events::access::ReadBasis;
+use event_schema::Timestamp;
+use projections::read::{AppointmentsOf, LedgerFilter, ReadModels};
+use uuid::Uuid;
+
+fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, Code> {
+    ctx.data::<Viewer>().map_err(|_| Code::Unauthenticated)
+}
+
+fn read_models<'a>(ctx: &Context<'a>) -> Result<&'a ReadModels, Code> {
+    ctx.data::<ReadModels>().map_err(|_| Code::Internal)
+}
+
+/// An id argument; a malformed one is answered like an unknown one.
+fn uuid(id: &ID) -> Result<Uuid, Code> {
+    Uuid::parse_str(id.as_str()).map_err(|_| Code::NotFound)
+}
+
+/// A `YYYY-MM-DD` day in Cameroon (UTC+1) as the microsecond its midnight falls on.
+fn day_start(day: &str, field: &str) -> async_graphql::Result<i64> {
+    let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .filter(|_| day.len() == 10)
+        .ok_or_else(|| bad_input(format!("{field} must be a date, YYYY-MM-DD")))?;
+    let midnight = date.and_hms_opt(0, 0, 0).ok_or_else(|| bad_input(format!("{field} is out of range")))?;
+    Ok(midnight.and_utc().timestamp_micros() - 3_600_000_000)
+}
+
+fn instant(text: &str, field: &str) -> async_graphql::Result<i64> {
+    Timestamp::parse(text)
+        .map(|at| projections::micros(&at))
+        .map_err(|_| bad_input(format!("{field} must be an instant like 2026-03-01T08:30:00.000000Z")))
+}
+
+/// Who the token belongs to.
+#[derive(SimpleObject)]
+pub struct Me {
+    pub account_id: ID,
+    pub role: String,
+    pub facility_id: Option<ID>,
+    /// For a patient's account, their record.
+    pub patient_id: Option<ID>,
+}
+
+pub struct Query;
+
+#[Object]
+impl Query {
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Me> {
+        let principal = &viewer(ctx)?.principal;
+        Ok(Me {
+            account_id: ID(principal.account_id.to_string()),
+            role: principal.role.as_str().to_owned(),
+            facility_id: principal.facility_id.map(|id| ID(id.to_string())),
+            patient_id: principal.patient_id.map(|id| ID(id.to_string())),
+        })
+    }
+
+    /// A patient's record, for someone the policy lets read it: the patient, or staff with a care
+    /// relationship. Anything else is `NOT_FOUND`, exactly as for an id that does not exist.
+    async fn patient(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Patient> {
+        viewer(ctx)?;
+        Patient::open(ctx, uuid(&id)?).await
+    }
+
+    /// A patient's record by health ID (as read from the card's QR code).
+    async fn patient_by_health_id(&self, ctx: &Context<'_>, health_id: String) -> async_graphql::Result<Patient> {
+        viewer(ctx)?;
+        let health_id = HealthId::parse(&health_id).map_err(|_| bad_input("healthId is not a valid health ID"))?;
+        let row = read_models(ctx)?.patient_by_health_id(health_id.as_str()).await.map_err(Code::from)?;
+        let id = row.and_then(|row| Uuid::parse_str(&row.patient_id).ok()).unwrap_or_else(Uuid::nil);
+        Patient::open(ctx, id).await
+    }
+
+    /// Finds patients, for staff with a reason to search: by health ID, by national ID card number, or
+    /// by family name with date of birth. Each patient found is recorded in their access log.
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn search_patients(
+        &self,
+        ctx: &Context<'_>,
+        health_id: Option<String>,
+        national_id: Option<String>,
+        family_name: Option<String>,
+        birth_date: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, PatientSummary>> {
+        let viewer = viewer(ctx)?;
+        check(viewer, Action::SearchPatients, None)?;
+        let size = page::size(first)?;
+        let after = page::decode(after.as_deref())?;
+        let models = read_models(ctx)?;
+        let rows = match (health_id, national_id, family_name, birth_date) {
+            (Some(health_id), None, None, None) => {
+                let id = HealthId::parse(&health_id).map_err(|_| bad_input("healthId is not a valid health ID"))?;
+                models.patient_by_health_id(id.as_str()).await.map_err(Code::from)?.into_iter().collect()
+            }
+            (None, Some(national_id), None, None) => {
+                let id = domain::health_id::normalise_national_id(&national_id)
+                    .map_err(|_| bad_input("nationalId is not a valid national ID card number"))?;
+                models.patient_by_national_id(&id).await.map_err(Code::from)?.into_iter().collect()
+            }
+            (None, None, Some(family_name), Some(birth_date)) => {
+                day_start(&birth_date, "birthDate")?;
+                let key = projections::search_key(&family_name);
+                if key.is_empty() {
+                    return Err(bad_input("familyName must contain letters"));
+                }
+                let limit = u32::try_from(size + 1).unwrap_or(u32::MAX);
+                models.patients_by_name(&key, &birth_date, after.as_deref(), limit).await.map_err(Code::from)?
+            }
+            _ => return Err(bad_input("search by exactly one of: healthId, nationalId, or familyName with birthDate")),
+        };
+        let tracker = crate::types::patient_tracker(ctx)?;
+        let items: Vec<(String, PatientSummary)> = rows
+            .into_iter()
+            .map(|row| {
+                if let Ok(id) = Uuid::parse_str(&row.patient_id) {
+                    tracker.note(id, Some(ReadBasis::Search), "search_result");
+                }
+                (row.patient_id.clone(), PatientSummary::from(row))
+            })
+            .collect();
+        Ok(page::connection(items, size, after.is_some()))
+    }
+
+    /// Appointments at a facility or with a practitioner, between two days (inclusive, Cameroon
+    /// time), soonest first; only those of patients the viewer may see.
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn appointments(
+        &self,
+        ctx: &Context<'_>,
+        facility_id: Option<ID>,
+        practitioner_id: Option<ID>,
+        from: Option<String>,
+        to: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Appointment>> {
+        let viewer = viewer(ctx)?;
+        let of = match (facility_id, practitioner_id) {
+            (Some(facility), None) => {
+                let facility = Uuid::parse_str(facility.as_str()).map_err(|_| bad_input("facilityId is not an id"))?;
+                if viewer.principal.facility_id != Some(facility) {
+                    return Err(Code::Forbidden.into());
+                }
+                AppointmentsOf::Facility(facility)
+            }
+            (None, Some(practitioner)) => AppointmentsOf::Practitioner(
+                Uuid::parse_str(practitioner.as_str()).map_err(|_| bad_input("practitionerId is not an id"))?,
+            ),
+            _ => return Err(bad_input("give exactly one of facilityId or practitionerId")),
+        };
+        let from = from.as_deref().map(|day| day_start(day, "from")).transpose()?;
+        let to = to.as_deref().map(|day| day_start(day, "to").map(|start| start + 86_400_000_000)).transpose()?;
+        appointments_page(ctx, of, Some((from, to)), first, after, |_| true).await
+    }
+
+    /// The ledger's entries, for auditors: by stream, type, actor, patient and time of recording.
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn ledger_entries(
+        &self,
+        ctx: &Context<'_>,
+        stream_id: Option<String>,
+        #[graphql(name = "type")] event_type: Option<String>,
+        actor_id: Option<ID>,
+        patient_id: Option<ID>,
+        recorded_from: Option<String>,
+        recorded_before: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, LedgerEntry>> {
+        check(viewer(ctx)?, Action::BrowseLedger, None)?;
+        let id = |id: Option<ID>, field: &str| {
+            id.map(|id| Uuid::parse_str(id.as_str()).map_err(|_| bad_input(format!("{field} is not an id"))))
+                .transpose()
+        };
+        let filter = LedgerFilter {
+            stream_id,
+            event_type,
+            actor_account_id: id(actor_id, "actorId")?,
+            patient_id: id(patient_id, "patientId")?,
+            recorded_from: recorded_from.as_deref().map(|at| instant(at, "recordedFrom")).transpose()?,
+            recorded_before: recorded_before.as_deref().map(|at| instant(at, "recordedBefore")).transpose()?,
+        };
+        ledger_page(ctx, &filter, first, after).await
+    }
+
+    /// Who changed a patient's record (and who read it), when and from where, each entry with its
+    /// ledger position and hash, for auditors.
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn audit_trail(
+        &self,
+        ctx: &Context<'_>,
+        patient_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, LedgerEntry>> {
+        let viewer = viewer(ctx)?;
+        let patient = uuid(&patient_id)?;
+        check(viewer, Action::ReadAuditTrail { patient }, None)?;
+        crate::types::patient_tracker(ctx)?.note(patient, Some(ReadBasis::Audit), "audit_trail");
+        let filter = LedgerFilter { patient_id: Some(patient), ..LedgerFilter::default() };
+        ledger_page(ctx, &filter, first, after).await
+    }
+
+    /// Who read a patient's record, newest first: for the patient, and for auditors.
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn access_log(
+        &self,
+        ctx: &Context<'_>,
+        patient_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, AccessLogEntry>> {
+        let viewer = viewer(ctx)?;
+        let patient = uuid(&patient_id)?;
+        check(viewer, Action::ReadAccessLog { patient }, None)?;
+        crate::types::patient_tracker(ctx)?.note(patient, policy::read_basis(viewer, None), "access_log");
+        let size = page::size(first)?;
+        let before = page::decode_position(after.as_deref())?;
+        let limit = u32::try_from(size + 1).unwrap_or(u32::MAX);
+        let rows = read_models(ctx)?.access_log(patient, before, limit).await.map_err(Code::from)?;
+        let items = rows.into_iter().map(|row| (row.position.to_string(), AccessLogEntry { row })).collect();
+        Ok(page::connection(items, size, before.is_some()))
+    }
+
+    /// Break-the-glass accesses opened from a facility, newest first, for its administrators.
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn break_glass_alerts(
+        &self,
+        ctx: &Context<'_>,
+        facility_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, BreakGlassAlert>> {
+        let facility = Uuid::parse_str(facility_id.as_str()).map_err(|_| bad_input("facilityId is not an id"))?;
+        check(viewer(ctx)?, Action::ViewBreakGlassAlerts { facility }, None)?;
+        let size = page::size(first)?;
+        let before = page::decode_position(after.as_deref())?;
+        let limit = u32::try_from(size + 1).unwrap_or(u32::MAX);
+        let rows = read_models(ctx)?.break_glass_at(facility, before, limit).await.map_err(Code::from)?;
+        let items = rows.into_iter().map(|row| (row.opened_at.to_string(), BreakGlassAlert { row })).collect();
+        Ok(page::connection(items, size, before.is_some()))
+    }
+}
+
+async fn ledger_page(
+    ctx: &Context<'_>,
+    filter: &LedgerFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<Connection<String, LedgerEntry>> {
+    let size = page::size(first)?;
+    let after = page::decode_position(after.as_deref())?;
+    let limit = u32::try_from(size + 1).unwrap_or(u32::MAX);
+    let rows = read_models(ctx)?.ledger_entries(filter, after.unwrap_or(0), limit).await.map_err(Code::from)?;
+    let items = rows.into_iter().map(|row| (row.position.to_string(), LedgerEntry { row })).collect();
+    Ok(page::connection(items, size, after.is_some()))
+}
+
+/// A page of appointments, keeping only those of patients whose appointments the viewer may read
+/// (each such read recorded).
+pub(crate) async fn appointments_page(
+    ctx: &Context<'_>,
+    of: AppointmentsOf,
+    range: Option<(Option<i64>, Option<i64>)>,
+    first: Option<i32>,
+    after: Option<String>,
+    keep: impl Fn(&projections::read::AppointmentRow) -> bool,
+) -> async_graphql::Result<Connection<String, Appointment>> {
+    let viewer = viewer(ctx)?;
+    let size = page::size(first)?;
+    let cursor = page::decode(after.as_deref())?;
+    let after = match &cursor {
+        None => None,
+        Some(text) => {
+            let (start, id) = text.split_once('/').ok_or_else(|| bad_input("after is not a cursor this API issued"))?;
+            Some((start.parse::<i64>().map_err(|_| bad_input("after is not a cursor this API issued"))?, id.to_owned()))
+        }
+    };
+    let (from, to) = range.unwrap_or((None, None));
+    let limit = u32::try_from(size + 1).unwrap_or(u32::MAX);
+    let rows = read_models(ctx)?
+        .appointments(of, from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX), after, limit)
+        .await
+        .map_err(Code::from)?;
+    let loaders = loaders(ctx)?;
+    let tracker = crate::types::patient_tracker(ctx)?;
+    let mut items = Vec::new();
+    let fetched = rows.len();
+    for row in rows.into_iter().filter(|row| keep(row)) {
+        let Ok(patient) = Uuid::parse_str(&row.patient_id) else { continue };
+        let care = policy::care(loaders, viewer, patient).await?;
+        if check(viewer, Action::ReadSection { patient, section: Section::Appointments }, care).is_err() {
+            continue;
+        }
+        tracker.note(patient, policy::read_basis(viewer, care), Section::Appointments.as_str());
+        items.push((format!("{}/{}", row.starts_at, row.entry_id), Appointment { row }));
+    }
+    let mut connection = page::connection(items, size, cursor.is_some());
+    connection.has_next_page = fetched > size;
+    Ok(connection)
+}

@@ -1,0 +1,77 @@
+//! The schema's object types.
+
+pub(crate) mod card;
+mod history;
+mod patient;
+
+pub use history::{AccessLogEntry, BreakGlassAlert, LedgerEntry};
+pub use patient::{Appointment, Patient, PatientSummary};
+
+use crate::error::Code;
+use crate::loaders::Loaders;
+use crate::policy::micros_to_timestamp;
+use async_graphql::{Context, Object, SimpleObject, ID};
+use uuid::Uuid;
+
+/// An instant as the ledger writes it (RFC 3339, UTC, microseconds).
+pub(crate) fn instant(micros: i64) -> String {
+    micros_to_timestamp(micros).map(|at| at.to_string()).unwrap_or_default()
+}
+
+pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, Code> {
+    ctx.data::<Loaders>().map_err(|_| Code::Internal)
+}
+
+/// A member of staff, as the records name them.
+pub struct Person {
+    pub account_id: Uuid,
+    /// The role they acted in, when the entry says.
+    pub role: Option<String>,
+}
+
+#[Object]
+impl Person {
+    async fn account_id(&self) -> ID {
+        ID(self.account_id.to_string())
+    }
+
+    /// The role they acted in (or hold, when the entry does not say).
+    async fn role(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        if let Some(role) = &self.role {
+            return Ok(Some(role.clone()));
+        }
+        Ok(loaders(ctx)?.staff.load_one(self.account_id).await?.map(|staff| staff.role))
+    }
+
+    /// Their name, when they are staff known to the directory.
+    async fn name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let staff = loaders(ctx)?.staff.load_one(self.account_id).await?;
+        Ok(staff.map(|staff| format!("{} {}", staff.given_names, staff.family_name)))
+    }
+}
+
+/// A health facility.
+#[derive(SimpleObject)]
+pub struct Facility {
+    pub id: ID,
+    pub name: Option<String>,
+    pub region: Option<String>,
+    pub health_district: Option<String>,
+}
+
+pub(crate) async fn facility(ctx: &Context<'_>, id: Option<&str>) -> async_graphql::Result<Option<Facility>> {
+    let Some(id) = id.and_then(|id| Uuid::parse_str(id).ok()) else { return Ok(None) };
+    let row = loaders(ctx)?.facilities.load_one(id).await?;
+    Ok(Some(Facility {
+        id: ID(id.to_string()),
+        name: row.as_ref().map(|row| row.name.clone()),
+        region: row.as_ref().map(|row| row.region.clone()),
+        health_district: row.map(|row| row.health_district),
+    }))
+}
+
+pub(crate) fn person(account_id: &str, role: Option<&str>) -> Option<Person> {
+    Some(Person { account_id: Uuid::parse_str(account_id).ok()?, role: role.map(str::to_owned) })
+}
+
+pub(crate) use patient::tracker as patient_tracker;

@@ -1,0 +1,430 @@
+//! A patient's record: demographics, every section (current and historical entries, corrections shown
+//! as such), appointments and the vaccination card.
+
+use super::card::VaccinationCard;
+use super::{facility, instant, loaders, person, Facility, Person};
+use crate::error::{internal, Code};
+use crate::page;
+use crate::policy::{self, check};
+use crate::viewer::{ReadTracker, Viewer};
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use domain::access::{Action, CareBasis, Section};
+use event_schema::events::access::ReadBasis;
+use projections::entry_status;
+use projections::read::{AppointmentRow, EntryRow, PatientRow};
+use uuid::Uuid;
+
+pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, Code> {
+    ctx.data::<Viewer>().map_err(|_| Code::Unauthenticated)
+}
+
+pub(crate) fn tracker<'a>(ctx: &Context<'a>) -> Result<&'a ReadTracker, Code> {
+    ctx.data::<ReadTracker>().map_err(|_| Code::Internal)
+}
+
+/// A patient's record, as the viewer may see it.
+pub struct Patient {
+    pub(crate) id: Uuid,
+    pub(crate) row: PatientRow,
+    pub(crate) care: Option<CareBasis>,
+    pub(crate) basis: Option<ReadBasis>,
+}
+
+impl Patient {
+    /// Opens patient `id` for the viewer, if the policy lets them read the patient's demographics.
+    pub(crate) async fn open(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Patient> {
+        let viewer = viewer(ctx)?;
+        let loaders = loaders(ctx)?;
+        let care = policy::care(loaders, viewer, id).await?;
+        check(viewer, Action::ReadDemographics { patient: id }, care)?;
+        let row = loaders.patients.load_one(id).await?.ok_or(Code::NotFound)?;
+        let basis = policy::read_basis(viewer, care);
+        tracker(ctx)?.note(id, basis, "demographics");
+        Ok(Patient { id, row, care, basis })
+    }
+
+    /// The entries of one section the viewer may read, a page at a time, in the order recorded.
+    async fn section(
+        &self,
+        ctx: &Context<'_>,
+        section: Section,
+        only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        check(viewer(ctx)?, Action::ReadSection { patient: self.id, section }, self.care)?;
+        let size = page::size(first)?;
+        let after = page::decode_position(after.as_deref())?;
+        let entries = loaders(ctx)?.entries.load_one(self.id).await?.unwrap_or_default();
+        tracker(ctx)?.note(self.id, self.basis, section.as_str());
+        let items = entries
+            .into_iter()
+            .filter(|row| row.section == section.as_str())
+            .filter(|row| !only_current || row.status == entry_status::CURRENT)
+            .filter(|row| after.is_none_or(|after| row.position > after))
+            .take(size + 1)
+            .map(|row| (row.position.to_string(), RecordEntry { row }))
+            .collect();
+        Ok(page::connection(items, size, after.is_some()))
+    }
+
+    pub(crate) fn check_section(&self, ctx: &Context<'_>, section: Section) -> Result<(), Code> {
+        check(viewer(ctx)?, Action::ReadSection { patient: self.id, section }, self.care)
+    }
+}
+
+#[Object]
+impl Patient {
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+    /// The national health ID (`CM` + 10 digits), as printed on the card's QR code.
+    async fn health_id(&self) -> &str {
+        &self.row.health_id
+    }
+    async fn national_id(&self) -> Option<&str> {
+        self.row.national_id.as_deref()
+    }
+    async fn family_name(&self) -> &str {
+        &self.row.family_name
+    }
+    async fn given_names(&self) -> &str {
+        &self.row.given_names
+    }
+    async fn sex(&self) -> &str {
+        &self.row.sex
+    }
+    /// `YYYY-MM-DD`.
+    async fn birth_date(&self) -> &str {
+        &self.row.birth_date
+    }
+    /// Whether the date of birth is an estimate.
+    async fn birth_date_estimated(&self) -> bool {
+        self.row.birth_date_estimated != 0
+    }
+    /// The region's code.
+    async fn region(&self) -> &str {
+        &self.row.region
+    }
+    async fn health_district(&self) -> &str {
+        &self.row.health_district
+    }
+    async fn registered_at(&self) -> String {
+        instant(self.row.registered_at)
+    }
+    async fn registered_at_facility(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Facility>> {
+        facility(ctx, Some(&self.row.registered_at_facility)).await
+    }
+    /// The record this one was merged into, which takes every new entry.
+    async fn merged_into(&self) -> Option<ID> {
+        self.row.merged_into.clone().map(ID)
+    }
+
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn medical_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::MedicalHistory, only_current, first, after).await
+    }
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn family_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::FamilyHistory, only_current, first, after).await
+    }
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn allergies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::Allergies, only_current, first, after).await
+    }
+    /// Diagnoses (ICD-10).
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn conditions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::Conditions, only_current, first, after).await
+    }
+    /// Long-term treatments.
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn treatments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::Treatments, only_current, first, after).await
+    }
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn prescriptions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::Prescriptions, only_current, first, after).await
+    }
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn lab_orders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::LabOrders, only_current, first, after).await
+    }
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn lab_results(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::LabResults, only_current, first, after).await
+    }
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn vital_signs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::VitalSigns, only_current, first, after).await
+    }
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn immunizations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::Immunizations, only_current, first, after).await
+    }
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn encounters(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::Encounters, only_current, first, after).await
+    }
+    /// Referrals and transfers to other facilities.
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn referrals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::Referrals, only_current, first, after).await
+    }
+
+    /// The patient's appointments, soonest first.
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn appointments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Appointment>> {
+        self.check_section(ctx, Section::Appointments)?;
+        tracker(ctx)?.note(self.id, self.basis, Section::Appointments.as_str());
+        let of = projections::read::AppointmentsOf::Patient(self.id);
+        super::super::query::appointments_page(ctx, of, None, first, after, |_| true).await
+    }
+
+    /// Doses given, and doses due or overdue by the schedule for the patient's date of birth.
+    async fn vaccination_card(&self, ctx: &Context<'_>) -> async_graphql::Result<VaccinationCard> {
+        self.check_section(ctx, Section::Immunizations)?;
+        tracker(ctx)?.note(self.id, self.basis, "vaccination_card");
+        let entries = loaders(ctx)?.entries.load_one(self.id).await?.unwrap_or_default();
+        VaccinationCard::of(&self.row, &entries)
+    }
+}
+
+/// Where an entry stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum EntryStatus {
+    Current,
+    /// Replaced by the entry named in `amendedBy`.
+    Amended,
+    EnteredInError,
+    /// A prescription stopped before its end.
+    Cancelled,
+    /// A long-term treatment that ended.
+    Stopped,
+}
+
+/// Why, when and by whom an entry was corrected.
+pub struct Correction {
+    reason: Option<String>,
+    at: Option<i64>,
+    by: Option<String>,
+}
+
+#[Object]
+impl Correction {
+    async fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+    async fn at(&self) -> Option<String> {
+        self.at.map(instant)
+    }
+    async fn by(&self) -> Option<Person> {
+        self.by.as_deref().and_then(|by| person(by, None))
+    }
+}
+
+/// One entry of a record, as recorded; its current state in `status`.
+pub struct RecordEntry {
+    pub(crate) row: EntryRow,
+}
+
+#[Object]
+impl RecordEntry {
+    async fn id(&self) -> ID {
+        ID(self.row.entry_id.clone())
+    }
+    async fn section(&self) -> &str {
+        &self.row.section
+    }
+    /// The event that recorded it, e.g. `record.condition_diagnosed`.
+    #[graphql(name = "type")]
+    async fn event_type(&self) -> &str {
+        &self.row.event_type
+    }
+    async fn status(&self) -> EntryStatus {
+        match self.row.status.as_str() {
+            entry_status::AMENDED => EntryStatus::Amended,
+            entry_status::ENTERED_IN_ERROR => EntryStatus::EnteredInError,
+            entry_status::CANCELLED => EntryStatus::Cancelled,
+            entry_status::STOPPED => EntryStatus::Stopped,
+            _ => EntryStatus::Current,
+        }
+    }
+    /// The entry this one replaced.
+    async fn amends(&self) -> Option<ID> {
+        self.row.amends.clone().map(ID)
+    }
+    /// The entry that replaced this one.
+    async fn amended_by(&self) -> Option<ID> {
+        self.row.amended_by.clone().map(ID)
+    }
+    async fn correction(&self) -> Option<Correction> {
+        (self.row.status != entry_status::CURRENT).then(|| Correction {
+            reason: self.row.correction_reason.clone(),
+            at: self.row.corrected_at,
+            by: self.row.corrected_by.clone(),
+        })
+    }
+    async fn recorded_by(&self) -> Option<Person> {
+        person(&self.row.author_account_id, Some(&self.row.author_role))
+    }
+    /// The facility it was recorded from.
+    async fn facility(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Facility>> {
+        facility(ctx, self.row.facility_id.as_deref()).await
+    }
+    /// When it happened, as its author stated.
+    async fn occurred_at(&self) -> String {
+        instant(self.row.occurred_at)
+    }
+    /// When the ledger committed it.
+    async fn recorded_at(&self) -> String {
+        instant(self.row.recorded_at)
+    }
+    /// Its position in the ledger.
+    async fn ledger_position(&self) -> i64 {
+        self.row.position
+    }
+    /// What was recorded: the event's payload, whose JSON schema is published for each event type.
+    async fn details(&self) -> async_graphql::Result<async_graphql::Json<serde_json::Value>> {
+        serde_json::from_str(&self.row.details).map(async_graphql::Json).map_err(internal)
+    }
+}
+
+/// An appointment and what became of it.
+pub struct Appointment {
+    pub(crate) row: AppointmentRow,
+}
+
+#[Object]
+impl Appointment {
+    async fn id(&self) -> ID {
+        ID(self.row.entry_id.clone())
+    }
+    async fn patient_id(&self) -> ID {
+        ID(self.row.patient_id.clone())
+    }
+    async fn facility(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Facility>> {
+        facility(ctx, Some(&self.row.facility_id)).await
+    }
+    async fn practitioner(&self) -> Option<Person> {
+        self.row.practitioner_id.as_deref().and_then(|id| person(id, None))
+    }
+    async fn starts_at(&self) -> String {
+        instant(self.row.starts_at)
+    }
+    async fn reason(&self) -> &str {
+        &self.row.reason
+    }
+    /// `booked`, `cancelled`, `attended`, `missed` or `entered_in_error`.
+    async fn status(&self) -> &str {
+        &self.row.status
+    }
+}
+
+/// A patient as a search finds them: enough to tell one person from another, nothing clinical.
+#[derive(SimpleObject)]
+pub struct PatientSummary {
+    pub id: ID,
+    pub health_id: String,
+    pub family_name: String,
+    pub given_names: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub region: String,
+    pub health_district: String,
+    pub merged_into: Option<ID>,
+}
+
+impl From<PatientRow> for PatientSummary {
+    fn from(row: PatientRow) -> Self {
+        Self {
+            id: ID(row.patient_id),
+            health_id: row.health_id,
+            family_name: row.family_name,
+            given_names: row.given_names,
+            sex: row.sex,
+            birth_date: row.birth_date,
+            region: row.region,
+            health_district: row.health_district,
+            merged_into: row.merged_into.map(ID),
+        }
+    }
+}
