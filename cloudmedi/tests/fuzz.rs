@@ -4,6 +4,10 @@
 //! error and no request may go unanswered; afterwards the server still answers, stops cleanly, and the
 //! ledger, with everything the fuzzer managed to record, verifies.
 //!
+//! The GraphQL API is fuzzed the same way from its committed SDL, as the same doctor and as the
+//! patient: no answer may be a server error, and no resolver may fail inside (each such failure is
+//! logged as `query_api.internal_error`).
+//!
 //! Schemathesis comes from PyPI: the first run creates a virtual environment under the workspace's
 //! `target/` directory and installs the pinned version there; later runs reuse it. Each run draws a
 //! new seed, printed with the results; `CLOUDMEDI_FUZZ_SEED` replays one.
@@ -272,6 +276,66 @@ entries = {{ values = {entries} }}
         facilities = list(&[own, other]),
         entries = list(&[encounter, prescription]),
     )
+}
+
+/// Fuzzes `/graphql` from `query-api/schema.graphql`, as the doctor.
+async fn fuzz_graphql(database_url: Option<&str>) {
+    schemathesis();
+    let (temp, mut api, admin) = bootstrap(database_url).await;
+    let subjects = subjects(&mut api, &admin).await;
+    let config = temp.path().join("schemathesis.toml");
+    std::fs::write(&config, "").unwrap();
+    let sdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../query-api/schema.graphql");
+    let endpoint = api.server.url("/graphql");
+    let authorization = format!("Authorization: Bearer {}", subjects.doctor);
+    let seed = std::env::var("CLOUDMEDI_FUZZ_SEED").ok();
+    let mut arguments = vec![
+        "--checks",
+        "not_a_server_error",
+        "--max-examples",
+        MAX_EXAMPLES,
+        "--request-timeout",
+        REQUEST_TIMEOUT_SECS,
+        "--header",
+        &authorization,
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--url",
+        &endpoint,
+    ];
+    if let Some(seed) = &seed {
+        arguments.extend(["--seed", seed]);
+    }
+    let sdl = sdl.to_str().unwrap().to_owned();
+    arguments.push(&sdl);
+    let started = Instant::now();
+    match run_schemathesis(temp.path(), &config, &arguments) {
+        Ok(output) => println!("{output}"),
+        Err(failure) => panic!("{failure}"),
+    }
+    println!("fuzzed /graphql in {:?}", started.elapsed());
+    let log = std::fs::read_to_string(server_log(&api.data)).unwrap_or_default();
+    let failures: Vec<&str> =
+        log.lines().filter(|line| line.contains("query_api.internal_error") || line.contains("panicked")).collect();
+    assert!(failures.is_empty(), "resolvers failed inside:\n{}", failures.join("\n"));
+    let health = api.client.get(api.server.url("/health")).send().await.expect("the server still answers");
+    assert_eq!(health.status(), 200);
+    api.server.stop();
+    let verify = cloudmedi(&["verify", "--data-dir", path(&api.data)], database_url);
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphql_fuzzed_on_sqlite() {
+    fuzz_graphql(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphql_fuzzed_on_postgres() {
+    let database = ScratchDatabase::create("cloudmedi_gqlfuzz").await.expect("PostgreSQL must be running");
+    fuzz_graphql(Some(database.url())).await;
+    database.drop_database().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

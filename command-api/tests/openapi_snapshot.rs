@@ -81,6 +81,7 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/patients/{patient_id}/appointments/{entry_id}/reschedule",
     "POST /api/v1/patients/{patient_id}/appointments/{entry_id}/close",
     "POST /api/v1/patients/{patient_id}/merge",
+    "GET /api/v1/patients/{patient_id}/vaccination-card",
 ];
 
 /// The routes anyone may call without a session.

@@ -125,9 +125,10 @@ pub struct FacilityRow {
 
 /// Runs `sql` with `params` and maps the rows to `T`, on either backend.
 macro_rules! fetch {
-    ($database:expr, $row:ty, $sql:expr, $params:expr) => {{
+    ($self:expr, $row:ty, $sql:expr, $params:expr) => {{
         let params: Vec<Value> = $params;
-        let rows: Vec<$row> = on_database!($database, pool => {
+        $self.queries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let rows: Vec<$row> = on_database!(&$self.database, pool => {
             bind_values!(sqlx::query_as::<_, $row>($sql), params.iter()).fetch_all(pool).await?
         });
         Ok::<Vec<$row>, ProjectionError>(rows)
@@ -147,6 +148,8 @@ fn ids(ids: &[Uuid]) -> Vec<Value> {
 #[derive(Clone)]
 pub struct ReadModels {
     database: Database,
+    /// Queries run through this handle (and its clones): how batching is measured.
+    queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Filters for browsing the ledger; each given one narrows the result.
@@ -172,7 +175,12 @@ pub enum AppointmentsOf {
 
 impl ReadModels {
     pub fn new(database: Database) -> Self {
-        Self { database }
+        Self { database, queries: Default::default() }
+    }
+
+    /// How many queries this handle and its clones have run.
+    pub fn queries_run(&self) -> u64 {
+        self.queries.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub async fn patients(&self, patient_ids: &[Uuid]) -> Result<Vec<PatientRow>, ProjectionError> {
@@ -180,26 +188,17 @@ impl ReadModels {
             return Ok(Vec::new());
         }
         let sql = format!("SELECT * FROM rm_patients WHERE patient_id IN ({})", placeholders(1, patient_ids.len()));
-        fetch!(&self.database, PatientRow, &sql, ids(patient_ids))
+        fetch!(self, PatientRow, &sql, ids(patient_ids))
     }
 
     pub async fn patient_by_health_id(&self, health_id: &str) -> Result<Option<PatientRow>, ProjectionError> {
-        let rows = fetch!(
-            &self.database,
-            PatientRow,
-            "SELECT * FROM rm_patients WHERE health_id = $1",
-            vec![health_id.into()]
-        )?;
+        let rows = fetch!(self, PatientRow, "SELECT * FROM rm_patients WHERE health_id = $1", vec![health_id.into()])?;
         Ok(rows.into_iter().next())
     }
 
     pub async fn patient_by_national_id(&self, national_id: &str) -> Result<Option<PatientRow>, ProjectionError> {
-        let rows = fetch!(
-            &self.database,
-            PatientRow,
-            "SELECT * FROM rm_patients WHERE national_id = $1",
-            vec![national_id.into()]
-        )?;
+        let rows =
+            fetch!(self, PatientRow, "SELECT * FROM rm_patients WHERE national_id = $1", vec![national_id.into()])?;
         Ok(rows.into_iter().next())
     }
 
@@ -213,7 +212,7 @@ impl ReadModels {
         limit: u32,
     ) -> Result<Vec<PatientRow>, ProjectionError> {
         fetch!(
-            &self.database,
+            self,
             PatientRow,
             "SELECT * FROM rm_patients WHERE family_key = $1 AND birth_date = $2 AND patient_id > $3 \
              ORDER BY patient_id LIMIT $4",
@@ -231,7 +230,7 @@ impl ReadModels {
             "SELECT * FROM rm_record_entries WHERE patient_id IN ({}) ORDER BY position",
             placeholders(1, patient_ids.len())
         );
-        fetch!(&self.database, EntryRow, &sql, ids(patient_ids))
+        fetch!(self, EntryRow, &sql, ids(patient_ids))
     }
 
     /// The care relationships of `patient_ids`.
@@ -240,7 +239,7 @@ impl ReadModels {
             return Ok(Vec::new());
         }
         let sql = format!("SELECT * FROM rm_care WHERE patient_id IN ({})", placeholders(1, patient_ids.len()));
-        fetch!(&self.database, CareRow, &sql, ids(patient_ids))
+        fetch!(self, CareRow, &sql, ids(patient_ids))
     }
 
     /// Break-the-glass accesses opened from `facility`, newest first, before `before` (opened_at).
@@ -251,7 +250,7 @@ impl ReadModels {
         limit: u32,
     ) -> Result<Vec<CareRow>, ProjectionError> {
         fetch!(
-            &self.database,
+            self,
             CareRow,
             "SELECT * FROM rm_care WHERE facility_id = $1 AND basis = 'break_glass' AND opened_at < $2 \
              ORDER BY opened_at DESC LIMIT $3",
@@ -279,7 +278,7 @@ impl ReadModels {
              AND (starts_at > $4 OR (starts_at = $4 AND entry_id > $5)) ORDER BY starts_at, entry_id LIMIT $6"
         );
         fetch!(
-            &self.database,
+            self,
             AppointmentRow,
             &sql,
             vec![id.into(), from.into(), to.into(), after_start.into(), after_id.into(), i64::from(limit).into()]
@@ -323,7 +322,7 @@ impl ReadModels {
             conditions.join(" AND "),
             params.len()
         );
-        fetch!(&self.database, LedgerIndexRow, &sql, params)
+        fetch!(self, LedgerIndexRow, &sql, params)
     }
 
     /// Reads of a patient's record, newest first, before position `before`.
@@ -334,7 +333,7 @@ impl ReadModels {
         limit: u32,
     ) -> Result<Vec<AccessLogRow>, ProjectionError> {
         fetch!(
-            &self.database,
+            self,
             AccessLogRow,
             "SELECT * FROM rm_access_log WHERE patient_id = $1 AND position < $2 ORDER BY position DESC LIMIT $3",
             vec![patient.into(), before.unwrap_or(i64::MAX).into(), i64::from(limit).into()]
@@ -350,7 +349,7 @@ impl ReadModels {
              WHERE account_id IN ({})",
             placeholders(1, account_ids.len())
         );
-        fetch!(&self.database, StaffRow, &sql, ids(account_ids))
+        fetch!(self, StaffRow, &sql, ids(account_ids))
     }
 
     pub async fn facilities(&self, facility_ids: &[Uuid]) -> Result<Vec<FacilityRow>, ProjectionError> {
@@ -361,6 +360,6 @@ impl ReadModels {
             "SELECT facility_id, name, region, health_district FROM rm_facilities WHERE facility_id IN ({})",
             placeholders(1, facility_ids.len())
         );
-        fetch!(&self.database, FacilityRow, &sql, ids(facility_ids))
+        fetch!(self, FacilityRow, &sql, ids(facility_ids))
     }
 }

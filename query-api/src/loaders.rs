@@ -3,27 +3,29 @@
 //! bounded number of queries.
 
 use crate::error::Code;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use projections::read::{CareRow, EntryRow, FacilityRow, PatientRow, ReadModels, StaffRow};
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// The loaders of one request. They cache what they loaded for the request's life (and no longer), so a
+/// record's sections, read by separate resolvers, share one fetch of its entries.
 pub(crate) struct Loaders {
-    pub patients: DataLoader<Patients>,
-    pub entries: DataLoader<Entries>,
-    pub care: DataLoader<Care>,
-    pub staff: DataLoader<Staff>,
-    pub facilities: DataLoader<Facilities>,
+    pub patients: DataLoader<Patients, HashMapCache>,
+    pub entries: DataLoader<Entries, HashMapCache>,
+    pub care: DataLoader<Care, HashMapCache>,
+    pub staff: DataLoader<Staff, HashMapCache>,
+    pub facilities: DataLoader<Facilities, HashMapCache>,
 }
 
 impl Loaders {
     pub fn new(read_models: ReadModels) -> Self {
         Self {
-            patients: DataLoader::new(Patients(read_models.clone()), tokio::spawn),
-            entries: DataLoader::new(Entries(read_models.clone()), tokio::spawn),
-            care: DataLoader::new(Care(read_models.clone()), tokio::spawn),
-            staff: DataLoader::new(Staff(read_models.clone()), tokio::spawn),
-            facilities: DataLoader::new(Facilities(read_models), tokio::spawn),
+            patients: DataLoader::with_cache(Patients(read_models.clone()), tokio::spawn, HashMapCache::default()),
+            entries: DataLoader::with_cache(Entries(read_models.clone()), tokio::spawn, HashMapCache::default()),
+            care: DataLoader::with_cache(Care(read_models.clone()), tokio::spawn, HashMapCache::default()),
+            staff: DataLoader::with_cache(Staff(read_models.clone()), tokio::spawn, HashMapCache::default()),
+            facilities: DataLoader::with_cache(Facilities(read_models), tokio::spawn, HashMapCache::default()),
         }
     }
 }

@@ -86,6 +86,7 @@ impl Query {
     /// Finds patients, for staff with a reason to search: by health ID, by national ID card number, or
     /// by family name with date of birth. Each patient found is recorded in their access log.
     #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
     async fn search_patients(
         &self,
         ctx: &Context<'_>,

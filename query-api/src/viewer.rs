@@ -28,10 +28,13 @@ pub trait ReadRecorder: Send + Sync + 'static {
     fn record(&self, reads: Vec<Read>);
 }
 
+/// The parts of each patient's record read, by patient and basis.
+type PartsRead = BTreeMap<(Uuid, ReadBasis), BTreeSet<String>>;
+
 /// The reads one request made, one per patient and basis, with every part read.
 #[derive(Clone, Default)]
 pub(crate) struct ReadTracker {
-    reads: Arc<Mutex<BTreeMap<(Uuid, ReadBasis), BTreeSet<String>>>>,
+    reads: Arc<Mutex<PartsRead>>,
 }
 
 impl ReadTracker {
