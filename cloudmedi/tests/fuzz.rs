@@ -114,6 +114,16 @@ fn runs(python: &Path) -> bool {
 /// output, or why the run failed: it found something, exited abnormally, or ran past [`RUN_DEADLINE`]
 /// and was stopped.
 fn run_schemathesis(directory: &Path, config: &Path, arguments: &[&str]) -> Result<String, String> {
+    run_schemathesis_with(directory, config, arguments, &[])
+}
+
+/// [`run_schemathesis`] with extra environment variables (such as `SCHEMATHESIS_HOOKS`).
+fn run_schemathesis_with(
+    directory: &Path,
+    config: &Path,
+    arguments: &[&str],
+    envs: &[(&str, &str)],
+) -> Result<String, String> {
     let output_path = directory.join("schemathesis.out");
     let output = std::fs::File::create(&output_path).unwrap();
     // The working directory is a scratch one, so that nothing is written into the source tree.
@@ -123,6 +133,7 @@ fn run_schemathesis(directory: &Path, config: &Path, arguments: &[&str]) -> Resu
         .arg("run")
         .args(arguments)
         .current_dir(directory)
+        .envs(envs.iter().copied())
         .env("PYTHONUNBUFFERED", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::from(output.try_clone().unwrap()))
@@ -278,6 +289,31 @@ entries = {{ values = {entries} }}
     )
 }
 
+/// A check for GraphQL answers: schemathesis' own `not_a_server_error` fails on any `errors` member, but
+/// a record one may not see *must* be answered with an error (`NOT_FOUND`, `FORBIDDEN`…). What must never
+/// happen is a 5xx, or an error that is not the client's: one without a code, or
+/// `INTERNAL_SERVER_ERROR`.
+const GRAPHQL_CHECK: &str = r#"
+import schemathesis
+
+
+@schemathesis.check
+def only_client_errors(ctx, response, case):
+    if response.status_code >= 500:
+        raise AssertionError(f"server error {response.status_code}")
+    try:
+        body = response.json()
+    except Exception:
+        return None
+    if not isinstance(body, dict):
+        raise AssertionError("the answer is not a GraphQL response")
+    for error in body.get("errors") or []:
+        code = ((error or {}).get("extensions") or {}).get("code")
+        if code in (None, "INTERNAL_SERVER_ERROR"):
+            raise AssertionError(f"an error that is not the client's: {error}")
+    return None
+"#;
+
 /// Fuzzes `/graphql` from `query-api/schema.graphql`, as the doctor.
 async fn fuzz_graphql(database_url: Option<&str>) {
     schemathesis();
@@ -285,13 +321,14 @@ async fn fuzz_graphql(database_url: Option<&str>) {
     let subjects = subjects(&mut api, &admin).await;
     let config = temp.path().join("schemathesis.toml");
     std::fs::write(&config, "").unwrap();
+    std::fs::write(temp.path().join("graphql_checks.py"), GRAPHQL_CHECK).unwrap();
     let sdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../query-api/schema.graphql");
     let endpoint = api.server.url("/graphql");
     let authorization = format!("Authorization: Bearer {}", subjects.doctor);
     let seed = std::env::var("CLOUDMEDI_FUZZ_SEED").ok();
     let mut arguments = vec![
         "--checks",
-        "not_a_server_error",
+        "only_client_errors",
         "--max-examples",
         MAX_EXAMPLES,
         "--request-timeout",
@@ -310,7 +347,7 @@ async fn fuzz_graphql(database_url: Option<&str>) {
     let sdl = sdl.to_str().unwrap().to_owned();
     arguments.push(&sdl);
     let started = Instant::now();
-    match run_schemathesis(temp.path(), &config, &arguments) {
+    match run_schemathesis_with(temp.path(), &config, &arguments, &[("SCHEMATHESIS_HOOKS", "graphql_checks")]) {
         Ok(output) => println!("{output}"),
         Err(failure) => panic!("{failure}"),
     }
