@@ -45,6 +45,16 @@ pub struct BenchArgs {
     /// Where the SQLite scratch databases go (a real disk, so that fsync means something).
     #[arg(long)]
     scratch_dir: Option<PathBuf>,
+    /// Measure the read side instead: projection rebuild throughput and GraphQL latency for a full
+    /// patient record, over a ledger of synthetic data.
+    #[arg(long)]
+    read: bool,
+    /// With `--read`: how many events of synthetic data the ledger holds.
+    #[arg(long, default_value_t = 1_000_000)]
+    ledger_events: u64,
+    /// With `--read`: how many full-record queries are timed.
+    #[arg(long, default_value_t = 1_000)]
+    samples: usize,
 }
 
 /// A vital-sign observation with a free-text note: about 500 bytes once canonical, like a typical
@@ -80,15 +90,31 @@ fn observation(writer: usize, i: u64) -> Observation {
 }
 
 pub async fn run(location: &Location, args: BenchArgs) -> anyhow::Result<Outcome> {
-    let sample = event_schema::CanonicalPayload::from_typed(&observation(0, 0))?;
-    println!("CloudMedi ledger benchmark ({} cores)", std::thread::available_parallelism().map_or(1, |n| n.get()));
-    println!("event payload: {} bytes canonical; each append carries one event", sample.canonical.len());
     let backends: &[BenchBackend] = match args.backend {
         BenchBackend::All => &[BenchBackend::Sqlite, BenchBackend::Postgres],
         BenchBackend::Sqlite => &[BenchBackend::Sqlite],
         BenchBackend::Postgres => &[BenchBackend::Postgres],
     };
     let admin = location.database_url.clone().unwrap_or_else(admin_url);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if args.read {
+        let settings = crate::bench_read::ReadBench {
+            admin_url: admin,
+            events: args.ledger_events,
+            samples: args.samples.max(1),
+            scratch_dir: args.scratch_dir.clone(),
+        };
+        println!("CloudMedi read-side benchmark ({cores} cores)");
+        for &backend in backends {
+            let name = if backend == BenchBackend::Postgres { "postgres" } else { "sqlite" };
+            crate::bench_read::run(&settings, name).await?;
+            println!();
+        }
+        return Ok(Outcome::Success);
+    }
+    let sample = event_schema::CanonicalPayload::from_typed(&observation(0, 0))?;
+    println!("CloudMedi ledger benchmark ({cores} cores)");
+    println!("event payload: {} bytes canonical; each append carries one event", sample.canonical.len());
     for &backend in backends {
         let mut bench = Bench { backend, admin: admin.clone(), scratch_dir: args.scratch_dir.clone() };
         bench.describe().await?;

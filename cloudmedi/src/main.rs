@@ -4,7 +4,9 @@
 
 mod admin;
 mod bench;
+mod bench_read;
 mod datadir;
+mod demo;
 mod export;
 mod init;
 mod keys;
@@ -60,6 +62,8 @@ enum Command {
     Projections(projections::ProjectionsCommand),
     /// Measure append and verify throughput on both backends.
     Bench(bench::BenchArgs),
+    /// Fill a new ledger with realistic synthetic facilities, staff and patients.
+    Demo(demo::DemoArgs),
 }
 
 /// A command's outcome: success, a finding the user must act on (exit 1), or an error (exit 2).
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
             Command::Admin(command) => admin::run(&cli.location, command).await,
             Command::Projections(command) => projections::run(&cli.location, command).await,
             Command::Bench(args) => bench::run(&cli.location, args).await,
+            Command::Demo(args) => demo::run(&cli.location, args).await,
         }
     });
     match result {

@@ -36,7 +36,7 @@ pub type CloudMediSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 /// How deep a query may nest.
 pub const MAX_DEPTH: usize = 12;
 /// How much a query may cost: each field 1, a list field its page size times its children.
-pub const MAX_COMPLEXITY: usize = 5_000;
+pub const MAX_COMPLEXITY: usize = 50_000;
 /// The largest page a list returns.
 pub const MAX_PAGE: usize = 100;
 /// The page size when none is asked for.

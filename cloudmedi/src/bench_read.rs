@@ -1,0 +1,205 @@
+//! `cloudmedi bench --read`: the read side over a ledger of realistic synthetic data (`cloudmedi demo`'s
+//! generator), on each backend:
+//!
+//! - **rebuild**: every projector from position 0, in events per second, against a baseline measured in
+//!   the same run: reading the same entries page by page with nothing projected;
+//! - **full record**: the latency (p50, p99) of one GraphQL query for the showcase patient's whole
+//!   record (about 200 entries, every section, with authors, facilities and the vaccination card), as a
+//!   doctor of the patient's facility, through the same `QueryApi` the server runs, against a baseline:
+//!   the bare SQL query of the record's entries.
+
+use crate::demo;
+use anyhow::Context;
+use domain::access::Principal;
+use event_schema::{events, KeyPair, Role};
+use ledger::testing::ScratchDatabase;
+use ledger::{Ledger, PgStorage, SqliteStorage, Storage};
+use projections::read::ReadModels;
+use projections::Runner;
+use query_api::{QueryApi, Read, ReadRecorder, Viewer};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// The query a clinician's screen sends to show a whole record.
+const FULL_RECORD: &str = "query($id: ID!) { patient(id: $id) {
+  id healthId familyName givenNames sex birthDate region healthDistrict registeredAtFacility { name }
+  medicalHistory(first: 100) { ...entries } familyHistory(first: 100) { ...entries }
+  allergies(first: 100) { ...entries } conditions(first: 100) { ...entries }
+  treatments(first: 100) { ...entries } prescriptions(first: 100) { ...entries }
+  labOrders(first: 100) { ...entries } labResults(first: 100) { ...entries }
+  vitalSigns(first: 100) { ...entries } immunizations(first: 100) { ...entries }
+  encounters(first: 100) { ...entries } referrals(first: 100) { ...entries }
+  appointments(first: 100) { edges { node { id status startsAt reason } } }
+  vaccinationCard { doses { antigen doseNumber dueOn status givenOn } }
+} }
+fragment entries on RecordEntryConnection {
+  pageInfo { hasNextPage }
+  edges { node { id type status amendedBy correction { reason } recordedBy { role name } facility { name }
+                 occurredAt ledgerPosition details } }
+}";
+
+/// Reads are not recorded by the benchmark (they would be appended to a ledger being measured).
+struct Discard;
+
+impl ReadRecorder for Discard {
+    fn record(&self, _: Vec<Read>) {}
+}
+
+/// The settings of a read-side run.
+pub struct ReadBench {
+    pub admin_url: String,
+    pub events: u64,
+    pub samples: usize,
+    pub scratch_dir: Option<PathBuf>,
+}
+
+/// Measures the read side on `backend` (`"sqlite"` or `"postgres"`).
+pub async fn run(settings: &ReadBench, backend: &str) -> anyhow::Result<()> {
+    let mut postgres = None;
+    let mut directory = None;
+    let storage: Arc<dyn Storage> = if backend == "postgres" {
+        let database = ScratchDatabase::create_on(&settings.admin_url, "cloudmedi_bench_read")
+            .await
+            .context("cannot create a scratch PostgreSQL database (is the server running?)")?;
+        let storage = PgStorage::connect(database.url()).await?;
+        postgres = Some(database);
+        Arc::new(storage)
+    } else {
+        let dir = match &settings.scratch_dir {
+            Some(parent) => tempfile::Builder::new().prefix("cloudmedi-bench-").tempdir_in(parent)?,
+            None => tempfile::Builder::new().prefix("cloudmedi-bench-").tempdir()?,
+        };
+        let storage = SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await?;
+        directory = Some(dir);
+        Arc::new(storage)
+    };
+    let result = measure(settings, backend, storage.clone()).await;
+    storage.close().await;
+    if let Some(database) = postgres {
+        database.drop_database().await?;
+    }
+    drop(directory);
+    result
+}
+
+async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>) -> anyhow::Result<()> {
+    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "bench").await?;
+    let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await?;
+    let as_of = chrono::Utc::now().date_naive();
+    let generating = Instant::now();
+    let generated = demo::generate(&ledger, settings.events, 1, as_of).await?;
+    let head = ledger.head().await?.position;
+    println!(
+        "{backend}: {} events of synthetic data generated in {:.1} s (ledger head {head}); showcase record {} entries",
+        generated.events,
+        generating.elapsed().as_secs_f64(),
+        generated.showcase_entries
+    );
+
+    // Baseline: read every entry, nothing projected.
+    let started = Instant::now();
+    let mut after = 0;
+    while after < head {
+        let page = ledger.read_all(after, 2_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.position;
+    }
+    let read_rate = head as f64 / started.elapsed().as_secs_f64().max(1e-9);
+
+    let runner = Runner::new(storage.database());
+    runner.reset(None).await?;
+    let started = Instant::now();
+    let read = runner.catch_up(&ledger, head, |_| {}).await?;
+    let rebuild_rate = read as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    println!("{:<9} {:>10} {:>14} {:>16} {:>7}", "backend", "entries", "rebuild ev/s", "read-only ev/s", "ratio");
+    println!(
+        "{:<9} {:>10} {:>14.0} {:>16.0} {:>7.2}",
+        backend,
+        read,
+        rebuild_rate,
+        read_rate,
+        rebuild_rate / read_rate
+    );
+
+    // The full record, as a doctor of the facility the showcase patient is registered at.
+    let models = ReadModels::new(storage.database());
+    let patient = generated.showcase_id;
+    let row = models.patients(&[patient]).await?.into_iter().next().context("the showcase patient is projected")?;
+    let facility = Uuid::parse_str(&row.registered_at_facility)?;
+    let api = QueryApi::new(models.clone(), Arc::new(Discard));
+    let viewer = Viewer {
+        principal: Principal {
+            account_id: Uuid::now_v7(),
+            role: Role::Doctor,
+            facility_id: Some(facility),
+            patient_id: None,
+        },
+    };
+    let variables = async_graphql::Variables::from_json(serde_json::json!({ "id": patient }));
+    let query = || async_graphql::Request::new(FULL_RECORD).variables(variables.clone());
+    let first = api.execute(query(), Some(viewer.clone())).await;
+    if !first.errors.is_empty() {
+        anyhow::bail!("the full record query failed: {:?}", first.errors);
+    }
+    let shown = count_entries(&first.data.into_json()?);
+    for _ in 0..settings.samples.min(20) {
+        api.execute(query(), Some(viewer.clone())).await;
+    }
+    let mut graphql = Vec::with_capacity(settings.samples);
+    for _ in 0..settings.samples {
+        let started = Instant::now();
+        let response = api.execute(query(), Some(viewer.clone())).await;
+        graphql.push(started.elapsed());
+        if !response.errors.is_empty() {
+            anyhow::bail!("the full record query failed: {:?}", response.errors);
+        }
+    }
+    let mut sql = Vec::with_capacity(settings.samples);
+    for _ in 0..settings.samples {
+        let started = Instant::now();
+        models.entries(&[patient]).await?;
+        sql.push(started.elapsed());
+    }
+    let (graphql_p50, graphql_p99) = percentiles(&mut graphql);
+    let (sql_p50, sql_p99) = percentiles(&mut sql);
+    println!(
+        "{:<9} {:>8} {:>9} {:>12} {:>12} {:>13} {:>13} {:>9}",
+        "backend", "entries", "samples", "graphql p50", "graphql p99", "entries p50", "entries p99", "p99 ratio"
+    );
+    println!(
+        "{:<9} {:>8} {:>9} {:>10.2}ms {:>10.2}ms {:>11.2}ms {:>11.2}ms {:>9.1}",
+        backend,
+        shown,
+        settings.samples,
+        millis(graphql_p50),
+        millis(graphql_p99),
+        millis(sql_p50),
+        millis(sql_p99),
+        millis(graphql_p99) / millis(sql_p99).max(1e-9)
+    );
+    ledger.close().await;
+    Ok(())
+}
+
+/// The entries (and appointments) a full-record answer shows.
+fn count_entries(data: &serde_json::Value) -> usize {
+    let Some(patient) = data["patient"].as_object() else { return 0 };
+    patient.values().filter_map(|section| section["edges"].as_array()).map(Vec::len).sum()
+}
+
+fn percentiles(samples: &mut [Duration]) -> (Duration, Duration) {
+    samples.sort();
+    let at = |fraction: f64| {
+        let index =
+            ((samples.len() as f64 * fraction).ceil() as usize).saturating_sub(1).min(samples.len().saturating_sub(1));
+        samples.get(index).copied().unwrap_or_default()
+    };
+    (at(0.50), at(0.99))
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1_000.0
+}
