@@ -419,9 +419,9 @@ async fn each_role_reads_what_the_policy_allows(database_url: Option<&str>) {
     assert_eq!(codes(&graphql(&api, Some(&doctor), &deep, json!({})).await), ["GRAPHQL_VALIDATION_FAILED"]);
     let costly = format!(
         "query($id: ID!) {{ {} }}",
-        (0..60)
+        (0..400)
             .map(|n| format!(
-                "p{n}: patient(id: $id) {{ conditions(first: 100) {{ edges {{ node {{ id details }} }} }} }}"
+                "p{n}: patient(id: $id) {{ conditions(first: 100) {{ edges {{ node {{ id details }} }} }} encounters(first: 100) {{ edges {{ node {{ id }} }} }} allergies(first: 100) {{ edges {{ node {{ id }} }} }} }}"
             ))
             .collect::<Vec<_>>()
             .join(" ")

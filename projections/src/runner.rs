@@ -19,6 +19,14 @@ const PAGE: u32 = 2_000;
 /// How long the runner waits after a failure before starting over from its checkpoints.
 const RETRY: Duration = Duration::from_secs(1);
 
+/// One projector's changes for a page: its writes, and its checkpoint's move.
+struct Change {
+    projector: &'static str,
+    from: u64,
+    to: u64,
+    writes: Vec<crate::write::Write>,
+}
+
 /// A projector's position against the ledger's head.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectorStatus {
@@ -126,6 +134,20 @@ impl Runner {
         entries: &[Entry],
         checkpoints: &mut BTreeMap<&'static str, u64>,
     ) -> Result<(), ProjectionError> {
+        let mut planned = checkpoints.clone();
+        let changes = self.plan(entries, &mut planned)?;
+        self.commit(&changes).await?;
+        *checkpoints = planned;
+        Ok(())
+    }
+
+    /// What `entries` change for every projector behind them (pure work, no database), moving
+    /// `checkpoints` to where the changes leave them once committed.
+    fn plan(
+        &self,
+        entries: &[Entry],
+        checkpoints: &mut BTreeMap<&'static str, u64>,
+    ) -> Result<Vec<Change>, ProjectionError> {
         let mut changes = Vec::new();
         for projector in self.projectors.iter() {
             let name = projector.name();
@@ -137,37 +159,105 @@ impl Runner {
                 to = entry.position;
             }
             if to > from {
-                changes.push((name, from, to, writes));
+                checkpoints.insert(name, to);
+                changes.push(Change { projector: name, from, to, writes });
             }
         }
+        Ok(changes)
+    }
+
+    /// Writes planned changes and moves their checkpoints, in one transaction.
+    async fn commit(&self, changes: &[Change]) -> Result<(), ProjectionError> {
         if changes.is_empty() {
             return Ok(());
         }
+        let numbered = matches!(self.database, Database::Postgres(_));
         on_database!(&self.database, pool => {
             let mut transaction = pool.begin().await?;
-            for (name, from, to, _) in &changes {
+            for change in changes {
                 let moved = sqlx::query(
                     "UPDATE projection_checkpoints SET position = $3 WHERE projector = $1 AND position = $2",
                 )
-                .bind(*name)
-                .bind(to_i64(*from))
-                .bind(to_i64(*to))
+                .bind(change.projector)
+                .bind(to_i64(change.from))
+                .bind(to_i64(change.to))
                 .execute(&mut *transaction)
                 .await?;
                 if moved.rows_affected() != 1 {
-                    return Err(ProjectionError::CheckpointMoved((*name).to_owned()));
+                    return Err(ProjectionError::CheckpointMoved(change.projector.to_owned()));
                 }
             }
-            for (_, _, _, writes) in &changes {
+            for change in changes {
                 let connection = &mut *transaction;
-                execute_writes!(connection, writes)?;
+                execute_writes!(connection, &change.writes, numbered)?;
             }
             transaction.commit().await?;
         });
-        for (name, _, to, _) in changes {
-            checkpoints.insert(name, to);
-        }
         Ok(())
+    }
+
+    /// Plans pages from `pages` ahead of their commits (on a blocking thread, so projecting the next
+    /// page overlaps writing the last), and commits them in order. Returns the entries applied; calls
+    /// `progress` with the position reached after each page.
+    async fn pipeline(
+        &self,
+        mut pages: mpsc::Receiver<Result<Vec<Entry>, LedgerError>>,
+        checkpoints: BTreeMap<&'static str, u64>,
+        stop: Option<&mut watch::Receiver<bool>>,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, ProjectionError> {
+        let (planned, mut plans) = mpsc::channel::<Result<(Vec<Change>, u64, u64), ProjectionError>>(2);
+        let planner = {
+            let runner = self.clone();
+            tokio::spawn(async move {
+                let mut checkpoints = checkpoints;
+                while let Some(page) = pages.recv().await {
+                    let plan = match page {
+                        Ok(page) => {
+                            let (last, count) = (page.last().map_or(0, |entry| entry.position), page.len() as u64);
+                            let runner = runner.clone();
+                            let mut moved = checkpoints.clone();
+                            let result = tokio::task::spawn_blocking(move || {
+                                runner.plan(&page, &mut moved).map(|changes| (changes, moved))
+                            })
+                            .await;
+                            match result {
+                                Ok(Ok((changes, moved))) => {
+                                    checkpoints = moved;
+                                    Ok((changes, last, count))
+                                }
+                                Ok(Err(error)) => Err(error),
+                                Err(_) => {
+                                    Err(ProjectionError::Corrupt("projecting a page stopped unexpectedly".into()))
+                                }
+                            }
+                        }
+                        Err(error) => Err(error.into()),
+                    };
+                    let failed = plan.is_err();
+                    if planned.send(plan).await.is_err() || failed {
+                        return;
+                    }
+                }
+            })
+        };
+        let _planner = AbortOnDrop(planner);
+        let mut applied = 0;
+        let mut stop = stop;
+        loop {
+            let plan = match stop.as_deref_mut() {
+                Some(stop) => tokio::select! {
+                    plan = plans.recv() => plan,
+                    _ = crate::leader::stopping(stop) => return Ok(applied),
+                },
+                None => plans.recv().await,
+            };
+            let Some(plan) = plan else { return Ok(applied) };
+            let (changes, last, count) = plan?;
+            self.commit(&changes).await?;
+            applied += count;
+            progress(last);
+        }
     }
 
     /// Brings every projector up to at least `until`, reading the ledger ahead while the previous
@@ -177,14 +267,14 @@ impl Runner {
         &self,
         ledger: &Ledger,
         until: u64,
-        mut progress: impl FnMut(u64),
+        progress: impl FnMut(u64),
     ) -> Result<u64, ProjectionError> {
-        let mut checkpoints = self.checkpoints().await?;
+        let checkpoints = self.checkpoints().await?;
         let from = checkpoints.values().copied().min().unwrap_or(0);
         if from >= until {
             return Ok(0);
         }
-        let (pages, mut received) = mpsc::channel::<Result<Vec<Entry>, LedgerError>>(2);
+        let (pages, received) = mpsc::channel::<Result<Vec<Entry>, LedgerError>>(2);
         let reader = {
             let ledger = ledger.clone();
             tokio::spawn(async move {
@@ -201,15 +291,7 @@ impl Runner {
             })
         };
         let _reader = AbortOnDrop(reader);
-        let mut read = 0;
-        while let Some(page) = received.recv().await {
-            let page = page?;
-            let Some(last) = page.last().map(|entry| entry.position) else { break };
-            read += page.len() as u64;
-            self.apply(&page, &mut checkpoints).await?;
-            progress(last);
-        }
-        Ok(read)
+        self.pipeline(received, checkpoints, None, progress).await
     }
 
     /// Keeps every projector up to date until `stop` turns true: catches up from the checkpoints, then
@@ -237,9 +319,9 @@ impl Runner {
     }
 
     async fn follow_once(&self, ledger: &Ledger, stop: &mut watch::Receiver<bool>) -> Result<(), ProjectionError> {
-        let mut checkpoints = self.checkpoints().await?;
+        let checkpoints = self.checkpoints().await?;
         let from = checkpoints.values().copied().min().unwrap_or(0);
-        let (pages, mut received) = mpsc::channel::<Result<Vec<Entry>, LedgerError>>(2);
+        let (pages, received) = mpsc::channel::<Result<Vec<Entry>, LedgerError>>(2);
         let mut subscription = ledger.subscribe(from);
         let reader = tokio::spawn(async move {
             loop {
@@ -257,16 +339,11 @@ impl Runner {
             }
         });
         let _reader = AbortOnDrop(reader);
-        loop {
-            let page = tokio::select! {
-                page = received.recv() => page,
-                _ = crate::leader::stopping(stop) => return Ok(()),
-            };
-            match page {
-                Some(Ok(page)) => self.apply(&page, &mut checkpoints).await?,
-                Some(Err(error)) => return Err(error.into()),
-                None => return Err(LedgerError::Closed.into()),
-            }
+        self.pipeline(received, checkpoints, Some(stop), |_| {}).await?;
+        if *stop.borrow() {
+            Ok(())
+        } else {
+            Err(LedgerError::Closed.into())
         }
     }
 

@@ -79,10 +79,12 @@ pub enum Write {
 /// The most parameters one statement binds: under SQLite's limit (32,766) and PostgreSQL's (65,535).
 const MAX_PARAMETERS: usize = 30_000;
 /// The most rows one insert carries, so that statement texts (and prepared statements) stay few.
-const MAX_ROWS: usize = 256;
+const MAX_ROWS: usize = 32;
 
-/// A multi-row insert's text for `rows` rows.
-fn insert_sql(table: &Table, rows: usize) -> String {
+/// A multi-row insert's text for `rows` rows, its parameters numbered (`$1`, for PostgreSQL) or
+/// anonymous (`?`, for SQLite, where binding a named or numbered parameter looks its name up in a list
+/// as long as the statement's: quadratic in a long insert, and most of a rebuild's time).
+fn insert_sql(table: &Table, rows: usize, numbered: bool) -> String {
     let width = table.columns.len();
     let mut sql = format!("INSERT INTO {} ({}) VALUES ", table.name, table.column_list());
     for row in 0..rows {
@@ -94,7 +96,11 @@ fn insert_sql(table: &Table, rows: usize) -> String {
             if column > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("${}", row * width + column + 1));
+            if numbered {
+                sql.push_str(&format!("${}", row * width + column + 1));
+            } else {
+                sql.push('?');
+            }
         }
         sql.push(')');
     }
@@ -102,29 +108,43 @@ fn insert_sql(table: &Table, rows: usize) -> String {
     sql
 }
 
-/// Splits `writes` into statements: runs of inserts into one table become multi-row inserts.
-pub(crate) fn statements(writes: &[Write]) -> Vec<(std::borrow::Cow<'static, str>, Vec<&Value>)> {
+/// Splits one projector's `writes` for a page into statements: its new rows first, table by table in
+/// multi-row inserts, then its other statements in order.
+///
+/// Running the inserts first is sound because of what the ledger guarantees: a statement that changes
+/// a row (a correction, a reschedule, a revocation) always follows, in ledger order, the entry that
+/// created the row, and a new row never depends on a change to another. So the page ends in the same
+/// state whichever way its statements are grouped, and live projection (small pages) and a rebuild
+/// (large ones) agree; the rebuild test's digests check it.
+pub(crate) fn statements(writes: &[Write], numbered: bool) -> Vec<(std::borrow::Cow<'static, str>, Vec<&Value>)> {
     let mut out = Vec::new();
-    let mut index = 0;
-    while index < writes.len() {
-        match &writes[index] {
-            Write::Sql { sql, params } => {
-                out.push((std::borrow::Cow::Borrowed(*sql), params.iter().collect()));
-                index += 1;
+    let mut tables: Vec<(&'static Table, Vec<&Vec<Value>>)> = Vec::new();
+    for write in writes {
+        if let Write::Insert { table, row } = write {
+            match tables.iter_mut().find(|(known, _)| std::ptr::eq(*known, *table)) {
+                Some((_, rows)) => rows.push(row),
+                None => tables.push((table, vec![row])),
             }
-            Write::Insert { table, .. } => {
-                let per_statement = (MAX_PARAMETERS / table.columns.len().max(1)).clamp(1, MAX_ROWS);
-                let mut rows: Vec<&Vec<Value>> = Vec::new();
-                while let Some(Write::Insert { table: next, row }) = writes.get(index) {
-                    if !std::ptr::eq(*next, *table) || rows.len() == per_statement {
-                        break;
-                    }
-                    rows.push(row);
-                    index += 1;
-                }
-                let sql = insert_sql(table, rows.len());
-                out.push((std::borrow::Cow::Owned(sql), rows.into_iter().flatten().collect()));
-            }
+        }
+    }
+    for (table, rows) in tables {
+        let per_statement = (MAX_PARAMETERS / table.columns.len().max(1)).clamp(1, MAX_ROWS);
+        // Only two texts per table, full runs and single rows, so that both stay prepared in the
+        // connection's statement cache: preparing a long statement anew costs more than it saves.
+        let mut chunks = rows.chunks_exact(per_statement);
+        for chunk in chunks.by_ref() {
+            out.push((
+                std::borrow::Cow::Owned(insert_sql(table, chunk.len(), numbered)),
+                chunk.iter().copied().flatten().collect(),
+            ));
+        }
+        for row in chunks.remainder() {
+            out.push((std::borrow::Cow::Owned(insert_sql(table, 1, numbered)), row.iter().collect()));
+        }
+    }
+    for write in writes {
+        if let Write::Sql { sql, params } = write {
+            out.push((std::borrow::Cow::Borrowed(*sql), params.iter().collect()));
         }
     }
     out
@@ -147,9 +167,9 @@ pub(crate) use bind_values;
 
 /// Executes `writes` in order on a connection of either backend (inside the caller's transaction).
 macro_rules! execute_writes {
-    ($connection:expr, $writes:expr) => {{
+    ($connection:expr, $writes:expr, $numbered:expr) => {{
         let mut result: Result<(), sqlx::Error> = Ok(());
-        for (sql, params) in $crate::write::statements($writes) {
+        for (sql, params) in $crate::write::statements($writes, $numbered) {
             let query = $crate::write::bind_values!(sqlx::query(&sql), params.into_iter());
             if let Err(error) = query.execute(&mut *$connection).await {
                 result = Err(error);
@@ -170,29 +190,26 @@ mod tests {
     static U: Table = Table { name: "u", columns: columns![text "a"], key: &["a"] };
 
     #[test]
-    fn runs_of_inserts_into_one_table_become_one_statement_and_order_is_kept() {
+    fn new_rows_go_first_table_by_table_then_the_other_statements_in_order() {
         let insert = |table: &'static Table, n: i64| Write::Insert {
             table,
             row: if table.columns.len() == 2 { vec![Value::from("x"), Value::from(n)] } else { vec![Value::from("y")] },
         };
-        let writes = vec![
-            insert(&T, 1),
-            insert(&T, 2),
-            Write::Sql { sql: "UPDATE t SET b = $1", params: vec![Value::from(3i64)] },
-            insert(&T, 4),
-            insert(&U, 0),
-        ];
-        let statements = statements(&writes);
+        let update = |n: i64| Write::Sql { sql: "UPDATE t SET b = $1", params: vec![Value::from(n)] };
+        let mut writes = vec![insert(&T, 1), update(1), insert(&U, 0), update(2)];
+        writes.extend((0..MAX_ROWS as i64).map(|n| insert(&T, n)));
+        let statements = statements(&writes, true);
         let texts: Vec<&str> = statements.iter().map(|(sql, _)| sql.as_ref()).collect();
-        assert_eq!(
-            texts,
-            [
-                "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING",
-                "UPDATE t SET b = $1",
-                "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                "INSERT INTO u (a) VALUES ($1) ON CONFLICT DO NOTHING",
-            ]
-        );
-        assert_eq!(statements[0].1.len(), 4);
+        // T has MAX_ROWS + 1 rows: one full run, then the one left over on its own.
+        assert_eq!(texts.len(), 5);
+        assert!(texts[0].starts_with("INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"));
+        assert_eq!(statements[0].1.len(), 2 * MAX_ROWS);
+        assert_eq!(texts[1], "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+        assert_eq!(texts[2], "INSERT INTO u (a) VALUES ($1) ON CONFLICT DO NOTHING");
+        assert_eq!(&texts[3..], ["UPDATE t SET b = $1", "UPDATE t SET b = $1"]);
+        assert_eq!(statements[3].1, [&Value::from(1i64)]);
+        assert_eq!(statements[4].1, [&Value::from(2i64)]);
+        let anonymous = super::statements(&writes, false);
+        assert_eq!(anonymous[2].0, "INSERT INTO u (a) VALUES (?) ON CONFLICT DO NOTHING");
     }
 }
