@@ -4132,6 +4132,21 @@ fn permute(index: u64, multiplier: u64, seed: u64) -> u64 {
     ((u128::from(index % RANGE) * u128::from(multiplier) + u128::from(seed % RANGE)) % u128::from(RANGE)) as u64
 }
 
+/// What [`generate`] wrote: how many events, and the showcase patient.
+pub struct Generated {
+    pub events: u64,
+    pub showcase_id: Uuid,
+    pub showcase_entries: u64,
+}
+
+/// Fills `ledger` (new: only its key registry) with about `events` events of synthetic data, as
+/// `cloudmedi demo` does, for the read-side benchmark.
+pub async fn generate(ledger: &Ledger, events: u64, seed: u64, as_of: NaiveDate) -> anyhow::Result<Generated> {
+    let args = DemoArgs { events: events.max(MIN_EVENTS), seed, writers: 64, as_of: Some(as_of) };
+    let (census, events) = write(ledger, &args, as_of).await?;
+    Ok(Generated { events, showcase_id: census.showcase_id, showcase_entries: census.showcase_entries })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -4177,19 +4192,4 @@ mod tests {
             assert!(seen.insert(permute(index, 282_475_249, 7)));
         }
     }
-}
-
-/// What [`generate`] wrote: how many events, and the showcase patient.
-pub struct Generated {
-    pub events: u64,
-    pub showcase_id: Uuid,
-    pub showcase_entries: u64,
-}
-
-/// Fills `ledger` (new: only its key registry) with about `events` events of synthetic data, as
-/// `cloudmedi demo` does, for the read-side benchmark.
-pub async fn generate(ledger: &Ledger, events: u64, seed: u64, as_of: NaiveDate) -> anyhow::Result<Generated> {
-    let args = DemoArgs { events: events.max(MIN_EVENTS), seed, writers: 64, as_of: Some(as_of) };
-    let (census, events) = write(ledger, &args, as_of).await?;
-    Ok(Generated { events, showcase_id: census.showcase_id, showcase_entries: census.showcase_entries })
 }
