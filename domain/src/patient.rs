@@ -191,7 +191,7 @@ fn birth_date(text: &str, today: &str, errors: &mut Vec<FieldError>) -> String {
 
 /// Parses exactly `YYYY-MM-DD`: chrono alone would also take `2023-2-3`, and the stored form must be
 /// one spelling per date.
-fn calendar_date(text: &str) -> Option<NaiveDate> {
+pub(crate) fn calendar_date(text: &str) -> Option<NaiveDate> {
     let bytes = text.as_bytes();
     let shaped = bytes.len() == 10
         && bytes.iter().enumerate().all(|(index, byte)| match index {

@@ -24,6 +24,7 @@
 //! recorded the child is evidently in such a district, and the rest of the series is planned.
 
 use super::schedule::{self, Antigen};
+use crate::patient::calendar_date;
 use chrono::{Days, NaiveDate};
 use event_schema::events::record::ImmunizationRecorded;
 
@@ -113,6 +114,7 @@ pub enum PlanError {
 /// and a recorded dose outside the version follows its antigen's planned doses (or, for an antigen the
 /// version does not have, comes at the end), so that no recorded dose is ever left off the card.
 pub fn vaccination_plan(birth_date: &str, given: &[GivenDose], today: &str) -> Result<VaccinationPlan, PlanError> {
+    // Exactly `YYYY-MM-DD`: the schedule lookup compares dates as text, so `2024-1-5` must be refused.
     let birth = calendar_date(birth_date).ok_or(PlanError::BirthDate)?;
     let today = calendar_date(today).ok_or(PlanError::Today)?;
     if birth > today {
@@ -208,18 +210,6 @@ fn status(due: NaiveDate, today: NaiveDate) -> DoseStatus {
 /// version still reads as a vaccine rather than a bare code.
 fn name_in_any_version(code: &str) -> Option<&'static str> {
     schedule::versions().iter().rev().find_map(|version| version.antigen(code)).map(|antigen| antigen.name.as_str())
-}
-
-/// Parses exactly `YYYY-MM-DD`, the one spelling the record stores, so that `2024-1-5` is refused
-/// rather than read as a date the schedule lookup, which compares text, would misplace.
-fn calendar_date(text: &str) -> Option<NaiveDate> {
-    let bytes = text.as_bytes();
-    let shaped = bytes.len() == 10
-        && bytes.iter().enumerate().all(|(index, byte)| match index {
-            4 | 7 => *byte == b'-',
-            _ => byte.is_ascii_digit(),
-        });
-    shaped.then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()).flatten()
 }
 
 fn format_date(date: NaiveDate) -> String {
