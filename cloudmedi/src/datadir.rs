@@ -71,6 +71,22 @@ impl DataDir {
     }
 }
 
+/// Initialises the data directory if it is not yet, on the embedded default only, so that one command
+/// starts a working system; a PostgreSQL ledger is created deliberately, with `cloudmedi init`.
+pub async fn initialise_embedded_default(location: &Location, dir: &DataDir) -> anyhow::Result<()> {
+    if dir.require_initialised().is_ok() {
+        return Ok(());
+    }
+    if location.database_url.is_some() {
+        bail!(
+            "{} is not initialised; create the PostgreSQL ledger deliberately with `cloudmedi init --database-url …`",
+            dir.path.display()
+        );
+    }
+    crate::init::run(location, crate::init::InitArgs::default()).await?;
+    Ok(())
+}
+
 /// Opens the ledger's storage: PostgreSQL when a URL is given, else the data directory's SQLite file,
 /// which must already exist unless `create`.
 pub async fn open_storage(location: &Location, dir: &DataDir, create: bool) -> anyhow::Result<Arc<dyn Storage>> {

@@ -100,15 +100,7 @@ pub async fn run(location: &Location, args: DemoArgs) -> anyhow::Result<Outcome>
         bail!("--as-of {as_of} is after today ({today}): every event of the demo must lie in the past");
     }
     let dir = DataDir::new(&location.data_dir);
-    if dir.require_initialised().is_err() {
-        if location.database_url.is_some() {
-            bail!(
-                "{} is not initialised; create the PostgreSQL ledger deliberately with `cloudmedi init --database-url …`",
-                dir.path.display()
-            );
-        }
-        crate::init::run(location, crate::init::InitArgs::default()).await?;
-    }
+    crate::datadir::initialise_embedded_default(location, &dir).await?;
     let storage = open_storage(location, &dir, false).await?;
     let ledger = Ledger::open(storage, dir.root_public_key()?, dir.node_key_pair()?, events::catalog())
         .await

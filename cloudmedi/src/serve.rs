@@ -150,15 +150,7 @@ fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> 
 
 pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome> {
     let dir = DataDir::new(&location.data_dir);
-    if dir.require_initialised().is_err() {
-        if location.database_url.is_some() {
-            bail!(
-                "{} is not initialised; create the PostgreSQL ledger deliberately with `cloudmedi init --database-url …`",
-                dir.path.display()
-            );
-        }
-        crate::init::run(location, crate::init::InitArgs::default()).await?;
-    }
+    crate::datadir::initialise_embedded_default(location, &dir).await?;
     let config = load_config(&dir, &args)?;
     if args.role != Role::All && location.database_url.is_none() {
         bail!("--role {:?} needs a shared PostgreSQL database (--database-url); the embedded default runs every role in one process", args.role);
