@@ -5,7 +5,7 @@
 //! checkpoint is behind it, and moves those checkpoints in the same transaction as the rows. A
 //! checkpoint only moves from the value the runner read, so two runners (a rebuild from the command
 //! line while a server runs, or two processes racing for leadership) take turns instead of applying an
-//! entry twice. [`Runner::rebuild`] empties a projector's tables and sets it back to position 0;
+//! entry twice. [`Runner::reset`] empties a projector's tables and sets it back to position 0;
 //! [`Runner::digest`] fingerprints every read-model table, which is how a rebuild is proved to give
 //! exactly what live projection gave.
 //!
@@ -20,6 +20,7 @@ macro_rules! on_database {
     };
 }
 
+mod indexes;
 pub mod leader;
 pub mod projectors;
 pub mod read;

@@ -1,9 +1,11 @@
 //! Row changes, as projectors describe them, and their execution on either backend.
 //!
-//! Projectors only describe changes; the runner executes them in order inside its transaction, merging
-//! runs of inserts into one table into multi-row statements, which is most of a rebuild's speed.
+//! Projectors only describe changes; the runner executes them inside its transaction. Each projector's
+//! new rows go first, table by table, in few statements (multi-row inserts on SQLite, one `UNNEST` of
+//! column arrays on PostgreSQL): statements, not rows, are most of what a rebuild costs.
 
-use crate::table::Table;
+use crate::table::{Kind, Table};
+use sqlx::{PgConnection, SqliteConnection};
 use uuid::Uuid;
 
 /// A value bound to a statement.
@@ -108,16 +110,35 @@ fn insert_sql(table: &Table, rows: usize, numbered: bool) -> String {
     sql
 }
 
-/// Splits one projector's `writes` for a page into statements: its new rows first, table by table in
-/// multi-row inserts, then its other statements in order.
+/// One statement for every new row of `table` on PostgreSQL: each column travels as one array, and
+/// the server unnests them, so a page costs one statement per table instead of one per few rows.
+/// Rows keep their order, so of two rows with the same key the first is kept, as with single inserts.
+fn unnest_sql(table: &Table) -> String {
+    let arrays: Vec<String> = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| match column.kind {
+            Kind::Text => format!("${}::TEXT[]", index + 1),
+            Kind::Int => format!("${}::BIGINT[]", index + 1),
+        })
+        .collect();
+    format!(
+        "INSERT INTO {} ({}) SELECT * FROM UNNEST({}) ON CONFLICT DO NOTHING",
+        table.name,
+        table.column_list(),
+        arrays.join(", ")
+    )
+}
+
+/// A projector's new rows for a page, table by table in the order the tables first appear.
 ///
-/// Running the inserts first is sound because of what the ledger guarantees: a statement that changes
-/// a row (a correction, a reschedule, a revocation) always follows, in ledger order, the entry that
-/// created the row, and a new row never depends on a change to another. So the page ends in the same
-/// state whichever way its statements are grouped, and live projection (small pages) and a rebuild
-/// (large ones) agree; the rebuild test's digests check it.
-pub(crate) fn statements(writes: &[Write], numbered: bool) -> Vec<(std::borrow::Cow<'static, str>, Vec<&Value>)> {
-    let mut out = Vec::new();
+/// The runner writes them before the projector's other statements. That is sound because of what the
+/// ledger guarantees: a statement that changes a row (a correction, a reschedule, a revocation) always
+/// follows, in ledger order, the entry that created the row, and a new row never depends on a change
+/// to another. So the page ends in the same state whichever way its statements are grouped, and live
+/// projection (small pages) and a rebuild (large ones) agree; the rebuild test's digests check it.
+fn new_rows(writes: &[Write]) -> Vec<(&'static Table, Vec<&Vec<Value>>)> {
     let mut tables: Vec<(&'static Table, Vec<&Vec<Value>>)> = Vec::new();
     for write in writes {
         if let Write::Insert { table, row } = write {
@@ -127,27 +148,63 @@ pub(crate) fn statements(writes: &[Write], numbered: bool) -> Vec<(std::borrow::
             }
         }
     }
-    for (table, rows) in tables {
-        let per_statement = (MAX_PARAMETERS / table.columns.len().max(1)).clamp(1, MAX_ROWS);
-        // Only two texts per table, full runs and single rows, so that both stay prepared in the
-        // connection's statement cache: preparing a long statement anew costs more than it saves.
-        let mut chunks = rows.chunks_exact(per_statement);
-        for chunk in chunks.by_ref() {
-            out.push((
-                std::borrow::Cow::Owned(insert_sql(table, chunk.len(), numbered)),
-                chunk.iter().copied().flatten().collect(),
-            ));
-        }
-        for row in chunks.remainder() {
-            out.push((std::borrow::Cow::Owned(insert_sql(table, 1, numbered)), row.iter().collect()));
-        }
+    tables
+}
+
+/// A projector's other statements for a page, in order.
+fn other_statements(writes: &[Write]) -> impl Iterator<Item = (&'static str, &Vec<Value>)> {
+    writes.iter().filter_map(|write| match write {
+        Write::Sql { sql, params } => Some((*sql, params)),
+        Write::Insert { .. } => None,
+    })
+}
+
+/// The statements that insert `rows` into `table` on SQLite: fixed runs of multi-row inserts, then
+/// single rows. Only two texts per table, so that both stay prepared in the connection's statement
+/// cache: preparing a long statement anew costs more than it saves.
+fn sqlite_inserts<'a>(table: &Table, rows: &[&'a Vec<Value>]) -> Vec<(String, Vec<&'a Value>)> {
+    let per_statement = (MAX_PARAMETERS / table.columns.len().max(1)).clamp(1, MAX_ROWS);
+    let mut out = Vec::new();
+    let mut chunks = rows.chunks_exact(per_statement);
+    for chunk in chunks.by_ref() {
+        out.push((insert_sql(table, chunk.len(), false), chunk.iter().copied().flatten().collect()));
     }
-    for write in writes {
-        if let Write::Sql { sql, params } = write {
-            out.push((std::borrow::Cow::Borrowed(*sql), params.iter().collect()));
-        }
+    for row in chunks.remainder() {
+        out.push((insert_sql(table, 1, false), row.iter().collect()));
     }
     out
+}
+
+/// A column of new rows as one array, for [`unnest_sql`].
+enum ColumnArray<'a> {
+    Text(Vec<Option<&'a str>>),
+    Int(Vec<Option<i64>>),
+}
+
+/// `rows` as one array per column of `table`; `None` if a value does not have its column's kind (a
+/// projector's defect, which the row-by-row insert then reports as the database sees it).
+fn column_arrays<'a>(table: &Table, rows: &[&'a Vec<Value>]) -> Option<Vec<ColumnArray<'a>>> {
+    let mut arrays: Vec<ColumnArray<'a>> = table
+        .columns
+        .iter()
+        .map(|column| match column.kind {
+            Kind::Text => ColumnArray::Text(Vec::with_capacity(rows.len())),
+            Kind::Int => ColumnArray::Int(Vec::with_capacity(rows.len())),
+        })
+        .collect();
+    for row in rows {
+        if row.len() != arrays.len() {
+            return None;
+        }
+        for (array, value) in arrays.iter_mut().zip(row.iter()) {
+            match (array, value) {
+                (ColumnArray::Text(array), Value::Text(text)) => array.push(text.as_deref()),
+                (ColumnArray::Int(array), Value::Int(number)) => array.push(*number),
+                _ => return None,
+            }
+        }
+    }
+    Some(arrays)
 }
 
 /// Binds `params` to a query of either backend.
@@ -165,21 +222,49 @@ macro_rules! bind_values {
 }
 pub(crate) use bind_values;
 
-/// Executes `writes` in order on a connection of either backend (inside the caller's transaction).
-macro_rules! execute_writes {
-    ($connection:expr, $writes:expr, $numbered:expr) => {{
-        let mut result: Result<(), sqlx::Error> = Ok(());
-        for (sql, params) in $crate::write::statements($writes, $numbered) {
-            let query = $crate::write::bind_values!(sqlx::query(&sql), params.into_iter());
-            if let Err(error) = query.execute(&mut *$connection).await {
-                result = Err(error);
-                break;
+/// Executes one projector's `writes` for a page on SQLite (inside the caller's transaction): its new
+/// rows first, then its other statements in order.
+pub(crate) async fn execute_on_sqlite(connection: &mut SqliteConnection, writes: &[Write]) -> Result<(), sqlx::Error> {
+    for (table, rows) in new_rows(writes) {
+        for (sql, params) in sqlite_inserts(table, &rows) {
+            bind_values!(sqlx::query(&sql), params.into_iter()).execute(&mut *connection).await?;
+        }
+    }
+    for (sql, params) in other_statements(writes) {
+        bind_values!(sqlx::query(sql), params.iter()).execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+/// Executes one projector's `writes` for a page on PostgreSQL (inside the caller's transaction): its
+/// new rows first, one statement per table, then its other statements in order.
+pub(crate) async fn execute_on_postgres(connection: &mut PgConnection, writes: &[Write]) -> Result<(), sqlx::Error> {
+    for (table, rows) in new_rows(writes) {
+        match column_arrays(table, &rows) {
+            Some(arrays) => {
+                let sql = unnest_sql(table);
+                let mut query = sqlx::query(&sql);
+                for array in arrays {
+                    query = match array {
+                        ColumnArray::Text(values) => query.bind(values),
+                        ColumnArray::Int(values) => query.bind(values),
+                    };
+                }
+                query.execute(&mut *connection).await?;
+            }
+            None => {
+                for row in rows {
+                    let sql = insert_sql(table, 1, true);
+                    bind_values!(sqlx::query(&sql), row.iter()).execute(&mut *connection).await?;
+                }
             }
         }
-        result
-    }};
+    }
+    for (sql, params) in other_statements(writes) {
+        bind_values!(sqlx::query(sql), params.iter()).execute(&mut *connection).await?;
+    }
+    Ok(())
 }
-pub(crate) use execute_writes;
 
 #[cfg(test)]
 mod tests {
@@ -189,27 +274,57 @@ mod tests {
     static T: Table = Table { name: "t", columns: columns![text "a", int "b"], key: &["a"] };
     static U: Table = Table { name: "u", columns: columns![text "a"], key: &["a"] };
 
-    #[test]
-    fn new_rows_go_first_table_by_table_then_the_other_statements_in_order() {
-        let insert = |table: &'static Table, n: i64| Write::Insert {
+    fn insert(table: &'static Table, n: i64) -> Write {
+        Write::Insert {
             table,
             row: if table.columns.len() == 2 { vec![Value::from("x"), Value::from(n)] } else { vec![Value::from("y")] },
-        };
-        let update = |n: i64| Write::Sql { sql: "UPDATE t SET b = $1", params: vec![Value::from(n)] };
-        let mut writes = vec![insert(&T, 1), update(1), insert(&U, 0), update(2)];
-        writes.extend((0..MAX_ROWS as i64).map(|n| insert(&T, n)));
-        let statements = statements(&writes, true);
-        let texts: Vec<&str> = statements.iter().map(|(sql, _)| sql.as_ref()).collect();
-        // T has MAX_ROWS + 1 rows: one full run, then the one left over on its own.
-        assert_eq!(texts.len(), 5);
-        assert!(texts[0].starts_with("INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"));
+        }
+    }
+
+    fn update(n: i64) -> Write {
+        Write::Sql { sql: "UPDATE t SET b = $1", params: vec![Value::from(n)] }
+    }
+
+    #[test]
+    fn new_rows_are_grouped_by_table_and_the_other_statements_keep_their_order() {
+        let writes = vec![insert(&T, 1), update(1), insert(&U, 0), update(2), insert(&T, 2)];
+        let tables = new_rows(&writes);
+        assert_eq!(tables.len(), 2);
+        assert_eq!(tables[0].0.name, "t");
+        assert_eq!(
+            tables[0].1,
+            [&vec![Value::from("x"), Value::from(1i64)], &vec![Value::from("x"), Value::from(2i64)]]
+        );
+        assert_eq!(tables[1].0.name, "u");
+        let others: Vec<&Vec<Value>> = other_statements(&writes).map(|(_, params)| params).collect();
+        assert_eq!(others, [&vec![Value::from(1i64)], &vec![Value::from(2i64)]]);
+    }
+
+    #[test]
+    fn sqlite_inserts_come_in_full_runs_then_single_rows() {
+        let writes: Vec<Write> = (0..=MAX_ROWS as i64).map(|n| insert(&T, n)).collect();
+        let tables = new_rows(&writes);
+        let statements = sqlite_inserts(&T, &tables[0].1);
+        // MAX_ROWS + 1 rows: one full run, then the one left over on its own.
+        assert_eq!(statements.len(), 2);
+        assert!(statements[0].0.starts_with("INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"));
         assert_eq!(statements[0].1.len(), 2 * MAX_ROWS);
-        assert_eq!(texts[1], "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING");
-        assert_eq!(texts[2], "INSERT INTO u (a) VALUES ($1) ON CONFLICT DO NOTHING");
-        assert_eq!(&texts[3..], ["UPDATE t SET b = $1", "UPDATE t SET b = $1"]);
-        assert_eq!(statements[3].1, [&Value::from(1i64)]);
-        assert_eq!(statements[4].1, [&Value::from(2i64)]);
-        let anonymous = super::statements(&writes, false);
-        assert_eq!(anonymous[2].0, "INSERT INTO u (a) VALUES (?) ON CONFLICT DO NOTHING");
+        assert_eq!(statements[1].0, "INSERT INTO t (a, b) VALUES (?, ?) ON CONFLICT DO NOTHING");
+        assert_eq!(statements[1].1, [&Value::from("x"), &Value::from(MAX_ROWS as i64)]);
+    }
+
+    #[test]
+    fn postgres_inserts_send_one_array_per_column() {
+        assert_eq!(
+            unnest_sql(&T),
+            "INSERT INTO t (a, b) SELECT * FROM UNNEST($1::TEXT[], $2::BIGINT[]) ON CONFLICT DO NOTHING"
+        );
+        let writes = vec![insert(&T, 1), insert(&T, 2)];
+        let tables = new_rows(&writes);
+        let arrays = column_arrays(&T, &tables[0].1).expect("values of their columns' kinds");
+        assert!(matches!(&arrays[0], ColumnArray::Text(texts) if texts == &[Some("x"), Some("x")]));
+        assert!(matches!(&arrays[1], ColumnArray::Int(numbers) if numbers == &[Some(1), Some(2)]));
+        let mismatched = [Write::Insert { table: &T, row: vec![Value::from(1i64), Value::from(2i64)] }];
+        assert!(column_arrays(&T, &new_rows(&mismatched)[0].1).is_none(), "a text column given a number");
     }
 }

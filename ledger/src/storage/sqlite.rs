@@ -49,6 +49,10 @@ impl SqliteStorage {
             // are written in key order that is not insertion order, and a rebuild touching them
             // through a small cache spends its time re-reading pages.
             .pragma("cache_size", "-65536")
+            // Statement journals (which let one statement of a transaction roll back alone) and the
+            // sorts behind `CREATE INDEX` in memory rather than in temporary files: a multi-row insert
+            // otherwise copies each page it touches to a file first.
+            .pragma("temp_store", "memory")
             // Rows travel from the connection's thread in a bounded channel; a deep one lets a page
             // of entries stream without the two threads waking each other for every row.
             .row_buffer_size(4_096);
