@@ -6,6 +6,7 @@ use crate::error::Code;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use projections::read::{CareRow, EntryRow, FacilityRow, PatientRow, ReadModels, StaffRow};
 use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// The loaders of one request. They cache what they loaded for the request's life (and no longer), so a
@@ -57,15 +58,18 @@ impl Loader<Uuid> for Patients {
     }
 }
 
-/// Every entry of a patient's record, in ledger order.
+/// Every entry of a patient's record, in ledger order. Shared, not copied: each of a record's twelve
+/// sections reads the whole list from the cache, and copying hundreds of rows for each was most of a
+/// full record's cost.
 pub(crate) struct Entries(ReadModels);
 
 impl Loader<Uuid> for Entries {
-    type Value = Vec<EntryRow>;
+    type Value = Arc<[EntryRow]>;
     type Error = Code;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<EntryRow>>, Code> {
-        Ok(by_patient(self.0.entries(keys).await?, |row| &row.patient_id))
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Arc<[EntryRow]>>, Code> {
+        let grouped = by_patient(self.0.entries(keys).await?, |row| &row.patient_id);
+        Ok(grouped.into_iter().map(|(patient, rows)| (patient, Arc::from(rows))).collect())
     }
 }
 
