@@ -253,8 +253,8 @@ pub(crate) async fn execute_on_postgres(connection: &mut PgConnection, writes: &
                 query.execute(&mut *connection).await?;
             }
             None => {
+                let sql = insert_sql(table, 1, true);
                 for row in rows {
-                    let sql = insert_sql(table, 1, true);
                     bind_values!(sqlx::query(&sql), row.iter()).execute(&mut *connection).await?;
                 }
             }
