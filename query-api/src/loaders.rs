@@ -59,8 +59,8 @@ impl Loader<Uuid> for Patients {
 }
 
 /// Every entry of a patient's record, in ledger order. Shared, not copied: each of a record's twelve
-/// sections reads the whole list from the cache, and copying hundreds of rows for each was most of a
-/// full record's cost.
+/// sections reads the whole list from the cache, and copying hundreds of rows for each was a large
+/// share of a full record's allocations.
 pub(crate) struct Entries(ReadModels);
 
 impl Loader<Uuid> for Entries {
