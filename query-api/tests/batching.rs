@@ -157,8 +157,9 @@ async fn a_record_of_hundreds_of_entries_costs_a_bounded_number_of_queries() {
     assert_eq!(data["b"]["encounters"]["edges"].as_array().unwrap().len(), 20);
     assert_eq!(data["a"]["encounters"]["edges"][0]["node"]["facility"]["name"], "Hôpital central de Yaoundé");
     // 340 entries over two records, and one author and one facility behind all of them: fetched entry by
-    // entry, that would be hundreds of queries. Batched, it is one query per loader (care facts,
-    // patients, entries, staff, facilities) and per batch; a batch splits when its loads arrive in
+    // entry, that would be hundreds of queries. Batched, it is one query per record opened by id for
+    // each of its care facts, row and entries, and one per loader (staff, facilities) and per batch for
+    // the rest; a batch splits when its loads arrive in
     // separate scheduler ticks, which a busy machine makes likelier, so the bound allows for splits
     // while staying far below one query per entry.
     assert!(queries <= 16, "{queries} queries for 340 entries in two records");

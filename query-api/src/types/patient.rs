@@ -40,9 +40,16 @@ impl Patient {
     pub(crate) async fn open(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Patient> {
         let viewer = viewer(ctx)?;
         let loaders = loaders(ctx)?;
+        // Opened by id, a record needs its care facts and row before anything else, and its entries
+        // next: fetched directly rather than through batches that wait to fill. The entries only once
+        // the policy has allowed the record, and only for a query that reads them.
+        loaders.prefetch_patient(id).await?;
         let care = policy::care(loaders, viewer, id).await?;
         check(viewer, Action::ReadDemographics { patient: id }, care)?;
         let row = loaders.patients.load_one(id).await?.ok_or(Code::NotFound)?;
+        if reads_entries(ctx) {
+            loaders.prefetch_entries(id).await?;
+        }
         let basis = policy::read_basis(viewer, care);
         tracker(ctx)?.note(id, basis, "demographics");
         Ok(Patient { id, row, care, basis })
@@ -76,6 +83,30 @@ impl Patient {
     pub(crate) fn check_section(&self, ctx: &Context<'_>, section: Section) -> Result<(), Code> {
         check(viewer(ctx)?, Action::ReadSection { patient: self.id, section }, self.care)
     }
+}
+
+/// The fields of a patient that read the record's entries.
+const ENTRY_FIELDS: [&str; 13] = [
+    "medicalHistory",
+    "familyHistory",
+    "allergies",
+    "conditions",
+    "treatments",
+    "prescriptions",
+    "labOrders",
+    "labResults",
+    "vitalSigns",
+    "immunizations",
+    "encounters",
+    "referrals",
+    "vaccinationCard",
+];
+
+/// Whether the query reads any of the entries of the patient the field `ctx` resolves. A field missing
+/// from [`ENTRY_FIELDS`] still gets its entries, through the loader, a little later.
+fn reads_entries(ctx: &Context<'_>) -> bool {
+    let selection = ctx.look_ahead();
+    ENTRY_FIELDS.iter().any(|field| selection.field(field).exists())
 }
 
 #[Object]
