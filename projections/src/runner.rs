@@ -482,6 +482,7 @@ enum Writer {
 ///   the runner replays it; the database stays consistent either way. The ledger's own commits, on
 ///   the other connections, still wait for the disk, and with them everything written before them.
 const WRITER_SETTINGS: [&str; 2] = ["PRAGMA wal_autocheckpoint = 16384", "PRAGMA synchronous = NORMAL"];
+
 /// Stops a background reader when the loop that consumes it ends, however it ends.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
