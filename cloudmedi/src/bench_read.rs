@@ -14,7 +14,7 @@ use domain::access::Principal;
 use event_schema::{events, KeyPair, Role};
 use ledger::testing::ScratchDatabase;
 use ledger::{Ledger, PgStorage, SqliteStorage, Storage};
-use projections::read::ReadModels;
+use projections::read::{AppointmentsOf, ReadModels};
 use projections::Runner;
 use query_api::{QueryApi, Read, ReadRecorder, Viewer};
 use std::path::PathBuf;
@@ -165,6 +165,27 @@ async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>)
     }
     let (graphql_p50, graphql_p99) = percentiles(&mut graphql);
     let (sql_p50, sql_p99) = percentiles(&mut sql);
+
+    // Where the rest goes: each other query a full record runs, alone, with the record's own ids.
+    let entries = models.entries(&[patient]).await?;
+    let mut authors: Vec<Uuid> =
+        entries.iter().filter_map(|entry| Uuid::parse_str(&entry.author_account_id).ok()).collect();
+    authors.sort_unstable();
+    authors.dedup();
+    let mut facilities: Vec<Uuid> = entries
+        .iter()
+        .filter_map(|entry| entry.facility_id.as_deref().and_then(|id| Uuid::parse_str(id).ok()))
+        .collect();
+    facilities.sort_unstable();
+    facilities.dedup();
+    let samples = settings.samples;
+    let record = [patient];
+    let care = timed(samples, || models.care(&record)).await?;
+    let row = timed(samples, || models.patients(&record)).await?;
+    let staff = timed(samples, || models.staff(&authors)).await?;
+    let places = timed(samples, || models.facilities(&facilities)).await?;
+    let appointments =
+        timed(samples, || models.appointments(AppointmentsOf::Patient(patient), i64::MIN, i64::MAX, None, 101)).await?;
     println!(
         "{:<9} {:>8} {:>9} {:>12} {:>12} {:>13} {:>13} {:>9}",
         "backend", "entries", "samples", "graphql p50", "graphql p99", "entries p50", "entries p99", "p99 ratio"
@@ -180,8 +201,37 @@ async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>)
         millis(sql_p99),
         millis(graphql_p99) / millis(sql_p99).max(1e-9)
     );
+    println!(
+        "{:<9} {:>18} {:>18} {:>18} {:>18} {:>18}",
+        "backend", "care", "patient", "staff", "facilities", "appointments"
+    );
+    let cell = |(p50, p99): (Duration, Duration)| format!("{:.2}/{:.2}ms", millis(p50), millis(p99));
+    println!(
+        "{:<9} {:>18} {:>18} {:>18} {:>18} {:>18}",
+        backend,
+        cell(care),
+        cell(row),
+        cell(staff),
+        cell(places),
+        cell(appointments)
+    );
     ledger.close().await;
     Ok(())
+}
+
+/// The p50 and p99 of `samples` runs of `query`.
+async fn timed<T, F, Fut>(samples: usize, mut query: F) -> anyhow::Result<(Duration, Duration)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, projections::ProjectionError>>,
+{
+    let mut times = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let started = Instant::now();
+        query().await?;
+        times.push(started.elapsed());
+    }
+    Ok(percentiles(&mut times))
 }
 
 /// The entries (and appointments) a full-record answer shows.
