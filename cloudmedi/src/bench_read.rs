@@ -6,7 +6,8 @@
 //! - **full record**: the latency (p50, p99) of one GraphQL query for the showcase patient's whole
 //!   record (about 200 entries, every section, with authors, facilities and the vaccination card), as a
 //!   doctor of the patient's facility, through the same `QueryApi` the server runs, against a baseline:
-//!   the bare SQL query of the record's entries.
+//!   the bare SQL query of the record's entries; then each other query the record runs (care facts,
+//!   patient row, authors, facilities, appointments), timed alone, to show where the rest goes.
 
 use crate::demo;
 use anyhow::Context;

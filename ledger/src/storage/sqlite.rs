@@ -53,11 +53,12 @@ impl SqliteStorage {
             // sorts behind `CREATE INDEX` in memory rather than in temporary files: a multi-row insert
             // otherwise copies each page it touches to a file first.
             .pragma("temp_store", "memory")
-            // Reads served from the file mapped in memory (up to 2 GiB of it, SQLite's ceiling) rather
-            // than copied into each connection's cache. A connection's cache is emptied whenever
-            // another connection commits, so while a projector commits page after page, every read of
-            // the ledger would otherwise copy and allocate its pages again.
-            .pragma("mmap_size", "2147483648")
+            // Reads served from the file mapped in memory (up to 64 GiB of it: SQLite's own ceiling of
+            // 2 GiB is raised in `.cargo/config.toml`) rather than copied into each connection's
+            // cache. A connection's cache is emptied whenever another connection commits, so while a
+            // projector commits page after page, every read of the ledger would otherwise copy and
+            // allocate its pages again. Only the file's actual size is mapped.
+            .pragma("mmap_size", "68719476736")
             // Rows travel from the connection's thread in a bounded channel; a deep one lets a page
             // of entries stream without the two threads waking each other for every row.
             .row_buffer_size(4_096);
