@@ -4,7 +4,7 @@
 use crate::indexes;
 use crate::projectors::{all, Projector};
 use crate::table::Kind;
-use crate::write::{execute_on_postgres, execute_on_sqlite};
+use crate::write::{execute_on_postgres, execute_on_sqlite, prepare, Prepared};
 use crate::ProjectionError;
 use event_schema::{Catalog, Entry};
 use ledger::{Database, Ledger, LedgerError};
@@ -26,7 +26,7 @@ struct Change {
     projector: &'static str,
     from: u64,
     to: u64,
-    writes: Vec<crate::write::Write>,
+    writes: Prepared,
 }
 
 /// A projector's position against the ledger's head.
@@ -182,6 +182,7 @@ impl Runner {
             }
             if to > from {
                 checkpoints.insert(name, to);
+                let writes = prepare(writes, matches!(self.database, Database::Sqlite(_)))?;
                 changes.push(Change { projector: name, from, to, writes });
             }
         }
@@ -201,48 +202,36 @@ impl Runner {
                 }
                 Writer::Sqlite(connection)
             }
-            Database::Postgres(pool) => Writer::Postgres(pool.acquire().await?),
+            Database::Postgres(pool) => {
+                let mut connections = Vec::with_capacity(POSTGRES_WRITERS);
+                for _ in 0..POSTGRES_WRITERS {
+                    connections.push(pool.acquire().await?);
+                }
+                Writer::Postgres(connections)
+            }
         })
     }
 
-    /// Writes planned changes and moves their checkpoints, in one transaction on `writer`.
-    async fn commit(&self, writer: &mut Writer, changes: &[Change]) -> Result<(), ProjectionError> {
+    /// Writes planned changes and moves their checkpoints: in one transaction on SQLite; on
+    /// PostgreSQL, in one transaction per writer connection, each for some of the projectors, all at
+    /// once (see [`POSTGRES_WRITERS`]). Either way each projector's rows and checkpoint move together.
+    async fn commit(&self, writer: &mut Writer, changes: Vec<Change>) -> Result<(), ProjectionError> {
         if changes.is_empty() {
             return Ok(());
         }
-        macro_rules! commit_on {
-            ($connection:expr, $execute:path, $numbered:expr) => {{
-                let mut transaction = sqlx::Connection::begin(&mut **$connection).await?;
-                for change in changes {
-                    let moved = sqlx::query(
-                        "UPDATE projection_checkpoints SET position = $3 WHERE projector = $1 AND position = $2",
-                    )
-                    .bind(change.projector)
-                    .bind(to_i64(change.from))
-                    .bind(to_i64(change.to))
-                    .execute(&mut *transaction)
-                    .await?;
-                    if moved.rows_affected() != 1 {
-                        return Err(ProjectionError::CheckpointMoved(change.projector.to_owned()));
-                    }
-                }
-                if $numbered {
-                    // Read models can always be derived again from the ledger, and a transaction
-                    // lost in a crash takes its checkpoints with it, so the runner simply replays
-                    // it: no need to wait for the commit to reach the disk.
-                    sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *transaction).await?;
-                }
-                for change in changes {
-                    $execute(&mut *transaction, &change.writes).await?;
-                }
-                transaction.commit().await?;
-            }};
-        }
         match writer {
-            Writer::Sqlite(connection) => commit_on!(connection, execute_on_sqlite, false),
-            Writer::Postgres(connection) => commit_on!(connection, execute_on_postgres, true),
+            Writer::Sqlite(connection) => commit_on_sqlite(connection, changes).await,
+            Writer::Postgres(connections) => {
+                let shares = share_out(changes, connections.len());
+                let commits = connections
+                    .iter_mut()
+                    .zip(shares)
+                    .filter(|(_, share)| !share.is_empty())
+                    .map(|(connection, share)| commit_on_postgres(connection, share));
+                futures::future::try_join_all(commits).await?;
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     /// Plans pages from `pages` ahead of their commits (on a blocking thread, so projecting the next
@@ -315,7 +304,7 @@ impl Runner {
                 };
                 let Some(plan) = plan else { return Ok(applied) };
                 let (changes, last, count) = plan?;
-                self.commit(&mut writer, &changes).await?;
+                self.commit(&mut writer, changes).await?;
                 applied += count;
                 progress(last);
                 if set_aside && last >= ledger.head().await?.position {
@@ -461,17 +450,84 @@ impl Runner {
     }
 }
 
+/// Moves the checkpoints of `changes` and writes their rows, in one transaction on `$connection`.
+macro_rules! commit_on {
+    ($connection:expr, $changes:expr, $execute:path, $numbered:expr) => {{
+        let changes: Vec<Change> = $changes;
+        let mut transaction = sqlx::Connection::begin(&mut **$connection).await?;
+        for change in &changes {
+            let moved =
+                sqlx::query("UPDATE projection_checkpoints SET position = $3 WHERE projector = $1 AND position = $2")
+                    .bind(change.projector)
+                    .bind(to_i64(change.from))
+                    .bind(to_i64(change.to))
+                    .execute(&mut *transaction)
+                    .await?;
+            if moved.rows_affected() != 1 {
+                return Err(ProjectionError::CheckpointMoved(change.projector.to_owned()));
+            }
+        }
+        if $numbered {
+            // Read models can always be derived again from the ledger, and a transaction lost in a
+            // crash takes its checkpoints with it, so the runner simply replays it: no need to wait
+            // for the commit to reach the disk.
+            sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *transaction).await?;
+        }
+        for change in changes {
+            $execute(&mut *transaction, change.writes).await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }};
+}
+
+async fn commit_on_sqlite(
+    connection: &mut PoolConnection<Sqlite>,
+    changes: Vec<Change>,
+) -> Result<(), ProjectionError> {
+    commit_on!(connection, changes, execute_on_sqlite, false)
+}
+
+async fn commit_on_postgres(
+    connection: &mut PoolConnection<Postgres>,
+    changes: Vec<Change>,
+) -> Result<(), ProjectionError> {
+    commit_on!(connection, changes, execute_on_postgres, true)
+}
+
+/// Shares `changes` out between `writers` connections, so that each has about as many writes: the
+/// largest first, each to the connection with the fewest so far. Projectors are independent (each
+/// owns its tables and its checkpoint), so their changes may commit in any grouping.
+fn share_out(changes: Vec<Change>, writers: usize) -> Vec<Vec<Change>> {
+    let mut shares: Vec<Vec<Change>> = (0..writers.max(1)).map(|_| Vec::new()).collect();
+    let mut loads = vec![0usize; shares.len()];
+    let mut largest_first = changes;
+    largest_first.sort_by_key(|change| std::cmp::Reverse(change.writes.weight()));
+    for change in largest_first {
+        let lightest = (0..loads.len()).min_by_key(|&writer| loads[writer]).unwrap_or(0);
+        loads[lightest] += change.writes.weight().max(1);
+        shares[lightest].push(change);
+    }
+    shares
+}
+
 fn to_i64(position: u64) -> i64 {
     i64::try_from(position).unwrap_or(i64::MAX)
 }
 
-/// The connection a runner commits on. On SQLite a connection's page cache stays valid only while no
+/// The connections a runner commits on. On SQLite a connection's page cache stays valid only while no
 /// other connection writes, so committing every page through one connection keeps the pages of the
-/// read models' indexes warm from one page to the next.
+/// read models' indexes warm from one page to the next. On PostgreSQL, [`POSTGRES_WRITERS`].
 enum Writer {
     Sqlite(PoolConnection<Sqlite>),
-    Postgres(PoolConnection<Postgres>),
+    Postgres(Vec<PoolConnection<Postgres>>),
 }
+
+/// How many connections the runner commits on at once on PostgreSQL. Inserting the rows is the
+/// server's work, and one connection is served by one server process, on one core: a rebuild was
+/// bound by that process while the runner's own process stayed mostly idle. Two connections, each
+/// committing about half of a page's writes, let the server use a second core.
+const POSTGRES_WRITERS: usize = 2;
 
 /// The runner's SQLite connection, unlike the others:
 /// - copies the write-ahead log into the database every 64 MiB of log (the size of its page cache)

@@ -2,10 +2,13 @@
 //!
 //! Projectors only describe changes; the runner executes them inside its transaction. Each projector's
 //! new rows go first, table by table, in few statements (multi-row inserts on SQLite, one `UNNEST` of
-//! column arrays on PostgreSQL): statements, not rows, are most of what a rebuild costs.
+//! column arrays on PostgreSQL): statements, not rows, are most of what a rebuild costs. A page's
+//! writes are grouped, and on SQLite turned into statements with their arguments, while the page is
+//! planned ([`prepare`]), so that the commit, which every page waits for, only runs them.
 
 use crate::table::{Kind, Table};
-use sqlx::{PgConnection, SqliteConnection};
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Arguments as _, PgConnection, SqliteConnection};
 use uuid::Uuid;
 
 /// A value bound to a statement.
@@ -131,48 +134,103 @@ fn unnest_sql(table: &Table) -> String {
     )
 }
 
-/// A projector's new rows for a page, table by table in the order the tables first appear.
+/// A projector's writes for a page: its new rows table by table, in the order the tables first
+/// appear, then its other statements in order.
 ///
-/// The runner writes them before the projector's other statements. That is sound because of what the
+/// The runner writes the new rows before the other statements. That is sound because of what the
 /// ledger guarantees: a statement that changes a row (a correction, a reschedule, a revocation) always
 /// follows, in ledger order, the entry that created the row, and a new row never depends on a change
 /// to another. So the page ends in the same state whichever way its statements are grouped, and live
 /// projection (small pages) and a rebuild (large ones) agree; the rebuild test's digests check it.
-fn new_rows(writes: &[Write]) -> Vec<(&'static Table, Vec<&Vec<Value>>)> {
-    let mut tables: Vec<(&'static Table, Vec<&Vec<Value>>)> = Vec::new();
-    for write in writes {
-        if let Write::Insert { table, row } = write {
-            match tables.iter_mut().find(|(known, _)| std::ptr::eq(*known, *table)) {
-                Some((_, rows)) => rows.push(row),
-                None => tables.push((table, vec![row])),
+#[derive(Debug, Default)]
+pub(crate) struct Grouped {
+    inserts: Vec<(&'static Table, Vec<Vec<Value>>)>,
+    others: Vec<(&'static str, Vec<Value>)>,
+}
+
+impl Grouped {
+    fn of(writes: Vec<Write>) -> Self {
+        let mut grouped = Grouped::default();
+        for write in writes {
+            match write {
+                Write::Insert { table, row } => {
+                    match grouped.inserts.iter_mut().find(|(known, _)| std::ptr::eq(*known, table)) {
+                        Some((_, rows)) => rows.push(row),
+                        None => grouped.inserts.push((table, vec![row])),
+                    }
+                }
+                Write::Sql { sql, params } => grouped.others.push((sql, params)),
+            }
+        }
+        grouped
+    }
+}
+
+/// A statement for SQLite with its arguments, ready to run.
+pub(crate) struct SqliteStatement {
+    sql: String,
+    arguments: SqliteArguments<'static>,
+}
+
+/// One projector's writes for a page, as its backend runs them.
+pub(crate) enum Prepared {
+    Sqlite(Vec<SqliteStatement>),
+    Postgres(Grouped),
+}
+
+impl Prepared {
+    /// Roughly how much work the writes are: rows and statements.
+    pub(crate) fn weight(&self) -> usize {
+        match self {
+            Prepared::Sqlite(statements) => statements.iter().map(|statement| statement.arguments.len()).sum(),
+            Prepared::Postgres(grouped) => {
+                grouped.inserts.iter().map(|(_, rows)| rows.len()).sum::<usize>() + grouped.others.len()
             }
         }
     }
-    tables
 }
 
-/// A projector's other statements for a page, in order.
-fn other_statements(writes: &[Write]) -> impl Iterator<Item = (&'static str, &Vec<Value>)> {
-    writes.iter().filter_map(|write| match write {
-        Write::Sql { sql, params } => Some((*sql, params)),
-        Write::Insert { .. } => None,
-    })
+/// Prepares `writes` for the backend of `sqlite` (true) or PostgreSQL.
+pub(crate) fn prepare(writes: Vec<Write>, sqlite: bool) -> Result<Prepared, sqlx::Error> {
+    let grouped = Grouped::of(writes);
+    Ok(if sqlite { Prepared::Sqlite(sqlite_statements(grouped)?) } else { Prepared::Postgres(grouped) })
 }
 
-/// The statements that insert `rows` into `table` on SQLite: fixed runs of multi-row inserts, then
-/// single rows. Only two texts per table, so that both stay prepared in the connection's statement
-/// cache: preparing a long statement anew costs more than it saves.
-fn sqlite_inserts<'a>(table: &Table, rows: &[&'a Vec<Value>]) -> Vec<(String, Vec<&'a Value>)> {
-    let per_statement = (MAX_PARAMETERS / table.columns.len().max(1)).clamp(1, MAX_ROWS);
-    let mut out = Vec::new();
-    let mut chunks = rows.chunks_exact(per_statement);
-    for chunk in chunks.by_ref() {
-        out.push((insert_sql(table, chunk.len(), false), chunk.iter().copied().flatten().collect()));
+/// `values` as a statement's arguments, moved rather than copied.
+fn arguments(values: impl IntoIterator<Item = Value>) -> Result<SqliteArguments<'static>, sqlx::Error> {
+    let mut arguments = SqliteArguments::default();
+    for value in values {
+        match value {
+            Value::Text(text) => arguments.add(text),
+            Value::Int(number) => arguments.add(number),
+        }
+        .map_err(sqlx::Error::Encode)?;
     }
-    for row in chunks.remainder() {
-        out.push((insert_sql(table, 1, false), row.iter().collect()));
+    Ok(arguments)
+}
+
+/// The statements of `grouped` on SQLite: for each table, fixed runs of multi-row inserts, then single
+/// rows (only two texts per table, so that both stay prepared in the connection's statement cache:
+/// preparing a long statement anew costs more than it saves); then the other statements.
+fn sqlite_statements(grouped: Grouped) -> Result<Vec<SqliteStatement>, sqlx::Error> {
+    let mut statements = Vec::new();
+    for (table, rows) in grouped.inserts {
+        let per_statement = (MAX_PARAMETERS / table.columns.len().max(1)).clamp(1, MAX_ROWS);
+        let full_runs = rows.len() / per_statement;
+        let mut rows = rows.into_iter();
+        for _ in 0..full_runs {
+            let run = rows.by_ref().take(per_statement).flatten();
+            statements
+                .push(SqliteStatement { sql: insert_sql(table, per_statement, false), arguments: arguments(run)? });
+        }
+        for row in rows {
+            statements.push(SqliteStatement { sql: insert_sql(table, 1, false), arguments: arguments(row)? });
+        }
     }
-    out
+    for (sql, params) in grouped.others {
+        statements.push(SqliteStatement { sql: sql.to_owned(), arguments: arguments(params)? });
+    }
+    Ok(statements)
 }
 
 /// A column of new rows as one array, for [`unnest_sql`].
@@ -183,7 +241,7 @@ enum ColumnArray<'a> {
 
 /// `rows` as one array per column of `table`; `None` if a value does not have its column's kind (a
 /// projector's defect, which the row-by-row insert then reports as the database sees it).
-fn column_arrays<'a>(table: &Table, rows: &[&'a Vec<Value>]) -> Option<Vec<ColumnArray<'a>>> {
+fn column_arrays<'a>(table: &Table, rows: &'a [Vec<Value>]) -> Option<Vec<ColumnArray<'a>>> {
     let mut arrays: Vec<ColumnArray<'a>> = table
         .columns
         .iter()
@@ -222,25 +280,26 @@ macro_rules! bind_values {
 }
 pub(crate) use bind_values;
 
-/// Executes one projector's `writes` for a page on SQLite (inside the caller's transaction): its new
-/// rows first, then its other statements in order.
-pub(crate) async fn execute_on_sqlite(connection: &mut SqliteConnection, writes: &[Write]) -> Result<(), sqlx::Error> {
-    for (table, rows) in new_rows(writes) {
-        for (sql, params) in sqlite_inserts(table, &rows) {
-            bind_values!(sqlx::query(&sql), params.into_iter()).execute(&mut *connection).await?;
-        }
-    }
-    for (sql, params) in other_statements(writes) {
-        bind_values!(sqlx::query(sql), params.iter()).execute(&mut *connection).await?;
+/// Writes prepared for the other backend: the runner prepares for its own, so only a defect gets here.
+fn prepared_for_another_backend() -> sqlx::Error {
+    sqlx::Error::Protocol("projection writes prepared for another backend".into())
+}
+
+/// Runs one projector's prepared statements for a page on SQLite (inside the caller's transaction).
+pub(crate) async fn execute_on_sqlite(connection: &mut SqliteConnection, writes: Prepared) -> Result<(), sqlx::Error> {
+    let Prepared::Sqlite(statements) = writes else { return Err(prepared_for_another_backend()) };
+    for statement in statements {
+        sqlx::query_with(&statement.sql, statement.arguments).execute(&mut *connection).await?;
     }
     Ok(())
 }
 
-/// Executes one projector's `writes` for a page on PostgreSQL (inside the caller's transaction): its
-/// new rows first, one statement per table, then its other statements in order.
-pub(crate) async fn execute_on_postgres(connection: &mut PgConnection, writes: &[Write]) -> Result<(), sqlx::Error> {
-    for (table, rows) in new_rows(writes) {
-        match column_arrays(table, &rows) {
+/// Executes one projector's writes for a page on PostgreSQL (inside the caller's transaction): its new
+/// rows first, one statement per table, then its other statements in order.
+pub(crate) async fn execute_on_postgres(connection: &mut PgConnection, writes: Prepared) -> Result<(), sqlx::Error> {
+    let Prepared::Postgres(grouped) = writes else { return Err(prepared_for_another_backend()) };
+    for (table, rows) in &grouped.inserts {
+        match column_arrays(table, rows) {
             Some(arrays) => {
                 let sql = unnest_sql(table);
                 let mut query = sqlx::query(&sql);
@@ -260,7 +319,7 @@ pub(crate) async fn execute_on_postgres(connection: &mut PgConnection, writes: &
             }
         }
     }
-    for (sql, params) in other_statements(writes) {
+    for (sql, params) in &grouped.others {
         bind_values!(sqlx::query(sql), params.iter()).execute(&mut *connection).await?;
     }
     Ok(())
@@ -288,29 +347,31 @@ mod tests {
     #[test]
     fn new_rows_are_grouped_by_table_and_the_other_statements_keep_their_order() {
         let writes = vec![insert(&T, 1), update(1), insert(&U, 0), update(2), insert(&T, 2)];
-        let tables = new_rows(&writes);
-        assert_eq!(tables.len(), 2);
-        assert_eq!(tables[0].0.name, "t");
+        let grouped = Grouped::of(writes);
+        assert_eq!(grouped.inserts.len(), 2);
+        assert_eq!(grouped.inserts[0].0.name, "t");
         assert_eq!(
-            tables[0].1,
-            [&vec![Value::from("x"), Value::from(1i64)], &vec![Value::from("x"), Value::from(2i64)]]
+            grouped.inserts[0].1,
+            [vec![Value::from("x"), Value::from(1i64)], vec![Value::from("x"), Value::from(2i64)]]
         );
-        assert_eq!(tables[1].0.name, "u");
-        let others: Vec<&Vec<Value>> = other_statements(&writes).map(|(_, params)| params).collect();
+        assert_eq!(grouped.inserts[1].0.name, "u");
+        let others: Vec<&Vec<Value>> = grouped.others.iter().map(|(_, params)| params).collect();
         assert_eq!(others, [&vec![Value::from(1i64)], &vec![Value::from(2i64)]]);
     }
 
     #[test]
-    fn sqlite_inserts_come_in_full_runs_then_single_rows() {
-        let writes: Vec<Write> = (0..=MAX_ROWS as i64).map(|n| insert(&T, n)).collect();
-        let tables = new_rows(&writes);
-        let statements = sqlite_inserts(&T, &tables[0].1);
-        // MAX_ROWS + 1 rows: one full run, then the one left over on its own.
-        assert_eq!(statements.len(), 2);
-        assert!(statements[0].0.starts_with("INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"));
-        assert_eq!(statements[0].1.len(), 2 * MAX_ROWS);
-        assert_eq!(statements[1].0, "INSERT INTO t (a, b) VALUES (?, ?) ON CONFLICT DO NOTHING");
-        assert_eq!(statements[1].1, [&Value::from("x"), &Value::from(MAX_ROWS as i64)]);
+    fn sqlite_inserts_come_in_full_runs_then_single_rows_then_the_other_statements() {
+        let mut writes: Vec<Write> = (0..=MAX_ROWS as i64).map(|n| insert(&T, n)).collect();
+        writes.push(update(7));
+        let statements = sqlite_statements(Grouped::of(writes)).expect("values bind");
+        // MAX_ROWS + 1 rows: one full run, then the one left over on its own, then the update.
+        assert_eq!(statements.len(), 3);
+        assert!(statements[0].sql.starts_with("INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"));
+        assert_eq!(statements[0].arguments.len(), 2 * MAX_ROWS);
+        assert_eq!(statements[1].sql, "INSERT INTO t (a, b) VALUES (?, ?) ON CONFLICT DO NOTHING");
+        assert_eq!(statements[1].arguments.len(), 2);
+        assert_eq!(statements[2].sql, "UPDATE t SET b = $1");
+        assert_eq!(statements[2].arguments.len(), 1);
     }
 
     #[test]
@@ -319,12 +380,12 @@ mod tests {
             unnest_sql(&T),
             "INSERT INTO t (a, b) SELECT * FROM UNNEST($1::TEXT[], $2::BIGINT[]) ON CONFLICT DO NOTHING"
         );
-        let writes = vec![insert(&T, 1), insert(&T, 2)];
-        let tables = new_rows(&writes);
-        let arrays = column_arrays(&T, &tables[0].1).expect("values of their columns' kinds");
+        let grouped = Grouped::of(vec![insert(&T, 1), insert(&T, 2)]);
+        let arrays = column_arrays(&T, &grouped.inserts[0].1).expect("values of their columns' kinds");
         assert!(matches!(&arrays[0], ColumnArray::Text(texts) if texts == &[Some("x"), Some("x")]));
         assert!(matches!(&arrays[1], ColumnArray::Int(numbers) if numbers == &[Some(1), Some(2)]));
-        let mismatched = [Write::Insert { table: &T, row: vec![Value::from(1i64), Value::from(2i64)] }];
-        assert!(column_arrays(&T, &new_rows(&mismatched)[0].1).is_none(), "a text column given a number");
+        let mismatched =
+            Grouped::of(vec![Write::Insert { table: &T, row: vec![Value::from(1i64), Value::from(2i64)] }]);
+        assert!(column_arrays(&T, &mismatched.inserts[0].1).is_none(), "a text column given a number");
     }
 }
