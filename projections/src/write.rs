@@ -9,6 +9,7 @@
 use crate::table::{Kind, Table};
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments as _, PgConnection, SqliteConnection};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// A value bound to a statement.
@@ -166,9 +167,10 @@ impl Grouped {
     }
 }
 
-/// A statement for SQLite with its arguments, ready to run.
+/// A statement for SQLite with its arguments, ready to run. The runs of one table's inserts share one
+/// text, formatted once per page.
 pub(crate) struct SqliteStatement {
-    sql: String,
+    sql: Arc<str>,
     arguments: SqliteArguments<'static>,
 }
 
@@ -218,17 +220,23 @@ fn sqlite_statements(grouped: Grouped) -> Result<Vec<SqliteStatement>, sqlx::Err
         let per_statement = (MAX_PARAMETERS / table.columns.len().max(1)).clamp(1, MAX_ROWS);
         let full_runs = rows.len() / per_statement;
         let mut rows = rows.into_iter();
-        for _ in 0..full_runs {
-            let run = rows.by_ref().take(per_statement).flatten();
-            statements
-                .push(SqliteStatement { sql: insert_sql(table, per_statement, false), arguments: arguments(run)? });
+        if full_runs > 0 {
+            let sql: Arc<str> = insert_sql(table, per_statement, false).into();
+            for _ in 0..full_runs {
+                let run = rows.by_ref().take(per_statement).flatten();
+                statements.push(SqliteStatement { sql: sql.clone(), arguments: arguments(run)? });
+            }
         }
-        for row in rows {
-            statements.push(SqliteStatement { sql: insert_sql(table, 1, false), arguments: arguments(row)? });
+        let mut rows = rows.peekable();
+        if rows.peek().is_some() {
+            let sql: Arc<str> = insert_sql(table, 1, false).into();
+            for row in rows {
+                statements.push(SqliteStatement { sql: sql.clone(), arguments: arguments(row)? });
+            }
         }
     }
     for (sql, params) in grouped.others {
-        statements.push(SqliteStatement { sql: sql.to_owned(), arguments: arguments(params)? });
+        statements.push(SqliteStatement { sql: sql.into(), arguments: arguments(params)? });
     }
     Ok(statements)
 }
@@ -368,9 +376,9 @@ mod tests {
         assert_eq!(statements.len(), 3);
         assert!(statements[0].sql.starts_with("INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"));
         assert_eq!(statements[0].arguments.len(), 2 * MAX_ROWS);
-        assert_eq!(statements[1].sql, "INSERT INTO t (a, b) VALUES (?, ?) ON CONFLICT DO NOTHING");
+        assert_eq!(&*statements[1].sql, "INSERT INTO t (a, b) VALUES (?, ?) ON CONFLICT DO NOTHING");
         assert_eq!(statements[1].arguments.len(), 2);
-        assert_eq!(statements[2].sql, "UPDATE t SET b = $1");
+        assert_eq!(&*statements[2].sql, "UPDATE t SET b = $1");
         assert_eq!(statements[2].arguments.len(), 1);
     }
 
