@@ -7,6 +7,9 @@
 use crate::write::{bind_values, Value};
 use crate::ProjectionError;
 use ledger::Database;
+use serde_json::value::RawValue;
+use sha2::{Digest as _, Sha256};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// A patient's demographics as projected.
@@ -75,7 +78,8 @@ pub struct CareRow {
     pub position: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A ledger entry as auditors browse it: its metadata, and of its payload only what may be shown.
+#[derive(Debug, Clone)]
 pub struct LedgerIndexRow {
     pub position: i64,
     pub stream_id: String,
@@ -86,11 +90,57 @@ pub struct LedgerIndexRow {
     pub actor_facility_id: Option<String>,
     pub occurred_at: i64,
     pub recorded_at: i64,
+    /// The entry's hash (SHA-256, hex), as the ledger holds it.
     pub hash: String,
+    /// SHA-256 (hex) of the payload's canonical JSON.
     pub payload_digest: String,
-    pub payload_fields: String,
+    /// The names of the payload's fields, in order; never their values.
+    pub payload_fields: Vec<String>,
     pub patient_id: Option<String>,
+    /// The record entry the payload names, if any.
     pub entry_id: Option<String>,
+}
+
+/// An index row with the ledger columns a listing derives the rest from.
+#[derive(sqlx::FromRow)]
+struct IndexedEntry {
+    position: i64,
+    stream_id: String,
+    stream_version: i64,
+    event_type: String,
+    actor_account_id: String,
+    actor_role: String,
+    actor_facility_id: Option<String>,
+    occurred_at: i64,
+    recorded_at: i64,
+    patient_id: Option<String>,
+    hash: Vec<u8>,
+    payload: String,
+}
+
+impl From<IndexedEntry> for LedgerIndexRow {
+    fn from(row: IndexedEntry) -> Self {
+        // Canonical JSON lists an object's fields in order; a payload that is not an object (none is)
+        // shows no fields rather than failing the page.
+        let fields: BTreeMap<&str, &RawValue> = serde_json::from_str(&row.payload).unwrap_or_default();
+        let entry_id = fields.get("entry_id").and_then(|raw| serde_json::from_str::<Uuid>(raw.get()).ok());
+        LedgerIndexRow {
+            payload_fields: fields.keys().map(|field| (*field).to_owned()).collect(),
+            entry_id: entry_id.map(|id| id.to_string()),
+            payload_digest: hex::encode(Sha256::digest(row.payload.as_bytes())),
+            hash: hex::encode(&row.hash),
+            position: row.position,
+            stream_id: row.stream_id,
+            stream_version: row.stream_version,
+            event_type: row.event_type,
+            actor_account_id: row.actor_account_id,
+            actor_role: row.actor_role,
+            actor_facility_id: row.actor_facility_id,
+            occurred_at: row.occurred_at,
+            recorded_at: row.recorded_at,
+            patient_id: row.patient_id,
+        }
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -285,44 +335,49 @@ impl ReadModels {
         )
     }
 
-    /// Ledger entries matching `filter`, after position `after`, in position order.
+    /// Ledger entries matching `filter`, after position `after`, in position order: the index picks
+    /// the positions, and each entry's hash and payload come from its ledger row.
     pub async fn ledger_entries(
         &self,
         filter: &LedgerFilter,
         after: i64,
         limit: u32,
     ) -> Result<Vec<LedgerIndexRow>, ProjectionError> {
-        let mut conditions = vec!["position > $1".to_owned()];
+        let mut conditions = vec!["i.position > $1".to_owned()];
         let mut params: Vec<Value> = vec![after.into()];
         let mut condition = |clause: &str, value: Value| {
             params.push(value);
             conditions.push(format!("{clause} ${}", params.len()));
         };
         if let Some(stream) = &filter.stream_id {
-            condition("stream_id =", stream.as_str().into());
+            condition("i.stream_id =", stream.as_str().into());
         }
         if let Some(event_type) = &filter.event_type {
-            condition("event_type =", event_type.as_str().into());
+            condition("i.event_type =", event_type.as_str().into());
         }
         if let Some(actor) = filter.actor_account_id {
-            condition("actor_account_id =", actor.into());
+            condition("i.actor_account_id =", actor.into());
         }
         if let Some(patient) = filter.patient_id {
-            condition("patient_id =", patient.into());
+            condition("i.patient_id =", patient.into());
         }
         if let Some(from) = filter.recorded_from {
-            condition("recorded_at >=", from.into());
+            condition("i.recorded_at >=", from.into());
         }
         if let Some(before) = filter.recorded_before {
-            condition("recorded_at <", before.into());
+            condition("i.recorded_at <", before.into());
         }
         params.push(i64::from(limit).into());
         let sql = format!(
-            "SELECT * FROM rm_ledger_index WHERE {} ORDER BY position LIMIT ${}",
+            "SELECT i.position, i.stream_id, i.stream_version, i.event_type, i.actor_account_id, i.actor_role, \
+             i.actor_facility_id, i.occurred_at, i.recorded_at, i.patient_id, l.hash, l.payload \
+             FROM rm_ledger_index i JOIN ledger_entries l ON l.position = i.position \
+             WHERE {} ORDER BY i.position LIMIT ${}",
             conditions.join(" AND "),
             params.len()
         );
-        fetch!(self, LedgerIndexRow, &sql, params)
+        let rows = fetch!(self, IndexedEntry, &sql, params)?;
+        Ok(rows.into_iter().map(LedgerIndexRow::from).collect())
     }
 
     /// Reads of a patient's record, newest first, before position `before`.

@@ -50,7 +50,7 @@ impl LedgerEntry {
     }
     /// The names of the payload's fields (never their values).
     async fn payload_fields(&self) -> Vec<&str> {
-        self.row.payload_fields.split(',').filter(|field| !field.is_empty()).collect()
+        self.row.payload_fields.iter().map(String::as_str).collect()
     }
     /// The patient the entry concerns, if any.
     async fn patient_id(&self) -> Option<ID> {

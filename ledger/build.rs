@@ -1,0 +1,5 @@
+//! The migrations are embedded in the crate at compile time (`sqlx::migrate!`), and Cargo does not
+//! know that: without this, adding a migration file would leave a build that silently lacks it.
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}
