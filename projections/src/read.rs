@@ -277,8 +277,16 @@ impl ReadModels {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT * FROM rm_record_entries WHERE patient_id IN ({}) ORDER BY position",
-            placeholders(1, patient_ids.len())
+            "SELECT entry.entry_id, entry.patient_id, entry.section, entry.event_type, \
+             COALESCE(correction.status, '{current}') AS status, entry.amends, correction.amended_by, \
+             correction.correction_reason, correction.corrected_at, correction.corrected_by, \
+             entry.author_account_id, entry.author_role, entry.facility_id, entry.occurred_at, entry.recorded_at, \
+             entry.position, entry.details \
+             FROM rm_record_entries entry LEFT JOIN rm_record_corrections correction \
+             ON correction.patient_id = entry.patient_id AND correction.entry_id = entry.entry_id \
+             WHERE entry.patient_id IN ({}) ORDER BY entry.position",
+            placeholders(1, patient_ids.len()),
+            current = crate::entry_status::CURRENT,
         );
         fetch!(self, EntryRow, &sql, ids(patient_ids))
     }

@@ -1,10 +1,14 @@
 //! Every entry of every patient's record, current or not. A correction never removes anything: the
 //! corrected entry is marked (amended, entered in error, cancelled, stopped) with the reason, when and
 //! by whom, and an amendment points both ways.
+//!
+//! The marks are kept apart from the entries, in `rm_record_corrections`, and joined to them when a
+//! record is read. So entries are only ever inserted, keyed by their ledger position, and a rebuild
+//! writes them at the end of the table: a correction never has to find its entry among the others.
 
 use super::{decode, patient_of, Projector};
 use crate::table::Table;
-use crate::write::{Value, Write};
+use crate::write::Write;
 use crate::{columns, micros, ProjectionError};
 use domain::access::Section;
 use event_schema::events::record::{
@@ -19,15 +23,23 @@ use uuid::Uuid;
 pub static RECORD_ENTRIES: Table = Table {
     name: "rm_record_entries",
     columns: columns![
-        text "entry_id", text "patient_id", text "section", text "event_type", text "status", text "amends",
-        text "amended_by", text "correction_reason", int "corrected_at", text "corrected_by",
+        int "position", text "entry_id", text "patient_id", text "section", text "event_type", text "amends",
         text "author_account_id", text "author_role", text "facility_id", int "occurred_at", int "recorded_at",
-        int "position", text "details",
+        text "details",
     ],
-    key: &["entry_id"],
+    key: &["position"],
 };
 
-/// An entry's status in `rm_record_entries`.
+pub static RECORD_CORRECTIONS: Table = Table {
+    name: "rm_record_corrections",
+    columns: columns![
+        text "patient_id", text "entry_id", text "status", text "amended_by", text "correction_reason",
+        int "corrected_at", text "corrected_by", int "position",
+    ],
+    key: &["patient_id", "entry_id"],
+};
+
+/// An entry's status as a record's query gives it: current unless `rm_record_corrections` says otherwise.
 pub mod status {
     pub const CURRENT: &str = "current";
     pub const AMENDED: &str = "amended";
@@ -72,9 +84,14 @@ new_entry! {
     LabResultRecorded => LabResults,
 }
 
-/// The statement that marks a corrected entry.
-const CORRECT: &str = "UPDATE rm_record_entries SET status = $2, amended_by = $3, correction_reason = $4, \
-     corrected_at = $5, corrected_by = $6 WHERE entry_id = $1 AND patient_id = $7";
+/// The statement that marks a corrected entry. Should an entry be corrected twice (the command side
+/// refuses it, so only a defective event could), the later correction is the one shown.
+const CORRECT: &str =
+    "INSERT INTO rm_record_corrections (patient_id, entry_id, status, amended_by, correction_reason, \
+     corrected_at, corrected_by, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     ON CONFLICT (patient_id, entry_id) DO UPDATE SET status = excluded.status, amended_by = excluded.amended_by, \
+     correction_reason = excluded.correction_reason, corrected_at = excluded.corrected_at, \
+     corrected_by = excluded.corrected_by, position = excluded.position";
 
 fn add<T: NewEntry>(catalog: &Catalog, entry: &Entry, out: &mut Vec<Write>) -> Result<(), ProjectionError> {
     let event: T = decode(catalog, entry)?;
@@ -91,22 +108,17 @@ fn add<T: NewEntry>(catalog: &Catalog, entry: &Entry, out: &mut Vec<Write>) -> R
     out.push(Write::Insert {
         table: &RECORD_ENTRIES,
         row: vec![
+            entry.position.into(),
             event.entry_id().into(),
             patient.into(),
             T::SECTION.as_str().into(),
             entry.event_type.as_str().into(),
-            status::CURRENT.into(),
             event.amends().map(|amends| amends.entry_id).into(),
-            Value::Text(None),
-            Value::Text(None),
-            Value::Int(None),
-            Value::Text(None),
             entry.actor.account_id.into(),
             entry.actor.role.as_str().into(),
             entry.actor.facility_id.into(),
             micros(&entry.occurred_at).into(),
             micros(&entry.recorded_at).into(),
-            entry.position.into(),
             details.into(),
         ],
     });
@@ -117,13 +129,14 @@ fn correct(entry: &Entry, patient: Uuid, target: Uuid, status: &str, by: Option<
     Write::Sql {
         sql: CORRECT,
         params: vec![
+            patient.into(),
             target.into(),
             status.into(),
             by.into(),
             reason.into(),
             micros(&entry.occurred_at).into(),
             entry.actor.account_id.into(),
-            patient.into(),
+            entry.position.into(),
         ],
     }
 }
@@ -136,7 +149,7 @@ impl Projector for Records {
     }
 
     fn tables(&self) -> &'static [&'static Table] {
-        static OWN: [&Table; 1] = [&RECORD_ENTRIES];
+        static OWN: [&Table; 2] = [&RECORD_ENTRIES, &RECORD_CORRECTIONS];
         &OWN
     }
 
