@@ -4,7 +4,7 @@
 
 use event_schema::{events, KeyPair};
 use ledger::testing::ScratchDatabase;
-use ledger::{Ledger, PgStorage, SqliteStorage, Storage};
+use ledger::{Database, Ledger, PgStorage, SqliteStorage, Storage};
 use projections::Runner;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,6 +27,11 @@ async fn follow_restores_what_a_reset_set_aside(storage: Arc<dyn Storage>) -> an
     let reset = runner.digest().await?;
     assert!(reset["rm_ledger_index"].starts_with("0 rows"), "{}", reset["rm_ledger_index"]);
     assert!(reset["rm_ledger_index"].ends_with("indexed by []"), "a reset sets the indexes aside");
+    if let Database::Postgres(pool) = storage.database() {
+        // Emptied, not merely deleted from: no dead rows are left for the replay to write after.
+        let size: i64 = sqlx::query_scalar("SELECT pg_relation_size('rm_ledger_index')").fetch_one(&pool).await?;
+        assert_eq!(size, 0, "a reset leaves the table's storage empty");
+    }
 
     let (stop, stopped) = watch::channel(false);
     let follower = {
