@@ -270,8 +270,8 @@ impl ReadModels {
         )
     }
 
-    /// Every entry of the records of `patient_ids`, in ledger order: one query however many entries
-    /// and sections there are.
+    /// Every entry of the records of `patient_ids`, in ledger order, each with its status and, if it
+    /// was corrected, how: one query however many entries and sections there are.
     pub async fn entries(&self, patient_ids: &[Uuid]) -> Result<Vec<EntryRow>, ProjectionError> {
         if patient_ids.is_empty() {
             return Ok(Vec::new());
