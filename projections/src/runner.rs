@@ -539,8 +539,9 @@ const POSTGRES_WRITERS: usize = 2;
 
 /// The runner's SQLite connection, unlike the others:
 /// - copies the write-ahead log into the database every 64 MiB of log (the size of its page cache)
-///   rather than SQLite's 4 MiB. A rebuild rewrites the same index pages page after page; copied less
-///   often, each is copied once for many changes, which makes a rebuild about a third faster;
+///   rather than SQLite's 4 MiB. A rebuild rewrites the same pages (the tables' last pages, their
+///   keys' indexes) page after page; copied less often, each is copied once for many changes. On a 1M
+///   ledger that made a rebuild 7-30% faster (74-76k entries/s against 58-69k, interleaved runs);
 /// - commits without waiting for the log to reach the disk (`synchronous = NORMAL`). Read models can
 ///   always be derived again, and a transaction lost in a power cut takes its checkpoints with it, so
 ///   the runner replays it; the database stays consistent either way. The ledger's own commits, on
