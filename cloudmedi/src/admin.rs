@@ -56,11 +56,11 @@ pub async fn run(location: &Location, command: AdminCommand) -> anyhow::Result<O
     .await;
     ledger.close().await;
     let (registered, code) = issued.map_err(|error| anyhow::anyhow!(describe(&error)))?;
-    println!("Issued system administrator account {}", registered.account_id);
-    println!("  login:           {}", registered.login);
-    println!("  activation code: {code}");
-    println!("The code is shown only this once and expires in 7 days. Hand it to the administrator, who activates");
-    println!("the account with POST /api/v1/auth/activate and chooses a password.");
+    outln!("Issued system administrator account {}", registered.account_id);
+    outln!("  login:           {}", registered.login);
+    outln!("  activation code: {code}");
+    outln!("The code is shown only this once and expires in 7 days. Hand it to the administrator, who activates");
+    outln!("the account with POST /api/v1/auth/activate and chooses a password.");
     Ok(Outcome::Success)
 }
 

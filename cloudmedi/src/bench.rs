@@ -104,30 +104,35 @@ pub async fn run(location: &Location, args: BenchArgs) -> anyhow::Result<Outcome
             samples: args.samples.max(1),
             scratch_dir: args.scratch_dir.clone(),
         };
-        println!("CloudMedi read-side benchmark ({cores} cores)");
+        outln!("CloudMedi read-side benchmark ({cores} cores)");
         for &backend in backends {
             let name = if backend == BenchBackend::Postgres { "postgres" } else { "sqlite" };
             crate::bench_read::run(&settings, name).await?;
-            println!();
+            outln!();
         }
         return Ok(Outcome::Success);
     }
     let sample = event_schema::CanonicalPayload::from_typed(&observation(0, 0))?;
-    println!("CloudMedi ledger benchmark ({cores} cores)");
-    println!("event payload: {} bytes canonical; each append carries one event", sample.canonical.len());
+    outln!("CloudMedi ledger benchmark ({cores} cores)");
+    outln!("event payload: {} bytes canonical; each append carries one event", sample.canonical.len());
     for &backend in backends {
         let mut bench = Bench { backend, admin: admin.clone(), scratch_dir: args.scratch_dir.clone() };
         bench.describe().await?;
-        println!(
+        outln!(
             "{:<9} {:>7} {:>10} {:>14} {:>14} {:>7}",
-            "backend", "writers", "events", "ledger ev/s", "baseline ev/s", "ratio"
+            "backend",
+            "writers",
+            "events",
+            "ledger ev/s",
+            "baseline ev/s",
+            "ratio"
         );
         let mut largest: Option<Scratch> = None;
         for &writers in &args.writers {
             let events = if writers == 1 { (args.events / 10).max(100) } else { args.events };
             let (ledger_rate, scratch) = bench.ledger_run(writers, events).await?;
             let baseline_rate = bench.baseline_run(writers, events).await?;
-            println!(
+            outln!(
                 "{:<9} {:>7} {:>10} {:>14.0} {:>14.0} {:>7.2}",
                 bench.name(),
                 writers,
@@ -148,7 +153,7 @@ pub async fn run(location: &Location, args: BenchArgs) -> anyhow::Result<Outcome
             bench.verify_run(&scratch).await?;
             scratch.dispose().await;
         }
-        println!();
+        outln!();
     }
     Ok(Outcome::Success)
 }
@@ -173,7 +178,7 @@ impl Scratch {
         drop(self.storage);
         if let Some(database) = self.postgres {
             if let Err(error) = database.drop_database().await {
-                eprintln!("warning: could not drop scratch database: {error}");
+                errln!("warning: could not drop scratch database: {error}");
             }
         }
     }
@@ -199,14 +204,14 @@ impl Bench {
                 if let Pool::Postgres(pool) = scratch.1 {
                     let level: String = sqlx::query_scalar("SHOW synchronous_commit").fetch_one(&pool).await?;
                     let fsync: String = sqlx::query_scalar("SHOW fsync").fetch_one(&pool).await?;
-                    println!("postgres: synchronous_commit = {level}, fsync = {fsync}; one head-row lock per batch");
+                    outln!("postgres: synchronous_commit = {level}, fsync = {fsync}; one head-row lock per batch");
                     pool.close().await;
                 }
                 if let Some(database) = scratch.2 {
                     database.drop_database().await?;
                 }
             }
-            _ => println!("sqlite: WAL journal, synchronous = FULL (every commit is fsynced)"),
+            _ => outln!("sqlite: WAL journal, synchronous = FULL (every commit is fsynced)"),
         }
         Ok(())
     }
@@ -364,7 +369,7 @@ impl Bench {
         .await?;
         anyhow::ensure!(all_good, "signature-only baseline found a bad signature");
         let signature_rate = summary.entries as f64 / started.elapsed().as_secs_f64();
-        println!(
+        outln!(
             "{:<9} verify: {} entries at {:.0} entries/s; signature checks alone {:.0}/s; ratio {:.2}",
             self.name(),
             summary.entries,
@@ -372,7 +377,7 @@ impl Bench {
             signature_rate,
             verify_rate / signature_rate
         );
-        println!(
+        outln!(
             "{:<9} verify stages alone: read {:.0} entries/s, hash {:.0} entries/s (all cores)",
             self.name(),
             read_rate,

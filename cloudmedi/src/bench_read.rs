@@ -93,7 +93,7 @@ async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>)
     let generating = Instant::now();
     let generated = demo::generate(&ledger, settings.events, 1, as_of).await?;
     let head = ledger.head().await?.position;
-    println!(
+    outln!(
         "{backend}: {} events of synthetic data generated in {:.1} s (ledger head {head}); showcase record {} entries",
         generated.events,
         generating.elapsed().as_secs_f64(),
@@ -115,15 +115,8 @@ async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>)
     let started = Instant::now();
     let read = runner.catch_up(&ledger, head, |_| {}).await?;
     let rebuild_rate = read as f64 / started.elapsed().as_secs_f64().max(1e-9);
-    println!("{:<9} {:>10} {:>14} {:>16} {:>7}", "backend", "entries", "rebuild ev/s", "read-only ev/s", "ratio");
-    println!(
-        "{:<9} {:>10} {:>14.0} {:>16.0} {:>7.2}",
-        backend,
-        read,
-        rebuild_rate,
-        read_rate,
-        rebuild_rate / read_rate
-    );
+    outln!("{:<9} {:>10} {:>14} {:>16} {:>7}", "backend", "entries", "rebuild ev/s", "read-only ev/s", "ratio");
+    outln!("{:<9} {:>10} {:>14.0} {:>16.0} {:>7.2}", backend, read, rebuild_rate, read_rate, rebuild_rate / read_rate);
 
     // The full record, as a doctor of the facility the showcase patient is registered at.
     let models = ReadModels::new(storage.database());
@@ -181,11 +174,18 @@ async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>)
     let places = timed(samples, || models.facilities(&facilities)).await?;
     let appointments =
         timed(samples, || models.appointments(AppointmentsOf::Patient(patient), i64::MIN, i64::MAX, None, 101)).await?;
-    println!(
+    outln!(
         "{:<9} {:>8} {:>9} {:>12} {:>12} {:>13} {:>13} {:>9}",
-        "backend", "entries", "samples", "graphql p50", "graphql p99", "entries p50", "entries p99", "p99 ratio"
+        "backend",
+        "entries",
+        "samples",
+        "graphql p50",
+        "graphql p99",
+        "entries p50",
+        "entries p99",
+        "p99 ratio"
     );
-    println!(
+    outln!(
         "{:<9} {:>8} {:>9} {:>10.2}ms {:>10.2}ms {:>11.2}ms {:>11.2}ms {:>9.1}",
         backend,
         shown,
@@ -196,12 +196,17 @@ async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>)
         millis(sql_p99),
         millis(graphql_p99) / millis(sql_p99).max(1e-9)
     );
-    println!(
+    outln!(
         "{:<9} {:>18} {:>18} {:>18} {:>18} {:>18}",
-        "backend", "care", "patient", "staff", "facilities", "appointments"
+        "backend",
+        "care",
+        "patient",
+        "staff",
+        "facilities",
+        "appointments"
     );
     let cell = |(p50, p99): (Duration, Duration)| format!("{:.2}/{:.2}ms", millis(p50), millis(p99));
-    println!(
+    outln!(
         "{:<9} {:>18} {:>18} {:>18} {:>18} {:>18}",
         backend,
         cell(care),

@@ -44,21 +44,37 @@ pub async fn run(location: &Location, args: ExportArgs) -> anyhow::Result<Outcom
     let bar = progress::entries(Some(total), "exporting");
     let mut after = 0;
     let mut written = 0u64;
-    loop {
-        let page = storage.read_all(after, PAGE).await.context("cannot read the ledger")?;
-        let Some(last) = page.last() else { break };
-        after = last.position;
-        for entry in &page {
-            serde_json::to_writer(&mut out, entry)?;
-            out.write_all(b"\n")?;
+    // On standard output, a reader that stops early (`| head`) ends the export quietly: there is no
+    // one left to write for. A file that cannot be written is an error.
+    let finished = async {
+        loop {
+            let page = storage.read_all(after, PAGE).await.context("cannot read the ledger")?;
+            let Some(last) = page.last() else { break };
+            after = last.position;
+            for entry in &page {
+                serde_json::to_writer(&mut out, entry).map_err(std::io::Error::from)?;
+                out.write_all(b"\n")?;
+            }
+            written += page.len() as u64;
+            bar.set_position(written);
         }
-        written += page.len() as u64;
-        bar.set_position(written);
+        out.flush()?;
+        anyhow::Ok(())
     }
-    out.flush()?;
+    .await;
     bar.finish_and_clear();
+    if let Err(error) = finished {
+        match error.downcast::<std::io::Error>() {
+            Ok(error) if to_file.is_none() => {
+                crate::output::failed(error);
+                return Ok(Outcome::Success);
+            }
+            Ok(error) => return Err(anyhow::Error::from(error).context("cannot write the export")),
+            Err(error) => return Err(error),
+        }
+    }
     if let Some(path) = to_file {
-        eprintln!("exported {written} entries to {}", path.display());
+        errln!("exported {written} entries to {}", path.display());
     }
     Ok(Outcome::Success)
 }

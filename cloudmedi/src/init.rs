@@ -60,10 +60,10 @@ pub async fn run(location: &Location, args: InitArgs) -> anyhow::Result<Outcome>
         let root = keyfile::read_public_key(root_pub)?;
         keyfile::write_public_key(&dir.root_pub(), &root)?;
         move_into_place(staging, target)?;
-        println!("Prepared data directory {} to join the ledger of root key {}", target.display(), KeyId::of(&root));
-        println!("  node key: {} ({node_name})", node.id());
-        println!("Have the root key's holder register it:");
-        println!(
+        outln!("Prepared data directory {} to join the ledger of root key {}", target.display(), KeyId::of(&root));
+        outln!("  node key: {} ({node_name})", node.id());
+        outln!("Have the root key's holder register it:");
+        outln!(
             "  cloudmedi keys register --public-key {} --node-name {node_name}",
             target.join("keys/node.pub").display()
         );
@@ -82,14 +82,14 @@ pub async fn run(location: &Location, args: InitArgs) -> anyhow::Result<Outcome>
     drop(storage);
     move_into_place(staging, target)?;
 
-    println!("Initialised CloudMedi ledger {ledger_id}");
-    println!("  data directory: {}", target.display());
+    outln!("Initialised CloudMedi ledger {ledger_id}");
+    outln!("  data directory: {}", target.display());
     match &location.database_url {
-        Some(_) => println!("  ledger:         the PostgreSQL database given by --database-url"),
-        None => println!("  ledger:         {}", target.join("ledger.sqlite").display()),
+        Some(_) => outln!("  ledger:         the PostgreSQL database given by --database-url"),
+        None => outln!("  ledger:         {}", target.join("ledger.sqlite").display()),
     }
-    println!("  root key:       {} (keys/root.key: move it offline; verification needs only keys/root.pub)", root.id());
-    println!("  node key:       {} ({node_name})", node.id());
+    outln!("  root key:       {} (keys/root.key: move it offline; verification needs only keys/root.pub)", root.id());
+    outln!("  node key:       {} ({node_name})", node.id());
     Ok(Outcome::Success)
 }
 

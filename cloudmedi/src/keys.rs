@@ -71,7 +71,7 @@ async fn register(location: &Location, dir: &DataDir, public_key: &Path, node_na
     Ledger::append_root_signed(storage.as_ref(), &root, ExpectedVersion::Any, vec![event])
         .await
         .context("the key was not registered")?;
-    println!("node key {} registered for {node_name}", registered.key_id);
+    outln!("node key {} registered for {node_name}", registered.key_id);
     Ok(Outcome::Success)
 }
 
@@ -87,7 +87,7 @@ async fn revoke(location: &Location, dir: &DataDir, key_id: &str, reason: Reason
     Ledger::append_root_signed(storage.as_ref(), &root, ExpectedVersion::Any, vec![event])
         .await
         .context("the key was not revoked")?;
-    println!("node key {key_id} revoked; it signs nothing from now on");
+    outln!("node key {key_id} revoked; it signs nothing from now on");
     Ok(Outcome::Success)
 }
 
@@ -95,13 +95,13 @@ async fn list(location: &Location, dir: &DataDir) -> anyhow::Result<Outcome> {
     let storage = open_storage(location, dir, false).await?;
     let root = dir.root_public_key()?;
     let (registry, _) = ledger::load_registry(storage.as_ref(), root).await.context("cannot read the key registry")?;
-    println!("root key {} (trust anchor)", registry.root_id());
+    outln!("root key {} (trust anchor)", registry.root_id());
     let mut keys: Vec<_> = registry.node_keys().collect();
     keys.sort_by_key(|(_, revoked)| revoked.unwrap_or(u64::MAX));
     for (id, revoked) in keys {
         match revoked {
-            Some(position) => println!("node key {id} revoked at position {position}"),
-            None => println!("node key {id} active"),
+            Some(position) => outln!("node key {id} revoked at position {position}"),
+            None => outln!("node key {id} active"),
         }
     }
     Ok(Outcome::Success)
@@ -137,8 +137,8 @@ async fn rotate(location: &Location, dir: &DataDir) -> anyhow::Result<Outcome> {
     }
     std::fs::rename(&staged, dir.node_key()).context("the new key is registered but could not be moved in place")?;
     keyfile::write_public_key(&dir.node_pub(), &new.public_key())?;
-    println!("node key rotated: {} replaces {} (revoked)", new.id(), old.id());
-    println!("restart every process that signed with the old key");
+    outln!("node key rotated: {} replaces {} (revoked)", new.id(), old.id());
+    outln!("restart every process that signed with the old key");
     Ok(Outcome::Success)
 }
 

@@ -2,14 +2,33 @@
 //!
 //! This file only parses the command line and dispatches; each subcommand lives in its own module.
 
+/// `println!` for the commands: a closed pipe stops the printing instead of panicking (see `output`).
+macro_rules! outln {
+    () => {
+        $crate::output::line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::line(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` that cannot panic when standard error is closed.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::output::error_line(format_args!($($arg)*))
+    };
+}
+
 mod admin;
 mod bench;
 mod bench_read;
 mod datadir;
 mod demo;
+mod demo_accounts;
 mod export;
 mod init;
 mod keys;
+mod output;
 mod progress;
 mod projections;
 mod serve;
@@ -102,7 +121,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the runtime: {error}");
+            errln!("error: cannot start the runtime: {error}");
             return ExitCode::from(2);
         }
     };
@@ -119,12 +138,17 @@ fn main() -> ExitCode {
             Command::Demo(args) => demo::run(&cli.location, args).await,
         }
     });
-    match result {
-        Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::Finding) => ExitCode::from(1),
-        Err(error) => {
-            eprintln!("error: {error:#}");
+    let unwritten = output::finish();
+    match (result, unwritten) {
+        (Err(error), _) => {
+            errln!("error: {error:#}");
             ExitCode::from(2)
         }
+        (Ok(_), Some(error)) => {
+            errln!("error: cannot write to standard output: {error}");
+            ExitCode::from(2)
+        }
+        (Ok(Outcome::Success), None) => ExitCode::SUCCESS,
+        (Ok(Outcome::Finding), None) => ExitCode::from(1),
     }
 }

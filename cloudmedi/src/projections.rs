@@ -35,10 +35,10 @@ pub async fn run(location: &Location, command: ProjectionsCommand) -> anyhow::Re
     match command {
         ProjectionsCommand::Status => {
             let head = storage.head().await.context("cannot read the ledger's head")?.position;
-            println!("ledger head: {head}");
-            println!("{:<14} {:>12} {:>12}", "projector", "position", "lag");
+            outln!("ledger head: {head}");
+            outln!("{:<14} {:>12} {:>12}", "projector", "position", "lag");
             for status in runner.status(head).await? {
-                println!("{:<14} {:>12} {:>12}", status.name, status.position, status.lag);
+                outln!("{:<14} {:>12} {:>12}", status.name, status.position, status.lag);
             }
         }
         ProjectionsCommand::Rebuild { name } => {
@@ -54,7 +54,7 @@ pub async fn run(location: &Location, command: ProjectionsCommand) -> anyhow::Re
             ledger.close().await;
             let read = read?;
             let seconds = started.elapsed().as_secs_f64();
-            println!(
+            outln!(
                 "rebuilt {}: {read} entries in {seconds:.2} s ({:.0} entries/s)",
                 reset.join(", "),
                 read as f64 / seconds.max(1e-9)
@@ -62,7 +62,7 @@ pub async fn run(location: &Location, command: ProjectionsCommand) -> anyhow::Re
         }
         ProjectionsCommand::Digest => {
             for (table, digest) in runner.digest().await? {
-                println!("{table:<18} {digest}");
+                outln!("{table:<18} {digest}");
             }
         }
     }

@@ -191,7 +191,7 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     let address = listener.local_addr()?;
     let shutdown = shutdown_signal()?;
     tracing::info!(%address, "cloudmedi.serve.listening");
-    println!("listening on http://{address}");
+    outln!("listening on http://{address}");
     std::io::stdout().flush()?;
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -253,7 +253,7 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     ledger.close().await;
     outcome?;
     tracing::info!("cloudmedi.serve.stopped");
-    println!("stopped");
+    outln!("stopped");
     Ok(Outcome::Success)
 }
 

@@ -64,19 +64,19 @@ fn report(result: Result<VerifySummary, Finding>, elapsed: Duration) -> anyhow::
     match result {
         Ok(summary) => {
             let rate = summary.entries as f64 / elapsed.as_secs_f64().max(1e-9);
-            println!("ledger verified: {} entries", summary.entries);
-            println!("  head position: {}", summary.head_position);
-            println!("  head hash:     {}", summary.head_hash);
-            println!("  node keys:     {}", summary.node_keys);
-            println!("  throughput:    {rate:.0} entries/s ({:.2} s)", elapsed.as_secs_f64());
+            outln!("ledger verified: {} entries", summary.entries);
+            outln!("  head position: {}", summary.head_position);
+            outln!("  head hash:     {}", summary.head_hash);
+            outln!("  node keys:     {}", summary.node_keys);
+            outln!("  throughput:    {rate:.0} entries/s ({:.2} s)", elapsed.as_secs_f64());
             Ok(Outcome::Success)
         }
         Err(Finding::Entry(failure)) => {
-            println!("ledger verification FAILED at position {}: {}", failure.position, failure.reason);
+            outln!("ledger verification FAILED at position {}: {}", failure.position, failure.reason);
             Ok(Outcome::Finding)
         }
         Err(Finding::Line { line, reason }) => {
-            println!("ledger verification FAILED at line {line} of the export: not a ledger entry ({reason})");
+            outln!("ledger verification FAILED at line {line} of the export: not a ledger entry ({reason})");
             Ok(Outcome::Finding)
         }
     }

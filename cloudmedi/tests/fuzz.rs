@@ -12,6 +12,9 @@
 //! `target/` directory and installs the pinned version there; later runs reuse it. Each run draws a
 //! new seed, printed with the results; `CLOUDMEDI_FUZZ_SEED` replays one.
 
+// The fuzzer's progress goes to the test's output, where a closed pipe is no concern.
+#![allow(clippy::disallowed_macros)]
+
 mod support;
 
 use ledger::testing::ScratchDatabase;

@@ -23,9 +23,11 @@ pub enum KeyFileError {
     InsecurePermissions { path: PathBuf, mode: u32 },
     #[error("key file {path} is not a valid {kind}")]
     Malformed { path: PathBuf, kind: &'static str },
-    #[error("key file {path}: {source}")]
+    // The cause is the error's source, which whoever prints the chain shows after the path; naming it
+    // in this text as well printed every reason twice.
+    #[error("key file {path}")]
     Key { path: PathBuf, source: KeyError },
-    #[error("key file {path}: {source}")]
+    #[error("key file {path}")]
     Io { path: PathBuf, source: std::io::Error },
 }
 
