@@ -23,6 +23,7 @@
 //! and synthetic patients mixed into real records could never be taken out again.
 
 use crate::datadir::{open_storage, DataDir};
+use crate::demo_accounts::{self, DemoLogin};
 use crate::{progress, Location, Outcome};
 use anyhow::{anyhow, bail, Context};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
@@ -61,8 +62,10 @@ use uuid::Uuid;
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// About how many events to write (the last patient's record is always written whole).
-    #[arg(long, default_value_t = 1_000_000)]
+    /// About how many events to write (the last patient's record is always written whole). The default
+    /// makes a network of about twenty facilities and a few hundred patients in seconds, enough for a
+    /// first try; `cloudmedi bench --read` asks for a million.
+    #[arg(long, default_value_t = 50_000)]
     events: u64,
     /// The same seed and --as-of day give the same facilities, staff, patients and entries.
     #[arg(long, default_value_t = 1)]
@@ -78,6 +81,8 @@ pub struct DemoArgs {
 
 /// Fewer events than this cannot hold the facilities, their staff and the showcase patient.
 const MIN_EVENTS: u64 = 1_000;
+/// The system administrator, the auditor and the analyst.
+const NATIONAL_STAFF: u64 = 3;
 /// How far back the simulated history reaches.
 const HISTORY_DAYS: i64 = 5 * 365;
 /// The showcase patient's record is written until it holds about this many entries.
@@ -107,24 +112,31 @@ pub async fn run(location: &Location, args: DemoArgs) -> anyhow::Result<Outcome>
         .context("cannot open the ledger")?;
     let started = Instant::now();
     let written = write(&ledger, &args, as_of).await;
+    let elapsed = started.elapsed().as_secs_f64().max(1e-9);
+    let issued = match &written {
+        Ok((census, _)) => demo_accounts::issue(&ledger, &census.logins).await,
+        Err(_) => Ok(Vec::new()),
+    };
     // Whatever happened, appends already queued are committed before the summary (or the error).
     ledger.close().await;
     let (census, events) = written?;
-    let elapsed = started.elapsed().as_secs_f64().max(1e-9);
+    let issued = issued?;
     report(&census, events, elapsed, &args, as_of);
+    demo_accounts::print(&issued, &location.data_dir);
+    outln!("showcase patient {} {}", census.showcase_id, census.showcase_health_id);
     Ok(Outcome::Success)
 }
 
 fn report(census: &Census, events: u64, elapsed: f64, args: &DemoArgs, as_of: NaiveDate) {
-    println!(
+    outln!(
         "demo data written: {events} events in {elapsed:.1} s ({:.0} events/s, {} writers, seed {}, as of {as_of})",
         events as f64 / elapsed,
         args.writers,
         args.seed
     );
     let levels = &census.facilities;
-    println!(
-        "  facilities: {} ({} general hospitals, {} regional hospitals, {} district hospitals, {} health centres, {} private clinics)",
+    outln!(
+        "  facilities: {} ({} reference hospitals, {} regional hospitals, {} district hospitals, {} health centres, {} private clinics)",
         levels.iter().sum::<u64>(),
         levels[0],
         levels[1],
@@ -133,32 +145,36 @@ fn report(census: &Census, events: u64, elapsed: f64, args: &DemoArgs, as_of: Na
         levels[4]
     );
     let staff = &census.staff;
-    println!(
-        "  staff: {} ({} doctors, {} nurses, {} laboratory technicians, {} registration clerks, {} administrators)",
-        staff.iter().sum::<u64>(),
+    outln!(
+        "  staff: {} ({} doctors, {} nurses, {} laboratory technicians, {} registration clerks, {} facility \
+         administrators, and at national level a system administrator, an auditor and an analyst)",
+        staff.iter().sum::<u64>() + NATIONAL_STAFF,
         staff[0],
         staff[1],
         staff[2],
         staff[3],
         staff[4]
     );
-    println!(
+    outln!(
         "  patients: {} ({} female, {} male; {} under five; {} with a national ID number)",
-        census.patients, census.female, census.male, census.under_five, census.with_national_id
+        census.patients,
+        census.female,
+        census.male,
+        census.under_five,
+        census.with_national_id
     );
     let regions: Vec<String> =
         REGIONS.iter().zip(&census.by_region).map(|(region, count)| format!("{} {count}", region.code)).collect();
-    println!("  patients by region: {}", regions.join(", "));
-    println!("  showcase: {} entries in stream patient:{}", census.showcase_entries, census.showcase_id);
-    println!("showcase patient {} {}", census.showcase_id, census.showcase_health_id);
+    outln!("  patients by region: {}", regions.join(", "));
+    outln!("  showcase: {} entries in stream patient:{}", census.showcase_entries, census.showcase_id);
 }
 
 /// What a run wrote, for the summary.
 #[derive(Default)]
 struct Census {
-    /// By level: general, regional, district, health centre, private clinic.
+    /// By level: reference, regional, district, health centre, private clinic.
     facilities: [u64; 5],
-    /// Doctors, nurses, laboratory technicians, registration clerks, administrators.
+    /// Doctors, nurses, laboratory technicians, registration clerks, facility administrators.
     staff: [u64; 5],
     patients: u64,
     by_region: [u64; 10],
@@ -169,6 +185,8 @@ struct Census {
     showcase_id: Uuid,
     showcase_health_id: String,
     showcase_entries: u64,
+    /// The members of staff who get a development account.
+    logins: Vec<DemoLogin>,
 }
 
 /// One stream's appends, in order; an appender writes them one after the other.
@@ -277,8 +295,8 @@ fn produce(
         Ok(())
     };
     let clock = Clock::new(as_of);
-    let (network, setup) = Network::build(seed, target, &clock)?;
-    let mut census = Census::default();
+    let (mut network, setup) = Network::build(seed, target, &clock)?;
+    let mut census = Census { logins: std::mem::take(&mut network.logins), ..Census::default() };
     for facility in &network.facilities {
         census.facilities[level_rank(facility.level)] += 1;
         census.staff[0] += facility.team.doctors.len() as u64;
@@ -287,8 +305,6 @@ fn produce(
         census.staff[3] += facility.team.clerks.len() as u64;
         census.staff[4] += 1;
     }
-    // The system administrator who registered the facilities.
-    census.staff[4] += 1;
     let mut planned = 0;
     for job in setup {
         planned += job.events();
@@ -1849,6 +1865,8 @@ struct Team {
 
 struct Network {
     facilities: Vec<Facility>,
+    /// The members of staff who get a development account (`demo_accounts`).
+    logins: Vec<DemoLogin>,
     /// Per region, its facilities' indexes.
     by_region: Vec<Vec<usize>>,
     /// Per region, the hospital patients are referred to.
@@ -1876,23 +1894,47 @@ impl Network {
             Actor { account_id: rng.uuid_at(admin_at), role: Role::SystemAdministrator, facility_id: None };
         let (family, given) = person_name(&mut rng, &REGIONS[1], Sex::Female);
         let phone = Some(mobile_number(&mut rng));
-        jobs.push(staff_job(
-            &mut rng,
-            &Actor::system(),
-            admin_at,
-            RegisterStaff {
-                account_id: administrator.account_id,
-                professional_id: "MINSANTE-ADM-001".into(),
-                role: Role::SystemAdministrator,
+        let system_administrator = RegisterStaff {
+            account_id: administrator.account_id,
+            professional_id: "MINSANTE-ADM-001".into(),
+            role: Role::SystemAdministrator,
+            facility_id: None,
+            family_name: family,
+            given_names: given,
+            phone,
+            email: None,
+            registered_by: Role::System,
+            delivery: ActivationDelivery::Printed,
+        };
+        jobs.push(staff_job(&mut rng, &Actor::system(), admin_at, system_administrator.clone())?);
+
+        let mut logins = vec![DemoLogin { command: system_administrator, facility: None }];
+        // An auditor and an analyst, appointed by the system administrator, so that a first try can
+        // see the ledger as an auditor does and the statistics as the ministry does.
+        for (role, professional_id, days) in
+            [(Role::Auditor, "MINSANTE-AUD-001", 2), (Role::HealthAuthorityAnalyst, "MINSANTE-ANA-001", 3)]
+        {
+            let appointed_at = admin_at + Duration::days(days);
+            let sex = if rng.chance(0.5) { Sex::Female } else { Sex::Male };
+            let (family, given) = person_name(&mut rng, &REGIONS[1], sex);
+            let command = RegisterStaff {
+                account_id: rng.uuid_at(appointed_at),
+                professional_id: professional_id.into(),
+                role,
                 facility_id: None,
                 family_name: family,
                 given_names: given,
-                phone,
+                phone: Some(mobile_number(&mut rng)),
                 email: None,
-                registered_by: Role::System,
-                delivery: ActivationDelivery::Printed,
-            },
-        )?);
+                registered_by: Role::SystemAdministrator,
+                delivery: ActivationDelivery::ToContact,
+            };
+            jobs.push(staff_job(&mut rng, &administrator, appointed_at, command.clone())?);
+            logins.push(DemoLogin { command, facility: None });
+        }
+        // Accounts at the regional hospitals of the Centre (Yaoundé) and the Littoral (Douala), the first
+        // district hospital and the first health centre: each kind of facility a first try would look at.
+        let mut account_levels = vec![FacilityLevel::DistrictHospital, FacilityLevel::HealthCentre];
 
         let mut names: HashMap<String, u32> = HashMap::new();
         let mut has_district_hospital = vec![Vec::<usize>::new(); REGIONS.len()];
@@ -1934,6 +1976,11 @@ impl Network {
             if *seen > 1 {
                 name = format!("{name} {}", roman(*seen));
             }
+            let with_accounts = index == 1 || index == 4 || account_levels.contains(&level);
+            if with_accounts {
+                account_levels.retain(|other| *other != level);
+            }
+            let facility_name = name.clone();
             let registered_on = clock.go_live + Duration::days(rng.between(0, 30));
             let registered_at = clinic_time(&mut rng, registered_on);
             let facility_id = rng.uuid_at(registered_at);
@@ -1968,23 +2015,22 @@ impl Network {
             let sex = if rng.chance(0.5) { Sex::Female } else { Sex::Male };
             let (family, given) = person_name(&mut rng, region, sex);
             let phone = Some(mobile_number(&mut rng));
-            jobs.push(staff_job(
-                &mut rng,
-                &administrator,
-                appointed_at,
-                RegisterStaff {
-                    account_id: admin_id,
-                    professional_id: format!("{prefix}-ADM01"),
-                    role: Role::FacilityAdministrator,
-                    facility_id: Some(facility_id),
-                    family_name: family,
-                    given_names: given,
-                    phone,
-                    email: None,
-                    registered_by: Role::SystemAdministrator,
-                    delivery: ActivationDelivery::ToContact,
-                },
-            )?);
+            let appointment = RegisterStaff {
+                account_id: admin_id,
+                professional_id: format!("{prefix}-ADM01"),
+                role: Role::FacilityAdministrator,
+                facility_id: Some(facility_id),
+                family_name: family,
+                given_names: given,
+                phone,
+                email: None,
+                registered_by: Role::SystemAdministrator,
+                delivery: ActivationDelivery::ToContact,
+            };
+            if with_accounts {
+                logins.push(DemoLogin { command: appointment.clone(), facility: Some(facility_name.clone()) });
+            }
+            jobs.push(staff_job(&mut rng, &administrator, appointed_at, appointment)?);
             let facility_admin =
                 Actor { account_id: admin_id, role: Role::FacilityAdministrator, facility_id: Some(facility_id) };
             let full: [usize; 4] = match level {
@@ -2017,23 +2063,22 @@ impl Network {
                     let (family, given) = person_name(&mut rng, region, sex);
                     let email = rng.chance(0.3).then(|| email_address(&mut rng, &family, &given));
                     let phone = Some(mobile_number(&mut rng));
-                    jobs.push(staff_job(
-                        &mut rng,
-                        &facility_admin,
-                        hired_at,
-                        RegisterStaff {
-                            account_id,
-                            professional_id: format!("{prefix}-{code}{:02}", member + 1),
-                            role,
-                            facility_id: Some(facility_id),
-                            family_name: family,
-                            given_names: given,
-                            phone,
-                            email,
-                            registered_by: Role::FacilityAdministrator,
-                            delivery: ActivationDelivery::ToContact,
-                        },
-                    )?);
+                    let hire = RegisterStaff {
+                        account_id,
+                        professional_id: format!("{prefix}-{code}{:02}", member + 1),
+                        role,
+                        facility_id: Some(facility_id),
+                        family_name: family,
+                        given_names: given,
+                        phone,
+                        email,
+                        registered_by: Role::FacilityAdministrator,
+                        delivery: ActivationDelivery::ToContact,
+                    };
+                    if with_accounts && member == 0 {
+                        logins.push(DemoLogin { command: hire.clone(), facility: Some(facility_name.clone()) });
+                    }
+                    jobs.push(staff_job(&mut rng, &facility_admin, hired_at, hire)?);
                     let actor = Actor { account_id, role, facility_id: Some(facility_id) };
                     match role {
                         Role::Doctor => team.doctors.push(actor),
@@ -2066,7 +2111,7 @@ impl Network {
         }
         // Facilities 0 to 9 are the regional hospitals, in the order of `REGIONS`.
         let referral = (0..REGIONS.len()).collect();
-        Ok((Network { facilities, by_region, referral }, jobs))
+        Ok((Network { facilities, by_region, referral, logins }, jobs))
     }
 }
 
