@@ -20,6 +20,7 @@ macro_rules! on_database {
 
 pub mod auth;
 pub mod authn;
+pub mod connections;
 pub mod document;
 pub mod error;
 pub mod health;
