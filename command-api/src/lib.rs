@@ -24,6 +24,7 @@ pub mod connections;
 pub mod document;
 pub mod error;
 pub mod health;
+pub mod idempotency;
 pub mod identity;
 pub mod json;
 pub mod read_log;
