@@ -3,7 +3,8 @@
 //!
 //! Each command loads the patient's stream, works out the caller's care relationship from it, asks the
 //! access policy, lets the domain decide, and appends at the version it decided on (retaking the
-//! decision if another append landed in between). `Idempotency-Key` names the command: the same request retried with the
+//! decision if another append landed in between). A refusal that depends on the patient is a `404`,
+//! exactly like an unknown id. `Idempotency-Key` names the command: the same request retried with the
 //! same key returns the first answer and records nothing, and the key sent with any other request is a
 //! `422` (see `crate::idempotency`). `If-Match` carries the record version the client saw (the `ETag`
 //! of every answer), or `*`; a record that has moved on is a `409`.
@@ -180,8 +181,9 @@ pub struct Command {
     decide: DecisionOf,
 }
 
-/// The action a command asks the policy about, given the record.
-type ActionOf = Box<dyn Fn(&PatientRecord) -> Result<Action, ApiError> + Send + Sync>;
+/// The action a command asks the policy about, given the record (`None`: the record does not exist, or
+/// the action as it reads before the record is looked at).
+type ActionOf = Box<dyn Fn(Option<&PatientRecord>) -> Result<Action, ApiError> + Send + Sync>;
 /// The domain's decision of a command, given the record.
 type DecisionOf = Box<dyn Fn(&PatientRecord) -> Result<Vec<RecordEvent>, RecordError> + Send + Sync>;
 
@@ -216,10 +218,14 @@ async fn decide_and_append(
     let command_id = preconditions.command_id(caller.principal.account_id);
     for _ in 0..DECISION_ATTEMPTS {
         let loaded = load(state, patient_id).await?;
+        // A record that does not exist is refused exactly like one the caller may not see.
+        let action = (command.action)(loaded.record.as_ref())?;
+        let care = loaded
+            .record
+            .as_ref()
+            .and_then(|record| care_basis(record, &caller.principal, Timestamp::now(), &today_in_cameroon()));
+        caller.authorize_on_patient(&action, &Facts { care }, (command.action)(None).ok().as_ref())?;
         let Some(record) = loaded.record else { return Err(ApiError::NotFound) };
-        let action = (command.action)(&record)?;
-        let facts = Facts { care: care_basis(&record, &caller.principal, Timestamp::now(), &today_in_cameroon()) };
-        caller.authorize(&action, &facts)?;
         if preconditions.keyed() {
             if let Some((_, version)) = loaded.commands.iter().rev().find(|(id, _)| *id == command_id) {
                 // A retry of a command that already committed: the first answer, nothing recorded.
@@ -351,8 +357,8 @@ pub struct AllergyRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -419,8 +425,8 @@ pub struct ConditionRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -488,8 +494,8 @@ pub struct ImmunizationRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -556,8 +562,8 @@ pub struct EncounterRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -621,8 +627,8 @@ pub struct EnteredInErrorRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -643,7 +649,7 @@ async fn mark_entered_in_error(
     let target = parse_id(&entry_id, "/entry_id")?;
     let command = Command {
         action: Box::new(move |record| {
-            let section = clinical::section_of(record, target).ok_or(ApiError::NotFound)?;
+            let section = record.and_then(|record| clinical::section_of(record, target)).ok_or(ApiError::NotFound)?;
             Ok(write(patient, section))
         }),
         decide: Box::new(move |record| {
@@ -683,8 +689,8 @@ pub struct ConsentRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only the patient manages access to their record."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only patients manage access to a record (their own)."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -702,7 +708,8 @@ async fn grant_access(
     Json(request): Json<ConsentRequest>,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
-    caller.authorize(&Action::ManageConsent { patient }, &Facts::default())?;
+    let action = Action::ManageConsent { patient };
+    caller.authorize_on_patient(&action, &Facts::default(), Some(&action))?;
     if facilities::load(&state, request.facility_id).await?.is_none() {
         return Err(ApiError::invalid_field("/facility_id", "no such facility"));
     }
@@ -737,8 +744,8 @@ async fn grant_access(
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only the patient manages access to their record."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only patients manage access to a record (their own)."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -790,7 +797,7 @@ pub struct BreakGlassRequest {
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only doctors break the glass."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -881,8 +888,8 @@ pub struct PrescriptionRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -947,8 +954,8 @@ pub struct CancellationRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1015,8 +1022,8 @@ pub struct ReferralRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1093,8 +1100,8 @@ pub struct MedicalHistoryRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1157,8 +1164,8 @@ pub struct FamilyHistoryRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1222,8 +1229,8 @@ pub struct TreatmentRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1287,8 +1294,8 @@ pub struct StopTreatmentRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1368,8 +1375,8 @@ pub struct VitalSignsRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1438,8 +1445,8 @@ pub struct LabOrderRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1510,8 +1517,8 @@ pub struct LabResultRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1600,8 +1607,8 @@ pub struct AppointmentRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1663,8 +1670,8 @@ pub struct RescheduleRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1720,8 +1727,8 @@ pub struct CloseAppointmentRequest {
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
         (status = 415, response = crate::document::UnsupportedMediaType),
@@ -1783,8 +1790,8 @@ pub struct MergeRequest {
             headers(("ETag" = String, description = "The merged record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "No care relationship with one of the patients."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not merge records."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient, or one the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON, description = "The record was already merged, or moved on."),
         (status = 415, response = crate::document::UnsupportedMediaType),
         (status = 422, body = Problem, content_type = PROBLEM_JSON,
@@ -1800,11 +1807,11 @@ async fn merge_records(
     Json(request): Json<MergeRequest>,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
-    let survivor = load(&state, request.into).await?.record;
-    if let Some(survivor) = &survivor {
+    // A survivor the caller may not update is answered as no such patient, exactly like an unknown id.
+    let survivor = load(&state, request.into).await?.record.filter(|survivor| {
         let facts = Facts { care: care_basis(survivor, &caller.principal, Timestamp::now(), &today_in_cameroon()) };
-        caller.authorize(&Action::UpdateDemographics { patient: request.into }, &facts)?;
-    }
+        caller.authorize(&Action::UpdateDemographics { patient: request.into }, &facts).is_ok()
+    });
     let command = Command {
         action: Box::new(move |_| Ok(Action::UpdateDemographics { patient })),
         decide: Box::new(move |record| {
