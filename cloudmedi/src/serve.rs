@@ -13,6 +13,7 @@ use crate::datadir::{open_storage, DataDir};
 use crate::{Location, Outcome};
 use anyhow::{bail, Context};
 use clap::Args;
+use command_api::connections::ConnectionLimits;
 use command_api::identity::SessionLifetimes;
 use command_api::routes::auth::AttemptRate;
 use command_api::{AppState, Limits};
@@ -88,6 +89,15 @@ pub struct ServerConfig {
     pub auth_attempts_burst: u32,
     /// ...and then one more every this many milliseconds.
     pub auth_attempts_period_ms: u64,
+    /// Seconds a client has to send a request's headers, from when it connects or (on a kept-alive
+    /// connection) from the end of the previous answer; then the connection is closed.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a connection may go without a byte moving in either direction (a stalled upload, a
+    /// client that stops reading); then it is closed. Longer than `request_timeout_secs`.
+    pub idle_timeout_secs: u64,
+    /// Connections one client address may hold at once; more are closed as they arrive. A clinic
+    /// behind one NAT address shares this allowance.
+    pub connections_per_address: usize,
 }
 
 impl Default for ServerConfig {
@@ -101,13 +111,16 @@ impl Default for ServerConfig {
             refresh_token_ttl_secs: 12 * 60 * 60,
             auth_attempts_burst: AttemptRate::default().burst,
             auth_attempts_period_ms: 2000,
+            header_read_timeout_secs: ConnectionLimits::default().header_read_timeout.as_secs(),
+            idle_timeout_secs: ConnectionLimits::default().idle_timeout.as_secs(),
+            connections_per_address: ConnectionLimits::default().per_address,
         }
     }
 }
 
 /// The settings that `CLOUDMEDI_*` variables may set (others, such as `CLOUDMEDI_DATA_DIR`, belong to
 /// the command line).
-const ENV_KEYS: [&str; 8] = [
+const ENV_KEYS: [&str; 11] = [
     "listen",
     "request_body_limit",
     "request_timeout_secs",
@@ -116,6 +129,9 @@ const ENV_KEYS: [&str; 8] = [
     "refresh_token_ttl_secs",
     "auth_attempts_burst",
     "auth_attempts_period_ms",
+    "header_read_timeout_secs",
+    "idle_timeout_secs",
+    "connections_per_address",
 ];
 
 fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> {
@@ -141,6 +157,13 @@ fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> 
     let config: ServerConfig = figment.extract().context("invalid configuration")?;
     if config.auth_attempts_burst == 0 || config.auth_attempts_period_ms == 0 {
         bail!("invalid configuration: auth_attempts_burst and auth_attempts_period_ms must be positive");
+    }
+    if config.header_read_timeout_secs == 0 || config.connections_per_address == 0 {
+        bail!("invalid configuration: header_read_timeout_secs and connections_per_address must be positive");
+    }
+    if config.idle_timeout_secs <= config.request_timeout_secs {
+        // A request still being worked on moves no bytes; it must be answered (or time out) first.
+        bail!("invalid configuration: idle_timeout_secs must be longer than request_timeout_secs");
     }
     if config.access_token_ttl_secs == 0 || config.refresh_token_ttl_secs < config.access_token_ttl_secs {
         bail!("invalid configuration: token lifetimes must be positive, and a refresh token must outlive its access token");
@@ -211,14 +234,17 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
             .await
         })
     });
+    let connection_limits = ConnectionLimits {
+        header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
+        idle_timeout: Duration::from_secs(config.idle_timeout_secs),
+        per_address: config.connections_per_address,
+    };
     let mut server = tokio::spawn(async move {
         let mut stopped = stopped;
-        // Each connection's address reaches the handlers, for the per-address limit on login attempts.
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            })
-            .await
+        command_api::connections::serve(listener, app, connection_limits, async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        })
+        .await
     });
     let outcome: anyhow::Result<()> = tokio::select! {
         signal = shutdown => {

@@ -214,9 +214,9 @@ async fn a_record_follows_the_patient(database_url: Option<&str>) {
     problem(api.post(&unknown, Some(&doctor), json!({"date": "2026-11-24", "reason": "checkup"})).await, 404).await;
     assert_eq!(api.ledger_position().await, position, "nothing was written");
 
-    // In Garoua, a doctor with no care relationship is refused...
+    // In Garoua, a doctor with no care relationship is refused, as if the record did not exist...
     let visit = json!({"date": "2026-11-25", "reason": "collapsed at the market"});
-    problem(api.post(&format!("{record}/encounters"), Some(&garoua_doctor), visit.clone()).await, 403).await;
+    problem(api.post(&format!("{record}/encounters"), Some(&garoua_doctor), visit.clone()).await, 404).await;
     // ...until they break the glass, which the patient is told about.
     let glass = api
         .post(

@@ -46,6 +46,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("conflict: {detail}")]
     Conflict { detail: String },
+    /// An `Idempotency-Key` sent again with a request other than the one it was first used for.
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("request timed out")]
@@ -121,6 +124,7 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -139,6 +143,7 @@ impl ApiError {
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             Self::Conflict { .. } => ("conflict", "The resource changed since it was read"),
+            Self::IdempotencyKeyReused => ("idempotency-key-reused", "The Idempotency-Key was already used"),
             Self::PayloadTooLarge => ("payload-too-large", "The request body is too large"),
             Self::Timeout => ("timeout", "The request took too long"),
             Self::Unavailable { .. } => ("unavailable", "The service is temporarily unavailable"),
@@ -164,6 +169,13 @@ impl ApiError {
                 problem.errors = errors.clone();
             }
             Self::Conflict { detail } | Self::Unavailable { detail } => problem.detail = Some(detail.clone()),
+            Self::IdempotencyKeyReused => {
+                problem.detail = Some(
+                    "this Idempotency-Key was already used for another request (another patient, route or body); \
+                     a new request needs a new key"
+                        .into(),
+                )
+            }
             Self::Internal(cause) => {
                 let correlation_id = Uuid::now_v7();
                 tracing::error!(%correlation_id, cause = %cause, "request failed");

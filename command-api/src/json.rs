@@ -14,15 +14,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(';').next())
-            .is_some_and(|media| {
-                let media = media.trim().to_ascii_lowercase();
-                media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
-            });
+        let is_json =
+            request.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).is_some_and(is_utf8_json);
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
         }
@@ -35,6 +28,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
         })?;
         parse(&bytes).map(Json)
     }
+}
+
+/// Whether a `Content-Type` names JSON in UTF-8: `application/json` or `application/*+json`, with no
+/// `charset` or `charset=utf-8`. JSON exchanged between systems is UTF-8 (RFC 8259 §8.1); a body
+/// declared in another encoding is a media type this API does not take (415), not malformed JSON.
+fn is_utf8_json(content_type: &str) -> bool {
+    let mut parts = content_type.split(';');
+    let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let json = media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"));
+    json && parts.all(|parameter| match parameter.split_once('=') {
+        Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+            value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        }
+        _ => true,
+    })
 }
 
 /// Parses a JSON document into `T`, naming the field at fault when it does not fit. The message names
@@ -177,6 +185,24 @@ mod tests {
         assert!(errors[0].message.contains("unknown field `admin`"), "{errors:?}");
         assert!(matches!(parse::<Login>(b"{\"login\": "), Err(ApiError::BadRequest { .. })));
         assert!(matches!(parse::<Login>(br#"{"login":"a","password":"b"} x"#), Err(ApiError::BadRequest { .. })));
+    }
+
+    #[test]
+    fn only_json_in_utf8_is_taken() {
+        for taken in [
+            "application/json",
+            "Application/JSON; charset=UTF-8",
+            "application/json;charset=\"utf-8\"",
+            "application/merge-patch+json",
+            "application/json; profile=x",
+        ] {
+            assert!(is_utf8_json(taken), "{taken}");
+        }
+        for refused in
+            ["application/json; charset=utf-16", "application/json; charset=iso-8859-1", "text/json", "text/plain", ""]
+        {
+            assert!(!is_utf8_json(refused), "{refused}");
+        }
     }
 
     #[test]

@@ -20,9 +20,11 @@ macro_rules! on_database {
 
 pub mod auth;
 pub mod authn;
+pub mod connections;
 pub mod document;
 pub mod error;
 pub mod health;
+pub mod idempotency;
 pub mod identity;
 pub mod json;
 pub mod read_log;
@@ -165,6 +167,7 @@ pub fn router_for(state: AppState, limits: Limits, apis: Apis) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.timeout))
         .layer(middleware::from_fn(problem_for_bare_errors))
         .layer(CatchPanicLayer::custom(panicked))
+        .layer(middleware::from_fn(browser_security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -173,6 +176,90 @@ pub fn router_for(state: AppState, limits: Limits, apis: Apis) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(middleware::from_fn(drop_client_request_id))
+}
+
+/// The SHA-256 hashes (base64, as CSP writes them: `sha256-…`) of the inline scripts an HTML page
+/// needs, attached to its response by the handler that knows the page. The page's
+/// `Content-Security-Policy` allows those scripts and no other inline script; scripts served from
+/// this origin are allowed to every page but the vaccination card.
+#[derive(Debug, Clone, Copy)]
+pub struct PageScripts(pub &'static [&'static str]);
+
+/// Browser protections on every answer: `X-Content-Type-Options: nosniff` (nothing is taken for
+/// another type than it is sent as, e.g. JSON for a script), `Referrer-Policy: no-referrer` (URLs carry
+/// patient ids) and a `Content-Security-Policy` that forbids framing (`frame-ancestors 'none'`, with
+/// `X-Frame-Options: DENY` for older browsers).
+///
+/// An answer that is not HTML may load and run nothing (`default-src 'none'`). The printable
+/// vaccination card runs no script at all and may use only its own style sheet, allowed by hash
+/// rather than by `'unsafe-inline'`; its QR code is inline SVG, which needs nothing. The other pages
+/// (GraphiQL, the API reference) run scripts served from this origin only (plus the inline scripts
+/// their handler names with [`PageScripts`]) and may style themselves inline, as their script-built
+/// interfaces do; they connect to this origin only.
+async fn browser_security_headers(request: Request, next: Next) -> Response {
+    let is_card =
+        request.uri().path().starts_with("/api/v1/patients/") && request.uri().path().ends_with("/vaccination-card");
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    let (mut parts, body) = response.into_parts();
+    let (policy, body) = if !is_html {
+        ("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'".to_owned(), body)
+    } else if is_card {
+        // The card is small (a few KB); reading it whole lets its own style sheet be allowed by hash.
+        let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+            Ok(bytes) => bytes,
+            Err(_) => return ApiError::Internal("the page could not be read".into()).into_response(),
+        };
+        let styles: String = inline_elements(&bytes, "style").map(|hash| format!(" 'sha256-{hash}'")).collect();
+        let policy = format!(
+            "default-src 'none'; style-src{styles}; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+             frame-ancestors 'none'"
+        );
+        (policy, Body::from(bytes))
+    } else {
+        let scripts: String = parts
+            .extensions
+            .get::<PageScripts>()
+            .map(|scripts| scripts.0.iter().map(|hash| format!(" 'sha256-{hash}'")).collect())
+            .unwrap_or_default();
+        let policy = format!(
+            "default-src 'none'; script-src 'self'{scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+             font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; \
+             frame-ancestors 'none'"
+        );
+        (policy, body)
+    };
+    let headers = &mut parts.headers;
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    Response::from_parts(parts, body)
+}
+
+/// The SHA-256 (base64) of the text of each `<name>` element of an HTML page, as a
+/// `Content-Security-Policy` hash source names it.
+fn inline_elements<'a>(html: &'a [u8], name: &'a str) -> impl Iterator<Item = String> + 'a {
+    use base64::Engine;
+    use sha2::Digest;
+    let text = std::str::from_utf8(html).unwrap_or_default();
+    let open = format!("<{name}");
+    let close = format!("</{name}>");
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.find(&open)?;
+        let after_open = rest[start..].find('>')? + start + 1;
+        let end = rest[after_open..].find(&close)? + after_open;
+        let content = &rest[after_open..end];
+        rest = &rest[end + close.len()..];
+        Some(base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(content.as_bytes())))
+    })
 }
 
 /// Request ids are the server's own: one a client sends is dropped, so nothing unchecked reaches the

@@ -50,6 +50,7 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/me/totp/confirm",
     "PUT /api/v1/me/second-factor",
     "POST /api/v1/facilities",
+    "GET /api/v1/facilities",
     "GET /api/v1/facilities/{facility_id}",
     "POST /api/v1/facilities/{facility_id}/staff",
     "GET /api/v1/facilities/{facility_id}/staff",

@@ -215,6 +215,15 @@ pub struct LedgerFilter {
     pub recorded_before: Option<i64>,
 }
 
+/// Narrows the facility directory; each given filter narrows it further.
+#[derive(Debug, Clone, Default)]
+pub struct FacilityFilter {
+    /// A region code, e.g. `LT`.
+    pub region: Option<String>,
+    /// The start of the name, compared without regard to the case of ASCII letters.
+    pub name_prefix: Option<String>,
+}
+
 /// Whose appointments.
 #[derive(Debug, Clone, Copy)]
 pub enum AppointmentsOf {
@@ -413,6 +422,45 @@ impl ReadModels {
             placeholders(1, account_ids.len())
         );
         fetch!(self, StaffRow, &sql, ids(account_ids))
+    }
+
+    /// The facility directory in name order (then id, for facilities of the same name), after the
+    /// facility `after` (the last of the previous page), at most `limit`.
+    pub async fn facility_directory(
+        &self,
+        filter: &FacilityFilter,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<FacilityRow>, ProjectionError> {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut params: Vec<Value> = Vec::new();
+        if let Some(after) = after {
+            params.push(after.into());
+            conditions
+                .push("(name, facility_id) > ((SELECT name FROM rm_facilities WHERE facility_id = $1), $1)".to_owned());
+        }
+        if let Some(region) = &filter.region {
+            params.push(region.as_str().into());
+            conditions.push(format!("region = ${}", params.len()));
+        }
+        if let Some(prefix) = &filter.name_prefix {
+            // A prefix compared by length rather than with LIKE, so `%` and `_` in it are plain text.
+            params.push(i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX).into());
+            params.push(prefix.as_str().into());
+            conditions.push(format!(
+                "substr(lower(name), 1, CAST(${} AS INTEGER)) = lower(${})",
+                params.len() - 1,
+                params.len()
+            ));
+        }
+        params.push(i64::from(limit).into());
+        let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+        let sql = format!(
+            "SELECT facility_id, name, region, health_district FROM rm_facilities {filter} \
+             ORDER BY name, facility_id LIMIT ${}",
+            params.len()
+        );
+        fetch!(self, FacilityRow, &sql, params)
     }
 
     pub async fn facilities(&self, facility_ids: &[Uuid]) -> Result<Vec<FacilityRow>, ProjectionError> {

@@ -460,6 +460,22 @@ impl IdentityStore {
         Ok(done == 1)
     }
 
+    /// Gives back an attempt that succeeded without completing a login (a right password, with a
+    /// second factor still to prove): attempts are counted before they are checked, but only
+    /// failures may lock an account out. A lockout already in force stays.
+    pub async fn forgive_attempt(&self, identifier_hash: &str, now: i64) -> Result<(), IdentityError> {
+        on_database!(&self.database, pool => sqlx::query(
+            "UPDATE login_throttle SET failures = failures - 1 \
+             WHERE identifier_hash = $1 AND failures > 0 AND (locked_until IS NULL OR locked_until <= $2)",
+        )
+        .bind(identifier_hash)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+
     /// Forgets an identifier's failures after a successful login.
     pub async fn clear_failures(&self, identifier_hash: &str) -> Result<(), IdentityError> {
         on_database!(&self.database, pool => sqlx::query("DELETE FROM login_throttle WHERE identifier_hash = $1")

@@ -366,6 +366,9 @@ async fn login(
         return Ok(axum::Json(serde_json::to_value(LoginResponse::Session(tokens)).unwrap_or_default()));
     }
 
+    // The password was right: this attempt is not a failure, and the second factor is counted on its own.
+    state.identity.forgive_attempt(&key, now_micros()).await?;
+
     // A code is sent only to accounts without an authenticator app, so that logging in with an app
     // does not also send an SMS every time.
     let challenge_id = Uuid::now_v7();

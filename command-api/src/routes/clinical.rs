@@ -3,19 +3,22 @@
 //!
 //! Each command loads the patient's stream, works out the caller's care relationship from it, asks the
 //! access policy, lets the domain decide, and appends at the version it decided on (retaking the
-//! decision if another append landed in between). `Idempotency-Key` names the command: a retry with the
-//! same key returns the first answer and records nothing. `If-Match` carries the record version the
-//! client saw (the `ETag` of every answer); a record that has moved on is a `409`.
+//! decision if another append landed in between). A refusal that depends on the patient is a `404`,
+//! exactly like an unknown id. `Idempotency-Key` names the command: the same request retried with the
+//! same key returns the first answer and records nothing, and the key sent with any other request is a
+//! `422` (see `crate::idempotency`). `If-Match` carries the record version the client saw (the `ETag`
+//! of every answer), or `*`; a record that has moved on is a `409`.
 
 use crate::authn::Caller;
 use crate::error::ApiError;
 use crate::error::{Problem, PROBLEM_JSON};
+use crate::idempotency::{self, Preconditions};
 use crate::json::Json;
 use crate::record::{decode, parse_id, read_stream};
 use crate::routes::facilities;
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::access::{Action, Facts, Section};
 use domain::record::appointments::{self, BookAppointment};
@@ -73,6 +76,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reschedule_appointment))
         .routes(routes!(close_appointment))
         .routes(routes!(merge_records))
+        .route_layer(axum::middleware::from_fn(idempotency::fingerprint))
 }
 
 /// The stream of a patient's record.
@@ -132,45 +136,6 @@ pub fn today_in_cameroon() -> String {
     Timestamp::now().cameroon_date()
 }
 
-/// The longest `Idempotency-Key` accepted.
-const IDEMPOTENCY_KEY_MAX: usize = 128;
-/// Namespace of command ids derived from idempotency keys.
-const COMMAND_NAMESPACE: Uuid = Uuid::from_u128(0x5c1f_0b8e_4d7a_4e21_9a63_0c1d_2b7e_9f40);
-
-/// How a command was asked for: the client's idempotency key and expected version, if given.
-struct Preconditions {
-    command_id: Uuid,
-    keyed: bool,
-    expected: Option<u64>,
-}
-
-fn preconditions(headers: &HeaderMap, caller: &Caller) -> Result<Preconditions, ApiError> {
-    let (command_id, keyed) = match headers.get("idempotency-key") {
-        None => (Uuid::now_v7(), false),
-        Some(value) => {
-            let key =
-                value.to_str().ok().filter(|key| !key.is_empty() && key.len() <= IDEMPOTENCY_KEY_MAX).ok_or_else(
-                    || ApiError::bad_request("Idempotency-Key must be 1 to 128 visible ASCII characters"),
-                )?;
-            // Keys are the caller's own: the same key from two accounts names two commands.
-            let name = format!("{}:{key}", caller.principal.account_id);
-            (Uuid::new_v5(&COMMAND_NAMESPACE, name.as_bytes()), true)
-        }
-    };
-    let expected = match headers.get(header::IF_MATCH) {
-        None => None,
-        Some(value) => Some(
-            value
-                .to_str()
-                .ok()
-                .map(|text| text.trim().trim_start_matches("W/").trim_matches('"'))
-                .and_then(|text| text.parse::<u64>().ok())
-                .ok_or_else(|| ApiError::bad_request("If-Match must be a record version, as in the ETag"))?,
-        ),
-    };
-    Ok(Preconditions { command_id, keyed, expected })
-}
-
 /// The id of the entry a command creates: derived from the command id, so a retried command answers
 /// with the same entry.
 fn entry_id_for(command_id: Uuid) -> Uuid {
@@ -216,8 +181,9 @@ pub struct Command {
     decide: DecisionOf,
 }
 
-/// The action a command asks the policy about, given the record.
-type ActionOf = Box<dyn Fn(&PatientRecord) -> Result<Action, ApiError> + Send + Sync>;
+/// The action a command asks the policy about, given the record (`None`: the record does not exist, or
+/// the action as it reads before the record is looked at).
+type ActionOf = Box<dyn Fn(Option<&PatientRecord>) -> Result<Action, ApiError> + Send + Sync>;
 /// The domain's decision of a command, given the record.
 type DecisionOf = Box<dyn Fn(&PatientRecord) -> Result<Vec<RecordEvent>, RecordError> + Send + Sync>;
 
@@ -226,6 +192,7 @@ const DECISION_ATTEMPTS: usize = 3;
 
 /// Loads, authorises, decides and appends one command on a patient's record. The caller is
 /// authorised before the command is looked at, so a refusal says nothing about the record's content.
+/// A key already used for another request is refused before anything else.
 async fn execute(
     state: &AppState,
     caller: &Caller,
@@ -234,24 +201,41 @@ async fn execute(
     entry_id: Option<Uuid>,
     command: Command,
 ) -> Result<(Recorded, PatientRecord), ApiError> {
+    let claim = idempotency::claim(state, caller.principal.account_id, preconditions).await?;
+    let outcome = decide_and_append(state, caller, preconditions, patient_id, entry_id, command).await;
+    idempotency::settle(state, claim, &outcome).await;
+    outcome
+}
+
+async fn decide_and_append(
+    state: &AppState,
+    caller: &Caller,
+    preconditions: &Preconditions,
+    patient_id: Uuid,
+    entry_id: Option<Uuid>,
+    command: Command,
+) -> Result<(Recorded, PatientRecord), ApiError> {
+    let command_id = preconditions.command_id(caller.principal.account_id);
     for _ in 0..DECISION_ATTEMPTS {
         let loaded = load(state, patient_id).await?;
+        // A record that does not exist is refused exactly like one the caller may not see.
+        let action = (command.action)(loaded.record.as_ref())?;
+        let care = loaded
+            .record
+            .as_ref()
+            .and_then(|record| care_basis(record, &caller.principal, Timestamp::now(), &today_in_cameroon()));
+        caller.authorize_on_patient(&action, &Facts { care }, (command.action)(None).ok().as_ref())?;
         let Some(record) = loaded.record else { return Err(ApiError::NotFound) };
-        let action = (command.action)(&record)?;
-        let facts = Facts { care: care_basis(&record, &caller.principal, Timestamp::now(), &today_in_cameroon()) };
-        caller.authorize(&action, &facts)?;
-        if preconditions.keyed {
-            if let Some((_, version)) = loaded.commands.iter().rev().find(|(id, _)| *id == preconditions.command_id) {
+        if preconditions.keyed() {
+            if let Some((_, version)) = loaded.commands.iter().rev().find(|(id, _)| *id == command_id) {
                 // A retry of a command that already committed: the first answer, nothing recorded.
                 return Ok((Recorded { patient_id, entry_id, version: *version }, record));
             }
         }
-        if let Some(expected) = preconditions.expected {
-            if expected != loaded.version {
-                return Err(ApiError::Conflict {
-                    detail: format!("the record is at version {}, not {expected}", loaded.version),
-                });
-            }
+        if !preconditions.admits(loaded.version) {
+            return Err(ApiError::Conflict {
+                detail: format!("the record is at version {}, not the one given", loaded.version),
+            });
         }
         record.open().map_err(record_error)?;
         let events = (command.decide)(&record).map_err(record_error)?;
@@ -260,7 +244,7 @@ async fn execute(
         let stream = StreamId::parse(patient_stream(patient_id))
             .map_err(|error| ApiError::Internal(format!("stream name: {error}")))?;
         let request = AppendRequest::new(stream, ExpectedVersion::Exactly(loaded.version), caller.actor(), new_events)
-            .with_command_id(preconditions.command_id);
+            .with_command_id(command_id);
         match state.ledger.append(request).await {
             Ok(appended) => {
                 return Ok((Recorded { patient_id, entry_id, version: appended.stream_version }, record));
@@ -277,14 +261,13 @@ async fn execute(
 async fn add_entry(
     state: &AppState,
     caller: &Caller,
-    headers: &HeaderMap,
+    pre: Preconditions,
     patient_id: &str,
     section: Section,
     decide: impl Fn(Uuid, &PatientRecord) -> Result<Vec<RecordEvent>, RecordError> + Send + Sync + 'static,
 ) -> Result<(Recorded, PatientRecord), ApiError> {
     let patient = parse_id(patient_id, "/patient_id")?;
-    let pre = preconditions(headers, caller)?;
-    let entry_id = entry_id_for(pre.command_id);
+    let entry_id = entry_id_for(pre.command_id(caller.principal.account_id));
     let command = Command {
         action: Box::new(move |_| Ok(write(patient, section))),
         decide: Box::new(move |record| decide(entry_id, record)),
@@ -366,19 +349,21 @@ pub struct AllergyRequest {
     request_body = AllergyRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -386,7 +371,7 @@ async fn record_allergy(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<AllergyRequest>,
 ) -> Result<Recorded, ApiError> {
     let decide = move |entry_id: Uuid, record: &PatientRecord| {
@@ -403,7 +388,7 @@ async fn record_allergy(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Allergies, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::Allergies, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -432,19 +417,21 @@ pub struct ConditionRequest {
     request_body = ConditionRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -452,7 +439,7 @@ async fn diagnose_condition(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<ConditionRequest>,
 ) -> Result<Recorded, ApiError> {
     let today = today_in_cameroon();
@@ -471,7 +458,7 @@ async fn diagnose_condition(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Conditions, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::Conditions, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -499,19 +486,21 @@ pub struct ImmunizationRequest {
     request_body = ImmunizationRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -519,7 +508,7 @@ async fn record_immunization(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<ImmunizationRequest>,
 ) -> Result<Recorded, ApiError> {
     let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
@@ -539,7 +528,7 @@ async fn record_immunization(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Immunizations, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::Immunizations, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -565,19 +554,21 @@ pub struct EncounterRequest {
     request_body = EncounterRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -586,7 +577,7 @@ async fn record_encounter(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<EncounterRequest>,
 ) -> Result<Recorded, ApiError> {
     let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
@@ -607,7 +598,7 @@ async fn record_encounter(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Encounters, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::Encounters, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -628,19 +619,21 @@ pub struct EnteredInErrorRequest {
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("entry_id" = Uuid, Path, description = "The entry concerned."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -649,15 +642,14 @@ async fn mark_entered_in_error(
     State(state): State<AppState>,
     caller: Caller,
     Path((patient_id, entry_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<EnteredInErrorRequest>,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
     let target = parse_id(&entry_id, "/entry_id")?;
-    let pre = preconditions(&headers, &caller)?;
     let command = Command {
         action: Box::new(move |record| {
-            let section = clinical::section_of(record, target).ok_or(ApiError::NotFound)?;
+            let section = record.and_then(|record| clinical::section_of(record, target)).ok_or(ApiError::NotFound)?;
             Ok(write(patient, section))
         }),
         decide: Box::new(move |record| {
@@ -689,19 +681,21 @@ pub struct ConsentRequest {
     request_body = ConsentRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only the patient manages access to their record."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only patients manage access to a record (their own)."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -710,12 +704,12 @@ async fn grant_access(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<ConsentRequest>,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    caller.authorize(&Action::ManageConsent { patient }, &Facts::default())?;
+    let action = Action::ManageConsent { patient };
+    caller.authorize_on_patient(&action, &Facts::default(), Some(&action))?;
     if facilities::load(&state, request.facility_id).await?.is_none() {
         return Err(ApiError::invalid_field("/facility_id", "no such facility"));
     }
@@ -742,19 +736,21 @@ async fn grant_access(
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("facility_id" = Uuid, Path, description = "The facility whose access ends."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only the patient manages access to their record."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only patients manage access to a record (their own)."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -763,11 +759,10 @@ async fn revoke_access(
     State(state): State<AppState>,
     caller: Caller,
     Path((patient_id, facility_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    pre: Preconditions,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
     let facility = parse_id(&facility_id, "/facility_id")?;
-    let pre = preconditions(&headers, &caller)?;
     let command = Command {
         action: Box::new(move |_| Ok(Action::ManageConsent { patient })),
         decide: Box::new(move |record| consent::decide_revoke(Some(record), facility)),
@@ -793,8 +788,8 @@ pub struct BreakGlassRequest {
     request_body = BreakGlassRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
@@ -802,10 +797,12 @@ pub struct BreakGlassRequest {
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only doctors break the glass."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -815,11 +812,10 @@ async fn break_glass(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<BreakGlassRequest>,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
     let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
     let account_id = caller.principal.account_id;
     let command = Command {
@@ -884,19 +880,21 @@ pub struct PrescriptionRequest {
     request_body = PrescriptionRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -905,7 +903,7 @@ async fn prescribe(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<PrescriptionRequest>,
 ) -> Result<Recorded, ApiError> {
     let prescriber_id = caller.principal.account_id;
@@ -927,7 +925,7 @@ async fn prescribe(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Prescriptions, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::Prescriptions, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -948,19 +946,21 @@ pub struct CancellationRequest {
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("entry_id" = Uuid, Path, description = "The entry concerned."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -969,12 +969,11 @@ async fn cancel_prescription(
     State(state): State<AppState>,
     caller: Caller,
     Path((patient_id, entry_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<CancellationRequest>,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
     let target = parse_id(&entry_id, "/entry_id")?;
-    let pre = preconditions(&headers, &caller)?;
     let command = Command {
         action: Box::new(move |_| Ok(write(patient, Section::Prescriptions))),
         decide: Box::new(move |record| {
@@ -1015,19 +1014,21 @@ pub struct ReferralRequest {
     request_body = ReferralRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1036,7 +1037,7 @@ async fn refer(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<ReferralRequest>,
 ) -> Result<Recorded, ApiError> {
     let from_facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
@@ -1058,7 +1059,7 @@ async fn refer(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Referrals, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::Referrals, decide).await?.0)
 }
 
 /// Parses an instant given by a client (RFC 3339, any offset) into the ledger's UTC form.
@@ -1091,19 +1092,21 @@ pub struct MedicalHistoryRequest {
     request_body = MedicalHistoryRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1111,7 +1114,7 @@ async fn record_medical_history(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<MedicalHistoryRequest>,
 ) -> Result<Recorded, ApiError> {
     let today = today_in_cameroon();
@@ -1129,7 +1132,7 @@ async fn record_medical_history(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::MedicalHistory, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::MedicalHistory, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1153,19 +1156,21 @@ pub struct FamilyHistoryRequest {
     request_body = FamilyHistoryRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1173,7 +1178,7 @@ async fn record_family_history(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<FamilyHistoryRequest>,
 ) -> Result<Recorded, ApiError> {
     let decide = move |entry_id: Uuid, record: &PatientRecord| {
@@ -1188,7 +1193,7 @@ async fn record_family_history(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::FamilyHistory, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::FamilyHistory, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1216,19 +1221,21 @@ pub struct TreatmentRequest {
     request_body = TreatmentRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1236,7 +1243,7 @@ async fn record_treatment(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<TreatmentRequest>,
 ) -> Result<Recorded, ApiError> {
     let today = today_in_cameroon();
@@ -1255,7 +1262,7 @@ async fn record_treatment(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Treatments, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::Treatments, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1279,19 +1286,21 @@ pub struct StopTreatmentRequest {
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("entry_id" = Uuid, Path, description = "The entry concerned."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1299,12 +1308,11 @@ async fn stop_treatment(
     State(state): State<AppState>,
     caller: Caller,
     Path((patient_id, entry_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<StopTreatmentRequest>,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
     let target = parse_id(&entry_id, "/entry_id")?;
-    let pre = preconditions(&headers, &caller)?;
     let today = today_in_cameroon();
     let command = Command {
         action: Box::new(move |_| Ok(write(patient, Section::Treatments))),
@@ -1359,19 +1367,21 @@ pub struct VitalSignsRequest {
     request_body = VitalSignsRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1379,7 +1389,7 @@ async fn record_vital_signs(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<VitalSignsRequest>,
 ) -> Result<Recorded, ApiError> {
     let measured_at = instant(&request.measured_at, "/measured_at")?;
@@ -1402,7 +1412,7 @@ async fn record_vital_signs(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::VitalSigns, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::VitalSigns, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1427,19 +1437,21 @@ pub struct LabOrderRequest {
     request_body = LabOrderRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1447,7 +1459,7 @@ async fn order_lab(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<LabOrderRequest>,
 ) -> Result<Recorded, ApiError> {
     let decide = move |entry_id: Uuid, record: &PatientRecord| {
@@ -1462,7 +1474,7 @@ async fn order_lab(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::LabOrders, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::LabOrders, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1497,19 +1509,21 @@ pub struct LabResultRequest {
     request_body = LabResultRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1519,7 +1533,7 @@ async fn record_lab_result(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<LabResultRequest>,
 ) -> Result<Recorded, ApiError> {
     let decide = move |entry_id: Uuid, record: &PatientRecord| {
@@ -1539,7 +1553,7 @@ async fn record_lab_result(
             },
         )
     };
-    let (recorded, record) = add_entry(&state, &caller, &headers, &patient_id, Section::LabResults, decide).await?;
+    let (recorded, record) = add_entry(&state, &caller, pre, &patient_id, Section::LabResults, decide).await?;
     notify_patient(
         &state,
         &record,
@@ -1585,19 +1599,21 @@ pub struct AppointmentRequest {
     request_body = AppointmentRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1606,7 +1622,7 @@ async fn book_appointment(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<AppointmentRequest>,
 ) -> Result<Recorded, ApiError> {
     let facility_id = caller.principal.facility_id.ok_or(ApiError::Forbidden)?;
@@ -1624,7 +1640,7 @@ async fn book_appointment(
             },
         )
     };
-    Ok(add_entry(&state, &caller, &headers, &patient_id, Section::Appointments, decide).await?.0)
+    Ok(add_entry(&state, &caller, pre, &patient_id, Section::Appointments, decide).await?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1646,19 +1662,21 @@ pub struct RescheduleRequest {
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("entry_id" = Uuid, Path, description = "The entry concerned."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1666,12 +1684,11 @@ async fn reschedule_appointment(
     State(state): State<AppState>,
     caller: Caller,
     Path((patient_id, entry_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<RescheduleRequest>,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
     let appointment = parse_id(&entry_id, "/entry_id")?;
-    let pre = preconditions(&headers, &caller)?;
     let starts_at = instant(&request.starts_at, "/starts_at")?;
     let command = Command {
         action: Box::new(move |_| Ok(write(patient, Section::Appointments))),
@@ -1702,19 +1719,21 @@ pub struct CloseAppointmentRequest {
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("entry_id" = Uuid, Path, description = "The entry concerned."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
             headers(("ETag" = String, description = "The record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller has no care relationship with the patient, or their role does not record this section."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1722,12 +1741,11 @@ async fn close_appointment(
     State(state): State<AppState>,
     caller: Caller,
     Path((patient_id, entry_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<CloseAppointmentRequest>,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
     let appointment = parse_id(&entry_id, "/entry_id")?;
-    let pre = preconditions(&headers, &caller)?;
     let command = Command {
         action: Box::new(move |_| Ok(write(patient, Section::Appointments))),
         decide: Box::new(move |record| {
@@ -1764,18 +1782,20 @@ pub struct MergeRequest {
     request_body = MergeRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The duplicate record, merged into the other."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: a retry with the same key returns the first answer and records nothing."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag); a record that moved on is a 409.")
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
     responses(
         (status = 201, description = "Merged.", body = Recorded,
             headers(("ETag" = String, description = "The merged record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
         (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "No care relationship with one of the patients."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not merge records."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient, or one the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON, description = "The record was already merged, or moved on."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
@@ -1783,16 +1803,15 @@ async fn merge_records(
     State(state): State<AppState>,
     caller: Caller,
     Path(patient_id): Path<String>,
-    headers: HeaderMap,
+    pre: Preconditions,
     Json(request): Json<MergeRequest>,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
-    let pre = preconditions(&headers, &caller)?;
-    let survivor = load(&state, request.into).await?.record;
-    if let Some(survivor) = &survivor {
+    // A survivor the caller may not update is answered as no such patient, exactly like an unknown id.
+    let survivor = load(&state, request.into).await?.record.filter(|survivor| {
         let facts = Facts { care: care_basis(survivor, &caller.principal, Timestamp::now(), &today_in_cameroon()) };
-        caller.authorize(&Action::UpdateDemographics { patient: request.into }, &facts)?;
-    }
+        caller.authorize(&Action::UpdateDemographics { patient: request.into }, &facts).is_ok()
+    });
     let command = Command {
         action: Box::new(move |_| Ok(Action::UpdateDemographics { patient })),
         decide: Box::new(move |record| {

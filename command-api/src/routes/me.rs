@@ -96,6 +96,8 @@ async fn confirm_password(state: &AppState, caller: &Caller, password: String) -
     let attempt = begin_attempt(state, &key, Some(&caller.account), AuthenticationStage::Password).await?;
     let stored = caller.account.password_hash.clone();
     if password_matches(state, password, stored).await? {
+        // Only failures count towards a lockout.
+        state.identity.forgive_attempt(&key, crate::identity::now_micros()).await?;
         return Ok(());
     }
     let reason = FailureReason::WrongPassword;
