@@ -15,7 +15,8 @@ use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum ProjectionsCommand {
-    /// Each projector's position and how far it lags behind the ledger's head.
+    /// Each projector's position and how far it lags behind the ledger's head, and the alarm if the
+    /// projectors stopped at a broken entry (exit status 1).
     Status,
     /// Rebuild the read models from position 0: every projector, or the one named.
     Rebuild {
@@ -39,6 +40,14 @@ pub async fn run(location: &Location, command: ProjectionsCommand) -> anyhow::Re
             outln!("{:<14} {:>12} {:>12}", "projector", "position", "lag");
             for status in runner.status(head).await? {
                 outln!("{:<14} {:>12} {:>12}", status.name, status.position, status.lag);
+            }
+            if let Some(alarm) = runner.alarm().await? {
+                println!("ALARM: the projectors stopped at ledger position {}: {}", alarm.position, alarm.reason);
+                println!(
+                    "  they fold nothing past it; run `cloudmedi verify`, then restore the database from a backup"
+                );
+                storage.close().await;
+                return Ok(Outcome::Finding);
             }
         }
         ProjectionsCommand::Rebuild { name } => {

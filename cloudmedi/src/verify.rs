@@ -47,6 +47,10 @@ pub async fn run(location: &Location, args: VerifyArgs) -> anyhow::Result<Outcom
             match result {
                 Ok(summary) => Ok(summary),
                 Err(AuditError::Failed(failure)) => Err(Finding::Entry(failure)),
+                Err(mismatch @ AuditError::HeadMismatch { .. }) => {
+                    println!("ledger verification FAILED: {mismatch}");
+                    return Ok(Outcome::Finding);
+                }
                 Err(AuditError::Ledger(error)) => return Err(error).context("cannot read the ledger"),
             }
         }

@@ -1,7 +1,9 @@
 //! Liveness and readiness, for load balancers and orchestrators.
 //!
-//! `/health` says the process is up and answering; `/ready` says it can do its work now (the ledger's
-//! database answers). Neither needs authentication, and neither says anything about patients.
+//! `/health` says the process is up and answering; `/ready` says it can do its work now: the ledger's
+//! database answers, and the projectors have not stopped at an entry they must not fold (a broken
+//! chain, an entry that does not decode), which would leave every read model behind. Neither needs
+//! authentication, and neither says anything about patients.
 
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::AppState;
@@ -49,11 +51,12 @@ async fn health() -> Json<Health> {
     get,
     path = "/ready",
     tag = "health",
-    summary = "Readiness: the ledger's database answers",
+    summary = "Readiness: the ledger's database answers and the read models are kept",
     responses(
         (status = 200, description = "The server can do its work now.", body = Readiness),
         (status = 503, body = Problem, content_type = PROBLEM_JSON,
-            description = "The ledger's database does not answer.")
+            description = "The ledger's database does not answer, or the projectors stopped at a broken ledger \
+                entry (the detail names its position).")
     )
 )]
 async fn ready(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
@@ -61,5 +64,17 @@ async fn ready(State(state): State<AppState>) -> Result<Json<Readiness>, ApiErro
         tracing::warn!(%error, "readiness check: the ledger's database does not answer");
         ApiError::Unavailable { detail: "the ledger's database does not answer".into() }
     })?;
+    let alarm = projections::alarm(&state.ledger.storage().database()).await.map_err(|error| {
+        tracing::warn!(%error, "readiness check: the projectors' alarm cannot be read");
+        ApiError::Unavailable { detail: "the ledger's database does not answer".into() }
+    })?;
+    if let Some(alarm) = alarm {
+        return Err(ApiError::Unavailable {
+            detail: format!(
+                "the projectors stopped at ledger position {}: {}; the read models are not kept up to date",
+                alarm.position, alarm.reason
+            ),
+        });
+    }
     Ok(Json(Readiness { status: "ready", ledger_position: head.position }))
 }

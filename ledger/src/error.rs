@@ -41,6 +41,35 @@ pub enum LedgerError {
     #[error("ledger data at position {position} is corrupt: {reason}")]
     Corrupt { position: u64, reason: String },
 
+    /// The head row an append would link to is not the last stored entry: entries were deleted or
+    /// inserted, or the head row rewritten, behind the ledger's back. Nothing is appended.
+    #[error(
+        "the ledger's head row (position {}, hash {}) is not its last stored entry (position {}, hash {}): \
+         the log was changed behind the ledger's back",
+        head.position, head.hash, last.position, last.hash
+    )]
+    HeadMismatch { head: crate::Head, last: crate::Head },
+
+    /// Opening the ledger found its chain broken after the point last verified: the node refuses to
+    /// build on it.
+    #[error(
+        "the ledger's chain is broken at position {}: {}; the ledger refuses to open (run `cloudmedi verify` \
+         and restore the database from a backup)",
+        .0.position, .0.reason
+    )]
+    ChainBroken(event_schema::VerifyFailure),
+
+    /// Opening the ledger found the triggers that make the database refuse to change the log dropped,
+    /// disabled or altered although the ledger had been opened before: someone changed the database
+    /// behind the ledger's back.
+    #[error(
+        "the append-only triggers of the ledger ({}) were dropped, disabled or altered since the ledger was last \
+         opened: someone changed the database behind the ledger's back. They have been recreated, and the next \
+         start verifies the whole chain before serving it; run `cloudmedi verify` first",
+        triggers.join(", ")
+    )]
+    GuardLifted { triggers: Vec<String> },
+
     /// The ledger is shutting down or its writer has stopped.
     #[error("the ledger is closed")]
     Closed,
@@ -79,6 +108,9 @@ impl LedgerError {
     /// unreachable: only then can another append of the same batch succeed on its own.
     pub(crate) fn concerns_one_statement(&self) -> bool {
         matches!(self, Self::Database(sqlx::Error::Database(_)))
-            || matches!(self, Self::InvalidAppend(_) | Self::InvalidEvent { .. } | Self::Corrupt { .. })
+            || matches!(
+                self,
+                Self::InvalidAppend(_) | Self::InvalidEvent { .. } | Self::Corrupt { .. } | Self::HeadMismatch { .. }
+            )
     }
 }

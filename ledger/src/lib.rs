@@ -117,6 +117,7 @@ impl Ledger {
     ) -> Result<Self, LedgerError> {
         storage.migrate().await?;
         let (registry, registry_version) = load_registry(storage.as_ref(), root).await?;
+        check_chain(storage.as_ref(), root).await?;
         if !registry.is_active_node_key(node.id()) {
             let state = if registry.node_keys().any(|(id, _)| id == node.id()) { "revoked" } else { "not registered" };
             return Err(LedgerError::NodeKey { key_id: node.id().to_string(), state });
@@ -218,6 +219,44 @@ impl Ledger {
         if let Some(writer) = self.inner.writer.lock().await.take() {
             let _ = writer.await;
         }
+    }
+}
+
+/// What opening a ledger checks of the chain it is about to build on: that the append-only guard still
+/// stands, and that the entries appended since the point last verified are still what was written and
+/// end at the head row. The verified point then moves to the head.
+///
+/// The migrations create the guard's triggers, so after they ran a missing, disabled or altered
+/// trigger can only be someone's doing. When the ledger had been opened before (a verified point
+/// exists), that is tampering: the verified point is withdrawn, the triggers are recreated and opening
+/// is refused, saying so; the next opening verifies the whole chain before anything builds on it.
+/// Without a verified point (a ledger never opened by a version that verifies, or one whose point was
+/// withdrawn), the triggers are recreated and the whole chain verified now.
+pub async fn check_chain(storage: &dyn Storage, root: VerifyingKey) -> Result<(), LedgerError> {
+    let verified = storage.verified_point().await?;
+    let lifted = storage.lifted_guards().await?;
+    if !lifted.is_empty() {
+        // Withdrawn first: should the process stop in between, the next opening still verifies it all.
+        storage.withdraw_verified().await?;
+        storage.restore_guards().await?;
+        if verified.is_some() {
+            tracing::error!(triggers = %lifted.join(", "), "ledger.open.guard_lifted: the append-only triggers were dropped or altered");
+            return Err(LedgerError::GuardLifted { triggers: lifted });
+        }
+        tracing::warn!(triggers = %lifted.join(", "), "ledger.open.guard_restored: verifying the whole chain");
+    }
+    let head = storage.head().await?;
+    match audit::verify_since(storage, root, verified, head).await {
+        Ok(head) => storage.record_verified(head).await,
+        Err(audit::AuditError::Failed(failure)) => {
+            tracing::error!(position = failure.position, reason = %failure.reason, "ledger.open.chain_broken");
+            Err(LedgerError::ChainBroken(failure))
+        }
+        Err(audit::AuditError::HeadMismatch { head, chain }) => {
+            tracing::error!(head = head.position, chain = chain.position, "ledger.open.head_mismatch");
+            Err(LedgerError::HeadMismatch { head, last: chain })
+        }
+        Err(audit::AuditError::Ledger(error)) => Err(error),
     }
 }
 

@@ -29,7 +29,7 @@ pub mod table;
 pub mod write;
 
 pub use projectors::{all, care_basis, entry_status, search_key, Projector};
-pub use runner::{ProjectorStatus, Runner};
+pub use runner::{alarm, Alarm, ProjectorStatus, Runner};
 pub use table::{Column, Kind, Table};
 pub use write::{Value, Write};
 
@@ -44,6 +44,10 @@ pub enum ProjectionError {
     /// skipped, so that a read model never silently misses an entry.
     #[error("entry {position} ({event_type}) cannot be projected: {reason}")]
     Undecodable { position: u64, event_type: String, reason: String },
+    /// A stored entry is not what the ledger wrote: its hash, or its link to the entry before, does not
+    /// check, or it is missing. The projectors stop before it and never fold it.
+    #[error("the ledger's chain is broken at position {position}: {reason}")]
+    BrokenChain { position: u64, reason: String },
     /// Another runner moved a checkpoint under this one (a rebuild, or a second process).
     #[error("another runner moved the checkpoint of {0}")]
     CheckpointMoved(String),
@@ -51,6 +55,22 @@ pub enum ProjectionError {
     UnknownProjector(String),
     #[error("a stored read-model value is invalid: {0}")]
     Corrupt(String),
+}
+
+impl ProjectionError {
+    /// The position and reason of an alarm, when this error means the projectors must stop at an entry
+    /// rather than retry: a broken chain, an entry that does not decode, a row that cannot be read as
+    /// an entry. The reason names what is wrong, never what the entry holds.
+    pub fn alarm(&self) -> Option<(u64, String)> {
+        match self {
+            Self::BrokenChain { position, reason } => Some((*position, reason.clone())),
+            Self::Undecodable { position, event_type, .. } => {
+                Some((*position, format!("the entry ({event_type}) cannot be decoded for projection")))
+            }
+            Self::Ledger(ledger::LedgerError::Corrupt { position, reason }) => Some((*position, reason.clone())),
+            _ => None,
+        }
+    }
 }
 
 /// Microseconds since the Unix epoch, the read models' representation of an instant.

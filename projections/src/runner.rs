@@ -6,8 +6,9 @@ use crate::projectors::{all, Projector};
 use crate::table::Kind;
 use crate::write::{execute_on_postgres, execute_on_sqlite, prepare, Prepared};
 use crate::ProjectionError;
-use event_schema::{Catalog, Entry};
+use event_schema::{Catalog, Digest, Entry, FailureReason};
 use ledger::{Database, Ledger, LedgerError};
+use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, Row, Sqlite};
@@ -20,6 +21,9 @@ use tokio::sync::{mpsc, watch};
 const PAGE: u32 = 10_000;
 /// How long the runner waits after a failure before starting over from its checkpoints.
 const RETRY: Duration = Duration::from_secs(1);
+/// How long the runner waits, once stopped with an alarm, before looking at the entry again (a
+/// database restored from a backup, or a rebuild, may have removed the cause).
+const ALARM_RETRY: Duration = Duration::from_secs(10);
 
 /// One projector's changes for a page: its writes, and its checkpoint's move.
 struct Change {
@@ -36,6 +40,32 @@ pub struct ProjectorStatus {
     pub position: u64,
     /// Entries committed to the ledger that the projector has not applied yet.
     pub lag: u64,
+}
+
+/// Why the projectors stopped: an entry they must not fold (its hash or link is broken, or it does not
+/// decode), at `position`. It stands until a runner folds that position or the read models are reset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alarm {
+    pub position: u64,
+    /// Names what is wrong with the entry, never what it holds.
+    pub reason: String,
+    /// Unix microseconds.
+    pub raised_at: i64,
+}
+
+/// The alarm standing in `database`, if any.
+pub async fn alarm(database: &Database) -> Result<Option<Alarm>, ProjectionError> {
+    let row: Option<(i64, String, i64)> = on_database!(database, pool => {
+        sqlx::query_as("SELECT position, reason, raised_at FROM projection_alarm WHERE id = 1")
+            .fetch_optional(pool)
+            .await?
+    });
+    row.map(|(position, reason, raised_at)| {
+        let position = u64::try_from(position)
+            .map_err(|_| ProjectionError::Corrupt(format!("the alarm's position is {position}")))?;
+        Ok(Alarm { position, reason, raised_at })
+    })
+    .transpose()
 }
 
 /// The projectors of one database, and the machinery that keeps them up to date.
@@ -101,6 +131,45 @@ impl Runner {
             .collect())
     }
 
+    /// The alarm standing, if the projectors stopped at an entry they must not fold.
+    pub async fn alarm(&self) -> Result<Option<Alarm>, ProjectionError> {
+        alarm(&self.database).await
+    }
+
+    /// Records why the projectors stopped, and says so in the log (the position and what is wrong,
+    /// nothing of the entry's content).
+    async fn raise_alarm(&self, position: u64, reason: &str) {
+        let raised_at = crate::micros(&event_schema::Timestamp::now());
+        let raised: Result<(), ProjectionError> = async {
+            on_database!(&self.database, pool => {
+                sqlx::query(
+                    "INSERT INTO projection_alarm (id, position, reason, raised_at) VALUES (1, $1, $2, $3) \
+                     ON CONFLICT (id) DO UPDATE SET position = excluded.position, reason = excluded.reason, \
+                     raised_at = excluded.raised_at \
+                     WHERE projection_alarm.position <> excluded.position OR projection_alarm.reason <> excluded.reason",
+                )
+                .bind(to_i64(position))
+                .bind(reason)
+                .bind(raised_at)
+                .execute(pool)
+                .await?;
+            });
+            Ok(())
+        }
+        .await;
+        tracing::error!(position, %reason, "projections.alarm: the projectors stopped at an entry they must not fold");
+        if let Err(error) = raised {
+            tracing::error!(%error, "projections.alarm: the alarm could not be recorded");
+        }
+    }
+
+    async fn clear_alarm(&self) -> Result<(), ProjectionError> {
+        on_database!(&self.database, pool => {
+            sqlx::query("DELETE FROM projection_alarm").execute(pool).await?;
+        });
+        Ok(())
+    }
+
     /// Empties the tables of the projector named `name` (every projector when `None`) and sets its
     /// checkpoint back to 0, in one transaction; a running runner notices and replays it from the
     /// start. The tables' secondary indexes are set aside until a runner has caught up again (see
@@ -123,6 +192,8 @@ impl Runner {
         };
         on_database!(&self.database, pool => {
             let mut transaction = pool.begin().await?;
+            // The runner that replays the ledger raises the alarm again if its cause is still there.
+            sqlx::query("DELETE FROM projection_alarm").execute(&mut *transaction).await?;
             for projector in &chosen {
                 // The checkpoint first: it takes the write lock before anything else is touched.
                 sqlx::query("UPDATE projection_checkpoints SET position = 0 WHERE projector = $1")
@@ -258,6 +329,8 @@ impl Runner {
     ) -> Result<u64, ProjectionError> {
         let mut set_aside = stop.is_some() && self.indexes_set_aside().await?;
         let behind = checkpoints.values().copied().min().unwrap_or(0);
+        let mut standing = self.alarm().await?;
+        let mut chain = ChainEnd::at(ledger, behind).await?;
         if set_aside && behind >= ledger.head().await?.position {
             self.restore_indexes().await?;
             set_aside = false;
@@ -268,30 +341,42 @@ impl Runner {
             tokio::spawn(async move {
                 let mut checkpoints = checkpoints;
                 while let Some(page) = pages.recv().await {
-                    let plan = match page {
-                        Ok(page) => {
-                            let (last, count) = (page.last().map_or(0, |entry| entry.position), page.len() as u64);
+                    let (plan, broken) = match page {
+                        Ok(mut page) => {
                             let runner = runner.clone();
                             let mut moved = checkpoints.clone();
+                            let mut end = chain;
                             let result = tokio::task::spawn_blocking(move || {
-                                runner.plan(&page, &mut moved).map(|changes| (changes, moved))
+                                // Only the entries before a broken one are folded; the broken one stops
+                                // the runner once they are committed.
+                                let broken = end.extend(&page).err();
+                                page.retain(|entry| entry.position <= end.position);
+                                let (last, count) = (page.last().map_or(0, |entry| entry.position), page.len() as u64);
+                                let plan = runner.plan(&page, &mut moved).map(|changes| (changes, moved, last, count));
+                                (plan, broken, end)
                             })
                             .await;
                             match result {
-                                Ok(Ok((changes, moved))) => {
+                                Ok((Ok((changes, moved, last, count)), broken, end)) => {
                                     checkpoints = moved;
-                                    Ok((changes, last, count))
+                                    chain = end;
+                                    (Ok((changes, last, count)), broken)
                                 }
-                                Ok(Err(error)) => Err(error),
-                                Err(_) => {
-                                    Err(ProjectionError::Corrupt("projecting a page stopped unexpectedly".into()))
-                                }
+                                Ok((Err(error), _, _)) => (Err(error), None),
+                                Err(_) => (
+                                    Err(ProjectionError::Corrupt("projecting a page stopped unexpectedly".into())),
+                                    None,
+                                ),
                             }
                         }
-                        Err(error) => Err(error.into()),
+                        Err(error) => (Err(error.into()), None),
                     };
                     let failed = plan.is_err();
                     if planned.send(plan).await.is_err() || failed {
+                        return;
+                    }
+                    if let Some(broken) = broken {
+                        let _ = planned.send(Err(broken)).await;
                         return;
                     }
                 }
@@ -312,9 +397,17 @@ impl Runner {
                 };
                 let Some(plan) = plan else { return Ok(applied) };
                 let (changes, last, count) = plan?;
+                if count == 0 {
+                    continue;
+                }
                 self.commit(&mut writer, changes).await?;
                 applied += count;
                 progress(last);
+                if standing.as_ref().is_some_and(|alarm| last >= alarm.position) {
+                    // The entry that raised it is folded now: its cause is gone.
+                    self.clear_alarm().await?;
+                    standing = None;
+                }
                 if set_aside && last >= ledger.head().await?.position {
                     self.restore_indexes().await?;
                     set_aside = false;
@@ -322,6 +415,13 @@ impl Runner {
             }
         }
         .await;
+        if let Err(error) = &result {
+            if let Some((position, reason)) = error.alarm() {
+                if standing.as_ref().is_none_or(|alarm| alarm.position != position || alarm.reason != reason) {
+                    self.raise_alarm(position, &reason).await;
+                }
+            }
+        }
         result
     }
 
@@ -376,9 +476,16 @@ impl Runner {
                     tracing::info!(projector = %name, "projections.follow.restarting: a checkpoint moved (rebuild)");
                 }
                 Err(error) => {
-                    tracing::error!(%error, "projections.follow.failed; retrying");
+                    // An alarm was raised and logged where it was found; the entry is looked at again
+                    // now and then, never folded while it is broken.
+                    let pause = if error.alarm().is_some() {
+                        ALARM_RETRY
+                    } else {
+                        tracing::error!(%error, "projections.follow.failed; retrying");
+                        RETRY
+                    };
                     tokio::select! {
-                        _ = tokio::time::sleep(RETRY) => {}
+                        _ = tokio::time::sleep(pause) => {}
                         _ = crate::leader::stopping(&mut stop) => return,
                     }
                 }
@@ -455,6 +562,56 @@ impl Runner {
             }
         }
         Ok(digests)
+    }
+}
+
+/// The last entry the runner has checked: the next one must follow it and link to its hash.
+#[derive(Debug, Clone, Copy)]
+struct ChainEnd {
+    position: u64,
+    hash: Digest,
+}
+
+impl ChainEnd {
+    /// The chain's end at `position`, where the runner resumes: the entry there was checked when it
+    /// was folded, so its stored hash is what the next entry must link to.
+    async fn at(ledger: &Ledger, position: u64) -> Result<Self, ProjectionError> {
+        if position == 0 {
+            return Ok(Self { position, hash: Digest::ZERO });
+        }
+        match ledger.read_all(position - 1, 1).await?.first() {
+            Some(entry) if entry.position == position => Ok(Self { position, hash: entry.hash }),
+            _ => Err(ProjectionError::BrokenChain {
+                position,
+                reason: "the entry the projectors last folded is missing".into(),
+            }),
+        }
+    }
+
+    /// Checks `entries` in order against the chain's end, recomputing each one's hash (in parallel:
+    /// this is most of the cost) and comparing it with the stored one and with the next entry's link,
+    /// and moves the end past those that pass. Stops at the first broken entry.
+    fn extend(&mut self, entries: &[Entry]) -> Result<(), ProjectionError> {
+        let computed: Vec<_> = entries.par_iter().with_min_len(256).map(Entry::compute_hash).collect();
+        for (entry, computed) in entries.iter().zip(computed) {
+            let expected = self.position + 1;
+            let reason = if entry.position != expected {
+                Some(FailureReason::Gap { expected, found: entry.position })
+            } else if entry.prev_hash != self.hash {
+                Some(FailureReason::BrokenLink { expected: self.hash, found: entry.prev_hash })
+            } else {
+                match computed {
+                    Ok(computed) if computed == entry.hash => None,
+                    Ok(computed) => Some(FailureReason::HashMismatch { stored: entry.hash, computed }),
+                    Err(error) => Some(FailureReason::Uncanonical { reason: error.to_string() }),
+                }
+            };
+            if let Some(reason) = reason {
+                return Err(ProjectionError::BrokenChain { position: expected, reason: reason.to_string() });
+            }
+            *self = Self { position: entry.position, hash: entry.hash };
+        }
+        Ok(())
     }
 }
 

@@ -86,6 +86,48 @@ pub trait Storage: Send + Sync + 'static {
     /// Keeps `head` informed of appends made by other processes, where the backend can (PostgreSQL's
     /// LISTEN/NOTIFY). Runs until its task is aborted.
     async fn follow_other_writers(&self, head: Arc<watch::Sender<u64>>);
+
+    /// The append-only guard's triggers that are missing, disabled or no longer the ones the
+    /// migrations created (by name); empty when the guard stands as created.
+    async fn lifted_guards(&self) -> Result<Vec<String>, LedgerError>;
+
+    /// Recreates the append-only guard's triggers exactly as the migrations created them.
+    async fn restore_guards(&self) -> Result<(), LedgerError>;
+
+    /// The last point of the chain that opening the ledger verified, if any.
+    async fn verified_point(&self) -> Result<Option<Head>, LedgerError>;
+
+    /// Records `point` as verified; the verified point only ever moves forward.
+    async fn record_verified(&self, point: Head) -> Result<(), LedgerError>;
+
+    /// Forgets the verified point, so that the next opening verifies the whole chain again.
+    async fn withdraw_verified(&self) -> Result<(), LedgerError>;
+}
+
+/// Checks, inside an appending transaction, that the head row the append links to is the last stored
+/// entry (`last`, `None` for an empty log): entries deleted or inserted behind the ledger's back, or a
+/// head row rewritten, would otherwise be chained onto without a word.
+pub(crate) fn check_head_is_last(head: Head, last: Option<Head>) -> Result<(), LedgerError> {
+    let last = last.unwrap_or(Head { position: 0, hash: event_schema::Digest::ZERO });
+    if head == last {
+        Ok(())
+    } else {
+        Err(LedgerError::HeadMismatch { head, last })
+    }
+}
+
+/// Compares a guard's stored definitions with the expected ones, whitespace aside: the names of the
+/// guards missing or changed.
+pub(crate) fn differing_guards(
+    expected: &[(&str, &str)],
+    found: &std::collections::HashMap<String, String>,
+) -> Vec<String> {
+    let normalise = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    expected
+        .iter()
+        .filter(|(name, definition)| found.get(*name).map(|found| normalise(found)) != Some(normalise(definition)))
+        .map(|(name, _)| (*name).to_owned())
+        .collect()
 }
 
 /// Refreshes the sealer's key registry when `ledger:keys` moved since it was read; called by the

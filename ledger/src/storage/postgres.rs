@@ -6,8 +6,8 @@
 //! transaction ends with `pg_notify`, delivered at commit, which wakes subscribers in other processes.
 
 use super::{
-    corrupt, decode_digest, decode_key_id, decode_payload, decode_role, decode_signature, key_stream_moved, role_text,
-    to_i64, to_u64, Backend, CommittedBatch, Storage,
+    check_head_is_last, corrupt, decode_digest, decode_key_id, decode_payload, decode_role, decode_signature,
+    differing_guards, key_stream_moved, role_text, to_i64, to_u64, Backend, CommittedBatch, Storage,
 };
 use crate::append::PreparedAppend;
 use crate::error::LedgerError;
@@ -19,6 +19,7 @@ use event_schema::ledger_events::KEY_STREAM;
 use event_schema::{Actor, Entry, Timestamp};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Row};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +43,27 @@ const READ_STREAM: &str = concat!(
     ledger_columns!(),
     " FROM ledger_entries WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version LIMIT $3"
 );
+
+/// The body of the function behind the append-only guard, as `0001_ledger.sql` creates it.
+const REFUSE_CHANGE_BODY: &str = "
+BEGIN
+    RAISE EXCEPTION 'the ledger is append-only: % on % is refused', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END
+";
+
+/// The append-only guard's triggers, as `0001_ledger.sql` creates them, each described the way
+/// [`PgStorage::lifted_guards`] reads it back from the catalogue: its kind (`pg_trigger.tgtype`: 27 is
+/// BEFORE UPDATE OR DELETE, FOR EACH ROW; 34 is BEFORE TRUNCATE, FOR EACH STATEMENT), the function it
+/// runs and that function's body.
+const GUARDS: [(&str, &str, i32); 2] = [
+    ("ledger_entries_append_only", "BEFORE UPDATE OR DELETE ON ledger_entries FOR EACH ROW", 27),
+    ("ledger_entries_no_truncate", "BEFORE TRUNCATE ON ledger_entries FOR EACH STATEMENT", 34),
+];
+
+fn guard_description(kind: i32, function: &str, body: &str) -> String {
+    format!("{kind} {function} {body}")
+}
 
 /// A ledger in a PostgreSQL database.
 #[derive(Clone)]
@@ -78,49 +100,62 @@ impl PgStorage {
         Ok(Head { position, hash })
     }
 
-    /// The batch's already-committed commands and its streams' versions, in one round trip. It runs
-    /// after the head lock is held, in a statement of its own, so its snapshot sees every append that
-    /// committed before the lock was granted.
-    async fn context(conn: &mut PgConnection, batch: &[&PreparedAppend]) -> Result<BatchContext, LedgerError> {
+    /// The batch's already-committed commands, its streams' versions and the last stored entry, in one
+    /// round trip. It runs after the head lock is held, in a statement of its own, so its snapshot sees
+    /// every append that committed before the lock was granted.
+    async fn context(
+        conn: &mut PgConnection,
+        batch: &[&PreparedAppend],
+    ) -> Result<(BatchContext, Option<Head>), LedgerError> {
         let mut context = BatchContext::default();
         let rows = sqlx::query(
             // Commands are looked up one index probe each (LATERAL): with `command_id = ANY($1)` and a
             // generic plan, PostgreSQL may scan the whole table for a large batch.
-            "SELECT commands.id, NULL::text, found.first, found.last, found.version \
+            "SELECT 1, commands.id, NULL::text, found.first, found.last, found.version, NULL::bytea \
              FROM UNNEST($1::uuid[]) AS commands(id) CROSS JOIN LATERAL ( \
                  SELECT MIN(position) AS first, MAX(position) AS last, MAX(stream_version) AS version \
                  FROM ledger_entries WHERE command_id = commands.id) AS found \
              WHERE found.first IS NOT NULL \
              UNION ALL \
-             SELECT NULL::uuid, streams.id, (SELECT stream_version FROM ledger_entries WHERE stream_id = streams.id \
-             ORDER BY stream_version DESC LIMIT 1), NULL, NULL FROM UNNEST($2::text[]) AS streams(id)",
+             SELECT 2, NULL::uuid, streams.id, (SELECT stream_version FROM ledger_entries WHERE stream_id = streams.id \
+             ORDER BY stream_version DESC LIMIT 1), NULL, NULL, NULL FROM UNNEST($2::text[]) AS streams(id) \
+             UNION ALL \
+             (SELECT 3, NULL::uuid, NULL::text, position, NULL, NULL, hash FROM ledger_entries \
+             ORDER BY position DESC LIMIT 1)",
         )
         .bind(commands_of(batch))
         .bind(streams_of(batch))
         .fetch_all(&mut *conn)
         .await?;
+        let mut last = None;
         for row in rows {
-            match row.try_get::<Option<Uuid>, _>(0)? {
-                Some(command) => {
-                    let first = to_u64(0, "position", row.try_get(2)?)?;
+            match row.try_get::<i32, _>(0)? {
+                1 => {
+                    let command: Uuid = row.try_get(1)?;
+                    let first = to_u64(0, "position", row.try_get(3)?)?;
                     let appended = Appended {
                         first_position: first,
-                        last_position: to_u64(first, "position", row.try_get(3)?)?,
-                        stream_version: to_u64(first, "stream_version", row.try_get(4)?)?,
+                        last_position: to_u64(first, "position", row.try_get(4)?)?,
+                        stream_version: to_u64(first, "stream_version", row.try_get(5)?)?,
                         replayed: true,
                     };
                     context.committed.insert(command, appended);
                 }
-                None => {
+                2 => {
                     // One index seek per stream: a max() with GROUP BY would read every version of it.
-                    if let Some(version) = row.try_get::<Option<i64>, _>(2)? {
-                        let stream: String = row.try_get(1)?;
+                    if let Some(version) = row.try_get::<Option<i64>, _>(3)? {
+                        let stream: String = row.try_get(2)?;
                         context.versions.insert(stream, to_u64(0, "stream_version", version)?);
                     }
                 }
+                _ => {
+                    let position = to_u64(0, "position", row.try_get(3)?)?;
+                    let hash = decode_digest(position, "hash", &row.try_get::<Vec<u8>, _>(6)?)?;
+                    last = Some(Head { position, hash });
+                }
             }
         }
-        Ok(context)
+        Ok((context, last))
     }
 
     async fn insert(conn: &mut PgConnection, entries: &[Entry]) -> Result<(), LedgerError> {
@@ -278,7 +313,8 @@ impl Storage for PgStorage {
     ) -> Result<CommittedBatch, LedgerError> {
         let mut tx = self.pool.begin().await?;
         let head = Self::lock_head(&mut tx, true).await?;
-        let context = Self::context(&mut tx, batch).await?;
+        let (context, last) = Self::context(&mut tx, batch).await?;
+        check_head_is_last(head, last)?;
         if key_stream_moved(sealer, &context) {
             let rows = sqlx::query(READ_STREAM)
                 .bind(KEY_STREAM)
@@ -311,6 +347,42 @@ impl Storage for PgStorage {
         self.pool.close().await;
     }
 
+    async fn lifted_guards(&self) -> Result<Vec<String>, LedgerError> {
+        self.find_lifted_guards().await
+    }
+
+    async fn restore_guards(&self) -> Result<(), LedgerError> {
+        self.recreate_guards().await
+    }
+
+    async fn verified_point(&self) -> Result<Option<Head>, LedgerError> {
+        let row: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT position, hash FROM ledger_verified WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|(position, hash)| {
+            let position = to_u64(0, "ledger_verified.position", position)?;
+            Ok(Head { position, hash: decode_digest(position, "ledger_verified.hash", &hash)? })
+        })
+        .transpose()
+    }
+
+    async fn record_verified(&self, point: Head) -> Result<(), LedgerError> {
+        sqlx::query(
+            "INSERT INTO ledger_verified (id, position, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE \
+             SET position = excluded.position, hash = excluded.hash WHERE excluded.position > ledger_verified.position",
+        )
+        .bind(to_i64(point.position)?)
+        .bind(point.hash.as_bytes().as_slice())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn withdraw_verified(&self) -> Result<(), LedgerError> {
+        sqlx::query("DELETE FROM ledger_verified").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn follow_other_writers(&self, head: Arc<watch::Sender<u64>>) {
         loop {
             if let Err(error) = listen(&self.pool, &head).await {
@@ -320,6 +392,46 @@ impl Storage for PgStorage {
             // so a short pause is all that is needed.
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
+    }
+}
+
+impl PgStorage {
+    async fn find_lifted_guards(&self) -> Result<Vec<String>, LedgerError> {
+        let found: Vec<(String, String, i32, bool, String, String)> = sqlx::query_as(
+            "SELECT t.tgname::text, t.tgenabled::text, t.tgtype::int4, t.tgqual IS NULL, p.proname::text, p.prosrc \
+             FROM pg_trigger AS t JOIN pg_proc AS p ON p.oid = t.tgfoid \
+             WHERE t.tgrelid = 'ledger_entries'::regclass AND NOT t.tgisinternal",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        // A trigger counts only when it fires in ordinary sessions ('O', or 'A': always), for every
+        // row (no WHEN condition), and runs the refusing function as created.
+        let found: HashMap<String, String> = found
+            .into_iter()
+            .filter(|(_, enabled, _, unconditional, _, _)| (enabled == "O" || enabled == "A") && *unconditional)
+            .map(|(name, _, kind, _, function, body)| (name, guard_description(kind, &function, &body)))
+            .collect();
+        let expected: Vec<(&str, String)> = GUARDS
+            .iter()
+            .map(|(name, _, kind)| (*name, guard_description(*kind, "ledger_refuse_change", REFUSE_CHANGE_BODY)))
+            .collect();
+        let expected: Vec<(&str, &str)> = expected.iter().map(|(name, text)| (*name, text.as_str())).collect();
+        Ok(differing_guards(&expected, &found))
+    }
+
+    async fn recreate_guards(&self) -> Result<(), LedgerError> {
+        let mut sql = format!(
+            "CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $guard${REFUSE_CHANGE_BODY}$guard$;"
+        );
+        for (name, when, _) in GUARDS {
+            sql.push_str(&format!(
+                "DROP TRIGGER IF EXISTS {name} ON ledger_entries; \
+                 CREATE TRIGGER {name} {when} EXECUTE FUNCTION ledger_refuse_change();"
+            ));
+        }
+        // One simple query: PostgreSQL runs its statements in one transaction.
+        sqlx::raw_sql(&sql).execute(&self.pool).await?;
+        Ok(())
     }
 }
 

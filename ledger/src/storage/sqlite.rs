@@ -3,8 +3,8 @@
 //! (`BEGIN IMMEDIATE`) so a transaction never has to upgrade a read lock and fail.
 
 use super::{
-    corrupt, decode_digest, decode_key_id, decode_payload, decode_role, decode_signature, key_stream_moved, role_text,
-    to_i64, to_u64, Backend, CommittedBatch, Storage,
+    check_head_is_last, corrupt, decode_digest, decode_key_id, decode_payload, decode_role, decode_signature,
+    differing_guards, key_stream_moved, role_text, to_i64, to_u64, Backend, CommittedBatch, Storage,
 };
 use crate::append::PreparedAppend;
 use crate::error::LedgerError;
@@ -15,6 +15,7 @@ use event_schema::ledger_events::KEY_STREAM;
 use event_schema::{Actor, Entry, Timestamp};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +29,25 @@ const READ_STREAM: &str = concat!(
     ledger_columns!(),
     " FROM ledger_entries WHERE stream_id = ?1 AND stream_version > ?2 ORDER BY stream_version LIMIT ?3"
 );
+
+/// The append-only guard, exactly as `0001_ledger.sql` creates it (SQLite keeps each trigger's text as
+/// written, which is compared with this, whitespace aside).
+const GUARDS: [(&str, &str); 2] = [
+    (
+        "ledger_entries_refuse_update",
+        "CREATE TRIGGER ledger_entries_refuse_update BEFORE UPDATE ON ledger_entries
+         BEGIN
+             SELECT RAISE(ABORT, 'the ledger is append-only: UPDATE on ledger_entries is refused');
+         END",
+    ),
+    (
+        "ledger_entries_refuse_delete",
+        "CREATE TRIGGER ledger_entries_refuse_delete BEFORE DELETE ON ledger_entries
+         BEGIN
+             SELECT RAISE(ABORT, 'the ledger is append-only: DELETE on ledger_entries is refused');
+         END",
+    ),
+];
 
 /// A ledger in a SQLite file.
 #[derive(Clone)]
@@ -96,13 +116,17 @@ impl SqliteStorage {
              WHERE command_id IN (SELECT value FROM json_each(?1)) GROUP BY command_id \
              UNION ALL \
              SELECT 2, streams.value, (SELECT stream_version FROM ledger_entries WHERE stream_id = streams.value \
-             ORDER BY stream_version DESC LIMIT 1), NULL, NULL, NULL FROM json_each(?2) AS streams",
+             ORDER BY stream_version DESC LIMIT 1), NULL, NULL, NULL FROM json_each(?2) AS streams \
+             UNION ALL \
+             SELECT 3, NULL, position, NULL, NULL, hash FROM ledger_entries \
+             WHERE position = (SELECT MAX(position) FROM ledger_entries)",
         )
         .bind(commands)
         .bind(streams)
         .fetch_all(&mut *conn)
         .await?;
         let mut head = None;
+        let mut last = None;
         let mut context = BatchContext::default();
         for row in rows {
             match row.try_get::<i64, _>(0)? {
@@ -123,16 +147,22 @@ impl SqliteStorage {
                     };
                     context.committed.insert(command, appended);
                 }
-                _ => {
+                2 => {
                     // One index seek per stream: a MAX() with GROUP BY would read every version of it.
                     if let Some(version) = row.try_get::<Option<i64>, _>(2)? {
                         let stream: String = row.try_get(1)?;
                         context.versions.insert(stream, to_u64(0, "stream_version", version)?);
                     }
                 }
+                _ => {
+                    let position = to_u64(0, "position", row.try_get(2)?)?;
+                    let hash = decode_digest(position, "hash", &row.try_get::<Vec<u8>, _>(5)?)?;
+                    last = Some(Head { position, hash });
+                }
             }
         }
         let head = head.ok_or_else(|| corrupt(0, "ledger_head", "the head row is missing"))?;
+        check_head_is_last(head, last)?;
         Ok((head, context))
     }
 
@@ -301,5 +331,52 @@ impl Storage for SqliteStorage {
     async fn follow_other_writers(&self, _head: Arc<watch::Sender<u64>>) {
         // One process writes a SQLite ledger; its own writer keeps the head current.
         std::future::pending::<()>().await;
+    }
+
+    async fn lifted_guards(&self) -> Result<Vec<String>, LedgerError> {
+        let found: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger_entries'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(differing_guards(&GUARDS, &found.into_iter().collect::<HashMap<_, _>>()))
+    }
+
+    async fn restore_guards(&self) -> Result<(), LedgerError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for (name, definition) in GUARDS {
+            sqlx::query(&format!("DROP TRIGGER IF EXISTS {name}")).execute(&mut *tx).await?;
+            sqlx::query(definition).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn verified_point(&self) -> Result<Option<Head>, LedgerError> {
+        let row: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT position, hash FROM ledger_verified WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|(position, hash)| {
+            let position = to_u64(0, "ledger_verified.position", position)?;
+            Ok(Head { position, hash: decode_digest(position, "ledger_verified.hash", &hash)? })
+        })
+        .transpose()
+    }
+
+    async fn record_verified(&self, point: Head) -> Result<(), LedgerError> {
+        sqlx::query(
+            "INSERT INTO ledger_verified (id, position, hash) VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE \
+             SET position = excluded.position, hash = excluded.hash WHERE excluded.position > ledger_verified.position",
+        )
+        .bind(to_i64(point.position)?)
+        .bind(point.hash.as_bytes().as_slice())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn withdraw_verified(&self) -> Result<(), LedgerError> {
+        sqlx::query("DELETE FROM ledger_verified").execute(&self.pool).await?;
+        Ok(())
     }
 }
