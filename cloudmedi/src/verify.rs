@@ -1,11 +1,13 @@
-//! `cloudmedi verify`: replays the ledger, from its database or from an export, and checks every
-//! hash, link and signature against the root public key alone.
+//! `cloudmedi verify`: replays the ledger, from its database or from an export, and checks every rule
+//! of docs/ledger-format.md section 8.2 (each entry's form, hash, link, stream version, event id and
+//! signature) against the root public key alone.
 
 use crate::datadir::{open_storage, DataDir};
 use crate::{progress, Location, Outcome};
 use anyhow::Context;
 use clap::Args;
-use event_schema::{CanonicalError, ChainVerifier, Digest, Entry, VerifyFailure, VerifySummary, VerifyingKey};
+use event_schema::export::{self, ExportedLine};
+use event_schema::{ChainVerifier, VerifyFailure, VerifySummary, VerifyingKey};
 use ledger::audit::{verify_storage, AuditError};
 use ledger::keyfile;
 use rayon::prelude::*;
@@ -48,7 +50,7 @@ pub async fn run(location: &Location, args: VerifyArgs) -> anyhow::Result<Outcom
                 Ok(summary) => Ok(summary),
                 Err(AuditError::Failed(failure)) => Err(Finding::Entry(failure)),
                 Err(mismatch @ AuditError::HeadMismatch { .. }) => {
-                    println!("ledger verification FAILED: {mismatch}");
+                    outln!("ledger verification FAILED: {mismatch}");
                     return Ok(Outcome::Finding);
                 }
                 Err(AuditError::Ledger(error)) => return Err(error).context("cannot read the ledger"),
@@ -58,10 +60,11 @@ pub async fn run(location: &Location, args: VerifyArgs) -> anyhow::Result<Outcom
     report(result, started.elapsed())
 }
 
-/// What verification found wrong, as told to the user.
+/// What verification found wrong, as told to the user: the entry's position, and for an export the
+/// line it is on (or should be on) as well.
 enum Finding {
     Entry(VerifyFailure),
-    Line { line: usize, reason: String },
+    Line { failure: VerifyFailure, line: usize },
 }
 
 fn report(result: Result<VerifySummary, Finding>, elapsed: Duration) -> anyhow::Result<Outcome> {
@@ -79,19 +82,24 @@ fn report(result: Result<VerifySummary, Finding>, elapsed: Duration) -> anyhow::
             outln!("ledger verification FAILED at position {}: {}", failure.position, failure.reason);
             Ok(Outcome::Finding)
         }
-        Err(Finding::Line { line, reason }) => {
-            outln!("ledger verification FAILED at line {line} of the export: not a ledger entry ({reason})");
+        Err(Finding::Line { failure, line }) => {
+            outln!(
+                "ledger verification FAILED at position {}: {} (line {line} of the export)",
+                failure.position, failure.reason
+            );
             Ok(Outcome::Finding)
         }
     }
 }
 
-/// Verifies a JSON Lines export. Each line is hashed exactly as written (not as re-serialised after
-/// parsing), and a line that is not an entry is a finding too.
+/// Verifies a JSON Lines export. Lines are read as bytes and split at line feeds, so that a line that
+/// is not UTF-8 is a finding at that line like any other malformed entry; a carriage return before the
+/// line feed and a missing final line feed are accepted, and blank lines skipped (docs/ledger-format.md
+/// section 2). Each line is read and hashed on every core, then checked in order.
 async fn verify_export(path: &Path, root: VerifyingKey) -> anyhow::Result<Result<VerifySummary, Finding>> {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || -> anyhow::Result<Result<VerifySummary, Finding>> {
-        let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
+        let mut reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
             Box::new(std::io::stdin().lock())
         } else {
             let file = std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -99,48 +107,43 @@ async fn verify_export(path: &Path, root: VerifyingKey) -> anyhow::Result<Result
         };
         let bar = progress::entries(None, "verifying");
         let mut verifier = ChainVerifier::new(root);
-        let mut lines: Vec<(usize, String)> = Vec::with_capacity(BATCH);
+        // (line number, bytes) of the lines of one run, blank lines left out.
+        let mut lines: Vec<(usize, Vec<u8>)> = Vec::with_capacity(BATCH);
+        let mut line_number = 0usize;
         let mut done = 0u64;
-        let mut reader = reader.lines().enumerate();
         loop {
             lines.clear();
-            for (index, line) in reader.by_ref() {
-                let line = line.with_context(|| format!("cannot read line {}", index + 1))?;
-                if !line.trim().is_empty() {
-                    lines.push((index + 1, line));
-                }
-                if lines.len() == BATCH {
+            while lines.len() < BATCH {
+                let mut line = Vec::new();
+                let read = reader
+                    .read_until(b'\n', &mut line)
+                    .with_context(|| format!("cannot read line {} of the export", line_number + 1))?;
+                if read == 0 {
                     break;
+                }
+                line_number += 1;
+                if line.last() == Some(&b'\n') {
+                    line.pop();
+                }
+                if !export::is_blank(&line) {
+                    lines.push((line_number, line));
                 }
             }
             if lines.is_empty() {
                 break;
             }
-            let parsed: Vec<_> = lines.par_iter().map(|(number, line)| (*number, parse_line(line))).collect();
-            // Entries before a malformed line may hold the first failure: check them first.
-            let good = parsed.iter().position(|(_, parsed)| parsed.is_err()).unwrap_or(parsed.len());
-            let mut entries = Vec::with_capacity(good);
-            let mut hashes = Vec::with_capacity(good);
-            let mut malformed = None;
-            for (number, parsed) in parsed {
-                match parsed {
-                    Ok((entry, hash)) if malformed.is_none() => {
-                        entries.push(entry);
-                        hashes.push(hash);
-                    }
-                    Err(reason) if malformed.is_none() => malformed = Some(Finding::Line { line: number, reason }),
-                    _ => {}
-                }
-            }
-            if let Err(failure) = verifier.verify_hashed(&entries, hashes) {
+            let read: Vec<ExportedLine> = lines.par_iter().map(|(_, line)| export::read_line(line)).collect();
+            let first = verifier.next_position();
+            if let Err(failure) = verifier.verify_exported(&read) {
                 bar.finish_and_clear();
-                return Ok(Err(Finding::Entry(failure)));
+                // Each line read stands for the next position, so the failing position names its line.
+                let index = usize::try_from(failure.position.saturating_sub(first)).unwrap_or(usize::MAX);
+                return Ok(Err(match lines.get(index) {
+                    Some((line, _)) => Finding::Line { failure, line: *line },
+                    None => Finding::Entry(failure),
+                }));
             }
-            if let Some(finding) = malformed {
-                bar.finish_and_clear();
-                return Ok(Err(finding));
-            }
-            done += entries.len() as u64;
+            done += read.len() as u64;
             bar.set_position(done);
         }
         bar.finish_and_clear();
@@ -148,16 +151,4 @@ async fn verify_export(path: &Path, root: VerifyingKey) -> anyhow::Result<Result
     })
     .await
     .context("verification stopped unexpectedly")?
-}
-
-/// One exported line: the entry, and its hash computed from the line's own JSON.
-fn parse_line(line: &str) -> Result<(Entry, Result<Digest, CanonicalError>), String> {
-    // Parsed refusing duplicate members: a first copy hidden behind a second must not pass.
-    let value = event_schema::strict_json::parse_without_duplicates(line).map_err(|error| error.to_string())?;
-    let hash = match &value {
-        serde_json::Value::Object(object) => event_schema::verify::raw_entry_hash(object),
-        _ => return Err("not a JSON object".into()),
-    };
-    let entry: Entry = serde_json::from_value(value).map_err(|error| error.to_string())?;
-    Ok((entry, hash))
 }

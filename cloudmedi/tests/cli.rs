@@ -105,7 +105,7 @@ fn a_tampered_export_is_reported_at_the_right_position() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("FAILED at position 3: hash mismatch"), "{}", run.stdout);
 
-    // Re-spelling a UUID in upper case changes nothing a parser sees, but it is not what was signed.
+    // Re-spelling a UUID in upper case changes nothing a parser sees, but a UUID has one spelling.
     let file = copy("uuid.jsonl");
     tamper_line(&file, 1, |v| {
         let upper = v["event_id"].as_str().unwrap().to_uppercase();
@@ -113,7 +113,7 @@ fn a_tampered_export_is_reported_at_the_right_position() {
     });
     let run = verify_export(&file, &root);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("FAILED at position 2: hash mismatch"), "{}", run.stdout);
+    assert!(run.stdout.contains("FAILED at position 2: malformed entry: `event_id` is not a UUID"), "{}", run.stdout);
 
     let file = copy("deleted.jsonl");
     let text = std::fs::read_to_string(&file).unwrap();
@@ -128,7 +128,8 @@ fn a_tampered_export_is_reported_at_the_right_position() {
     std::fs::write(&file, text.replacen("{\"position\":3", "{\"position\":3,,", 1)).unwrap();
     let run = verify_export(&file, &root);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("FAILED at line 3"), "{}", run.stdout);
+    assert!(run.stdout.contains("FAILED at position 3: malformed entry: not JSON"), "{}", run.stdout);
+    assert!(run.stdout.contains("(line 3 of the export)"), "{}", run.stdout);
 
     // A member given twice: a reader keeping the first copy would see something else than was signed.
     let file = copy("duplicate.jsonl");
@@ -137,7 +138,11 @@ fn a_tampered_export_is_reported_at_the_right_position() {
         .unwrap();
     let run = verify_export(&file, &root);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("FAILED at line 2") && run.stdout.contains("appears twice"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("FAILED at position 2: malformed entry") && run.stdout.contains("appears twice"),
+        "{}",
+        run.stdout
+    );
 
     // Another root key: the ledger was not founded on it.
     let other = tempfile::tempdir().unwrap();

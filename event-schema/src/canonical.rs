@@ -25,6 +25,8 @@ pub enum CanonicalError {
     NonFinite,
     #[error("the payload nests deeper than {MAX_DEPTH} levels at `{path}`")]
     TooDeep { path: String },
+    #[error("the string at `{path}` holds the Unicode noncharacter U+{code:04X}, which I-JSON does not allow")]
+    Noncharacter { path: String, code: u32 },
     #[error("the payload is {size} bytes once canonical; the limit is {MAX_PAYLOAD_BYTES}")]
     TooLarge { size: usize },
     #[error("the payload must be a JSON object")]
@@ -33,35 +35,73 @@ pub enum CanonicalError {
     Serialize(String),
 }
 
-/// Checks that a JSON value keeps to I-JSON: every integer within ±(2^53 − 1), nesting within
-/// [`MAX_DEPTH`]. (A `serde_json::Value` cannot hold NaN or infinities.)
+/// Checks that a JSON value keeps to I-JSON and to the ledger's limits on it: nesting within
+/// [`MAX_DEPTH`] first (see [`check_depth`]), then its values (see [`check_values`]). A
+/// `serde_json::Value` cannot hold NaN or infinities, duplicate member names or lone surrogates: those
+/// are refused when the JSON text is read.
 pub fn check_i_json(value: &Value) -> Result<(), CanonicalError> {
-    check_at(value, &mut String::from("$"), 0)
+    check_depth(value)?;
+    check_values(value)
 }
 
-fn check_at(value: &Value, path: &mut String, depth: usize) -> Result<(), CanonicalError> {
-    if depth > MAX_DEPTH {
-        return Err(CanonicalError::TooDeep { path: path.clone() });
-    }
-    match value {
-        Value::Number(number) => {
-            // Every double beyond 2^53 is a whole number, and RFC 8785 prints those below 10^21 as
-            // integers: so any number of that magnitude, however it was written, is refused.
-            let unsafe_integer = match (number.as_u64(), number.as_i64(), number.as_f64()) {
-                (Some(unsigned), _, _) => unsigned > MAX_SAFE_INTEGER,
-                (None, Some(signed), _) => signed.unsigned_abs() > MAX_SAFE_INTEGER,
-                (None, None, Some(float)) => float.abs() > MAX_SAFE_INTEGER as f64,
-                (None, None, None) => false,
-            };
-            if unsafe_integer {
-                return Err(CanonicalError::UnsafeInteger { path: path.clone() });
-            }
+/// Checks that no value lies deeper than [`MAX_DEPTH`] (the value given is at depth 0). Done on its own
+/// before the other checks, so that a payload breaking several rules is always reported the same way.
+pub fn check_depth(value: &Value) -> Result<(), CanonicalError> {
+    fn deepest(value: &Value, path: &mut String, depth: usize) -> Result<(), CanonicalError> {
+        if depth > MAX_DEPTH {
+            return Err(CanonicalError::TooDeep { path: path.clone() });
         }
+        walk_children(value, path, |item, path| deepest(item, path, depth + 1))
+    }
+    deepest(value, &mut String::from("$"), 0)
+}
+
+/// Checks the values: every number within ±(2^53 − 1) and no string or member name holding a Unicode
+/// noncharacter (U+FDD0 to U+FDEF, and the last two code points of every plane), which I-JSON
+/// (RFC 7493, section 2.1) forbids.
+pub fn check_values(value: &Value) -> Result<(), CanonicalError> {
+    fn check_at(value: &Value, path: &mut String) -> Result<(), CanonicalError> {
+        match value {
+            Value::Number(number) => {
+                // Every double beyond 2^53 is a whole number, and RFC 8785 prints those below 10^21 as
+                // integers: so any number of that magnitude, however it was written, is refused.
+                let unsafe_integer = match (number.as_u64(), number.as_i64(), number.as_f64()) {
+                    (Some(unsigned), _, _) => unsigned > MAX_SAFE_INTEGER,
+                    (None, Some(signed), _) => signed.unsigned_abs() > MAX_SAFE_INTEGER,
+                    (None, None, Some(float)) => float.abs() > MAX_SAFE_INTEGER as f64,
+                    (None, None, None) => false,
+                };
+                if unsafe_integer {
+                    return Err(CanonicalError::UnsafeInteger { path: path.clone() });
+                }
+                Ok(())
+            }
+            Value::String(text) => no_noncharacter(text, path),
+            Value::Object(fields) => {
+                for name in fields.keys() {
+                    no_noncharacter(name, path)?;
+                }
+                walk_children(value, path, check_at)
+            }
+            Value::Array(_) => walk_children(value, path, check_at),
+            Value::Null | Value::Bool(_) => Ok(()),
+        }
+    }
+    check_at(value, &mut String::from("$"))
+}
+
+/// Calls `check` on each item of an array or member of an object, with `path` naming it.
+fn walk_children(
+    value: &Value,
+    path: &mut String,
+    mut check: impl FnMut(&Value, &mut String) -> Result<(), CanonicalError>,
+) -> Result<(), CanonicalError> {
+    match value {
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
                 let len = path.len();
                 path.push_str(&format!("[{index}]"));
-                check_at(item, path, depth + 1)?;
+                check(item, path)?;
                 path.truncate(len);
             }
         }
@@ -70,13 +110,26 @@ fn check_at(value: &Value, path: &mut String, depth: usize) -> Result<(), Canoni
                 let len = path.len();
                 path.push('.');
                 path.push_str(name);
-                check_at(item, path, depth + 1)?;
+                check(item, path)?;
                 path.truncate(len);
             }
         }
-        Value::Null | Value::Bool(_) | Value::String(_) => {}
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
     }
     Ok(())
+}
+
+/// Whether `c` is one of the 66 Unicode noncharacters.
+pub fn is_noncharacter(c: char) -> bool {
+    let code = u32::from(c);
+    (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
+}
+
+fn no_noncharacter(text: &str, path: &str) -> Result<(), CanonicalError> {
+    match text.chars().find(|&c| is_noncharacter(c)) {
+        Some(c) => Err(CanonicalError::Noncharacter { path: path.to_owned(), code: u32::from(c) }),
+        None => Ok(()),
+    }
 }
 
 /// The RFC 8785 canonical bytes of any serialisable value.
@@ -169,6 +222,20 @@ mod tests {
         assert_eq!(error, CanonicalError::NonFinite);
         let error = CanonicalPayload::from_typed(&Vital { temperature: f64::INFINITY }).unwrap_err();
         assert_eq!(error, CanonicalError::NonFinite);
+    }
+
+    #[test]
+    fn refuses_unicode_noncharacters_in_strings_and_names() {
+        for bad in ["\u{FDD0}", "\u{FDEF}", "\u{FFFE}", "\u{FFFF}", "\u{1FFFE}", "\u{10FFFF}"] {
+            let code = u32::from(bad.chars().next().unwrap());
+            let error = CanonicalPayload::from_value(json!({"note": ["ok", format!("a{bad}")]})).unwrap_err();
+            assert_eq!(error, CanonicalError::Noncharacter { path: "$.note[1]".into(), code });
+            let error = CanonicalPayload::from_value(json!({"n": {bad: 1}})).unwrap_err();
+            assert_eq!(error, CanonicalError::Noncharacter { path: "$.n".into(), code });
+        }
+        for fine in ["\u{FDCF}", "\u{FDF0}", "\u{FFFD}", "\u{1F600}", "\u{10FFFD}"] {
+            assert!(CanonicalPayload::from_value(json!({"note": fine})).is_ok(), "{fine:?}");
+        }
     }
 
     #[test]

@@ -248,7 +248,8 @@ mod tests {
     fn strings() -> Vec<String> {
         let mut all: Vec<String> = (0u32..0x80).filter_map(char::from_u32).map(|c| format!("a{c}b")).collect();
         all.extend(
-            ["é", "Ngaoundéré", "\u{2028}\u{2029}", "😀", "\u{7f}\u{80}\u{ffff}", "</script>", ""].map(String::from),
+            ["é", "Ngaoundéré", "\u{2028}\u{2029}", "😀", "\u{7f}\u{80}\u{fffd}\u{10fffd}", "</script>", ""]
+                .map(String::from),
         );
         all
     }

@@ -95,6 +95,12 @@ pub fn parse_public_key(text: &str) -> Result<VerifyingKey, KeyError> {
     if key.is_weak() {
         return Err(KeyError::WeakKey);
     }
+    // A point has one canonical encoding; the decoder also accepts a few others (a y coordinate of
+    // p or more). Signatures hash the key's bytes, so a second spelling of one key would be a second
+    // key for every signature check: only the canonical one is accepted.
+    if key.to_edwards().compress().to_bytes() != bytes {
+        return Err(KeyError::MalformedPublicKey);
+    }
     Ok(key)
 }
 
@@ -196,7 +202,15 @@ impl fmt::Debug for SignatureBytes {
     }
 }
 
-/// Checks one signature strictly (no malleable or small-order edge cases accepted).
+/// Checks one signature strictly, as docs/ledger-format.md section 5 requires: `S` below the group
+/// order, `R` a point that is not of small order, and `[S]B - [k]A` encoding to exactly the bytes of
+/// `R` (so a non-canonical `R`, or one with a small torsion component, never verifies). The key was
+/// checked when it was parsed ([`parse_public_key`]): canonical and not of small order.
+///
+/// This is the only signature check the ledger uses. Batch verification (`ed25519_dalek::verify_batch`)
+/// is faster but checks a random combination of the cofactorless equations, which a signature with a
+/// torsion component in `R` can satisfy when the equation for that signature alone fails: a key holder
+/// could then make a second signature for an entry that one verifier accepts and another refuses.
 pub fn verify_strict(key: &VerifyingKey, hash: &Digest, signature: &SignatureBytes) -> bool {
     key.verify_strict(hash.as_bytes(), &signature.0).is_ok()
 }
@@ -211,6 +225,28 @@ mod tests {
         let mut identity = [0u8; 32];
         identity[0] = 1;
         assert_eq!(parse_public_key(&hex::encode(identity)), Err(KeyError::WeakKey));
+    }
+
+    #[test]
+    fn non_canonical_public_keys_are_refused() {
+        // The encodings with y from p to 2^255 - 1 (p = 2^255 - 19) are second spellings of y - p; the
+        // decoder accepts those that are on the curve. None may be taken for a key, and at least one of
+        // them is not of small order, so it is the canonical-encoding check that refuses it.
+        let mut strong_but_non_canonical = 0;
+        for excess in 0u8..19 {
+            for sign in [0u8, 0x80] {
+                let mut bytes = [0xffu8; 32];
+                bytes[0] = 0xed + excess;
+                bytes[31] = 0x7f | sign;
+                let Ok(decoded) = VerifyingKey::from_bytes(&bytes) else { continue };
+                assert!(parse_public_key(&hex::encode(bytes)).is_err(), "{}", hex::encode(bytes));
+                if !decoded.is_weak() {
+                    strong_but_non_canonical += 1;
+                    assert_eq!(parse_public_key(&hex::encode(bytes)), Err(KeyError::MalformedPublicKey));
+                }
+            }
+        }
+        assert!(strong_but_non_canonical > 0);
     }
 
     #[test]

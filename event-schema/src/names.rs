@@ -23,23 +23,7 @@ pub struct StreamId(String);
 impl StreamId {
     pub fn parse(text: impl Into<String>) -> Result<Self, NameError> {
         let text = text.into();
-        let invalid = |reason: &'static str| NameError::StreamId { value: shorten(&text), reason };
-        if text.is_empty() || text.len() > MAX_STREAM_ID_LEN {
-            return Err(invalid("must be 1 to 128 characters long"));
-        }
-        let (category, id) = match text.split_once(':') {
-            Some((category, id)) => (category, Some(id)),
-            None => (text.as_str(), None),
-        };
-        if !is_lower_identifier(category) {
-            return Err(invalid("the category must be lower-case letters, digits or `_`, starting with a letter"));
-        }
-        if let Some(id) = id {
-            let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
-            if id.is_empty() || !id.chars().all(allowed) {
-                return Err(invalid("the id after `:` must be letters, digits, `.`, `_` or `-`"));
-            }
-        }
+        validate_stream_id(&text)?;
         Ok(Self(text))
     }
 
@@ -76,6 +60,28 @@ impl fmt::Debug for StreamId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "StreamId({})", self.0)
     }
+}
+
+/// Checks a stream id (see [`StreamId`]) without taking it.
+pub fn validate_stream_id(text: &str) -> Result<(), NameError> {
+    let invalid = |reason: &'static str| NameError::StreamId { value: shorten(text), reason };
+    if text.is_empty() || text.len() > MAX_STREAM_ID_LEN {
+        return Err(invalid("must be 1 to 128 characters long"));
+    }
+    let (category, id) = match text.split_once(':') {
+        Some((category, id)) => (category, Some(id)),
+        None => (text, None),
+    };
+    if !is_lower_identifier(category) {
+        return Err(invalid("the category must be lower-case letters, digits or `_`, starting with a letter"));
+    }
+    if let Some(id) = id {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+        if id.is_empty() || !id.chars().all(allowed) {
+            return Err(invalid("the id after `:` must be letters, digits, `.`, `_` or `-`"));
+        }
+    }
+    Ok(())
 }
 
 /// Checks an event type: dot-separated lower-case segments, at least two, e.g. `ledger.genesis` or

@@ -180,3 +180,32 @@ contract_tests!(
     a_replaced_signature_is_a_bad_signature,
     an_entry_signed_by_an_unregistered_key_is_caught,
 );
+
+/// A second signature made by the node key's holder for an entry already signed: `R` the identity
+/// point and `S = k·a`, for which the cofactorless equation holds. Strict verification refuses a
+/// small-order `R`, so the entry is reported as badly signed.
+mod small_order_signature {
+    use super::support::{self, Kind};
+    use super::{blob, first_failure, ledger_with_history};
+    use event_schema::testing::small_order_r_signature;
+    use event_schema::FailureReason;
+
+    async fn a_signature_with_a_small_order_r_is_a_bad_signature(kind: Kind) {
+        let db = ledger_with_history(kind).await;
+        db.disable_guard().await;
+        let entry = db.storage.read_all(10, 1).await.unwrap().remove(0);
+        assert_eq!(entry.position, 11);
+        let forged = small_order_r_signature(&db.node, &entry.hash);
+        db.execute(&format!(
+            "UPDATE ledger_entries SET signature = {} WHERE position = 11",
+            blob(kind, &forged.to_bytes())
+        ))
+        .await;
+        let (position, reason) = first_failure(&db).await;
+        assert_eq!(position, 11);
+        assert_eq!(reason, FailureReason::BadSignature { key_id: db.node.id().clone() });
+        db.finish().await;
+    }
+
+    crate::contract_tests!(a_signature_with_a_small_order_r_is_a_bad_signature);
+}
