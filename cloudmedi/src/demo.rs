@@ -755,9 +755,13 @@ const REGIONS: [RegionData; 10] = [
     },
 ];
 
-/// The malaria vaccine is given only in selected districts: here, every third district of a region.
-fn malaria_vaccine_district(district: usize) -> bool {
-    district % 3 == 1
+/// The malaria vaccine is given only in the districts the schedule selects for it.
+fn malaria_vaccine_district(region: &str, district: &str) -> bool {
+    schedule::versions()
+        .iter()
+        .rev()
+        .find_map(|version| version.antigen("MALARIA"))
+        .is_some_and(|malaria| malaria.offered_in(region, district))
 }
 
 const FOREST_FAMILIES: &[&str] = &[
@@ -2661,7 +2665,7 @@ impl<'n> Life<'n> {
             today: ymd(registered_on),
         })?;
         // The registration stays open: a newborn's birth doses join it, and the next sitting closes it.
-        life.plan_life(registered_at, malaria_vaccine_district(district))?;
+        life.plan_life(registered_at, malaria_vaccine_district(data.code, data.districts[district]))?;
         life.live()?;
         life.chart.commit(&mut life.rng);
         let Life { chart, .. } = life;
@@ -2827,7 +2831,7 @@ impl<'n> Life<'n> {
                 // An antigen added to the schedule later is not simulated until it is listed here.
                 _ => continue,
             };
-            if antigen.selected_districts && !malaria_district {
+            if antigen.selected_districts() && !malaria_district {
                 continue;
             }
             for dose in &antigen.doses {
@@ -2842,16 +2846,11 @@ impl<'n> Life<'n> {
         let born_here = registered_on == self.birth;
         let mut dropped = false;
         let mut last: Option<NaiveDate> = None;
+        // Per antigen, the last dose of its series planned as given and when.
+        let mut series: Vec<(&'static str, u32, NaiveDate)> = Vec::new();
         for (age, mut doses) in by_age {
             let due = self.birth + Duration::days(i64::from(age));
             let hpv = doses.iter().any(|(code, _)| *code == "HPV");
-            if hpv {
-                // Girls since 2020, boys since the vaccine was extended to them in 2023.
-                let boys_from = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or(due);
-                if self.sex != Sex::Female && due < boys_from {
-                    continue;
-                }
-            }
             let on_time = if hpv {
                 0.4
             } else if age >= 450 {
@@ -2871,10 +2870,43 @@ impl<'n> Life<'n> {
                 None
             };
             // Doses of one series are at least four weeks apart, so a late contact pushes the next.
-            let given = given.map(|day| match last {
+            let mut given = given.map(|day| match last {
                 Some(previous) if age > 0 => day.max(previous + Duration::days(28)),
                 _ => day,
             });
+            // A contact gives each antigen's next dose of its series (a missed dose is caught up first),
+            // no earlier than the schedule's minimum age and interval allow, and only to whom it is offered.
+            if let Some(mut day) = given {
+                let mut next = Vec::new();
+                for (code, number) in doses {
+                    let Some(antigen) = version.antigen(code) else { continue };
+                    let done = series.iter().find(|(c, _, _)| *c == code).map(|&(_, n, on)| (n, on));
+                    let mut numbers = antigen.doses.iter().map(|dose| dose.number);
+                    let number = match done {
+                        _ if number == 0 => 0,
+                        Some((n, _)) => numbers.find(|&k| k > n).unwrap_or(number),
+                        None => numbers.find(|&k| k >= 1).unwrap_or(number),
+                    };
+                    let preceding_on = done.map(|(_, on)| on).filter(|_| antigen.preceding(number).is_some());
+                    if let Some(earliest) = antigen.earliest_on(number, self.birth, preceding_on) {
+                        day = day.max(earliest);
+                    }
+                    next.push((code, number, antigen));
+                }
+                let day = weekday_from(day);
+                doses = Vec::new();
+                for (code, number, antigen) in next {
+                    if !antigen.offered_to(self.sex, &ymd(day)) {
+                        continue;
+                    }
+                    if number > 0 {
+                        series.retain(|(c, _, _)| *c != code);
+                        series.push((code, number, day));
+                    }
+                    doses.push((code, number));
+                }
+                given = (!doses.is_empty()).then_some(day);
+            }
             if let Some(day) = given {
                 last = Some(day);
             }

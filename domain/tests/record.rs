@@ -235,8 +235,9 @@ fn immunizations_follow_the_schedule_in_force_on_the_day() {
             facility_id: LAQUINTINIE,
             amends: None,
         })]);
-    let record = record_of(&[registered()]);
-    assert!(decide_immunization(record.as_ref(), dose("ROTA", 3, "2025-03-01")).is_ok(), "three doses since 2023");
+    let rota = [registered(), given(entry(11), "ROTA", 1, "2025-02-21"), given(entry(12), "ROTA", 2, "2025-03-21")];
+    let record = record_of(&rota);
+    assert!(decide_immunization(record.as_ref(), dose("ROTA", 3, "2025-04-18")).is_ok(), "three doses since 2023");
     assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("PENTA", 4, "2025-03-01"))), ["/dose_number"]);
     assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("COVAX", 1, "2025-03-01"))), ["/antigen"]);
     assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2027-01-01"))), ["/given_on"]);
@@ -246,6 +247,155 @@ fn immunizations_follow_the_schedule_in_force_on_the_day() {
         "before birth"
     );
     assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2025-02-30"))), ["/given_on"]);
+}
+
+/// A dose already in the record.
+fn given(id: Uuid, antigen: &str, number: u32, given_on: &str) -> RecordEvent {
+    RecordEvent::Immunization(ImmunizationRecorded {
+        entry_id: id,
+        antigen: antigen.into(),
+        dose_number: number,
+        lot: "LOT-1".into(),
+        given_on: given_on.into(),
+        facility_id: LAQUINTINIE,
+        amends: None,
+    })
+}
+
+/// The field errors of a refusal, with their messages.
+fn refusals(result: Result<Vec<RecordEvent>, RecordError>) -> Vec<(&'static str, String)> {
+    match result {
+        Err(RecordError::Invalid(errors)) => errors.into_iter().map(|error| (error.field, error.message)).collect(),
+        other => panic!("expected field errors, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_dose_needs_the_preceding_dose_of_its_series_first() {
+    // Penta 3 four days after Penta 1, dose 2 never given.
+    scenario(decide_immunization)
+        .given(vec![registered(), given(entry(11), "PENTA", 1, "2025-02-21")])
+        .when((decide_immunization, dose("PENTA", 3, "2025-02-25")))
+        .then_error(RecordError::Invalid(vec![domain::FieldError::new(
+            "/dose_number",
+            "PENTA dose 3 needs dose 2 first / la dose 3 de PENTA exige d'abord la dose 2",
+        )]));
+    // The birth dose of polio is outside the series: dose 1 does not need it.
+    let record = record_of(&[registered()]);
+    assert!(decide_immunization(record.as_ref(), dose("OPV", 1, "2025-02-21")).is_ok());
+    // A preceding dose withdrawn as entered in error no longer counts.
+    let withdrawn = [
+        registered(),
+        given(entry(11), "PENTA", 1, "2025-02-21"),
+        RecordEvent::EnteredInError(EntryEnteredInError { entry_id: entry(11), reason: "other child".into() }),
+    ];
+    assert_eq!(
+        field_errors(decide_immunization(record_of(&withdrawn).as_ref(), dose("PENTA", 2, "2025-03-21"))),
+        ["/dose_number"]
+    );
+}
+
+#[test]
+fn doses_of_a_series_keep_the_minimum_interval() {
+    let history = vec![registered(), given(entry(11), "PENTA", 1, "2025-02-21")];
+    scenario(decide_immunization)
+        .given(history.clone())
+        .when((decide_immunization, dose("PENTA", 2, "2025-03-20")))
+        .then_error(RecordError::Invalid(vec![domain::FieldError::new(
+            "/given_on",
+            "must be at least 4 weeks after PENTA dose 1 (given on 2025-02-21) / au moins 4 semaines après la dose 1 \
+             de PENTA (administrée le 2025-02-21)",
+        )]));
+    let record = record_of(&history);
+    assert!(decide_immunization(record.as_ref(), dose("PENTA", 2, "2025-03-21")).is_ok(), "exactly four weeks");
+    // Correcting dose 1 itself is judged without the entry it replaces.
+    let correction = RecordImmunization {
+        amends: Some(Correction { entry_id: entry(11), reason: "lot number corrected".into() }),
+        ..dose("PENTA", 1, "2025-02-21")
+    };
+    assert!(decide_immunization(record.as_ref(), correction).is_ok());
+    // IPV's second dose comes at least four months after the first.
+    let ipv = record_of(&[registered(), given(entry(12), "IPV", 1, "2025-04-18")]);
+    assert_eq!(
+        refusals(decide_immunization(ipv.as_ref(), dose("IPV", 2, "2025-08-17"))),
+        [(
+            "/given_on",
+            "must be at least 4 months after IPV dose 1 (given on 2025-04-18) / au moins 4 mois après la dose 1 de \
+             IPV (administrée le 2025-04-18)"
+                .to_owned()
+        )]
+    );
+    assert!(decide_immunization(ipv.as_ref(), dose("IPV", 2, "2025-08-18")).is_ok());
+}
+
+#[test]
+fn a_dose_counts_only_from_its_minimum_age() {
+    let record = record_of(&[registered()]);
+    assert_eq!(
+        refusals(decide_immunization(record.as_ref(), dose("PENTA", 1, "2025-02-20"))),
+        [(
+            "/given_on",
+            "PENTA dose 1 counts only from the age of 6 weeks (2025-02-21) / la dose 1 de PENTA ne compte qu'à partir \
+             de l'âge de 6 semaines (2025-02-21)"
+                .to_owned()
+        )]
+    );
+    assert!(decide_immunization(record.as_ref(), dose("OPV", 0, "2025-01-10")).is_ok(), "the birth dose at birth");
+    assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("MR", 1, "2025-07-09"))), ["/given_on"]);
+    assert!(
+        decide_immunization(record.as_ref(), dose("MR", 1, "2025-07-10")).is_ok(),
+        "from six months at the earliest"
+    );
+}
+
+/// A patient registered in `district` of `region`, of `sex`, born on `birth`.
+fn patient(sex: Sex, birth: &str, region: &str, district: &str) -> Vec<RecordEvent> {
+    let RecordEvent::Registered(mut registered) = registered() else { unreachable!() };
+    registered.sex = sex;
+    registered.birth_date = BirthDate { date: birth.into(), estimated: false };
+    registered.region = region.into();
+    registered.health_district = district.into();
+    vec![RecordEvent::Registered(registered)]
+}
+
+#[test]
+fn hpv_is_offered_to_girls_from_2020_and_boys_from_2023() {
+    let boy = record_of(&patient(Sex::Male, "2012-05-01", "LT", "Deido"));
+    assert_eq!(
+        refusals(decide_immunization(boy.as_ref(), dose("HPV", 1, "2022-06-01"))),
+        [(
+            "/antigen",
+            "HPV is offered to boys and men only from 2023-01-01 / le HPV n'est proposé aux garçons et aux hommes \
+             qu'à partir du 2023-01-01"
+                .to_owned()
+        )]
+    );
+    assert!(decide_immunization(boy.as_ref(), dose("HPV", 1, "2023-06-01")).is_ok());
+    let girl = record_of(&patient(Sex::Female, "2012-05-01", "LT", "Deido"));
+    assert!(decide_immunization(girl.as_ref(), dose("HPV", 1, "2022-06-01")).is_ok());
+    assert_eq!(
+        field_errors(decide_immunization(girl.as_ref(), dose("HPV", 1, "2021-04-30"))),
+        ["/given_on"],
+        "9 years"
+    );
+}
+
+#[test]
+fn the_malaria_vaccine_is_given_only_in_its_districts() {
+    let deido = record_of(&patient(Sex::Female, "2024-06-15", "LT", "Deido"));
+    assert_eq!(
+        refusals(decide_immunization(deido.as_ref(), dose("MALARIA", 1, "2024-12-16"))),
+        [(
+            "/antigen",
+            "MALARIA is offered only in the health districts selected for it, and the patient's district (Deido) is \
+             not one of them / le MALARIA n'est proposé que dans les districts de santé retenus, et celui du patient \
+             (Deido) n'en fait pas partie"
+                .to_owned()
+        )]
+    );
+    let soa = record_of(&patient(Sex::Female, "2024-06-15", "CE", "Soa"));
+    assert!(decide_immunization(soa.as_ref(), dose("MALARIA", 1, "2024-12-16")).is_ok());
+    assert_eq!(field_errors(decide_immunization(soa.as_ref(), dose("MALARIA", 1, "2024-11-14"))), ["/given_on"]);
 }
 
 #[test]
@@ -575,6 +725,84 @@ mod later_sections {
         let after = record_of(&[history, stopped].concat()).unwrap();
         assert_eq!(after.entries[&entry(3)].status, EntryStatus::Stopped);
         assert_eq!(decide_stop_treatment(Some(&after), stop), Err(RecordError::AlreadyCorrected));
+    }
+
+    #[test]
+    fn no_clinical_date_falls_before_the_patients_birth() {
+        // Born 2025-01-10: a vital sign measured on 0000-01-01 is refused, naming its field and the birth.
+        let before_birth = RecordVitalSigns { measured_at: at("0000-01-01T00:00:00.000000Z"), ..vitals() };
+        scenario(decide_vital_signs).given(vec![registered()]).when((decide_vital_signs, before_birth)).then_error(
+            RecordError::Invalid(vec![domain::FieldError::new(
+                "/measured_at",
+                "cannot be before the patient's birth (2025-01-10) / ne peut précéder la naissance du patient \
+                 (2025-01-10)",
+            )]),
+        );
+        // Its day in Cameroon is what counts: 23:30 UTC on the eve of the birth is already the birth day.
+        let record = record_of(&[registered()]);
+        let eve = RecordVitalSigns { measured_at: at("2025-01-09T23:30:00.000000Z"), ..vitals() };
+        assert!(decide_vital_signs(record.as_ref(), eve).is_ok());
+
+        // Every command that states a date of care is held to the same bound.
+        let encounter = RecordEncounter {
+            entry_id: entry(1),
+            facility_id: LAQUINTINIE,
+            practitioner_id: DOCTOR,
+            date: "2025-01-09".into(),
+            reason: "fever".into(),
+            notes: None,
+            amends: None,
+            today: TODAY.into(),
+        };
+        assert_eq!(field_errors(decide_encounter(record.as_ref(), encounter.clone())), ["/date"]);
+        let condition = DiagnoseCondition {
+            entry_id: entry(2),
+            icd10: "B50.9".into(),
+            description: "malaria".into(),
+            onset: Some("2024-12-25".into()),
+            status: ConditionStatus::Active,
+            encounter_id: None,
+            amends: None,
+            today: TODAY.into(),
+        };
+        assert_eq!(field_errors(decide_condition(record.as_ref(), condition)), ["/onset"]);
+        let treatment = RecordTreatment {
+            entry_id: entry(3),
+            medicine: "cotrimoxazole".into(),
+            dose: Dose { amount: "240".into(), unit: DoseUnit::Mg },
+            route: Route::Oral,
+            times_per_day: 1,
+            started_on: Some("2020-06-01".into()),
+            amends: None,
+            today: TODAY.into(),
+        };
+        assert_eq!(field_errors(decide_treatment(record.as_ref(), treatment.clone())), ["/started_on"]);
+        let started = decide_treatment(record.as_ref(), RecordTreatment { started_on: None, ..treatment }).unwrap();
+        let stop = StopTreatment {
+            entry_id: entry(3),
+            stopped_on: "2024-01-01".into(),
+            reason: "prophylaxis no longer indicated".into(),
+            today: TODAY.into(),
+        };
+        let treated = record_of(&[vec![registered()], started].concat());
+        assert_eq!(field_errors(decide_stop_treatment(treated.as_ref(), stop)), ["/stopped_on"]);
+        assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2025-01-09"))), ["/given_on"]);
+
+        // An estimated birth date stands for its year: care on any day of that year is accepted.
+        let RecordEvent::Registered(mut estimated) = registered() else { unreachable!() };
+        estimated.birth_date = BirthDate { date: "1975-07-01".into(), estimated: true };
+        let adult = record_of(&[RecordEvent::Registered(estimated)]);
+        let early_in_the_year = RecordEncounter { date: "1975-02-01".into(), ..encounter.clone() };
+        assert!(decide_encounter(adult.as_ref(), early_in_the_year).is_ok());
+        let year_before = RecordEncounter { date: "1974-12-31".into(), ..encounter };
+        assert_eq!(
+            decide_encounter(adult.as_ref(), year_before),
+            Err(RecordError::Invalid(vec![domain::FieldError::new(
+                "/date",
+                "cannot be before the patient's estimated year of birth (1975) / ne peut précéder l'année de \
+                 naissance estimée du patient (1975)",
+            )]))
+        );
     }
 }
 

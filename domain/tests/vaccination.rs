@@ -1,7 +1,10 @@
 //! The vaccination card as a clinician reads it: which doses are given, due, overdue or still to come,
 //! on which dates, for children of different birth cohorts.
 
-use domain::record::vaccination::{vaccination_plan, DoseStatus, GivenDose, PlanError, VaccinationPlan, GRACE_DAYS};
+use domain::record::vaccination::{
+    vaccination_plan, DoseStatus, GivenDose, PlanError, VaccinationPlan, Vaccinee, GRACE_DAYS,
+};
+use event_schema::events::patient::Sex;
 
 /// Doses recorded as given, written `(antigen, dose number, given on)`.
 fn given(doses: &[(&str, u32, &str)]) -> Vec<GivenDose> {
@@ -15,10 +18,14 @@ fn given(doses: &[(&str, u32, &str)]) -> Vec<GivenDose> {
         .collect()
 }
 
-/// The card drawn up for a child, which every test goes through so the function's shape can change
-/// without rewriting them.
+/// The card drawn up for a girl of Deido (Douala), outside the malaria vaccine's districts, which
+/// every test goes through so the function's shape can change without rewriting them.
 fn card(birth_date: &str, doses: &[(&str, u32, &str)], today: &str) -> VaccinationPlan {
-    vaccination_plan(birth_date, &given(doses), today).expect("a card for valid dates")
+    card_of(Vaccinee { birth_date, sex: Sex::Female, region: "LT", health_district: "Deido" }, doses, today)
+}
+
+fn card_of(patient: Vaccinee, doses: &[(&str, u32, &str)], today: &str) -> VaccinationPlan {
+    vaccination_plan(&patient, &given(doses), today).expect("a card for valid dates")
 }
 
 /// The card as text, one dose a line, the way a clinician reads it down the page.
@@ -64,7 +71,7 @@ IPV 2 due 2025-11-30: Upcoming
 MR 1 due 2025-11-30: Upcoming
 MR 2 due 2026-05-31: Upcoming
 YF 1 due 2025-11-30: Upcoming
-HPV 1 due 2034-02-27: Upcoming
+HPV 1 due 2034-03-02: Upcoming
 ",
         "the malaria vaccine is left off: no district selection is known and none was given"
     );
@@ -110,7 +117,7 @@ IPV 2 due 2025-10-11: Upcoming
 MR 1 due 2025-10-11: Upcoming
 MR 2 due 2026-04-11: Upcoming
 YF 1 due 2025-10-11: Upcoming
-HPV 1 due 2034-01-08: Upcoming
+HPV 1 due 2034-01-11: Upcoming
 "
     );
 }
@@ -235,13 +242,17 @@ fn an_older_dose_outside_the_schedule_keeps_its_vaccine_name() {
     let plan = card("2024-01-10", &[("MALARIA", 1, "2024-07-11")], "2024-07-20");
     assert_eq!(plan.schedule_effective_from, "2023-01-01");
     let malaria = plan.lines.iter().find(|line| line.antigen == "MALARIA").expect("the malaria dose is kept");
-    assert_eq!(malaria.antigen_name, "Malaria vaccine (RTS,S), selected districts");
+    assert_eq!(malaria.antigen_name, "Malaria vaccine (RTS,S)");
+    assert_eq!(malaria.antigen_name_fr, "Vaccin antipaludique (RTS,S)");
     assert_eq!((malaria.due_on.as_deref(), malaria.given_on.as_deref()), (None, Some("2024-07-11")));
 }
 
 #[test]
 fn unreadable_dates_are_refused() {
-    let plan = |birth_date: &str, today: &str| vaccination_plan(birth_date, &[], today).map(|_| ());
+    let plan = |birth_date: &str, today: &str| {
+        let patient = Vaccinee { birth_date, sex: Sex::Male, region: "CE", health_district: "Soa" };
+        vaccination_plan(&patient, &[], today).map(|_| ())
+    };
     assert_eq!(plan("2024-02-30", "2025-01-01"), Err(PlanError::BirthDate));
     assert_eq!(plan("2024-2-3", "2025-01-01"), Err(PlanError::BirthDate));
     assert_eq!(plan("15/06/2024", "2025-01-01"), Err(PlanError::BirthDate));
@@ -250,4 +261,48 @@ fn unreadable_dates_are_refused() {
     assert_eq!(plan("2024-06-15", "tomorrow"), Err(PlanError::Today));
     assert_eq!(plan("2025-06-15", "2025-06-14"), Err(PlanError::BornAfterToday));
     assert_eq!(plan("2024-02-29", "2025-01-01"), Ok(()), "a leap day is a birth date");
+}
+
+#[test]
+fn an_adult_sees_the_doses_given_and_nothing_invented_overdue() {
+    // Born in 1975, long before any schedule held here: no infant dose is planned, let alone overdue;
+    // the yellow fever dose of a campaign is shown as given.
+    let adult = Vaccinee { birth_date: "1975-06-01", sex: Sex::Male, region: "LT", health_district: "Deido" };
+    let plan = card_of(adult, &[("YF", 1, "2024-03-12")], "2026-12-06");
+    assert_eq!(text(&plan), "YF 1 due (not in schedule): Given on 2024-03-12\n");
+    assert!(plan.lines.iter().all(|line| line.status != DoseStatus::Overdue));
+    let woman = Vaccinee { birth_date: "1990-02-14", sex: Sex::Female, region: "CE", health_district: "Soa" };
+    assert_eq!(text(&card_of(woman, &[], "2026-12-06")), "", "nothing planned for a woman born in 1990");
+}
+
+#[test]
+fn a_child_born_before_the_schedule_is_planned_only_what_it_could_still_catch_up() {
+    // Born in mid-2016: at 3 and a half in January 2020, still within five years for the infant
+    // antigens but past two years for rotavirus; HPV at nine, in 2025, offered to girls since 2020.
+    let girl = Vaccinee { birth_date: "2016-06-01", sex: Sex::Female, region: "LT", health_district: "Deido" };
+    let plan = card_of(girl, &[], "2026-12-06");
+    assert_eq!(antigen_text(&plan, "ROTA"), "");
+    assert_eq!(antigen_text(&plan, "PENTA").lines().count(), 3);
+    assert_eq!(antigen_text(&plan, "HPV"), "HPV 1 due 2025-06-02: Overdue\n");
+    // A boy born in 2005 was past the HPV age (15) when it was offered to boys in 2023.
+    let boy = Vaccinee { birth_date: "2005-03-01", sex: Sex::Male, region: "LT", health_district: "Deido" };
+    assert_eq!(text(&card_of(boy, &[], "2026-12-06")), "");
+    // A boy born in 2012 was 11 in 2023: his HPV dose is planned.
+    let boy = Vaccinee { birth_date: "2012-03-01", sex: Sex::Male, region: "LT", health_district: "Deido" };
+    assert_eq!(antigen_text(&card_of(boy, &[], "2026-12-06"), "HPV"), "HPV 1 due 2021-03-02: Overdue\n");
+}
+
+#[test]
+fn the_malaria_series_is_planned_in_its_districts() {
+    let soa = Vaccinee { birth_date: "2024-06-15", sex: Sex::Male, region: "CE", health_district: "Soa" };
+    assert_eq!(
+        antigen_text(&card_of(soa, &[], "2025-03-01"), "MALARIA"),
+        "\
+MALARIA 1 due 2024-12-15: Overdue
+MALARIA 2 due 2025-01-14: Overdue
+MALARIA 3 due 2025-03-16: Upcoming
+MALARIA 4 due 2026-06-15: Upcoming
+"
+    );
+    assert_eq!(antigen_text(&card("2024-06-15", &[], "2025-03-01"), "MALARIA"), "", "not in Deido");
 }

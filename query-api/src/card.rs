@@ -19,7 +19,7 @@ pub struct PrintableCard<'a> {
     pub given_names: &'a str,
     /// `YYYY-MM-DD`.
     pub birth_date: &'a str,
-    /// As it should read on the card, e.g. `F / Féminin`.
+    /// As stored: `female`, `male` or `unknown`; the card prints it in French and English.
     pub sex: &'a str,
     /// `YYYY-MM-DD`.
     pub printed_on: &'a str,
@@ -53,7 +53,10 @@ pub fn render_html(card: &PrintableCard) -> String {
                             dt { "Né(e) le" span.en lang="en" { " / Date of birth" } }
                             dd { (card.birth_date) }
                             dt { "Sexe" span.en lang="en" { " / Sex" } }
-                            dd { (card.sex) }
+                            dd {
+                                @let (french, english) = sex_label(card.sex);
+                                (french) span.en lang="en" { " / " (english) }
+                            }
                         }
                     }
                     (health_id_block(card.health_id))
@@ -86,6 +89,17 @@ pub fn render_html(card: &PrintableCard) -> String {
                         span.en lang="en" {
                             "National schedule for children born from " (card.plan.schedule_effective_from) ". "
                             "Overdue: more than " (GRACE_DAYS) " days past the due date."
+                        }
+                    }
+                    @if card.birth_date < card.plan.schedule_effective_from.as_str() {
+                        p {
+                            "Né(e) avant ce calendrier : le carnet montre les doses reçues et seulement les vaccins "
+                            "encore proposés à son âge."
+                            br;
+                            span.en lang="en" {
+                                "Born before this schedule: the card shows the doses received and only the vaccines "
+                                "still offered at this age."
+                            }
                         }
                     }
                     p { "Imprimé le" span.en lang="en" { " / Printed on" } " " (card.printed_on) }
@@ -179,7 +193,7 @@ fn dose_row(line: &CardLine) -> Markup {
     let (class, french, english) = status_label(line.status);
     html! {
         tr class=(class) {
-            td { (line.antigen_name) }
+            td { (line.antigen_name_fr) @if line.antigen_name != line.antigen_name_fr { br; span.en lang="en" { (line.antigen_name) } } }
             td { (line.dose_number) }
             @match &line.due_on {
                 Some(due_on) => td.date { (due_on) },
@@ -188,6 +202,17 @@ fn dose_row(line: &CardLine) -> Markup {
             td.status { (french) br; span.en lang="en" { (english) } }
             td.date { @if let Some(given_on) = &line.given_on { (given_on) } }
         }
+    }
+}
+
+/// The sex as stored, in French and in English; a value the card does not know is printed as it is
+/// rather than hidden.
+fn sex_label(sex: &str) -> (&str, &str) {
+    match sex {
+        "female" => ("Féminin", "Female"),
+        "male" => ("Masculin", "Male"),
+        "unknown" => ("Non renseigné", "Not recorded"),
+        other => (other, other),
     }
 }
 
@@ -204,7 +229,7 @@ fn status_label(status: DoseStatus) -> (&'static str, &'static str, &'static str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::record::vaccination::{vaccination_plan, GivenDose};
+    use domain::record::vaccination::{vaccination_plan, GivenDose, Vaccinee};
 
     fn given(antigen: &str, dose_number: u32, given_on: &str) -> GivenDose {
         GivenDose { antigen: antigen.into(), dose_number, given_on: given_on.into() }
@@ -219,16 +244,21 @@ mod tests {
             given("PENTA", 1, "2025-02-21"),
             given("MENA", 1, "2025-03-02"),
         ];
-        vaccination_plan("2025-01-10", &doses, "2025-05-10").expect("valid dates")
+        let child = Vaccinee::from_stored("2025-01-10", "female", "LT", "Deido");
+        vaccination_plan(&child, &doses, "2025-05-10").expect("valid dates")
     }
 
     fn render(family_name: &str, given_names: &str, plan: &VaccinationPlan) -> String {
+        render_with_sex("female", family_name, given_names, plan)
+    }
+
+    fn render_with_sex(sex: &str, family_name: &str, given_names: &str, plan: &VaccinationPlan) -> String {
         render_html(&PrintableCard {
             health_id: "CM1234567894",
             family_name,
             given_names,
             birth_date: "2025-01-10",
-            sex: "F / Féminin",
+            sex,
             printed_on: "2025-05-10",
             plan,
         })
@@ -263,6 +293,23 @@ mod tests {
         assert!(html.contains("enfants nés à partir du 2024-01-22"));
         assert!(html.contains("more than 28 days past the due date"));
         assert!(html.contains("Printed on</span> 2025-05-10"));
+    }
+
+    #[test]
+    fn the_sex_and_the_vaccines_read_in_both_languages() {
+        let plan = plan();
+        for (sex, shown) in [
+            ("male", "Masculin<span class=\"en\" lang=\"en\"> / Male</span>"),
+            ("female", "Féminin<span class=\"en\" lang=\"en\"> / Female</span>"),
+            ("unknown", "Non renseigné<span class=\"en\" lang=\"en\"> / Not recorded</span>"),
+        ] {
+            let html = render_with_sex(sex, "Mbarga", "Jeanne", &plan);
+            assert!(html.contains(shown), "{sex}: {html}");
+            assert!(!html.contains(&format!("<dd>{sex}</dd>")), "{sex} printed untranslated");
+        }
+        let html = render("Mbarga", "Jeanne", &plan);
+        assert!(html.contains("Vaccin polio oral (VPO)<br><span class=\"en\" lang=\"en\">Oral polio vaccine</span>"));
+        assert!(html.contains("Rougeole-rubéole (RR)<br><span class=\"en\" lang=\"en\">Measles-rubella</span>"));
     }
 
     #[test]

@@ -29,11 +29,12 @@ pub struct BookAppointment {
 }
 
 pub fn decide_book(record: Option<&PatientRecord>, command: BookAppointment) -> Result<Vec<RecordEvent>, RecordError> {
-    record.ok_or(RecordError::UnknownPatient)?;
+    let record = record.ok_or(RecordError::UnknownPatient)?;
     let mut errors = Vec::new();
     upcoming(command.starts_at, command.now, &mut errors);
     let reason = text(&command.reason, "/reason", 2..=200, &mut errors);
     super::clinical::finish(
+        record,
         errors,
         RecordEvent::AppointmentBooked(AppointmentBooked {
             entry_id: command.appointment_id,
@@ -71,6 +72,7 @@ pub fn decide_reschedule(
     let mut errors = Vec::new();
     upcoming(starts_at, now, &mut errors);
     super::clinical::finish(
+        record,
         errors,
         RecordEvent::AppointmentRescheduled(AppointmentRescheduled { entry_id: appointment_id, starts_at }),
     )
@@ -97,6 +99,7 @@ pub fn decide_close(
         _ => None,
     };
     super::clinical::finish(
+        record,
         errors,
         RecordEvent::AppointmentClosed(AppointmentClosed { entry_id: appointment_id, outcome, reason }),
     )

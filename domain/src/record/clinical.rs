@@ -3,7 +3,9 @@
 use super::schedule;
 use super::{optional_text, past_date, text, PatientRecord, RecordError, RecordEvent};
 use crate::access::Section;
+use crate::patient::calendar_date;
 use crate::FieldError;
+use event_schema::events::patient::Sex;
 use event_schema::events::record::{
     AllergyCategory, AllergyRecorded, AllergyStatus, Amends, ConditionDiagnosed, ConditionStatus, Dose, DoseUnit,
     EncounterRecorded, EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled, PrescriptionIssued,
@@ -33,7 +35,14 @@ pub(crate) fn amends(
     Ok(Some(Amends { entry_id: correction.entry_id, reason }))
 }
 
-pub(crate) fn finish(errors: Vec<FieldError>, event: RecordEvent) -> Result<Vec<RecordEvent>, RecordError> {
+/// The end of every decision on the record: the event, unless a field was refused. Every clinical date
+/// the event states is checked here against the patient's life, so no command can skip that check.
+pub(crate) fn finish(
+    record: &PatientRecord,
+    mut errors: Vec<FieldError>,
+    event: RecordEvent,
+) -> Result<Vec<RecordEvent>, RecordError> {
+    super::within_lifespan(record, &event, &mut errors);
     if errors.is_empty() {
         Ok(vec![event])
     } else {
@@ -60,6 +69,7 @@ pub fn decide_allergy(record: Option<&PatientRecord>, command: RecordAllergy) ->
     let substance = text(&command.substance, "/substance", 2..=120, &mut errors);
     let reaction = optional_text(command.reaction.as_deref(), "/reaction", 2..=200, &mut errors);
     finish(
+        record,
         errors,
         RecordEvent::Allergy(AllergyRecorded {
             entry_id: command.entry_id,
@@ -116,15 +126,14 @@ pub fn decide_condition(
         command.icd10.clone()
     });
     let description = text(&command.description, "/description", 2..=200, &mut errors);
-    let birth = record.patient.birth_date.date.clone();
-    let onset =
-        command.onset.as_deref().map(|onset| past_date(onset, "/onset", &command.today, Some(&birth), &mut errors));
+    let onset = command.onset.as_deref().map(|onset| past_date(onset, "/onset", &command.today, &mut errors));
     if let Some(encounter) = command.encounter_id {
         if record.entries.get(&encounter).is_none_or(|entry| entry.section != Section::Encounters) {
             errors.push(FieldError::new("/encounter_id", "no such encounter in this record"));
         }
     }
     finish(
+        record,
         errors,
         RecordEvent::Condition(ConditionDiagnosed {
             entry_id: command.entry_id,
@@ -157,11 +166,11 @@ pub fn decide_immunization(
 ) -> Result<Vec<RecordEvent>, RecordError> {
     let record = record.ok_or(RecordError::UnknownPatient)?;
     let mut errors = Vec::new();
+    let replaced = command.amends.as_ref().map(|correction| correction.entry_id);
     let amends = amends(record, command.amends, Section::Immunizations, &mut errors)?;
-    let birth = record.patient.birth_date.date.clone();
-    let given_on = past_date(&command.given_on, "/given_on", &command.today, Some(&birth), &mut errors);
+    let given_on = past_date(&command.given_on, "/given_on", &command.today, &mut errors);
     let antigen = command.antigen.trim().to_uppercase();
-    // The dose must exist in the schedule in force on the day it was given.
+    // The dose must exist in the schedule in force on the day it was given, and follow its rules.
     match schedule::in_force_on(&given_on).map(|version| (version, version.antigen(&antigen))) {
         None => errors.push(FieldError::new("/antigen", "no immunisation schedule is available")),
         Some((version, None)) => {
@@ -169,17 +178,20 @@ pub fn decide_immunization(
             errors.push(FieldError::new("/antigen", format!("unknown antigen; one of {}", known.join(", "))));
         }
         Some((_, Some(known))) => {
-            if !known.doses.iter().any(|dose| dose.number == command.dose_number) {
+            if known.dose(command.dose_number).is_none() {
                 let numbers: Vec<String> = known.doses.iter().map(|dose| dose.number.to_string()).collect();
                 errors.push(FieldError::new(
                     "/dose_number",
                     format!("{} has doses {} in the schedule", known.code, numbers.join(", ")),
                 ));
+            } else if errors.iter().all(|error| error.field != "/given_on") {
+                follows_the_schedule(record, known, command.dose_number, &given_on, replaced, &mut errors);
             }
         }
     }
     let lot = text(&command.lot, "/lot", 1..=40, &mut errors);
     finish(
+        record,
         errors,
         RecordEvent::Immunization(ImmunizationRecorded {
             entry_id: command.entry_id,
@@ -191,6 +203,91 @@ pub fn decide_immunization(
             amends,
         }),
     )
+}
+
+/// Checks a dose of `antigen` given on `given_on` against the schedule's rules for this patient: who
+/// the antigen is offered to and where, the youngest age at which the dose counts, the preceding dose
+/// of the series given first, and the least interval after it. `replaced` is the entry a correction
+/// replaces, which no longer counts. Each refusal names its rule, in English then French.
+fn follows_the_schedule(
+    record: &PatientRecord,
+    antigen: &schedule::Antigen,
+    number: u32,
+    given_on: &str,
+    replaced: Option<Uuid>,
+    errors: &mut Vec<FieldError>,
+) {
+    let patient = &record.patient;
+    let code = &antigen.code;
+    if !antigen.offered_to(patient.sex, given_on) {
+        let (sex_en, sex_fr) = match patient.sex {
+            Sex::Female => ("girls and women", "aux filles et aux femmes"),
+            _ => ("boys and men", "aux garçons et aux hommes"),
+        };
+        let message = match antigen.offered_to_from(patient.sex) {
+            Some(from) => format!(
+                "{code} is offered to {sex_en} only from {from} / le {code} n'est proposé {sex_fr} qu'à partir du {from}"
+            ),
+            None => format!("{code} is not offered to {sex_en} / le {code} n'est pas proposé {sex_fr}"),
+        };
+        errors.push(FieldError::new("/antigen", message));
+    }
+    if !antigen.offered_in(&patient.region, &patient.health_district) {
+        let district = &patient.health_district;
+        errors.push(FieldError::new(
+            "/antigen",
+            format!(
+                "{code} is offered only in the health districts selected for it, and the patient's district \
+                 ({district}) is not one of them / le {code} n'est proposé que dans les districts de santé \
+                 retenus, et celui du patient ({district}) n'en fait pas partie"
+            ),
+        ));
+    }
+    let (Some(given), Some(birth)) = (calendar_date(given_on), super::earliest_clinical_date(patient)) else {
+        return;
+    };
+    let min_age = antigen.min_age_of(number);
+    if let Some(from) = min_age.after(birth).filter(|from| given < *from) {
+        errors.push(FieldError::new(
+            "/given_on",
+            format!(
+                "{code} dose {number} counts only from the age of {age_en} ({from}) / la dose {number} de {code} \
+                 ne compte qu'à partir de l'âge de {age_fr} ({from})",
+                age_en = min_age.english(),
+                age_fr = min_age.french(),
+            ),
+        ));
+    }
+    let Some(preceding) = antigen.preceding(number) else { return };
+    // The earliest standing record of the preceding dose is the one the series counts from.
+    let preceding_on = record
+        .doses_given(replaced)
+        .filter(|dose| dose.antigen == *code && dose.dose_number == preceding)
+        .filter_map(|dose| calendar_date(&dose.given_on))
+        .min();
+    let Some(preceding_on) = preceding_on else {
+        errors.push(FieldError::new(
+            "/dose_number",
+            format!(
+                "{code} dose {number} needs dose {preceding} first / la dose {number} de {code} exige d'abord \
+                 la dose {preceding}"
+            ),
+        ));
+        return;
+    };
+    let interval = antigen.min_interval_of(number);
+    let earliest = interval.and_then(|interval| interval.after(preceding_on)).unwrap_or(preceding_on);
+    if given < earliest {
+        let (gap_en, gap_fr) = interval.map(|gap| (gap.english(), gap.french())).unwrap_or_default();
+        let preceding_on = preceding_on.format("%Y-%m-%d");
+        errors.push(FieldError::new(
+            "/given_on",
+            format!(
+                "must be at least {gap_en} after {code} dose {preceding} (given on {preceding_on}) / au moins \
+                 {gap_fr} après la dose {preceding} de {code} (administrée le {preceding_on})"
+            ),
+        ));
+    }
 }
 
 /// Record an encounter.
@@ -213,11 +310,11 @@ pub fn decide_encounter(
     let record = record.ok_or(RecordError::UnknownPatient)?;
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::Encounters, &mut errors)?;
-    let birth = record.patient.birth_date.date.clone();
-    let date = past_date(&command.date, "/date", &command.today, Some(&birth), &mut errors);
+    let date = past_date(&command.date, "/date", &command.today, &mut errors);
     let reason = text(&command.reason, "/reason", 2..=200, &mut errors);
     let notes = optional_text(command.notes.as_deref(), "/notes", 1..=4000, &mut errors);
     finish(
+        record,
         errors,
         RecordEvent::Encounter(EncounterRecorded {
             entry_id: command.entry_id,
@@ -249,7 +346,7 @@ pub fn decide_entered_in_error(
     }
     let mut errors = Vec::new();
     let reason = text(&command.reason, "/reason", REASON, &mut errors);
-    finish(errors, RecordEvent::EnteredInError(EntryEnteredInError { entry_id: command.entry_id, reason }))
+    finish(record, errors, RecordEvent::EnteredInError(EntryEnteredInError { entry_id: command.entry_id, reason }))
 }
 
 /// The section an entry belongs to, for authorising a correction of it.
@@ -345,6 +442,7 @@ pub fn decide_prescription(
     }
     let instructions = optional_text(command.instructions.as_deref(), "/instructions", 1..=500, &mut errors);
     finish(
+        record,
         errors,
         RecordEvent::Prescription(PrescriptionIssued {
             entry_id: command.entry_id,
@@ -377,7 +475,11 @@ pub fn decide_cancel_prescription(
     record.correctable(command.entry_id, Section::Prescriptions)?;
     let mut errors = Vec::new();
     let reason = text(&command.reason, "/reason", REASON, &mut errors);
-    finish(errors, RecordEvent::PrescriptionCancelled(PrescriptionCancelled { entry_id: command.entry_id, reason }))
+    finish(
+        record,
+        errors,
+        RecordEvent::PrescriptionCancelled(PrescriptionCancelled { entry_id: command.entry_id, reason }),
+    )
 }
 
 /// Refer the patient to another facility.
@@ -407,6 +509,7 @@ pub fn decide_referral(record: Option<&PatientRecord>, command: ReferPatient) ->
         }
     }
     finish(
+        record,
         errors,
         RecordEvent::Referral(ReferralMade {
             entry_id: command.entry_id,

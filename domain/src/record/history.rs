@@ -58,6 +58,7 @@ pub fn decide_medical_history(
         }
     }
     super::clinical::finish(
+        record,
         errors,
         RecordEvent::MedicalHistory(MedicalHistoryRecorded {
             entry_id: command.entry_id,
@@ -91,6 +92,7 @@ pub fn decide_family_history(
     let condition = text(&command.condition, "/condition", 2..=200, &mut errors);
     let icd10 = optional_icd10(command.icd10.as_deref(), &mut errors);
     super::clinical::finish(
+        record,
         errors,
         RecordEvent::FamilyHistory(FamilyHistoryRecorded {
             entry_id: command.entry_id,
@@ -127,12 +129,10 @@ pub fn decide_treatment(
     if !(1..=24).contains(&command.times_per_day) {
         errors.push(FieldError::new("/times_per_day", "must be 1 to 24"));
     }
-    let birth = record.patient.birth_date.date.clone();
-    let started_on = command
-        .started_on
-        .as_deref()
-        .map(|date| past_date(date, "/started_on", &command.today, Some(&birth), &mut errors));
+    let started_on =
+        command.started_on.as_deref().map(|date| past_date(date, "/started_on", &command.today, &mut errors));
     super::clinical::finish(
+        record,
         errors,
         RecordEvent::Treatment(TreatmentRecorded {
             entry_id: command.entry_id,
@@ -162,10 +162,10 @@ pub fn decide_stop_treatment(
     let record = record.ok_or(RecordError::UnknownPatient)?;
     record.correctable(command.entry_id, Section::Treatments)?;
     let mut errors = Vec::new();
-    let birth = record.patient.birth_date.date.clone();
-    let stopped_on = past_date(&command.stopped_on, "/stopped_on", &command.today, Some(&birth), &mut errors);
+    let stopped_on = past_date(&command.stopped_on, "/stopped_on", &command.today, &mut errors);
     let reason = text(&command.reason, "/reason", 3..=500, &mut errors);
     super::clinical::finish(
+        record,
         errors,
         RecordEvent::TreatmentStopped(TreatmentStopped { entry_id: command.entry_id, stopped_on, reason }),
     )

@@ -43,6 +43,7 @@ pub fn decide_merge(
         }
     }
     super::clinical::finish(
+        record,
         errors,
         RecordEvent::Merged(PatientMerged { patient_id: record.patient.id, merged_into: command.into, reason }),
     )

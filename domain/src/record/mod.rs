@@ -17,6 +17,7 @@ pub mod vaccination;
 use crate::access::Section;
 use crate::patient::{self, Patient, PatientEvent};
 use crate::{tidy, FieldError};
+use chrono::{Datelike, NaiveDate};
 use event_schema::events::patient::{DuplicateSuspected, PatientMerged, PatientRegistered};
 use event_schema::events::record::{
     AccessGranted, AccessRevoked, AllergyRecorded, ConditionDiagnosed, EmergencyAccessOpened, EncounterRecorded,
@@ -112,6 +113,8 @@ pub struct PatientRecord {
     pub suspected_duplicates: BTreeSet<Uuid>,
     /// The record this one was merged into: closed to new entries.
     pub merged_into: Option<Uuid>,
+    /// Every dose of vaccine recorded, by entry; whether it still stands is in `entries`.
+    pub immunizations: BTreeMap<Uuid, vaccination::GivenDose>,
 }
 
 /// Why a command on the record is refused.
@@ -153,6 +156,15 @@ impl PatientRecord {
         Ok(())
     }
 
+    /// The doses recorded and still standing (neither amended nor entered in error), leaving out
+    /// `except`, the entry a correction replaces.
+    pub fn doses_given(&self, except: Option<Uuid>) -> impl Iterator<Item = &vaccination::GivenDose> {
+        self.immunizations.iter().filter_map(move |(id, dose)| {
+            let standing = self.entries.get(id).is_some_and(|entry| entry.status == EntryStatus::Current);
+            (standing && Some(*id) != except).then_some(dose)
+        })
+    }
+
     fn add_entry(&mut self, entry_id: Uuid, section: Section, amends: Option<Uuid>) {
         if let Some(original) = amends.and_then(|id| self.entries.get_mut(&id)) {
             original.status = EntryStatus::AmendedBy(entry_id);
@@ -176,6 +188,7 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
             appointments: BTreeMap::new(),
             suspected_duplicates: BTreeSet::new(),
             merged_into: None,
+            immunizations: BTreeMap::new(),
         });
     }
     let mut record = state?;
@@ -186,7 +199,10 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
         RecordEvent::Merged(e) => record.merged_into = Some(e.merged_into),
         RecordEvent::Allergy(e) => record.add_entry(e.entry_id, Section::Allergies, amended(&e.amends)),
         RecordEvent::Condition(e) => record.add_entry(e.entry_id, Section::Conditions, amended(&e.amends)),
-        RecordEvent::Immunization(e) => record.add_entry(e.entry_id, Section::Immunizations, amended(&e.amends)),
+        RecordEvent::Immunization(e) => {
+            record.immunizations.insert(e.entry_id, vaccination::GivenDose::from(e));
+            record.add_entry(e.entry_id, Section::Immunizations, amended(&e.amends));
+        }
         RecordEvent::Encounter(e) => {
             record.seen_at.insert(e.facility_id);
             record.add_entry(e.entry_id, Section::Encounters, amended(&e.amends));
@@ -275,23 +291,69 @@ pub(crate) fn optional_text(
     value.filter(|v| !v.trim().is_empty()).map(|v| text(v, field, range, errors))
 }
 
-/// A calendar date `YYYY-MM-DD` no later than `today` and no earlier than `not_before` (when given).
-pub(crate) fn past_date(
-    value: &str,
-    field: &'static str,
-    today: &str,
-    not_before: Option<&str>,
-    errors: &mut Vec<FieldError>,
-) -> String {
-    let parse = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|_| text.len() == 10);
-    match (parse(value), parse(today)) {
+/// A calendar date `YYYY-MM-DD` no later than `today`. Whether it falls within the patient's life is
+/// checked once for every command, by [`within_lifespan`].
+pub(crate) fn past_date(value: &str, field: &'static str, today: &str, errors: &mut Vec<FieldError>) -> String {
+    match (patient::calendar_date(value), patient::calendar_date(today)) {
         (Some(date), Some(today)) if date > today => errors.push(FieldError::new(field, "cannot be in the future")),
-        (Some(date), Some(_)) if not_before.and_then(parse).is_some_and(|earliest| date < earliest) => {
-            errors.push(FieldError::new(field, "cannot be before the patient's birth"))
-        }
         (Some(_), Some(_)) => {}
         (None, _) => errors.push(FieldError::new(field, "must be a calendar date, YYYY-MM-DD")),
         (Some(_), None) => errors.push(FieldError::new("/today", "the server's date is unreadable")),
     }
     value.to_owned()
+}
+
+/// The first day a clinical date of the patient can fall on: the birth date, or for an estimated
+/// birth date the first day of its year, since an estimate ("born around 1975") is a guess of the year
+/// and the day in it is a placeholder. `None` for a birth date that cannot be read, which registration
+/// never records.
+pub fn earliest_clinical_date(patient: &Patient) -> Option<NaiveDate> {
+    let birth = patient::calendar_date(&patient.birth_date.date)?;
+    if patient.birth_date.estimated {
+        NaiveDate::from_ymd_opt(birth.year(), 1, 1)
+    } else {
+        Some(birth)
+    }
+}
+
+/// The clinical dates an event states, each with the field of the command that carried it. Vital
+/// signs are stamped with an instant; its day in Cameroon is the one compared with the birth date.
+fn clinical_dates(event: &RecordEvent) -> Vec<(&'static str, String)> {
+    match event {
+        RecordEvent::Condition(e) => e.onset.iter().map(|onset| ("/onset", onset.clone())).collect(),
+        RecordEvent::Immunization(e) => vec![("/given_on", e.given_on.clone())],
+        RecordEvent::Encounter(e) => vec![("/date", e.date.clone())],
+        RecordEvent::Treatment(e) => e.started_on.iter().map(|day| ("/started_on", day.clone())).collect(),
+        RecordEvent::TreatmentStopped(e) => vec![("/stopped_on", e.stopped_on.clone())],
+        RecordEvent::VitalSigns(e) => vec![("/measured_at", e.measured_at.cameroon_date())],
+        _ => Vec::new(),
+    }
+}
+
+/// Refuses a clinical date that falls before the patient's life began: every command on the record
+/// ends in [`clinical::finish`], which calls this, so no command can state care given before birth.
+/// A date that does not parse was already reported by the command's own checks.
+///
+/// No event records a death yet; when one does, its date is the other bound checked here.
+pub(crate) fn within_lifespan(record: &PatientRecord, event: &RecordEvent, errors: &mut Vec<FieldError>) {
+    let Some(earliest) = earliest_clinical_date(&record.patient) else { return };
+    for (field, date) in clinical_dates(event) {
+        let Some(date) = patient::calendar_date(&date) else { continue };
+        if date >= earliest || errors.iter().any(|error| error.field == field) {
+            continue;
+        }
+        let message = if record.patient.birth_date.estimated {
+            let year = earliest.year();
+            format!(
+                "cannot be before the patient's estimated year of birth ({year}) / ne peut précéder l'année de \
+                 naissance estimée du patient ({year})"
+            )
+        } else {
+            let birth = earliest.format("%Y-%m-%d");
+            format!(
+                "cannot be before the patient's birth ({birth}) / ne peut précéder la naissance du patient ({birth})"
+            )
+        };
+        errors.push(FieldError::new(field, message));
+    }
 }

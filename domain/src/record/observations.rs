@@ -82,6 +82,7 @@ pub fn decide_vital_signs(
         errors.push(FieldError::new("/", "at least one measure is needed"));
     }
     finish(
+        record,
         errors,
         RecordEvent::VitalSigns(VitalSignsRecorded {
             entry_id: command.entry_id,
@@ -150,6 +151,7 @@ pub fn decide_lab_order(record: Option<&PatientRecord>, command: OrderLab) -> Re
         }
     }
     finish(
+        record,
         errors,
         RecordEvent::LabOrder(LabOrdered {
             entry_id: command.entry_id,
@@ -216,6 +218,7 @@ pub fn decide_lab_result(
         attachments.push(Attachment { sha256, media_type, name });
     }
     finish(
+        record,
         errors,
         RecordEvent::LabResult(LabResultRecorded {
             entry_id: command.entry_id,

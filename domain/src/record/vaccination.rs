@@ -16,16 +16,26 @@
 //! planned doses of its antigen, with no due date. Birth dates before the oldest version fall back to
 //! it, exactly as they do when a dose is recorded.
 //!
-//! # Selected districts
+//! # Who the card plans doses for
 //!
-//! An antigen offered only in selected districts (the malaria vaccine) is shown only once a dose of it
-//! has been recorded: which districts are selected is not data yet, so listing it for every child
-//! would mark doses overdue for children who were never meant to receive them. Once one dose is
-//! recorded the child is evidently in such a district, and the rest of the series is planned.
+//! A card plans only the doses the patient was eligible for by birth date, so that nobody is shown a
+//! dose overdue that the programme never meant them to receive:
+//! - someone born before the oldest version of the schedule held here follows that version, but is
+//!   planned a dose of an antigen only if they were still young enough to catch it up (its
+//!   `catch_up_until` age) when that version came into force; an adult born in 1975 sees the doses
+//!   actually given and nothing invented overdue;
+//! - an antigen offered to one sex from a date (HPV: girls from 2020, boys from 2023) is planned only
+//!   for a patient of that sex who was still within its catch-up age on that date;
+//! - an antigen offered only in selected districts (the malaria vaccine) is planned for a patient
+//!   registered in one of them, or once a dose of it has been recorded (the child was evidently
+//!   vaccinated in such a district).
+//!
+//! Every recorded dose is always shown.
 
 use super::schedule::{self, Antigen};
 use crate::patient::calendar_date;
 use chrono::{Days, NaiveDate};
+use event_schema::events::patient::Sex;
 use event_schema::events::record::ImmunizationRecorded;
 
 /// How many days after its due date a dose not yet given is still only due rather than overdue.
@@ -75,8 +85,10 @@ pub enum DoseStatus {
 pub struct CardLine {
     /// The antigen's schedule code, e.g. `OPV`.
     pub antigen: String,
-    /// The antigen's name as the schedule words it.
+    /// The antigen's name as the schedule words it, in English.
     pub antigen_name: String,
+    /// The antigen's name in French.
+    pub antigen_name_fr: String,
     pub dose_number: u32,
     /// The birth date plus the dose's age in the schedule, `YYYY-MM-DD`; `None` for a recorded dose that
     /// the child's schedule version does not plan.
@@ -107,15 +119,40 @@ pub enum PlanError {
     NoSchedule,
 }
 
-/// The card of a child born on `birth_date`, with the doses `given`, as it stands on `today`.
+/// Whom a card is for: what decides which doses they were eligible for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Vaccinee<'a> {
+    /// `YYYY-MM-DD`.
+    pub birth_date: &'a str,
+    pub sex: Sex,
+    /// The region's code, e.g. `CE`.
+    pub region: &'a str,
+    pub health_district: &'a str,
+}
+
+impl<'a> Vaccinee<'a> {
+    /// From the patient as stored in the read models, where the sex is its code (`female`, `male`,
+    /// `unknown`); an unreadable code counts as not recorded.
+    pub fn from_stored(birth_date: &'a str, sex: &str, region: &'a str, health_district: &'a str) -> Self {
+        let sex = match sex {
+            "female" => Sex::Female,
+            "male" => Sex::Male,
+            _ => Sex::Unknown,
+        };
+        Self { birth_date, sex, region, health_district }
+    }
+}
+
+/// The card of `patient`, with the doses `given`, as it stands on `today`.
 ///
-/// Every dose of every antigen of the child's schedule version gets one line, in schedule order, due on
+/// Every dose the patient is eligible for (see the module's documentation) of every antigen of the
+/// schedule version of their birth gets one line, in schedule order, due on
 /// the birth date plus the dose's age; a dose recorded twice gets a second given line beside the first,
 /// and a recorded dose outside the version follows its antigen's planned doses (or, for an antigen the
 /// version does not have, comes at the end), so that no recorded dose is ever left off the card.
-pub fn vaccination_plan(birth_date: &str, given: &[GivenDose], today: &str) -> Result<VaccinationPlan, PlanError> {
+pub fn vaccination_plan(patient: &Vaccinee, given: &[GivenDose], today: &str) -> Result<VaccinationPlan, PlanError> {
     // Exactly `YYYY-MM-DD`: the schedule lookup compares dates as text, so `2024-1-5` must be refused.
-    let birth = calendar_date(birth_date).ok_or(PlanError::BirthDate)?;
+    let birth = calendar_date(patient.birth_date).ok_or(PlanError::BirthDate)?;
     let today = calendar_date(today).ok_or(PlanError::Today)?;
     if birth > today {
         return Err(PlanError::BornAfterToday);
@@ -132,18 +169,20 @@ pub fn vaccination_plan(birth_date: &str, given: &[GivenDose], today: &str) -> R
     let mut lines = Vec::new();
     for antigen in &version.antigens {
         let of_antigen: Vec<usize> = (0..recorded.len()).filter(|&i| recorded[i].0 == antigen.code).collect();
-        if antigen.selected_districts && of_antigen.is_empty() {
-            continue;
-        }
+        let planned = eligible(patient, birth, antigen, &version.effective_from)
+            && (antigen.offered_in(patient.region, patient.health_district) || !of_antigen.is_empty());
         for dose in &antigen.doses {
             // Only a birth date at the far end of the calendar could overflow; a four-digit year never does.
             let due = birth.checked_add_days(Days::new(dose.age_days.into())).ok_or(PlanError::BirthDate)?;
-            let due_on = Some(format_date(due));
+            // A dose the patient was not planned is shown, once given, outside the schedule.
+            let due_on = planned.then(|| format_date(due));
             let mut records = of_antigen.iter().copied().filter(|&i| recorded[i].1.dose_number == dose.number);
             match records.next() {
+                None if !planned => {}
                 None => lines.push(CardLine {
                     antigen: antigen.code.clone(),
                     antigen_name: antigen.name.clone(),
+                    antigen_name_fr: antigen.name_fr.clone(),
                     dose_number: dose.number,
                     due_on,
                     status: status(due, today),
@@ -171,9 +210,11 @@ pub fn vaccination_plan(birth_date: &str, given: &[GivenDose], today: &str) -> R
     });
     for i in unknown {
         let (code, dose) = &recorded[i];
+        let known = antigen_in_any_version(code);
         lines.push(CardLine {
             antigen: code.clone(),
-            antigen_name: name_in_any_version(code).unwrap_or(code).to_owned(),
+            antigen_name: known.map_or(code.as_str(), |antigen| antigen.name.as_str()).to_owned(),
+            antigen_name_fr: known.map_or(code.as_str(), |antigen| antigen.name_fr.as_str()).to_owned(),
             dose_number: dose.dose_number,
             due_on: None,
             status: DoseStatus::Given,
@@ -184,10 +225,22 @@ pub fn vaccination_plan(birth_date: &str, given: &[GivenDose], today: &str) -> R
     Ok(VaccinationPlan { schedule_effective_from: version.effective_from.clone(), lines })
 }
 
+/// Whether the programme meant `antigen` for `patient`, born on `birth`, whose schedule version came
+/// into force on `version_from`: offered to their sex while they were within its catch-up age, and, for
+/// someone born before the version, still within that age when it came into force.
+fn eligible(patient: &Vaccinee, birth: NaiveDate, antigen: &Antigen, version_from: &str) -> bool {
+    let Some(last_day) = antigen.catch_up_until.after(birth) else { return false };
+    let last_day = format_date(last_day);
+    let offered_in_time = antigen.offered_to_from(patient.sex).is_some_and(|from| from <= last_day.as_str());
+    let born_before_version = format_date(birth).as_str() < version_from;
+    offered_in_time && (!born_before_version || version_from <= last_day.as_str())
+}
+
 fn given_line(antigen: &Antigen, dose: &GivenDose, due_on: Option<String>) -> CardLine {
     CardLine {
         antigen: antigen.code.clone(),
         antigen_name: antigen.name.clone(),
+        antigen_name_fr: antigen.name_fr.clone(),
         dose_number: dose.dose_number,
         due_on,
         status: DoseStatus::Given,
@@ -206,10 +259,10 @@ fn status(due: NaiveDate, today: NaiveDate) -> DoseStatus {
     }
 }
 
-/// The name the newest version that knows the antigen gives it, so that a dose recorded under another
+/// The antigen as the newest version that knows it has it, so that a dose recorded under another
 /// version still reads as a vaccine rather than a bare code.
-fn name_in_any_version(code: &str) -> Option<&'static str> {
-    schedule::versions().iter().rev().find_map(|version| version.antigen(code)).map(|antigen| antigen.name.as_str())
+fn antigen_in_any_version(code: &str) -> Option<&'static Antigen> {
+    schedule::versions().iter().rev().find_map(|version| version.antigen(code))
 }
 
 fn format_date(date: NaiveDate) -> String {

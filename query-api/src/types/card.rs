@@ -8,7 +8,7 @@ use crate::policy::{self, check};
 use crate::viewer::{ReadTracker, Viewer};
 use async_graphql::{Enum, SimpleObject};
 use domain::access::{Action, Section};
-use domain::record::vaccination::{vaccination_plan, DoseStatus, GivenDose, VaccinationPlan};
+use domain::record::vaccination::{vaccination_plan, DoseStatus, GivenDose, VaccinationPlan, Vaccinee};
 use event_schema::events::record::ImmunizationRecorded;
 use event_schema::Timestamp;
 use projections::entry_status;
@@ -58,7 +58,8 @@ fn plan(patient: &PatientRow, entries: &[EntryRow], today: &str) -> async_graphq
         let dose: ImmunizationRecorded = serde_json::from_str(&row.details).map_err(internal)?;
         given.push(GivenDose::from(&dose));
     }
-    vaccination_plan(&patient.birth_date, &given, today).map_err(internal)
+    let vaccinee = Vaccinee::from_stored(&patient.birth_date, &patient.sex, &patient.region, &patient.health_district);
+    vaccination_plan(&vaccinee, &given, today).map_err(internal)
 }
 
 impl VaccinationCard {
