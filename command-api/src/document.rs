@@ -18,7 +18,6 @@ use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Response as ResponseDoc, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi, ToResponse};
-use utoipa_scalar::{Scalar, Servable};
 
 /// Where the document is served.
 pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
@@ -160,27 +159,10 @@ impl<'r> ToResponse<'r> for UnsupportedMediaType {
     }
 }
 
-/// The page of the interactive documentation: Scalar, which the browser loads from its CDN, showing the
-/// document that `utoipa_scalar` puts in place of `$spec`. It differs from the crate's own page only
-/// in its title.
-const DOCS_PAGE: &str = r#"<!doctype html>
-<html lang="en">
-<head>
-  <title>CloudMedi command API</title>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-</head>
-<body>
-  <script id="api-reference" type="application/json">
-    $spec
-  </script>
-  <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script>
-</body>
-</html>
-"#;
-
-/// The routes serving `document`: the JSON at [`DOCUMENT_PATH`] and the interactive documentation at
-/// [`DOCS_PATH`]. Both are rendered once, here, rather than on every request.
+/// The routes serving `document`: the JSON at [`DOCUMENT_PATH`] (rendered once, here, rather than on
+/// every request) and the interactive documentation at [`DOCS_PATH`] (Scalar's API reference, whose
+/// script and start-up script the binary serves itself, with the other pages' assets, so the page works
+/// without internet).
 pub fn router<S: Clone + Send + Sync + 'static>(document: utoipa::openapi::OpenApi) -> Router<S> {
     let json = serde_json::to_vec(&document).map(Bytes::from).map_err(|error| error.to_string());
     let serve_json = move || {
@@ -194,5 +176,6 @@ pub fn router<S: Clone + Send + Sync + 'static>(document: utoipa::openapi::OpenA
     };
     Router::new()
         .route(DOCUMENT_PATH, get(serve_json))
-        .merge(Router::from(Scalar::with_url(DOCS_PATH, document).custom_html(DOCS_PAGE)))
+        .route(DOCS_PATH, get(|| async { crate::assets::page(crate::assets::DOCS_PAGE) }))
+        .merge(crate::assets::router())
 }

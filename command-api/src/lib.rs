@@ -18,6 +18,7 @@ macro_rules! on_database {
     };
 }
 
+pub mod assets;
 pub mod auth;
 pub mod authn;
 pub mod connections;

@@ -6,7 +6,6 @@
 use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::AppState;
-use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{OptionalFromRequestParts, Path, State};
 use axum::http::header;
@@ -42,8 +41,9 @@ impl OptionalFromRequestParts<AppState> for Caller {
     }
 }
 
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("CloudMedi GraphQL").finish())
+/// GraphiQL, from the assets the binary serves (async-graphql's own page loads them from a CDN).
+async fn graphiql() -> Response {
+    crate::assets::page(crate::assets::GRAPHIQL_PAGE)
 }
 
 async fn graphql(State(state): State<AppState>, caller: Option<Caller>, request: GraphQLRequest) -> GraphQLResponse {
