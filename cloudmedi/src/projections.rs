@@ -42,8 +42,8 @@ pub async fn run(location: &Location, command: ProjectionsCommand) -> anyhow::Re
                 outln!("{:<14} {:>12} {:>12}", status.name, status.position, status.lag);
             }
             if let Some(alarm) = runner.alarm().await? {
-                println!("ALARM: the projectors stopped at ledger position {}: {}", alarm.position, alarm.reason);
-                println!(
+                outln!("ALARM: the projectors stopped at ledger position {}: {}", alarm.position, alarm.reason);
+                outln!(
                     "  they fold nothing past it; run `cloudmedi verify`, then restore the database from a backup"
                 );
                 storage.close().await;
