@@ -88,6 +88,14 @@ pub struct ServerConfig {
     pub auth_attempts_burst: u32,
     /// ...and then one more every this many milliseconds.
     pub auth_attempts_period_ms: u64,
+    /// A development server (on a developer's machine, never one holding real patients): turns on
+    /// conveniences that production must not have, today GraphQL introspection without a token.
+    pub development: bool,
+    /// Whether a caller without a token may introspect the GraphQL schema; unset, only on a
+    /// development server.
+    pub graphql_anonymous_introspection: Option<bool>,
+    /// The GraphQL complexity points each account may spend per minute.
+    pub graphql_cost_per_minute: u32,
 }
 
 impl Default for ServerConfig {
@@ -101,13 +109,16 @@ impl Default for ServerConfig {
             refresh_token_ttl_secs: 12 * 60 * 60,
             auth_attempts_burst: AttemptRate::default().burst,
             auth_attempts_period_ms: 2000,
+            development: false,
+            graphql_anonymous_introspection: None,
+            graphql_cost_per_minute: query_api::QuerySettings::DEFAULT_COST_PER_MINUTE,
         }
     }
 }
 
 /// The settings that `CLOUDMEDI_*` variables may set (others, such as `CLOUDMEDI_DATA_DIR`, belong to
 /// the command line).
-const ENV_KEYS: [&str; 8] = [
+const ENV_KEYS: [&str; 11] = [
     "listen",
     "request_body_limit",
     "request_timeout_secs",
@@ -116,6 +127,9 @@ const ENV_KEYS: [&str; 8] = [
     "refresh_token_ttl_secs",
     "auth_attempts_burst",
     "auth_attempts_period_ms",
+    "development",
+    "graphql_anonymous_introspection",
+    "graphql_cost_per_minute",
 ];
 
 fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> {
@@ -141,6 +155,12 @@ fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> 
     let config: ServerConfig = figment.extract().context("invalid configuration")?;
     if config.auth_attempts_burst == 0 || config.auth_attempts_period_ms == 0 {
         bail!("invalid configuration: auth_attempts_burst and auth_attempts_period_ms must be positive");
+    }
+    if config.graphql_cost_per_minute < query_api::MAX_COMPLEXITY as u32 {
+        bail!(
+            "invalid configuration: graphql_cost_per_minute must be at least {}, the cost of the largest query accepted",
+            query_api::MAX_COMPLEXITY
+        );
     }
     if config.access_token_ttl_secs == 0 || config.refresh_token_ttl_secs < config.access_token_ttl_secs {
         bail!("invalid configuration: token lifetimes must be positive, and a refresh token must outlive its access token");
@@ -183,6 +203,10 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         access: Duration::from_secs(config.access_token_ttl_secs),
         refresh: Duration::from_secs(config.refresh_token_ttl_secs),
     };
+    state.queries = state.queries.configured(query_api::QuerySettings {
+        cost_per_minute: config.graphql_cost_per_minute,
+        anonymous_introspection: config.graphql_anonymous_introspection.unwrap_or(config.development),
+    });
     let read_log = state.read_log.clone();
     let app = command_api::router_for(state, limits, args.role.apis());
     let listener = tokio::net::TcpListener::bind(config.listen)
