@@ -123,7 +123,9 @@ async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>)
     let patient = generated.showcase_id;
     let row = models.patients(&[patient]).await?.into_iter().next().context("the showcase patient is projected")?;
     let facility = Uuid::parse_str(&row.registered_at_facility)?;
-    let api = QueryApi::new(models.clone(), Arc::new(Discard));
+    // The bench measures queries, not the per-account budget that would refuse most of its samples.
+    let unlimited = query_api::QuerySettings { cost_per_minute: u32::MAX, ..query_api::QuerySettings::default() };
+    let api = QueryApi::with_settings(models.clone(), Arc::new(Discard), unlimited);
     let viewer = Viewer {
         principal: Principal {
             account_id: Uuid::now_v7(),

@@ -98,6 +98,14 @@ pub struct ServerConfig {
     /// Connections one client address may hold at once; more are closed as they arrive. A clinic
     /// behind one NAT address shares this allowance.
     pub connections_per_address: usize,
+    /// A development server (on a developer's machine, never one holding real patients): turns on
+    /// conveniences that production must not have, today GraphQL introspection without a token.
+    pub development: bool,
+    /// Whether a caller without a token may introspect the GraphQL schema; unset, only on a
+    /// development server.
+    pub graphql_anonymous_introspection: Option<bool>,
+    /// The GraphQL complexity points each account may spend per minute.
+    pub graphql_cost_per_minute: u32,
 }
 
 impl Default for ServerConfig {
@@ -114,13 +122,16 @@ impl Default for ServerConfig {
             header_read_timeout_secs: ConnectionLimits::default().header_read_timeout.as_secs(),
             idle_timeout_secs: ConnectionLimits::default().idle_timeout.as_secs(),
             connections_per_address: ConnectionLimits::default().per_address,
+            development: false,
+            graphql_anonymous_introspection: None,
+            graphql_cost_per_minute: query_api::QuerySettings::DEFAULT_COST_PER_MINUTE,
         }
     }
 }
 
 /// The settings that `CLOUDMEDI_*` variables may set (others, such as `CLOUDMEDI_DATA_DIR`, belong to
 /// the command line).
-const ENV_KEYS: [&str; 11] = [
+const ENV_KEYS: [&str; 14] = [
     "listen",
     "request_body_limit",
     "request_timeout_secs",
@@ -132,6 +143,9 @@ const ENV_KEYS: [&str; 11] = [
     "header_read_timeout_secs",
     "idle_timeout_secs",
     "connections_per_address",
+    "development",
+    "graphql_anonymous_introspection",
+    "graphql_cost_per_minute",
 ];
 
 fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> {
@@ -164,6 +178,12 @@ fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> 
     if config.idle_timeout_secs <= config.request_timeout_secs {
         // A request still being worked on moves no bytes; it must be answered (or time out) first.
         bail!("invalid configuration: idle_timeout_secs must be longer than request_timeout_secs");
+    }
+    if config.graphql_cost_per_minute < query_api::MAX_COMPLEXITY as u32 {
+        bail!(
+            "invalid configuration: graphql_cost_per_minute must be at least {}, the cost of the largest query accepted",
+            query_api::MAX_COMPLEXITY
+        );
     }
     if config.access_token_ttl_secs == 0 || config.refresh_token_ttl_secs < config.access_token_ttl_secs {
         bail!("invalid configuration: token lifetimes must be positive, and a refresh token must outlive its access token");
@@ -206,6 +226,10 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         access: Duration::from_secs(config.access_token_ttl_secs),
         refresh: Duration::from_secs(config.refresh_token_ttl_secs),
     };
+    state.queries = state.queries.configured(query_api::QuerySettings {
+        cost_per_minute: config.graphql_cost_per_minute,
+        anonymous_introspection: config.graphql_anonymous_introspection.unwrap_or(config.development),
+    });
     let read_log = state.read_log.clone();
     let app = command_api::router_for(state, limits, args.role.apis());
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -291,24 +291,26 @@ async fn each_role_reads_what_the_policy_allows(database_url: Option<&str>) {
         .await;
     assert_eq!(glass.status(), 201, "{}", glass.text().await.unwrap());
     eventually(&api, &garoua_doctor, sections, json!({"id": patient_id}), |body| body["errors"].is_null()).await;
+    // The administrator sees who broke the glass and when; the reason goes to the patient and auditors.
     let alerts = graphql(
         &api,
         Some(&garoua_admin),
-        "query($f: ID!) { breakGlassAlerts(facilityId: $f) { edges { node { reason practitioner { role } } } } }",
+        "query($f: ID!) { breakGlassAlerts(facilityId: $f) { edges { node { openedAt practitioner { role } } } } }",
         json!({"f": garoua}),
     )
     .await;
-    assert_eq!(
-        alerts["data"]["breakGlassAlerts"]["edges"][0]["node"]["reason"],
-        "unconscious on arrival at the emergency ward",
-        "{alerts}"
-    );
+    assert_eq!(alerts["data"]["breakGlassAlerts"]["edges"][0]["node"]["practitioner"]["role"], "doctor", "{alerts}");
+    assert!(!alerts.to_string().contains("unconscious"), "{alerts}");
+    let reasons = "query($p: ID!) { emergencyAccesses(patientId: $p) { reason } }";
+    assert_eq!(codes(&graphql(&api, Some(&garoua_admin), reasons, json!({"p": patient_id})).await), ["FORBIDDEN"]);
+    let audited = graphql(&api, Some(&auditor), reasons, json!({"p": patient_id})).await;
+    assert_eq!(audited["data"]["emergencyAccesses"][0]["reason"], "unconscious on arrival at the emergency ward");
     assert_eq!(
         codes(
             &graphql(
                 &api,
                 Some(&douala_admin),
-                "query($f: ID!) { breakGlassAlerts(facilityId: $f) { edges { node { reason } } } }",
+                "query($f: ID!) { breakGlassAlerts(facilityId: $f) { edges { node { openedAt } } } }",
                 json!({"f": garoua})
             )
             .await

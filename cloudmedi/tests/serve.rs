@@ -83,10 +83,10 @@ async fn serves_its_openapi_document_and_interactive_docs() {
     let content_type = docs.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(content_type.starts_with("text/html"), "{content_type}");
     let page = docs.text().await.unwrap();
-    assert!(
-        page.contains("CloudMedi command API") && page.contains("/api/v1/auth/login"),
-        "the page embeds the document"
-    );
+    assert!(page.contains("CloudMedi command API") && page.contains("/assets/cloudmedi/docs-start.js"), "{page}");
+    let start = client.get(server.url("/assets/cloudmedi/docs-start.js")).send().await.unwrap();
+    assert_eq!(start.status(), 200);
+    assert!(start.text().await.unwrap().contains("/api/v1/openapi.json"), "the page shows the served document");
     server.stop();
 }
 

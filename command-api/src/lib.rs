@@ -155,7 +155,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
 pub fn router_for(state: AppState, limits: Limits, apis: Apis) -> Router {
     let (mut routes, document) = described_routes(limits.attempts, apis).split_for_parts();
     if apis.queries {
-        routes = routes.merge(routes::read::graphql_router());
+        routes = routes.merge(routes::read::graphql_router(limits.attempts));
     }
     routes
         .merge(document::router(document))
@@ -308,8 +308,11 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    let is_problem = response.headers().get(header::CONTENT_TYPE) == Some(&HeaderValue::from_static(PROBLEM_JSON));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    let content_type = response.headers().get(header::CONTENT_TYPE);
+    let is_problem = content_type == Some(&HeaderValue::from_static(PROBLEM_JSON));
+    // A GraphQL answer refused as a whole (a spent cost budget) keeps its GraphQL errors.
+    let is_graphql = content_type == Some(&HeaderValue::from_static(routes::read::GRAPHQL_RESPONSE_JSON));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem || is_graphql {
         return response;
     }
     let known = match status {

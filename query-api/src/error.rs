@@ -12,6 +12,8 @@ pub enum Code {
     /// No such record, or one the caller may not see.
     NotFound,
     BadUserInput,
+    /// The account's cost budget for the minute is spent.
+    RateLimited,
     Internal,
 }
 
@@ -22,6 +24,7 @@ impl Code {
             Code::Forbidden => "FORBIDDEN",
             Code::NotFound => "NOT_FOUND",
             Code::BadUserInput => "BAD_USER_INPUT",
+            Code::RateLimited => "RATE_LIMITED",
             Code::Internal => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -32,6 +35,7 @@ impl Code {
             Code::Forbidden => "your role does not allow this",
             Code::NotFound => "no such record, or not one you may see",
             Code::BadUserInput => "invalid input",
+            Code::RateLimited => "too many queries; try again later",
             Code::Internal => "internal error",
         }
     }

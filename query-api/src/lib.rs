@@ -10,10 +10,13 @@
 //! Errors carry `extensions.code`: `UNAUTHENTICATED`, `FORBIDDEN` (the caller's role may never do
 //! this), `NOT_FOUND` (no such record, or one the caller may not see: the two are answered alike so that
 //! existence does not leak), `BAD_USER_INPUT`, `GRAPHQL_VALIDATION_FAILED` (malformed, too deep or too
-//! complex) and `INTERNAL_SERVER_ERROR` (details only in the server's log, under a correlation id).
+//! complex), `RATE_LIMITED` (the account's cost budget for the minute is spent; `extensions.retryAfter`
+//! says how many seconds to wait) and `INTERNAL_SERVER_ERROR` (details only in the server's log, under a
+//! correlation id). A response carries at most [`MAX_ERRORS`] errors and then one that counts the rest.
 
 pub mod card;
 mod error;
+mod limits;
 mod loaders;
 mod page;
 mod policy;
@@ -22,6 +25,7 @@ mod types;
 mod viewer;
 
 pub use error::Code;
+pub use limits::{QuerySettings, MAX_ERRORS};
 pub use query::Query;
 pub use types::Patient;
 pub use viewer::{Read, ReadRecorder, Viewer};
@@ -48,25 +52,40 @@ pub struct QueryApi {
     schema: CloudMediSchema,
     read_models: ReadModels,
     recorder: Arc<dyn ReadRecorder>,
+    settings: QuerySettings,
 }
 
 /// The schema, built once: its limits are the ones requests run under.
-fn build() -> CloudMediSchema {
+fn build(settings: QuerySettings) -> CloudMediSchema {
     Schema::build(Query, EmptyMutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
+        .extension(limits::Limits {
+            budget: Arc::new(limits::CostBudget::new(settings.cost_per_minute)),
+            anonymous_introspection: settings.anonymous_introspection,
+        })
         .finish()
 }
 
 /// The schema in SDL, as committed in `query-api/schema.graphql`.
 pub fn sdl() -> String {
-    build().sdl()
+    build(QuerySettings::default()).sdl()
 }
 
 impl QueryApi {
+    /// The query API with the default [`QuerySettings`].
     pub fn new(read_models: ReadModels, recorder: Arc<dyn ReadRecorder>) -> Self {
-        Self { schema: build(), read_models, recorder }
+        Self::with_settings(read_models, recorder, QuerySettings::default())
+    }
+
+    pub fn with_settings(read_models: ReadModels, recorder: Arc<dyn ReadRecorder>, settings: QuerySettings) -> Self {
+        Self { schema: build(settings), read_models, recorder, settings }
+    }
+
+    /// The same API under other settings (the accounts' budgets start afresh).
+    pub fn configured(self, settings: QuerySettings) -> Self {
+        Self::with_settings(self.read_models, self.recorder, settings)
     }
 
     /// Runs one request for `viewer` (`None`: no valid token), then hands every read of medical data
@@ -78,11 +97,16 @@ impl QueryApi {
             .data(self.read_models.clone())
             .data(loaders::Loaders::new(self.read_models.clone()))
             .data(reads.clone());
-        if let Some(viewer) = viewer.clone() {
-            request = request.data(viewer);
+        match viewer.clone() {
+            Some(viewer) => request = request.data(viewer),
+            // Refused with a clear error while parsing (`limits`); disabled here as well, so that no
+            // way of spelling the query gets around it.
+            None if !self.settings.anonymous_introspection => request = request.disable_introspection(),
+            None => {}
         }
         let mut response = self.schema.execute(request).await;
         error::label(&mut response);
+        limits::cap_errors(&mut response);
         if let Some(viewer) = viewer {
             let reads = reads.drain(&viewer);
             if !reads.is_empty() {

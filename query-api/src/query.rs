@@ -3,14 +3,16 @@
 use crate::error::{bad_input, Code};
 use crate::page;
 use crate::policy::{self, check};
-use crate::types::{loaders, AccessLogEntry, Appointment, BreakGlassAlert, LedgerEntry, Patient, PatientSummary};
+use crate::types::{
+    loaders, AccessLogEntry, Appointment, BreakGlassAlert, EmergencyAccess, Facility, LedgerEntry, Patient,
+    PatientSummary,
+};
 use crate::viewer::Viewer;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, SimpleObject, ID};
 use domain::access::{Action, Section};
 use domain::health_id::HealthId;
 use event_schema::events::access::ReadBasis;
-use event_schema::Timestamp;
 use projections::read::{AppointmentsOf, LedgerFilter, ReadModels};
 use uuid::Uuid;
 
@@ -37,10 +39,16 @@ fn day_start(day: &str, field: &str) -> async_graphql::Result<i64> {
     Ok(midnight.and_utc().timestamp_micros() - 3_600_000_000)
 }
 
+/// An instant in RFC 3339, in UTC or with an offset (`2026-03-01T07:30:00Z` and
+/// `2026-03-01T08:30:00+01:00` are the same instant).
 fn instant(text: &str, field: &str) -> async_graphql::Result<i64> {
-    Timestamp::parse(text)
-        .map(|at| projections::micros(&at))
-        .map_err(|_| bad_input(format!("{field} must be an instant like 2026-03-01T08:30:00.000000Z")))
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|at| at.with_timezone(&chrono::Utc).timestamp_micros())
+        .map_err(|_| {
+            bad_input(format!(
+                "{field} must be an RFC 3339 instant, like 2026-03-01T08:30:00+01:00 or 2026-03-01T07:30:00Z"
+            ))
+        })
 }
 
 /// Who the token belongs to.
@@ -83,8 +91,55 @@ impl Query {
         Patient::open(ctx, id).await
     }
 
+    /// The facility directory, in name order, optionally in one region (its code, e.g. `LT`): for
+    /// anyone with a session, since it names places, not people.
+    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    async fn facilities(
+        &self,
+        ctx: &Context<'_>,
+        region: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Facility>> {
+        viewer(ctx)?;
+        if let Some(region) = &region {
+            if domain::reference::region(region).is_none() {
+                return Err(bad_input("region is not a region code (AD, CE, EN, ES, LT, NO, NW, OU, SU, SW)"));
+            }
+        }
+        let size = page::size(first)?;
+        let cursor = page::decode(after.as_deref())?;
+        let after = match &cursor {
+            None => None,
+            Some(text) => {
+                Some(text.split_once('\n').ok_or_else(|| bad_input("after is not a cursor this API issued"))?)
+            }
+        };
+        let limit = u32::try_from(size + 1).unwrap_or(u32::MAX);
+        let rows = read_models(ctx)?.facilities_page(region.as_deref(), after, limit).await.map_err(Code::from)?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let cursor = format!("{}\n{}", row.name, row.facility_id);
+                let facility = Facility {
+                    id: ID(row.facility_id),
+                    name: Some(row.name),
+                    region: Some(row.region),
+                    health_district: Some(row.health_district),
+                };
+                (cursor, facility)
+            })
+            .collect();
+        Ok(page::connection(items, size, cursor.is_some()))
+    }
+
     /// Finds patients, for staff with a reason to search: by health ID, by national ID card number, or
     /// by family name with date of birth. Each patient found is recorded in their access log.
+    ///
+    /// Before a care relationship exists, a result shows only what lets a clinician confirm identity at
+    /// the desk: that the record exists, its id and health ID, the initials and the year of birth.
+    /// Registering a visit (an encounter) at the facility then creates the care relationship, and the
+    /// same search shows name, sex, date of birth and district: exactly when `patient` would.
     #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
     #[allow(clippy::too_many_arguments)]
     async fn search_patients(
@@ -124,15 +179,26 @@ impl Query {
             _ => return Err(bad_input("search by exactly one of: healthId, nationalId, or familyName with birthDate")),
         };
         let tracker = crate::types::patient_tracker(ctx)?;
-        let items: Vec<(String, PatientSummary)> = rows
-            .into_iter()
-            .map(|row| {
-                if let Ok(id) = Uuid::parse_str(&row.patient_id) {
-                    tracker.note(id, Some(ReadBasis::Search), "search_result");
-                }
-                (row.patient_id.clone(), PatientSummary::from(row))
-            })
-            .collect();
+        let loaders = loaders(ctx)?;
+        let mut items: Vec<(String, PatientSummary)> = Vec::with_capacity(rows.len());
+        for row in rows.into_iter().take(size + 1) {
+            let Ok(patient) = Uuid::parse_str(&row.patient_id) else { continue };
+            // The page's one extra row only says whether there is a next page: it is neither shown
+            // nor recorded.
+            if items.len() == size {
+                items.push((row.patient_id.clone(), PatientSummary::identity_only(row)));
+                break;
+            }
+            let care = policy::care(loaders, viewer, patient).await?;
+            let in_care = check(viewer, Action::ReadDemographics { patient }, care).is_ok();
+            tracker.note(patient, Some(ReadBasis::Search), "search_result");
+            if in_care {
+                tracker.note(patient, Some(ReadBasis::Search), "demographics");
+            }
+            let cursor = row.patient_id.clone();
+            let summary = if in_care { PatientSummary::full(row) } else { PatientSummary::identity_only(row) };
+            items.push((cursor, summary));
+        }
         Ok(page::connection(items, size, after.is_some()))
     }
 
@@ -239,7 +305,31 @@ impl Query {
         Ok(page::connection(items, size, before.is_some()))
     }
 
-    /// Break-the-glass accesses opened from a facility, newest first, for its administrators.
+    /// The break-the-glass accesses to a patient's record, newest first, with the reason each
+    /// practitioner gave: for the patient, and for auditors (the reason may hold clinical content, so
+    /// a facility's administrators see only that an access happened, by whom and when). The latest
+    /// access of each practitioner from each facility; the ledger keeps every one.
+    async fn emergency_accesses(
+        &self,
+        ctx: &Context<'_>,
+        patient_id: ID,
+    ) -> async_graphql::Result<Vec<EmergencyAccess>> {
+        let viewer = viewer(ctx)?;
+        let patient = uuid(&patient_id)?;
+        check(viewer, Action::ReadAccessLog { patient }, None)?;
+        crate::types::patient_tracker(ctx)?.note(patient, policy::read_basis(viewer, None), "emergency_accesses");
+        let rows = loaders(ctx)?.care.load_one(patient).await?.unwrap_or_default();
+        let mut accesses: Vec<EmergencyAccess> = rows
+            .into_iter()
+            .filter(|row| row.basis == projections::care_basis::BREAK_GLASS)
+            .map(|row| EmergencyAccess { row })
+            .collect();
+        accesses.sort_by_key(|access| std::cmp::Reverse(access.row.opened_at));
+        Ok(accesses)
+    }
+
+    /// Break-the-glass accesses opened from a facility, newest first, for its administrators: who and
+    /// when, never why (see `emergencyAccesses`).
     #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
     async fn break_glass_alerts(
         &self,

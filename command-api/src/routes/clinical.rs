@@ -161,6 +161,17 @@ pub struct Recorded {
     entry_id: Option<Uuid>,
     /// The record's version after the command; also the answer's `ETag`.
     version: u64,
+    /// For an appointment booked or moved: when it starts, in Cameroon time with the offset
+    /// (Africa/Douala, UTC+01:00 all year), e.g. `2026-12-07T09:30:00+01:00`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    starts_at: Option<String>,
+}
+
+/// An instant as people in Cameroon read it: RFC 3339 at UTC+01:00 (Africa/Douala keeps no daylight
+/// saving, so the fixed offset is exact).
+fn cameroon_time(at: &Timestamp) -> Option<String> {
+    let offset = chrono::FixedOffset::east_opt(3600)?;
+    Some(at.as_datetime().with_timezone(&offset).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
 }
 
 impl IntoResponse for Recorded {
@@ -229,7 +240,7 @@ async fn decide_and_append(
         if preconditions.keyed() {
             if let Some((_, version)) = loaded.commands.iter().rev().find(|(id, _)| *id == command_id) {
                 // A retry of a command that already committed: the first answer, nothing recorded.
-                return Ok((Recorded { patient_id, entry_id, version: *version }, record));
+                return Ok((Recorded { patient_id, entry_id, version: *version, starts_at: None }, record));
             }
         }
         if !preconditions.admits(loaded.version) {
@@ -247,7 +258,10 @@ async fn decide_and_append(
             .with_command_id(command_id);
         match state.ledger.append(request).await {
             Ok(appended) => {
-                return Ok((Recorded { patient_id, entry_id, version: appended.stream_version }, record));
+                return Ok((
+                    Recorded { patient_id, entry_id, version: appended.stream_version, starts_at: None },
+                    record,
+                ));
             }
             Err(ledger::LedgerError::Conflict { .. }) if preconditions.expected.is_none() => continue,
             Err(error) => return Err(error.into()),
@@ -1581,7 +1595,8 @@ async fn notify_patient(state: &AppState, record: &PatientRecord, body: &str, su
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentRequest {
-    /// RFC 3339.
+    /// RFC 3339, in UTC or with an offset: `2026-12-07T08:30:00Z` and `2026-12-07T09:30:00+01:00`
+    /// are the same time.
     #[schema(format = DateTime)]
     starts_at: String,
     #[schema(min_length = 2, max_length = 200)]
@@ -1640,13 +1655,16 @@ async fn book_appointment(
             },
         )
     };
-    Ok(add_entry(&state, &caller, pre, &patient_id, Section::Appointments, decide).await?.0)
+    let mut recorded = add_entry(&state, &caller, pre, &patient_id, Section::Appointments, decide).await?.0;
+    recorded.starts_at = cameroon_time(&starts_at);
+    Ok(recorded)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RescheduleRequest {
-    /// RFC 3339.
+    /// RFC 3339, in UTC or with an offset: `2026-12-07T08:30:00Z` and `2026-12-07T09:30:00+01:00`
+    /// are the same time.
     #[schema(format = DateTime)]
     starts_at: String,
 }
@@ -1696,7 +1714,9 @@ async fn reschedule_appointment(
             appointments::decide_reschedule(Some(record), appointment, starts_at, Timestamp::now())
         }),
     };
-    Ok(execute(&state, &caller, &pre, patient, None, command).await?.0)
+    let mut recorded = execute(&state, &caller, &pre, patient, None, command).await?.0;
+    recorded.starts_at = cameroon_time(&starts_at);
+    Ok(recorded)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

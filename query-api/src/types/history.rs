@@ -114,8 +114,9 @@ impl AccessLogEntry {
     }
 }
 
-/// A practitioner broke the glass from the facility: who, when, until when, and why. It names no
-/// patient: administrators review the practice, not the record.
+/// A practitioner broke the glass from the facility: who, when and until when. It names no patient
+/// and gives no reason (which may hold clinical content): administrators review the practice, not the
+/// record.
 pub struct BreakGlassAlert {
     pub(crate) row: CareRow,
 }
@@ -131,6 +132,30 @@ impl BreakGlassAlert {
     async fn expires_at(&self) -> Option<String> {
         self.row.expires_at.map(instant)
     }
+}
+
+/// A break-the-glass access to a patient's record, as the patient and auditors see it: who, from
+/// where, when, until when, and why.
+pub struct EmergencyAccess {
+    pub(crate) row: CareRow,
+}
+
+#[Object]
+impl EmergencyAccess {
+    async fn practitioner(&self) -> Option<Person> {
+        person(&self.row.account_id, None)
+    }
+    /// The facility they acted from.
+    async fn facility(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Facility>> {
+        facility(ctx, Some(&self.row.facility_id)).await
+    }
+    async fn opened_at(&self) -> String {
+        instant(self.row.opened_at)
+    }
+    async fn expires_at(&self) -> Option<String> {
+        self.row.expires_at.map(instant)
+    }
+    /// The reason the practitioner stated.
     async fn reason(&self) -> Option<&str> {
         self.row.reason.as_deref()
     }

@@ -4,7 +4,7 @@ pub(crate) mod card;
 mod history;
 mod patient;
 
-pub use history::{AccessLogEntry, BreakGlassAlert, LedgerEntry};
+pub use history::{AccessLogEntry, BreakGlassAlert, EmergencyAccess, LedgerEntry};
 pub use patient::{Appointment, Patient, PatientSummary};
 
 use crate::error::Code;
@@ -16,6 +16,20 @@ use uuid::Uuid;
 /// An instant as the ledger writes it (RFC 3339, UTC, microseconds).
 pub(crate) fn instant(micros: i64) -> String {
     micros_to_timestamp(micros).map(|at| at.to_string()).unwrap_or_default()
+}
+
+/// Cameroon's offset from UTC. The whole country keeps West Africa Time, UTC+01:00, all year round
+/// (no daylight saving), so a fixed offset gives the same answer as the `Africa/Douala` zone without
+/// carrying a time-zone database; it would need revisiting only if the country changed its clock.
+pub(crate) const CAMEROON_OFFSET_SECS: i32 = 3600;
+
+/// An instant as people in Cameroon read it: RFC 3339 in Africa/Douala time, with its offset, e.g.
+/// `2026-12-07T09:30:00+01:00` (fractions of a second only when there are some).
+pub(crate) fn cameroon_time(micros: i64) -> String {
+    let Some(offset) = chrono::FixedOffset::east_opt(CAMEROON_OFFSET_SECS) else { return String::new() };
+    chrono::DateTime::from_timestamp_micros(micros)
+        .map(|at| at.with_timezone(&offset).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+        .unwrap_or_default()
 }
 
 pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, Code> {

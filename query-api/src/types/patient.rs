@@ -451,8 +451,9 @@ impl Appointment {
     async fn practitioner(&self) -> Option<Person> {
         self.row.practitioner_id.as_deref().and_then(|id| person(id, None))
     }
+    /// When it starts, in Cameroon time with the offset, e.g. `2026-12-07T09:30:00+01:00`.
     async fn starts_at(&self) -> String {
-        instant(self.row.starts_at)
+        super::cameroon_time(self.row.starts_at)
     }
     async fn reason(&self) -> &str {
         &self.row.reason
@@ -463,32 +464,67 @@ impl Appointment {
     }
 }
 
-/// A patient as a search finds them: enough to tell one person from another, nothing clinical.
+/// A patient as a search finds them, nothing clinical. Before a care relationship exists (the viewer
+/// could not open the record), only what confirms identity at the desk: the record's id, the health
+/// ID, the initials and the year of birth; the other fields are null.
 #[derive(SimpleObject)]
 pub struct PatientSummary {
     pub id: ID,
     pub health_id: String,
-    pub family_name: String,
-    pub given_names: String,
-    pub sex: String,
-    pub birth_date: String,
-    pub region: String,
-    pub health_district: String,
+    /// The initials of the first given name and of the family name, e.g. `E. N.`.
+    pub initials: String,
+    pub birth_year: Option<i32>,
+    /// Whether the viewer is in a care relationship with the patient, so that the fields below are
+    /// given and the record can be opened.
+    pub in_care: bool,
+    pub family_name: Option<String>,
+    pub given_names: Option<String>,
+    pub sex: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    pub region: Option<String>,
+    pub health_district: Option<String>,
     pub merged_into: Option<ID>,
 }
 
-impl From<PatientRow> for PatientSummary {
-    fn from(row: PatientRow) -> Self {
+/// The initial of a name's first word, as `X.` (nothing for a name without letters).
+fn initial(name: &str) -> Option<String> {
+    let first = name.split_whitespace().next()?.chars().find(|c| c.is_alphabetic())?;
+    Some(format!("{}.", first.to_uppercase()))
+}
+
+impl PatientSummary {
+    /// What confirms identity before a care relationship exists.
+    pub(crate) fn identity_only(row: PatientRow) -> Self {
+        let initials = [initial(&row.given_names), initial(&row.family_name)].into_iter().flatten().collect::<Vec<_>>();
         Self {
             id: ID(row.patient_id),
             health_id: row.health_id,
-            family_name: row.family_name,
-            given_names: row.given_names,
-            sex: row.sex,
-            birth_date: row.birth_date,
-            region: row.region,
-            health_district: row.health_district,
+            initials: initials.join(" "),
+            birth_year: row.birth_date.get(..4).and_then(|year| year.parse().ok()),
+            in_care: false,
+            family_name: None,
+            given_names: None,
+            sex: None,
+            birth_date: None,
+            region: None,
+            health_district: None,
             merged_into: row.merged_into.map(ID),
+        }
+    }
+
+    /// Everything a summary shows, for a viewer who may open the record.
+    pub(crate) fn full(row: PatientRow) -> Self {
+        let details = row.clone();
+        Self {
+            in_care: true,
+            family_name: Some(details.family_name),
+            given_names: Some(details.given_names),
+            sex: Some(details.sex),
+            birth_date: Some(details.birth_date),
+            region: Some(details.region),
+            health_district: Some(details.health_district),
+            ..Self::identity_only(row)
         }
     }
 }

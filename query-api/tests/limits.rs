@@ -1,0 +1,145 @@
+//! What one caller may cost: a malformed query's errors are capped, introspection needs a token unless
+//! a setting allows it, and each account has a cost budget per minute.
+
+use domain::access::Principal;
+use event_schema::{events, KeyPair, Role};
+use ledger::{Ledger, SqliteStorage, Storage};
+use projections::read::ReadModels;
+use query_api::{QueryApi, QuerySettings, Read, ReadRecorder, Viewer, MAX_ERRORS};
+use serde_json::Value;
+use std::sync::Arc;
+use uuid::Uuid;
+
+struct Discard;
+
+impl ReadRecorder for Discard {
+    fn record(&self, _: Vec<Read>) {}
+}
+
+/// An empty ledger's read models, and the ledger to close at the end.
+async fn read_models() -> (tempfile::TempDir, Ledger, ReadModels) {
+    let dir = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> =
+        Arc::new(SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.unwrap());
+    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await.unwrap();
+    let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await.unwrap();
+    (dir, ledger, ReadModels::new(storage.database()))
+}
+
+fn doctor() -> Viewer {
+    Viewer {
+        principal: Principal {
+            account_id: Uuid::now_v7(),
+            role: Role::Doctor,
+            facility_id: Some(Uuid::now_v7()),
+            patient_id: None,
+        },
+    }
+}
+
+async fn run(api: &QueryApi, query: &str, viewer: Option<Viewer>) -> (Value, usize) {
+    let response = api.execute(async_graphql::Request::new(query), viewer).await;
+    let text = serde_json::to_string(&response).unwrap();
+    (serde_json::from_str(&text).unwrap(), text.len())
+}
+
+fn codes(body: &Value) -> Vec<&str> {
+    body["errors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|e| e["extensions"]["code"].as_str().unwrap_or("")).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_errors_is_capped_with_a_count_of_the_rest() {
+    let (_dir, ledger, models) = read_models().await;
+    let api = QueryApi::new(models, Arc::new(Discard));
+    // 20,000 repeated directives, then 20,000 repeated variable definitions: each repetition an error.
+    let directives = format!("{{ me{} {{ role }} }}", " @include(if: true)".repeat(20_000));
+    let variables =
+        format!("query({}) {{ me {{ role }} }}", (0..20_000).map(|_| "$a: Int").collect::<Vec<_>>().join(", "));
+    for query in [directives, variables] {
+        for viewer in [None, Some(doctor())] {
+            let (body, size) = run(&api, &query, viewer).await;
+            let errors = body["errors"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{}", &body.to_string()[..300.min(body.to_string().len())]));
+            assert_eq!(errors.len(), MAX_ERRORS + 1, "{}", &body.to_string()[..2000.min(body.to_string().len())]);
+            let last = &errors[MAX_ERRORS];
+            let omitted = last["extensions"]["omitted"].as_u64().unwrap();
+            assert!(omitted >= 19_000, "the last error counts the others: {last}");
+            assert!(last["message"].as_str().unwrap().contains(&format!("{omitted} more errors omitted")), "{last}");
+            assert_eq!(last["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+            assert!(size < 8 * 1024, "{size} bytes for a {} byte query", query.len());
+        }
+    }
+    ledger.close().await;
+}
+
+const SCHEMA: &str = "{ __schema { queryType { name } } }";
+const THROUGH_A_FRAGMENT: &str = "{ ...F } fragment F on Query { __type(name: \"Patient\") { name } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn introspection_needs_a_token_unless_allowed() {
+    let (_dir, ledger, models) = read_models().await;
+    let api = QueryApi::new(models.clone(), Arc::new(Discard));
+    for query in [SCHEMA, THROUGH_A_FRAGMENT] {
+        let (body, _) = run(&api, query, None).await;
+        assert_eq!(codes(&body), ["UNAUTHENTICATED"], "{body}");
+        assert!(body["data"].is_null(), "{body}");
+        assert!(!body.to_string().contains("\"Query\"") && !body.to_string().contains("\"Patient\""));
+    }
+    // With a token, introspection works; so does the query every GraphQL tool sends first.
+    let (body, _) = run(&api, SCHEMA, Some(doctor())).await;
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query", "{body}");
+    let (body, _) = run(&api, THROUGH_A_FRAGMENT, Some(doctor())).await;
+    assert_eq!(body["data"]["__type"]["name"], "Patient", "{body}");
+    // A development server may allow it to anyone.
+    let open = QueryApi::with_settings(
+        models,
+        Arc::new(Discard),
+        QuerySettings { anonymous_introspection: true, ..QuerySettings::default() },
+    );
+    let (body, _) = run(&open, SCHEMA, None).await;
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query", "{body}");
+    ledger.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_that_spent_its_budget_is_refused_until_it_refills() {
+    let (_dir, ledger, models) = read_models().await;
+    let settings = QuerySettings { cost_per_minute: query_api::MAX_COMPLEXITY as u32, ..QuerySettings::default() };
+    let api = QueryApi::with_settings(models, Arc::new(Discard), settings);
+    let health_id = domain::health_id::HealthId::generate(7).as_str().to_owned();
+    // Ten searches of a hundred results each: a few thousand points.
+    let query = format!(
+        "{{ {} }}",
+        (0..10)
+            .map(|n| format!(
+                "s{n}: searchPatients(healthId: \"{health_id}\", first: 100) {{ edges {{ node {{ id }} }} }}"
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let spender = doctor();
+    let mut served = 0;
+    let refused = loop {
+        let (body, _) = run(&api, &query, Some(spender.clone())).await;
+        if body["errors"].is_null() {
+            served += 1;
+            assert!(served < 100, "the budget never ran out");
+            continue;
+        }
+        break body;
+    };
+    assert!(served >= 2, "a budget of {} points serves several such queries: {served}", settings.cost_per_minute);
+    assert_eq!(codes(&refused), ["RATE_LIMITED"], "{refused}");
+    assert!(refused["data"].is_null(), "a refused query runs nothing: {refused}");
+    let retry_after = refused["errors"][0]["extensions"]["retryAfter"].as_u64().unwrap();
+    assert!((1..=60).contains(&retry_after), "{refused}");
+    // Another account's budget is its own.
+    let (body, _) = run(&api, &query, Some(doctor())).await;
+    assert!(body["errors"].is_null(), "{body}");
+    ledger.close().await;
+}
