@@ -336,7 +336,8 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     let nurse = api.login_with_code("LAQ-INF-12", "Abena counts every dose", "email", "Abena@laquintinie.cm").await;
     assert_eq!(api.get("/api/v1/me", token(&nurse)).await.status(), 200);
 
-    // Logging in again with the right password does not reset the count of wrong codes.
+    // Logging in again with the right password does not reset the count of wrong codes (nor add to
+    // it): the fifth wrong code locks the login.
     let login = json!({"login": "LAQ-INF-12", "password": "Abena counts every dose"});
     let challenge: Value = api.post("/api/v1/auth/login", None, login.clone()).await.json().await.unwrap();
     for _ in 0..3 {
@@ -346,6 +347,7 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     let challenge: Value = api.post("/api/v1/auth/login", None, login.clone()).await.json().await.unwrap();
     assert_eq!(challenge["second_factor_required"], true);
     let wrong = json!({"challenge_id": challenge["challenge_id"], "method": "email", "code": "000000"});
+    problem(api.post("/api/v1/auth/login/second-factor", None, wrong.clone()).await, 401).await;
     problem(api.post("/api/v1/auth/login/second-factor", None, wrong).await, 429).await;
     problem(api.post("/api/v1/auth/login", None, login).await, 429).await;
 
