@@ -196,7 +196,8 @@ pub struct PageScripts(pub &'static [&'static str]);
 /// rather than by `'unsafe-inline'`; its QR code is inline SVG, which needs nothing. The other pages
 /// (GraphiQL, the API reference) run scripts served from this origin only (plus the inline scripts
 /// their handler names with [`PageScripts`]) and may style themselves inline, as their script-built
-/// interfaces do; they connect to this origin only.
+/// interfaces do (GraphiQL's style sheet also embeds its icon fonts as `data:` URLs); they connect to
+/// this origin only.
 async fn browser_security_headers(request: Request, next: Next) -> Response {
     let is_card =
         request.uri().path().starts_with("/api/v1/patients/") && request.uri().path().ends_with("/vaccination-card");
@@ -229,7 +230,7 @@ async fn browser_security_headers(request: Request, next: Next) -> Response {
             .unwrap_or_default();
         let policy = format!(
             "default-src 'none'; script-src 'self'{scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
-             font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; \
+             font-src 'self' data:; connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; \
              frame-ancestors 'none'"
         );
         (policy, body)
