@@ -251,6 +251,10 @@ pub async fn check_chain(storage: &dyn Storage, root: VerifyingKey) -> Result<()
     }
     match audit::verify_since(storage, root, verified, head).await {
         Ok(head) => storage.record_verified(head).await,
+        // Another root than the ledger's: the key given is wrong, not the chain.
+        Err(audit::AuditError::Failed(failure)) if failure.reason == event_schema::FailureReason::WrongRootKey => {
+            Err(LedgerError::WrongRootKey)
+        }
         Err(audit::AuditError::Failed(failure)) => {
             tracing::error!(position = failure.position, reason = %failure.reason, "ledger.open.chain_broken");
             Err(LedgerError::ChainBroken(failure))
