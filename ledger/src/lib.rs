@@ -116,8 +116,8 @@ impl Ledger {
         catalog: Catalog,
     ) -> Result<Self, LedgerError> {
         storage.migrate().await?;
-        let (registry, registry_version) = load_registry(storage.as_ref(), root).await?;
         check_chain(storage.as_ref(), root).await?;
+        let (registry, registry_version) = load_registry(storage.as_ref(), root).await?;
         if !registry.is_active_node_key(node.id()) {
             let state = if registry.node_keys().any(|(id, _)| id == node.id()) { "revoked" } else { "not registered" };
             return Err(LedgerError::NodeKey { key_id: node.id().to_string(), state });
@@ -246,8 +246,15 @@ pub async fn check_chain(storage: &dyn Storage, root: VerifyingKey) -> Result<()
         tracing::warn!(triggers = %lifted.join(", "), "ledger.open.guard_restored: verifying the whole chain");
     }
     let head = storage.head().await?;
+    if head.position == 0 {
+        return Err(LedgerError::NotInitialised);
+    }
     match audit::verify_since(storage, root, verified, head).await {
         Ok(head) => storage.record_verified(head).await,
+        // Another root than the ledger's: the key given is wrong, not the chain.
+        Err(audit::AuditError::Failed(failure)) if failure.reason == event_schema::FailureReason::WrongRootKey => {
+            Err(LedgerError::WrongRootKey)
+        }
         Err(audit::AuditError::Failed(failure)) => {
             tracing::error!(position = failure.position, reason = %failure.reason, "ledger.open.chain_broken");
             Err(LedgerError::ChainBroken(failure))

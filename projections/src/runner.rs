@@ -330,7 +330,17 @@ impl Runner {
         let mut set_aside = stop.is_some() && self.indexes_set_aside().await?;
         let behind = checkpoints.values().copied().min().unwrap_or(0);
         let mut standing = self.alarm().await?;
-        let mut chain = ChainEnd::at(ledger, behind).await?;
+        let mut chain = match ChainEnd::at(ledger, behind).await {
+            Ok(chain) => chain,
+            Err(error) => {
+                if let Some((position, reason)) = error.alarm() {
+                    if standing.as_ref().is_none_or(|alarm| alarm.position != position || alarm.reason != reason) {
+                        self.raise_alarm(position, &reason).await;
+                    }
+                }
+                return Err(error);
+            }
+        };
         if set_aside && behind >= ledger.head().await?.position {
             self.restore_indexes().await?;
             set_aside = false;
