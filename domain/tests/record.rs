@@ -285,9 +285,12 @@ fn immunizations_follow_the_schedule_in_force_on_the_day() {
     assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("COVAX", 1, "2025-03-01"))), ["/antigen"]);
     assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2027-01-01"))), ["/given_on"]);
     assert_eq!(
-        field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2024-12-31"))),
-        ["/given_on"],
-        "before birth"
+        refusals(decide_immunization(record.as_ref(), dose("BCG", 1, "2024-12-31"))),
+        [(
+            "/given_on",
+            "cannot be before the patient's birth (2025-01-10) / ne peut précéder la naissance du patient (2025-01-10)"
+                .to_owned()
+        )],
     );
     assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2025-02-30"))), ["/given_on"]);
 }

@@ -256,6 +256,10 @@ fn follows_the_schedule(
     let (Some(given), Some(birth)) = (calendar_date(given_on), super::earliest_clinical_date(patient)) else {
         return;
     };
+    if given < birth {
+        // Before the birth: the check of every clinical date names that, not an age.
+        return;
+    }
     let min_age = antigen.min_age_of(number);
     if let Some(from) = min_age.after(birth).filter(|from| given < *from) {
         errors.push(FieldError::new(
