@@ -1484,7 +1484,7 @@ const ILLNESSES: &[Illness] = &[
         northern_only: false,
     },
     Illness {
-        icd10: "A09",
+        icd10: "A09.0",
         diagnosis: ("Gastro-entérite d'origine infectieuse", "Infectious gastroenteritis"),
         complaint: ("Diarrhée et vomissements", "Diarrhoea and vomiting"),
         weights: [16.0, 6.0, 5.0, 4.0],

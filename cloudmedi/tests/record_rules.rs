@@ -1,6 +1,7 @@
 //! The record's clinical rules end to end, on both backends: a dose out of the schedule's order or too
-//! soon after the one before it and a vital sign dated before the patient's birth are each refused with a field error that names the rule, and
-//! nothing is written; an adult's vaccination card
+//! soon after the one before it, a vital sign dated before the patient's birth and a diagnosis with a
+//! code that is not in WHO's ICD-10 are each refused with a field error that names the rule, and
+//! nothing is written; the code's title is offered with the diagnosis; an adult's vaccination card
 //! invents no infant dose overdue and prints every value in French and English.
 
 mod support;
@@ -96,7 +97,25 @@ async fn the_record_keeps_its_clinical_rules(database_url: Option<&str>) {
     let (field, _) = refusal(api.post(&format!("{record}/encounters"), Some(&doctor), visit).await).await;
     assert_eq!(field, "/date");
 
+    // A code shaped like ICD-10 that is not in it, and a category WHO subdivides.
+    let diagnosis = |code: &str| json!({"icd10": code, "description": "fever", "status": "active"});
+    let conditions = format!("{record}/conditions");
+    let (field, message) = refusal(api.post(&conditions, Some(&doctor), diagnosis("U99.9")).await).await;
+    assert_eq!((field.as_str(), message.starts_with("U99.9 is not a code of WHO ICD-10, 2019")), ("/icd10", true));
+    let (field, message) = refusal(api.post(&conditions, Some(&doctor), diagnosis("A00")).await).await;
+    assert_eq!(field, "/icd10");
+    assert!(message.contains("e.g. A00.9 (Cholera, unspecified)"), "{message}");
     assert_eq!(api.ledger_position().await, position, "nothing refused was written");
+
+    // Accepted, a diagnosis is shown with its code's title.
+    assert_eq!(api.post(&conditions, Some(&doctor), diagnosis("b509")).await.status(), 201);
+    let query = "query($id: ID!) { patient(id: $id) { conditions { edges { node { icd10Title } } } } }";
+    let answer = eventually(&api, &doctor, query, &child, |body| {
+        body["data"]["patient"]["conditions"]["edges"].as_array().is_some_and(|edges| !edges.is_empty())
+    })
+    .await;
+    let title = &answer["data"]["patient"]["conditions"]["edges"][0]["node"]["icd10Title"];
+    assert_eq!(title, "Plasmodium falciparum malaria, unspecified");
 
     // A man born around 1975 sees no infant dose on his card, let alone one overdue; the card reads his
     // sex in both languages.

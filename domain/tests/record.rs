@@ -208,6 +208,49 @@ fn icd10_codes_are_checked_and_normalised() {
     );
 }
 
+#[test]
+fn icd10_codes_must_be_in_whos_list() {
+    let diagnosis = |code: &str| DiagnoseCondition {
+        entry_id: entry(1),
+        icd10: code.into(),
+        description: "diagnosis".into(),
+        onset: None,
+        status: ConditionStatus::Active,
+        encounter_id: None,
+        amends: None,
+        today: TODAY.into(),
+    };
+    // The shape of a code is not enough: U99.9 looks like one and is not in ICD-10.
+    scenario(decide_condition).given(vec![registered()]).when((decide_condition, diagnosis("U99.9"))).then_error(
+        RecordError::Invalid(vec![domain::FieldError::new(
+            "/icd10",
+            "U99.9 is not a code of WHO ICD-10, 2019 / U99.9 n'est pas un code de la CIM-10 de l'OMS (2019)",
+        )]),
+    );
+    let record = record_of(&[registered()]);
+    assert_eq!(
+        refusals(decide_condition(record.as_ref(), diagnosis("a00"))),
+        [(
+            "/icd10",
+            "A00 (Cholera) is subdivided: record one of its subcategories, e.g. A00.9 (Cholera, unspecified) / A00 \
+             est subdivisé : enregistrez l'une de ses sous-catégories, par ex. A00.9"
+                .to_owned()
+        )]
+    );
+    for accepted in ["a009", "A00.9", "B54", "I10", "U07.1", "B18.00"] {
+        assert!(decide_condition(record.as_ref(), diagnosis(accepted)).is_ok(), "{accepted}");
+    }
+    let history = domain::record::history::RecordFamilyHistory {
+        entry_id: entry(2),
+        relationship: "mother".into(),
+        condition: "something".into(),
+        icd10: Some("Z99.99".into()),
+        amends: None,
+    };
+    assert_eq!(field_errors(domain::record::history::decide_family_history(record.as_ref(), history)), ["/icd10"]);
+    assert_eq!(domain::record::icd10::title("B50.9"), Some("Plasmodium falciparum malaria, unspecified"));
+}
+
 fn dose(antigen: &str, number: u32, given_on: &str) -> RecordImmunization {
     RecordImmunization {
         entry_id: entry(1),
@@ -242,9 +285,12 @@ fn immunizations_follow_the_schedule_in_force_on_the_day() {
     assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("COVAX", 1, "2025-03-01"))), ["/antigen"]);
     assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2027-01-01"))), ["/given_on"]);
     assert_eq!(
-        field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2024-12-31"))),
-        ["/given_on"],
-        "before birth"
+        refusals(decide_immunization(record.as_ref(), dose("BCG", 1, "2024-12-31"))),
+        [(
+            "/given_on",
+            "cannot be before the patient's birth (2025-01-10) / ne peut précéder la naissance du patient (2025-01-10)"
+                .to_owned()
+        )],
     );
     assert_eq!(field_errors(decide_immunization(record.as_ref(), dose("BCG", 1, "2025-02-30"))), ["/given_on"]);
 }

@@ -100,6 +100,19 @@ pub fn normalise_icd10(text: &str) -> Option<String> {
     Some(if rest.is_empty() { format!("{letter}{digits}") } else { format!("{letter}{digits}.{rest}") })
 }
 
+/// An ICD-10 code as the record stores it: in canonical form, and a code of WHO's list that a
+/// diagnosis may carry ([`icd10`](super::icd10)); otherwise a field error that names the code.
+pub(crate) fn checked_icd10(text: &str, errors: &mut Vec<FieldError>) -> String {
+    let Some(code) = normalise_icd10(text) else {
+        errors.push(FieldError::new("/icd10", "must be an ICD-10 code such as B50.9 or B54"));
+        return text.to_owned();
+    };
+    if let Err(refusal) = super::icd10::check(&code) {
+        errors.push(FieldError::new("/icd10", super::icd10::refusal_message(&code, &refusal)));
+    }
+    code
+}
+
 /// Record a diagnosis.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiagnoseCondition {
@@ -121,10 +134,7 @@ pub fn decide_condition(
     let record = record.ok_or(RecordError::UnknownPatient)?;
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::Conditions, &mut errors)?;
-    let icd10 = normalise_icd10(&command.icd10).unwrap_or_else(|| {
-        errors.push(FieldError::new("/icd10", "must be an ICD-10 code such as B50.9 or A00"));
-        command.icd10.clone()
-    });
+    let icd10 = checked_icd10(&command.icd10, &mut errors);
     let description = text(&command.description, "/description", 2..=200, &mut errors);
     let onset = command.onset.as_deref().map(|onset| past_date(onset, "/onset", &command.today, &mut errors));
     if let Some(encounter) = command.encounter_id {
@@ -246,6 +256,10 @@ fn follows_the_schedule(
     let (Some(given), Some(birth)) = (calendar_date(given_on), super::earliest_clinical_date(patient)) else {
         return;
     };
+    if given < birth {
+        // Before the birth: the check of every clinical date names that, not an age.
+        return;
+    }
     let min_age = antigen.min_age_of(number);
     if let Some(from) = min_age.after(birth).filter(|from| given < *from) {
         errors.push(FieldError::new(

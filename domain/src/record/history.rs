@@ -1,7 +1,7 @@
 //! The patient's history: past conditions and operations, family history, and the treatments they take
 //! over the long term.
 
-use super::clinical::{checked_dose, normalise_icd10, Correction};
+use super::clinical::{checked_dose, checked_icd10, Correction};
 use super::{past_date, text, PatientRecord, RecordError, RecordEvent};
 use crate::access::Section;
 use crate::FieldError;
@@ -22,10 +22,9 @@ fn correction(
 
 fn optional_icd10(code: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
     let code = code.filter(|code| !code.trim().is_empty())?;
-    normalise_icd10(code).or_else(|| {
-        errors.push(FieldError::new("/icd10", "must be an ICD-10 code such as B50.9 or A00"));
-        None
-    })
+    let before = errors.len();
+    let checked = checked_icd10(code, errors);
+    (errors.len() == before).then_some(checked)
 }
 
 /// Record part of the medical history.

@@ -9,6 +9,7 @@ pub mod care;
 pub mod clinical;
 pub mod consent;
 pub mod history;
+pub mod icd10;
 pub mod merge;
 pub mod observations;
 pub mod schedule;

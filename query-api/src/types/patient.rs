@@ -401,6 +401,12 @@ impl RecordEntry {
     async fn details(&self) -> Details<'_> {
         Details(&self.row.details)
     }
+    /// The title WHO's ICD-10 (2019, in English) gives the entry's ICD-10 code, for a diagnosis or a
+    /// history entry that carries one.
+    async fn icd10_title(&self) -> Option<&'static str> {
+        let details: serde_json::Value = serde_json::from_str(&self.row.details).ok()?;
+        domain::record::icd10::title(details.get("icd10")?.as_str()?)
+    }
 }
 
 /// An entry's payload, the `JSON` scalar: the stored canonical JSON parsed once, straight into the
