@@ -183,7 +183,6 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         access: Duration::from_secs(config.access_token_ttl_secs),
         refresh: Duration::from_secs(config.refresh_token_ttl_secs),
     };
-    let read_log = state.read_log.clone();
     let app = command_api::router_for(state, limits, args.role.apis());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -248,8 +247,6 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     if let Some(projecting) = projecting {
         let _ = projecting.await;
     }
-    // Reads still queued are recorded before the ledger closes.
-    read_log.close().await;
     ledger.close().await;
     outcome?;
     tracing::info!("cloudmedi.serve.stopped");

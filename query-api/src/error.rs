@@ -12,6 +12,9 @@ pub enum Code {
     /// No such record, or one the caller may not see.
     NotFound,
     BadUserInput,
+    /// Nothing is answered for now, and nothing was shown: the read could not be recorded in the
+    /// access log. Try again.
+    Unavailable,
     Internal,
 }
 
@@ -22,6 +25,7 @@ impl Code {
             Code::Forbidden => "FORBIDDEN",
             Code::NotFound => "NOT_FOUND",
             Code::BadUserInput => "BAD_USER_INPUT",
+            Code::Unavailable => "UNAVAILABLE",
             Code::Internal => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -32,6 +36,7 @@ impl Code {
             Code::Forbidden => "your role does not allow this",
             Code::NotFound => "no such record, or not one you may see",
             Code::BadUserInput => "invalid input",
+            Code::Unavailable => "temporarily unavailable, nothing was shown; try again shortly",
             Code::Internal => "internal error",
         }
     }
@@ -62,6 +67,11 @@ impl From<projections::ProjectionError> for Code {
         tracing::error!(%correlation, %error, "query_api.internal_error");
         Code::Internal
     }
+}
+
+/// The whole answer to a request whose reads could not be recorded: one `UNAVAILABLE` error, no data.
+pub(crate) fn withheld() -> Response {
+    Response::from_errors(vec![Error::from(Code::Unavailable).into_server_error(Default::default())])
 }
 
 /// Gives a code to the errors the engine raised itself: a request that did not parse or validate
