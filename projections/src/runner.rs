@@ -313,6 +313,7 @@ impl Runner {
                 let Some(plan) = plan else { return Ok(applied) };
                 let (changes, last, count) = plan?;
                 self.commit(&mut writer, changes).await?;
+                crate::progress::committed(last);
                 applied += count;
                 progress(last);
                 if set_aside && last >= ledger.head().await?.position {

@@ -13,7 +13,7 @@ pub enum Code {
     NotFound,
     BadUserInput,
     /// Nothing is answered for now, and nothing was shown: the read could not be recorded in the
-    /// access log. Try again.
+    /// access log, or not checked against access rules as new as the last change to them. Try again.
     Unavailable,
     Internal,
 }
@@ -63,6 +63,12 @@ pub(crate) fn internal(error: impl std::fmt::Display) -> Error {
 
 impl From<projections::ProjectionError> for Code {
     fn from(error: projections::ProjectionError) -> Self {
+        if let projections::ProjectionError::Behind { .. } = error {
+            // Not a defect: the projector is stopped or far behind, and the read is refused rather
+            // than authorised on facts that may predate a change of access.
+            tracing::warn!(%error, "query_api.read_models_behind");
+            return Code::Unavailable;
+        }
         let correlation = uuid::Uuid::new_v4();
         tracing::error!(%correlation, %error, "query_api.internal_error");
         Code::Internal

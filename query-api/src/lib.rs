@@ -10,7 +10,8 @@
 //! Errors carry `extensions.code`: `UNAUTHENTICATED`, `FORBIDDEN` (the caller's role may never do
 //! this), `NOT_FOUND` (no such record, or one the caller may not see: the two are answered alike so that
 //! existence does not leak), `BAD_USER_INPUT`, `GRAPHQL_VALIDATION_FAILED` (malformed, too deep or too
-//! complex), `UNAVAILABLE` (nothing answered: the read could not be recorded; try again) and `INTERNAL_SERVER_ERROR` (details only in the server's
+//! complex), `UNAVAILABLE` (nothing answered: the read could not be recorded, or could not be checked
+//! against current access rules; try again) and `INTERNAL_SERVER_ERROR` (details only in the server's
 //! log, under a correlation id).
 
 pub mod card;

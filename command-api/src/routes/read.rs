@@ -64,7 +64,7 @@ async fn graphql(State(state): State<AppState>, caller: Option<Caller>, request:
         (status = 401, response = crate::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role never reads immunizations."),
         (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient, or not one the caller may see."),
-        (status = 503, body = Problem, content_type = PROBLEM_JSON, description = "Nothing was shown: the read could not be recorded in the patient's access log. Try again.")
+        (status = 503, body = Problem, content_type = PROBLEM_JSON, description = "Nothing was shown: the read could not be recorded in the patient's access log, or not checked against the latest change to who may read the record. Try again.")
     ),
     security(("bearer" = []))
 )]
@@ -80,7 +80,8 @@ async fn vaccination_card(
         Err(Code::NotFound) => Err(ApiError::NotFound),
         Err(Code::Forbidden) => Err(ApiError::Forbidden),
         Err(Code::Unauthenticated) => Err(ApiError::Unauthorized),
-        // Nothing of the card left the server: its read could not be recorded.
+        // Nothing of the card left the server: its read could not be recorded, or not checked against
+        // the latest change to who may read the record.
         Err(Code::Unavailable) => {
             Err(ApiError::Unavailable { detail: "the card cannot be shown right now; try again shortly".into() })
         }
