@@ -5,19 +5,22 @@
 //!   the same run: reading the same entries page by page with nothing projected;
 //! - **full record**: the latency (p50, p99) of one GraphQL query for the showcase patient's whole
 //!   record (about 200 entries, every section, with authors, facilities and the vaccination card), as a
-//!   doctor of the patient's facility, through the same `QueryApi` the server runs, against a baseline:
-//!   the bare SQL query of the record's entries; then each other query the record runs (care facts,
-//!   patient row, authors, facilities, appointments), timed alone, to show where the rest goes.
+//!   doctor of the patient's facility, through the same `QueryApi` the server runs, with the read
+//!   recorded in the ledger before the answer is returned, as the server does; against two baselines:
+//!   the same query with its read left unrecorded, and the bare SQL query of the record's entries;
+//!   then each other query the record runs (care facts, patient row, authors, facilities,
+//!   appointments), timed alone, to show where the rest goes.
 
 use crate::demo;
 use anyhow::Context;
+use command_api::read_log::ReadLog;
 use domain::access::Principal;
 use event_schema::{events, KeyPair, Role};
 use ledger::testing::ScratchDatabase;
 use ledger::{Ledger, PgStorage, SqliteStorage, Storage};
 use projections::read::{AppointmentsOf, ReadModels};
 use projections::Runner;
-use query_api::{QueryApi, Read, ReadRecorder, Viewer};
+use query_api::{QueryApi, Read, ReadRecorder, Recording, Viewer};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,11 +44,13 @@ fragment entries on RecordEntryConnection {
                  occurredAt ledgerPosition details } }
 }";
 
-/// Reads are not recorded by the benchmark (they would be appended to a ledger being measured).
+/// The baseline: reads left unrecorded, to show what recording them costs.
 struct Discard;
 
 impl ReadRecorder for Discard {
-    fn record(&self, _: Vec<Read>) {}
+    fn record(&self, _: Vec<Read>) -> Recording<'_> {
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
 
 /// The settings of a read-side run.
@@ -125,7 +130,9 @@ async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>)
     let facility = Uuid::parse_str(&row.registered_at_facility)?;
     // The bench measures queries, not the per-account budget that would refuse most of its samples.
     let unlimited = query_api::QuerySettings { cost_per_minute: u32::MAX, ..query_api::QuerySettings::default() };
-    let api = QueryApi::with_settings(models.clone(), Arc::new(Discard), unlimited);
+    // Each read is appended to the ledger before its answer returns, as the server does.
+    let api = QueryApi::with_settings(models.clone(), Arc::new(ReadLog::new(ledger.clone())), unlimited);
+    let unrecorded = QueryApi::with_settings(models.clone(), Arc::new(Discard), unlimited);
     let viewer = Viewer {
         principal: Principal {
             account_id: Uuid::now_v7(),
@@ -144,17 +151,22 @@ async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>)
     for _ in 0..settings.samples.min(20) {
         api.execute(query(), Some(viewer.clone())).await;
     }
+    // Recorded and unrecorded samples alternate, so that both see the same database.
     let mut graphql = Vec::with_capacity(settings.samples);
+    let mut bare = Vec::with_capacity(settings.samples);
     for _ in 0..settings.samples {
-        let started = Instant::now();
-        let response = api.execute(query(), Some(viewer.clone())).await;
-        graphql.push(started.elapsed());
-        if !response.errors.is_empty() {
-            anyhow::bail!("the full record query failed: {:?}", response.errors);
+        for (apis, times) in [(&api, &mut graphql), (&unrecorded, &mut bare)] {
+            let started = Instant::now();
+            let response = apis.execute(query(), Some(viewer.clone())).await;
+            times.push(started.elapsed());
+            if !response.errors.is_empty() {
+                anyhow::bail!("the full record query failed: {:?}", response.errors);
+            }
         }
     }
     let record = [patient];
     let (graphql_p50, graphql_p99) = percentiles(&mut graphql);
+    let (bare_p50, bare_p99) = percentiles(&mut bare);
     let (sql_p50, sql_p99) = timed(settings.samples, || models.entries(&record)).await?;
 
     // Where the rest goes: each other query a full record runs, alone, with the record's own ids.
@@ -197,6 +209,22 @@ async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>)
         millis(sql_p50),
         millis(sql_p99),
         millis(graphql_p99) / millis(sql_p99).max(1e-9)
+    );
+    outln!(
+        "{:<9} {:>24} {:>24} {:>13} {:>13}",
+        "backend",
+        "unrecorded graphql p50",
+        "unrecorded graphql p99",
+        "p50 ratio",
+        "p99 ratio"
+    );
+    outln!(
+        "{:<9} {:>22.2}ms {:>22.2}ms {:>13.2} {:>13.2}",
+        backend,
+        millis(bare_p50),
+        millis(bare_p99),
+        millis(graphql_p50) / millis(bare_p50).max(1e-9),
+        millis(graphql_p99) / millis(bare_p99).max(1e-9)
     );
     outln!(
         "{:<9} {:>18} {:>18} {:>18} {:>18} {:>18}",

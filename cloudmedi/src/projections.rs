@@ -43,9 +43,7 @@ pub async fn run(location: &Location, command: ProjectionsCommand) -> anyhow::Re
             }
             if let Some(alarm) = runner.alarm().await? {
                 outln!("ALARM: the projectors stopped at ledger position {}: {}", alarm.position, alarm.reason);
-                outln!(
-                    "  they fold nothing past it; run `cloudmedi verify`, then restore the database from a backup"
-                );
+                outln!("  they fold nothing past it; run `cloudmedi verify`, then restore the database from a backup");
                 storage.close().await;
                 return Ok(Outcome::Finding);
             }

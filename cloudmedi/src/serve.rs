@@ -230,7 +230,6 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         cost_per_minute: config.graphql_cost_per_minute,
         anonymous_introspection: config.graphql_anonymous_introspection.unwrap_or(config.development),
     });
-    let read_log = state.read_log.clone();
     let app = command_api::router_for(state, limits, args.role.apis());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -298,8 +297,6 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     if let Some(projecting) = projecting {
         let _ = projecting.await;
     }
-    // Reads still queued are recorded before the ledger closes.
-    read_log.close().await;
     ledger.close().await;
     outcome?;
     tracing::info!("cloudmedi.serve.stopped");

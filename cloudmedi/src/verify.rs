@@ -85,7 +85,8 @@ fn report(result: Result<VerifySummary, Finding>, elapsed: Duration) -> anyhow::
         Err(Finding::Line { failure, line }) => {
             outln!(
                 "ledger verification FAILED at position {}: {} (line {line} of the export)",
-                failure.position, failure.reason
+                failure.position,
+                failure.reason
             );
             Ok(Outcome::Finding)
         }

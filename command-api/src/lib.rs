@@ -59,23 +59,20 @@ pub struct AppState {
     pub lifetimes: identity::SessionLifetimes,
     /// Bounds how many password hashes run at once (each holds 19 MiB for tens of milliseconds).
     pub hashing: std::sync::Arc<tokio::sync::Semaphore>,
-    /// The GraphQL API over the read models.
+    /// The GraphQL API over the read models; it records its reads of medical data in the ledger
+    /// (`read_log`) before answering.
     pub queries: query_api::QueryApi,
-    /// Where the query API's reads of medical data are recorded.
-    pub read_log: read_log::ReadLog,
 }
 
 impl AppState {
     /// The state of an application over an open ledger; the identity tables and the outbox live in the
     /// ledger's database.
-    /// Starts the read log's background task.
     pub fn new(ledger: Ledger) -> Self {
         let database = ledger.storage().database();
-        let read_log = read_log::ReadLog::start(ledger.clone());
-        let recorder: std::sync::Arc<dyn query_api::ReadRecorder> = std::sync::Arc::new(read_log.clone());
+        let recorder: std::sync::Arc<dyn query_api::ReadRecorder> =
+            std::sync::Arc::new(read_log::ReadLog::new(ledger.clone()));
         Self {
             queries: query_api::QueryApi::new(projections::read::ReadModels::new(database.clone()), recorder),
-            read_log,
             identity: identity::store::IdentityStore::new(database.clone()),
             outbox: ledger::outbox::Outbox::new(database),
             lifetimes: identity::SessionLifetimes::default(),

@@ -22,6 +22,7 @@ macro_rules! on_database {
 
 mod indexes;
 pub mod leader;
+pub mod progress;
 pub mod projectors;
 pub mod read;
 pub mod runner;
@@ -55,6 +56,10 @@ pub enum ProjectionError {
     UnknownProjector(String),
     #[error("a stored read-model value is invalid: {0}")]
     Corrupt(String),
+    /// A read needs a projector to have applied `position`, and it had not within the time allowed:
+    /// its tables may not show the latest change, so they are not read.
+    #[error("the {projector} projection has applied position {reached}, not yet {position}")]
+    Behind { projector: &'static str, position: u64, reached: u64 },
 }
 
 impl ProjectionError {

@@ -305,6 +305,15 @@ impl ReadModels {
         if patient_ids.is_empty() {
             return Ok(Vec::new());
         }
+        // Reads are authorised on these facts: never on facts older than a change of access already
+        // acknowledged (see `progress`).
+        crate::progress::wait_for_patients(
+            &self.database,
+            crate::projectors::CARE_PROJECTOR,
+            patient_ids,
+            crate::progress::READ_WAIT,
+        )
+        .await?;
         let sql = format!("SELECT * FROM rm_care WHERE patient_id IN ({})", placeholders(1, patient_ids.len()));
         fetch!(self, CareRow, &sql, ids(patient_ids))
     }

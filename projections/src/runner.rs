@@ -411,6 +411,7 @@ impl Runner {
                     continue;
                 }
                 self.commit(&mut writer, changes).await?;
+                crate::progress::committed(last);
                 applied += count;
                 progress(last);
                 if standing.as_ref().is_some_and(|alarm| last >= alarm.position) {

@@ -14,6 +14,9 @@ pub enum Code {
     BadUserInput,
     /// The account's cost budget for the minute is spent.
     RateLimited,
+    /// Nothing is answered for now, and nothing was shown: the read could not be recorded in the
+    /// access log, or not checked against access rules as new as the last change to them. Try again.
+    Unavailable,
     Internal,
 }
 
@@ -25,6 +28,7 @@ impl Code {
             Code::NotFound => "NOT_FOUND",
             Code::BadUserInput => "BAD_USER_INPUT",
             Code::RateLimited => "RATE_LIMITED",
+            Code::Unavailable => "UNAVAILABLE",
             Code::Internal => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -36,6 +40,7 @@ impl Code {
             Code::NotFound => "no such record, or not one you may see",
             Code::BadUserInput => "invalid input",
             Code::RateLimited => "too many queries; try again later",
+            Code::Unavailable => "temporarily unavailable, nothing was shown; try again shortly",
             Code::Internal => "internal error",
         }
     }
@@ -62,10 +67,21 @@ pub(crate) fn internal(error: impl std::fmt::Display) -> Error {
 
 impl From<projections::ProjectionError> for Code {
     fn from(error: projections::ProjectionError) -> Self {
+        if let projections::ProjectionError::Behind { .. } = error {
+            // Not a defect: the projector is stopped or far behind, and the read is refused rather
+            // than authorised on facts that may predate a change of access.
+            tracing::warn!(%error, "query_api.read_models_behind");
+            return Code::Unavailable;
+        }
         let correlation = uuid::Uuid::new_v4();
         tracing::error!(%correlation, %error, "query_api.internal_error");
         Code::Internal
     }
+}
+
+/// The whole answer to a request whose reads could not be recorded: one `UNAVAILABLE` error, no data.
+pub(crate) fn withheld() -> Response {
+    Response::from_errors(vec![Error::from(Code::Unavailable).into_server_error(Default::default())])
 }
 
 /// Gives a code to the errors the engine raised itself: a request that did not parse or validate

@@ -4,15 +4,17 @@
 //! [`execute`], and serves the response.
 //!
 //! Every read of a patient's medical data by anyone but the patient is noted while the query runs and
-//! handed to the recorder once it ends, which appends it to the ledger in the background: the reader
-//! never waits for it.
+//! handed to the recorder once the answer is computed; the answer is returned only once the recorder
+//! says the reads are durable, and replaced by an `UNAVAILABLE` error if they could not be recorded.
 //!
 //! Errors carry `extensions.code`: `UNAUTHENTICATED`, `FORBIDDEN` (the caller's role may never do
 //! this), `NOT_FOUND` (no such record, or one the caller may not see: the two are answered alike so that
 //! existence does not leak), `BAD_USER_INPUT`, `GRAPHQL_VALIDATION_FAILED` (malformed, too deep or too
 //! complex), `RATE_LIMITED` (the account's cost budget for the minute is spent; `extensions.retryAfter`
-//! says how many seconds to wait) and `INTERNAL_SERVER_ERROR` (details only in the server's log, under a
-//! correlation id). A response carries at most [`MAX_ERRORS`] errors and then one that counts the rest.
+//! says how many seconds to wait), `UNAVAILABLE` (nothing answered: the read could not be recorded, or
+//! could not be checked against current access rules; try again) and `INTERNAL_SERVER_ERROR` (details
+//! only in the server's log, under a correlation id). A response carries at most [`MAX_ERRORS`] errors
+//! and then one that counts the rest.
 
 pub mod card;
 mod error;
@@ -28,7 +30,7 @@ pub use error::Code;
 pub use limits::{QuerySettings, MAX_ERRORS};
 pub use query::Query;
 pub use types::Patient;
-pub use viewer::{Read, ReadRecorder, Viewer};
+pub use viewer::{NotRecorded, Read, ReadRecorder, Recording, Viewer};
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use projections::read::ReadModels;
@@ -89,7 +91,8 @@ impl QueryApi {
     }
 
     /// Runs one request for `viewer` (`None`: no valid token), then hands every read of medical data
-    /// it made to the recorder.
+    /// it made to the recorder and waits until they are recorded. If they cannot be, the answer is
+    /// withheld: the response is a single `UNAVAILABLE` error and no data.
     pub async fn execute(&self, request: async_graphql::Request, viewer: Option<Viewer>) -> async_graphql::Response {
         let reads = viewer::ReadTracker::default();
         // Loaders are per request: what one request loaded is never served to another.
@@ -108,24 +111,33 @@ impl QueryApi {
         error::label(&mut response);
         limits::cap_errors(&mut response);
         if let Some(viewer) = viewer {
-            let reads = reads.drain(&viewer);
-            if !reads.is_empty() {
-                self.recorder.record(reads);
+            if self.record(&reads, &viewer).await.is_err() {
+                return error::withheld();
             }
         }
         response
     }
 
+    /// Records the reads a request made, if any, and resolves once they are durable.
+    async fn record(&self, reads: &viewer::ReadTracker, viewer: &Viewer) -> Result<(), Code> {
+        let reads = reads.drain(viewer);
+        if reads.is_empty() {
+            return Ok(());
+        }
+        self.recorder.record(reads).await.map_err(|error| {
+            tracing::error!(%error, "query_api.read_not_recorded: the answer is withheld");
+            Code::Unavailable
+        })
+    }
+
     /// The printable vaccination card of `patient_id` as an HTML page, for a viewer allowed to read
-    /// the patient's immunizations; recorded as a read like any other.
+    /// the patient's immunizations; recorded as a read like any other, and returned only once recorded
+    /// (`Code::Unavailable` if it could not be).
     pub async fn printable_vaccination_card(&self, viewer: Viewer, patient_id: uuid::Uuid) -> Result<String, Code> {
         let reads = viewer::ReadTracker::default();
         let loaders = loaders::Loaders::new(self.read_models.clone());
-        let html = types::card::printable(&loaders, &reads, &viewer, patient_id).await;
-        let reads = reads.drain(&viewer);
-        if !reads.is_empty() {
-            self.recorder.record(reads);
-        }
-        html
+        let html = types::card::printable(&loaders, &reads, &viewer, patient_id).await?;
+        self.record(&reads, &viewer).await?;
+        Ok(html)
     }
 }

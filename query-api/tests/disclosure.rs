@@ -12,7 +12,7 @@ use event_schema::events::record::{AppointmentBooked, EmergencyAccessOpened};
 use event_schema::{events, Actor, KeyPair, Role, StreamId, Timestamp};
 use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent, SqliteStorage, Storage};
 use projections::read::ReadModels;
-use query_api::{QueryApi, Read, ReadRecorder, Viewer};
+use query_api::{QueryApi, Read, ReadRecorder, Recording, Viewer};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -21,8 +21,9 @@ use uuid::Uuid;
 struct Reads(Mutex<Vec<Read>>);
 
 impl ReadRecorder for Reads {
-    fn record(&self, reads: Vec<Read>) {
+    fn record(&self, reads: Vec<Read>) -> Recording<'_> {
         self.0.lock().unwrap().extend(reads);
+        Box::pin(std::future::ready(Ok(())))
     }
 }
 

@@ -5,7 +5,7 @@ use domain::access::Principal;
 use event_schema::{events, KeyPair, Role};
 use ledger::{Ledger, SqliteStorage, Storage};
 use projections::read::ReadModels;
-use query_api::{QueryApi, QuerySettings, Read, ReadRecorder, Viewer, MAX_ERRORS};
+use query_api::{QueryApi, QuerySettings, Read, ReadRecorder, Recording, Viewer, MAX_ERRORS};
 use serde_json::Value;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -13,7 +13,9 @@ use uuid::Uuid;
 struct Discard;
 
 impl ReadRecorder for Discard {
-    fn record(&self, _: Vec<Read>) {}
+    fn record(&self, _: Vec<Read>) -> Recording<'_> {
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
 
 /// An empty ledger's read models, and the ledger to close at the end.

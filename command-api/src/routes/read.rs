@@ -1,7 +1,7 @@
 //! The read side over HTTP: the GraphQL API at `/graphql` (a GraphiQL page on `GET`, queries on
 //! `POST`), and the printable vaccination card. Both authenticate with the same bearer tokens as the
 //! commands; the query API authorises every resolver with the same policy, and reports each read of
-//! medical data, which the read log appends to the ledger.
+//! medical data, which the read log appends to the ledger before anything is sent.
 
 use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
@@ -133,7 +133,8 @@ async fn graphql(state: AppState, anonymous: Option<Arc<AddressLimit>>, request:
         (status = 200, description = "The card, as an HTML page.", content_type = "text/html", body = String),
         (status = 401, response = crate::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role never reads immunizations."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient, or not one the caller may see.")
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient, or not one the caller may see."),
+        (status = 503, body = Problem, content_type = PROBLEM_JSON, description = "Nothing was shown: the read could not be recorded in the patient's access log, or not checked against the latest change to who may read the record. Try again.")
     ),
     security(("bearer" = []))
 )]
@@ -149,6 +150,11 @@ async fn vaccination_card(
         Err(Code::NotFound) => Err(ApiError::NotFound),
         Err(Code::Forbidden) => Err(ApiError::Forbidden),
         Err(Code::Unauthenticated) => Err(ApiError::Unauthorized),
+        // Nothing of the card left the server: its read could not be recorded, or not checked against
+        // the latest change to who may read the record.
+        Err(Code::Unavailable) => {
+            Err(ApiError::Unavailable { detail: "the card cannot be shown right now; try again shortly".into() })
+        }
         Err(_) => Err(ApiError::Internal("the vaccination card could not be produced".into())),
     }
 }

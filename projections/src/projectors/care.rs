@@ -40,6 +40,9 @@ const UPSERT: &str = "INSERT INTO rm_care (patient_id, facility_id, basis, accou
 
 pub struct Care;
 
+/// The care projector's name, in checkpoints (reads wait on it: see `progress`).
+pub(crate) const NAME: &str = "care";
+
 fn relationship(entry: &Entry, patient: Uuid, facility: Uuid, basis: &str) -> Vec<Value> {
     vec![
         patient.into(),
@@ -56,7 +59,7 @@ fn relationship(entry: &Entry, patient: Uuid, facility: Uuid, basis: &str) -> Ve
 
 impl Projector for Care {
     fn name(&self) -> &'static str {
-        "care"
+        NAME
     }
 
     fn tables(&self) -> &'static [&'static Table] {

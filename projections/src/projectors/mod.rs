@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 pub use access_log::ACCESS_LOG;
 pub use appointments::APPOINTMENTS;
+pub(crate) use care::NAME as CARE_PROJECTOR;
 pub use care::{basis as care_basis, CARE};
 pub use directory::{FACILITIES, STAFF};
 pub use ledger_index::LEDGER_INDEX;
