@@ -28,9 +28,31 @@ fn tamper(data: &Path, sql: &str) {
     });
 }
 
-/// Changes the node's name in the entry at position 2 (its key's registration).
-const CHANGE_ENTRY_2: &str =
-    "UPDATE ledger_entries SET payload = replace(payload, 'test-node', 'other-node') WHERE position = 2;";
+/// Appends the registration of a member of staff, at position 3.
+fn staff_member_at_position_3(data: &Path) {
+    let run = cloudmedi(
+        &[
+            "admin",
+            "create-system-administrator",
+            "--data-dir",
+            path(data),
+            "--login",
+            "minsante-adm-1",
+            "--family-name",
+            "Ngono",
+            "--given-names",
+            "Paul",
+            "--email",
+            "adm@minsante.cm",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// Changes the staff member's family name in the entry at position 3.
+const CHANGE_ENTRY_3: &str =
+    "UPDATE ledger_entries SET payload = replace(payload, 'Ngono', 'Mbarga') WHERE position = 3;";
 
 /// The trigger put back exactly as the migrations created it.
 const PUT_BACK: &str = "CREATE TRIGGER ledger_entries_refuse_update BEFORE UPDATE ON ledger_entries
@@ -69,52 +91,27 @@ fn serve_refused(data: &Path) -> Run {
 fn serve_refuses_a_dropped_trigger_then_names_the_changed_entry() {
     let (_temp, data) = initialised();
     // Opened once: the ledger is verified up to its head.
-    let run = cloudmedi(&["projections", "rebuild", "--data-dir", path(&data)], None);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    staff_member_at_position_3(&data);
 
-    tamper(&data, &format!("DROP TRIGGER ledger_entries_refuse_update; {CHANGE_ENTRY_2}"));
+    tamper(&data, &format!("DROP TRIGGER ledger_entries_refuse_update; {CHANGE_ENTRY_3}"));
     let run = serve_refused(&data);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("append-only triggers") && run.stderr.contains("were dropped"), "{}", run.stderr);
 
     let run = serve_refused(&data);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("chain is broken at position 2: hash mismatch"), "{}", run.stderr);
+    assert!(run.stderr.contains("chain is broken at position 3: hash mismatch"), "{}", run.stderr);
 }
 
 #[test]
 fn a_changed_entry_stops_the_projectors_and_the_server_is_not_ready() {
     let (_temp, data) = initialised();
-    // Position 3: the registration of a member of staff.
-    let run = cloudmedi(
-        &[
-            "admin",
-            "create-system-administrator",
-            "--data-dir",
-            path(&data),
-            "--login",
-            "minsante-adm-1",
-            "--family-name",
-            "Ngono",
-            "--given-names",
-            "Paul",
-            "--email",
-            "adm@minsante.cm",
-        ],
-        None,
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    staff_member_at_position_3(&data);
     let run = cloudmedi(&["projections", "rebuild", "--data-dir", path(&data)], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Changed with the trigger put back as it was: the start verifies only what came after the point
     // it verified, so the projectors are the next to read the entry.
-    tamper(
-        &data,
-        &format!(
-            "DROP TRIGGER ledger_entries_refuse_update; \
-             UPDATE ledger_entries SET payload = replace(payload, 'Ngono', 'Mbarga') WHERE position = 3; {PUT_BACK}"
-        ),
-    );
+    tamper(&data, &format!("DROP TRIGGER ledger_entries_refuse_update; {CHANGE_ENTRY_3} {PUT_BACK}"));
 
     let run = cloudmedi(&["projections", "rebuild", "--data-dir", path(&data)], None);
     assert_ne!(run.code, 0, "a rebuild must not fold a changed entry: {}", run.stdout);

@@ -357,12 +357,20 @@ impl Runner {
                             let mut moved = checkpoints.clone();
                             let mut end = chain;
                             let result = tokio::task::spawn_blocking(move || {
-                                // Only the entries before a broken one are folded; the broken one stops
-                                // the runner once they are committed.
-                                let broken = end.extend(&page).err();
-                                page.retain(|entry| entry.position <= end.position);
+                                // The chain is checked while the page is projected, each on a core of its
+                                // own. Only the entries before a broken one are folded (projected again
+                                // without it: rare); the broken one stops the runner once they are
+                                // committed.
+                                let unmoved = moved.clone();
+                                let (broken, mut plan) =
+                                    rayon::join(|| end.extend(&page).err(), || runner.plan(&page, &mut moved));
+                                if broken.is_some() {
+                                    page.retain(|entry| entry.position <= end.position);
+                                    moved = unmoved;
+                                    plan = runner.plan(&page, &mut moved);
+                                }
                                 let (last, count) = (page.last().map_or(0, |entry| entry.position), page.len() as u64);
-                                let plan = runner.plan(&page, &mut moved).map(|changes| (changes, moved, last, count));
+                                let plan = plan.map(|changes| (changes, moved, last, count));
                                 (plan, broken, end)
                             })
                             .await;
