@@ -9,10 +9,7 @@
 //! (the development outbox writes it to `outbox/sms.jsonl`). No password is ever printed or chosen
 //! here, so demo data carries no credential that would work anywhere else.
 
-use anyhow::{anyhow, Context};
-use command_api::identity::codes::{hash_code, new_activation_code};
-use command_api::identity::store::NewAccount;
-use command_api::identity::{micros_after, now_micros, ACTIVATION_TTL};
+use anyhow::anyhow;
 use command_api::AppState;
 use domain::staff::{self, RegisterStaff, StaffEvent};
 use event_schema::Role;
@@ -51,29 +48,10 @@ pub async fn issue(ledger: &Ledger, logins: &[DemoLogin]) -> anyhow::Result<Vec<
                 _ => None,
             })
             .ok_or_else(|| anyhow!("a staff registration without its event"))?;
-        let code = new_activation_code();
-        let now = now_micros();
-        let channel = if contact.phone.is_some() { "sms" } else { "email" };
-        let account = NewAccount {
-            id: registered.account_id,
-            login: &registered.login,
-            national_id: None,
-            role: registered.role.as_str(),
-            facility_id: registered.facility_id,
-            patient_id: None,
-            family_name: &registered.family_name,
-            given_names: &registered.given_names,
-            phone: contact.phone.as_deref(),
-            email: contact.email.as_deref(),
-            otp_channel: Some(channel),
-            activation_code_hash: &hash_code(&code),
-            activation_expires_at: micros_after(now, ACTIVATION_TTL),
-        };
-        state
-            .identity
-            .insert_issued(&account, now)
+        let code = command_api::routes::staff::claim_login(&state, &registered, &contact)
             .await
-            .with_context(|| format!("cannot issue the account {}", registered.login))?;
+            .map_err(|error| anyhow!("cannot issue the account {}: {error}", registered.login))?;
+        let channel = if contact.phone.is_some() { "sms" } else { "email" };
         issued.push(Issued {
             role: registered.role,
             facility: login.facility.clone(),

@@ -483,35 +483,3 @@ impl ReadModels {
         fetch!(self, FacilityRow, &sql, ids(facility_ids))
     }
 }
-
-// The facility directory, a page at a time, for the GraphQL `facilities` query.
-impl ReadModels {
-    /// Facilities in name order (then id), in `region` when given, after the cursor `(name, id)`.
-    pub async fn facilities_page(
-        &self,
-        region: Option<&str>,
-        after: Option<(&str, &str)>,
-        limit: u32,
-    ) -> Result<Vec<FacilityRow>, ProjectionError> {
-        let mut conditions = Vec::new();
-        let mut params: Vec<Value> = Vec::new();
-        if let Some(region) = region {
-            params.push(region.into());
-            conditions.push(format!("region = ${}", params.len()));
-        }
-        if let Some((name, id)) = after {
-            params.push(name.into());
-            params.push(id.into());
-            let (name, id) = (params.len() - 1, params.len());
-            conditions.push(format!("(name > ${name} OR (name = ${name} AND facility_id > ${id}))"));
-        }
-        params.push(i64::from(limit).into());
-        let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-        let sql = format!(
-            "SELECT facility_id, name, region, health_district FROM rm_facilities {filter} \
-             ORDER BY name, facility_id LIMIT ${}",
-            params.len()
-        );
-        fetch!(self, FacilityRow, &sql, params)
-    }
-}

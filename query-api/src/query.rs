@@ -13,7 +13,7 @@ use async_graphql::{Context, Object, SimpleObject, ID};
 use domain::access::{Action, Section};
 use domain::health_id::HealthId;
 use event_schema::events::access::ReadBasis;
-use projections::read::{AppointmentsOf, LedgerFilter, ReadModels};
+use projections::read::{AppointmentsOf, FacilityFilter, LedgerFilter, ReadModels};
 use uuid::Uuid;
 
 fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, Code> {
@@ -109,18 +109,18 @@ impl Query {
         }
         let size = page::size(first)?;
         let cursor = page::decode(after.as_deref())?;
+        // The cursor is the last facility's id; the directory pages by name after that facility's name.
         let after = match &cursor {
             None => None,
-            Some(text) => {
-                Some(text.split_once('\n').ok_or_else(|| bad_input("after is not a cursor this API issued"))?)
-            }
+            Some(text) => Some(Uuid::parse_str(text).map_err(|_| bad_input("after is not a cursor this API issued"))?),
         };
         let limit = u32::try_from(size + 1).unwrap_or(u32::MAX);
-        let rows = read_models(ctx)?.facilities_page(region.as_deref(), after, limit).await.map_err(Code::from)?;
+        let filter = FacilityFilter { region, name_prefix: None };
+        let rows = read_models(ctx)?.facility_directory(&filter, after, limit).await.map_err(Code::from)?;
         let items = rows
             .into_iter()
             .map(|row| {
-                let cursor = format!("{}\n{}", row.name, row.facility_id);
+                let cursor = row.facility_id.to_string();
                 let facility = Facility {
                     id: ID(row.facility_id),
                     name: Some(row.name),

@@ -18,7 +18,9 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::access::{Action, Facts};
-use domain::staff::{self, ActivationDelivery, RegisterStaff, StaffError, StaffEvent, StaffMember, SuspendStaff};
+use domain::staff::{
+    self, ActivationDelivery, Contact, RegisterStaff, StaffError, StaffEvent, StaffMember, SuspendStaff,
+};
 use event_schema::events::staff::{
     ActivationReissued, ContactChannel, StaffRegistered, StaffReinstated, StaffSuspended,
 };
@@ -231,6 +233,32 @@ pub async fn issue(
     let Some(StaffEvent::Registered(registered)) = events.into_iter().next() else {
         return Err(ApiError::Internal("a staff registration without its event".into()));
     };
+    // The login is claimed first (the row grants nothing until activated); if the registration cannot
+    // be recorded, the claim is withdrawn.
+    let code = claim_login(state, &registered, &contact).await?;
+    let stream = staff_stream(&registered.account_id);
+    if let Err(error) = record(state, &stream, ExpectedVersion::NoStream, actor, &registered).await {
+        if let Err(cleanup) = state.identity.forget_issued(registered.account_id).await {
+            tracing::error!(%cleanup, "an issued account could not be withdrawn after its registration failed");
+        }
+        return Err(error);
+    }
+    let channel = match registered.activation_sent_by {
+        ContactChannel::Printed => return Ok((registered, Some(code))),
+        ContactChannel::Sms => ChannelKind::Sms,
+        ContactChannel::Email => ChannelKind::Email,
+    };
+    send_activation(state, channel, contact.phone.or(contact.email), &registered.login, &code).await?;
+    Ok((registered, None))
+}
+
+/// Claims a registered member of staff's login in the identity tables: an issued account, which grants
+/// nothing until it is activated with the one-time code returned.
+pub async fn claim_login(
+    state: &AppState,
+    registered: &StaffRegistered,
+    contact: &Contact,
+) -> Result<String, ApiError> {
     let code = new_activation_code();
     let now = now_micros();
     let otp_channel = if contact.phone.is_some() { "sms" } else { "email" };
@@ -249,28 +277,13 @@ pub async fn issue(
         activation_code_hash: &hash_code(&code),
         activation_expires_at: micros_after(now, identity::ACTIVATION_TTL),
     };
-    // The login is claimed first (the row grants nothing until activated); if the registration cannot
-    // be recorded, the claim is withdrawn.
     state.identity.insert_issued(&account, now).await.map_err(|error| match error {
         IdentityError::Taken(_) => {
             ApiError::invalid_field("/professional_id", "this professional ID already has an account; give another")
         }
         other => other.into(),
     })?;
-    let stream = staff_stream(&registered.account_id);
-    if let Err(error) = record(state, &stream, ExpectedVersion::NoStream, actor, &registered).await {
-        if let Err(cleanup) = state.identity.forget_issued(registered.account_id).await {
-            tracing::error!(%cleanup, "an issued account could not be withdrawn after its registration failed");
-        }
-        return Err(error);
-    }
-    let channel = match registered.activation_sent_by {
-        ContactChannel::Printed => return Ok((registered, Some(code))),
-        ContactChannel::Sms => ChannelKind::Sms,
-        ContactChannel::Email => ChannelKind::Email,
-    };
-    send_activation(state, channel, contact.phone.or(contact.email), &registered.login, &code).await?;
-    Ok((registered, None))
+    Ok(code)
 }
 
 /// Queues an account's activation code in the notification outbox.
