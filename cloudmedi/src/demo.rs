@@ -2914,10 +2914,12 @@ impl<'n> Life<'n> {
             self.contacts.push(Contact { doses, given: given.map(weekday_from) });
         }
         // The card's doses, copied at registration; a child born here gets the birth doses there and then.
+        // They are always copied: a later dose of a series is refused until the doses before it are on
+        // the record, so the nurse transcribes the card before vaccinating.
         let before: Vec<usize> = (0..self.contacts.len())
             .filter(|&c| self.contacts[c].given.is_some_and(|day| day < registered_on))
             .collect();
-        if !before.is_empty() && self.rng.chance(0.85) {
+        if !before.is_empty() {
             let nurse = self.nurse(self.home);
             let at = registered_at + Duration::minutes(self.rng.between(5, 20));
             self.chart.begin(&mut self.rng, &nurse, at);
