@@ -57,15 +57,7 @@ async fn a_served_read_survives_a_kill(database_url: Option<&str>) {
     let patient: Value = response.json().await.unwrap();
     let patient_id = patient["patient_id"].as_str().unwrap().to_owned();
     let health_id = patient["health_id"].as_str().unwrap().to_owned();
-    let message = api.message_to("sms", "+237655443311", "activation code", 0).await;
-    api.activate(&health_id, &support::code_in(&message, "activation code is "), "Esther grows up in Deido").await;
-    let tokens: Value = api
-        .post("/api/v1/auth/login", None, json!({"login": health_id, "password": "Esther grows up in Deido"}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let own = token(&tokens).to_owned();
+    let own = api.patient_session(&health_id, "+237655443311", "Esther grows up in Deido").await;
 
     // The doctor reads the record several times at once; the moment the last answer is in, the server
     // is killed.

@@ -61,15 +61,7 @@ async fn every_read_after_a_withdrawal_is_refused(database_url: Option<&str>, se
     let patient: Value = response.json().await.unwrap();
     let patient_id = patient["patient_id"].as_str().unwrap().to_owned();
     let health_id = patient["health_id"].as_str().unwrap().to_owned();
-    let message = api.message_to("sms", "+237655443311", "activation code", 0).await;
-    api.activate(&health_id, &support::code_in(&message, "activation code is "), "Esther grows up in Deido").await;
-    let tokens: Value = api
-        .post("/api/v1/auth/login", None, json!({"login": health_id, "password": "Esther grows up in Deido"}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let own = token(&tokens).to_owned();
+    let own = api.patient_session(&health_id, "+237655443311", "Esther grows up in Deido").await;
     let granted =
         api.post(&format!("/api/v1/patients/{patient_id}/consents"), Some(&own), json!({"facility_id": garoua})).await;
     assert_eq!(granted.status(), 201, "{}", granted.text().await.unwrap());

@@ -328,15 +328,7 @@ async fn each_role_reads_what_the_policy_allows(database_url: Option<&str>) {
     problem(api.get(&format!("/api/v1/patients/{elsewhere_id}/vaccination-card"), &doctor).await, 404).await;
 
     // The patient activates their account and reads their own record and its access log.
-    let message = api.message_to("sms", "+237655443311", "activation code", 0).await;
-    api.activate(&health_id, &support::code_in(&message, "activation code is "), "Esther grows up in Deido").await;
-    let tokens: Value = api
-        .post("/api/v1/auth/login", None, json!({"login": health_id, "password": "Esther grows up in Deido"}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let own = token(&tokens).to_owned();
+    let own = api.patient_session(&health_id, "+237655443311", "Esther grows up in Deido").await;
     let mine = graphql(&api, Some(&own), sections, json!({"id": patient_id})).await;
     assert!(mine["errors"].is_null(), "{mine}");
     assert_eq!(codes(&graphql(&api, Some(&own), sections, json!({"id": elsewhere_id})).await), ["NOT_FOUND"]);

@@ -320,6 +320,18 @@ pub async fn bootstrap(database_url: Option<&str>) -> (tempfile::TempDir, Api, S
 }
 
 impl Api {
+    /// A patient who activates the account registered for them, with the code sent by SMS to `phone`
+    /// (E.164), and logs in with their health ID; returns their access token.
+    pub async fn patient_session(&mut self, health_id: &str, phone: &str, password: &str) -> String {
+        let message = self.message_to("sms", phone, "activation code", 0).await;
+        self.activate(health_id, &code_in(&message, "activation code is "), password).await;
+        let response = self.post("/api/v1/auth/login", None, json!({"login": health_id, "password": password})).await;
+        assert_eq!(response.status(), 200);
+        let tokens: Value = response.json().await.unwrap();
+        self.remember_tokens(&tokens);
+        token(&tokens).to_owned()
+    }
+
     /// Registers a facility and appoints its administrator, who activates the account and logs in.
     /// Returns the facility's id and the administrator's access token.
     pub async fn facility_with_administrator(
