@@ -44,17 +44,14 @@ async fn a_served_read_survives_a_kill(database_url: Option<&str>) {
     let (douala, manager) =
         api.facility_with_administrator(&admin, "Hôpital Laquintinie", "LT", "LAQ", "690000001").await;
     let doctor = token(&api.staff_member(&manager, &douala, "LAQ-MED-1", "doctor", "690000011").await).to_owned();
-    let response = api
-        .post(
-            "/api/v1/patients",
-            Some(&doctor),
+    let patient = api
+        .register_patient(
+            &doctor,
             json!({"family_name": "Ngo Bassa", "given_names": "Esther", "sex": "female",
                    "birth_date": {"date": "1990-06-01", "estimated": false}, "region": "LT",
                    "health_district": "Deido", "phone": "655443311"}),
         )
         .await;
-    assert_eq!(response.status(), 201);
-    let patient: Value = response.json().await.unwrap();
     let patient_id = patient["patient_id"].as_str().unwrap().to_owned();
     let health_id = patient["health_id"].as_str().unwrap().to_owned();
     let own = api.patient_session(&health_id, "+237655443311", "Esther grows up in Deido").await;

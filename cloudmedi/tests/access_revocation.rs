@@ -48,17 +48,14 @@ async fn every_read_after_a_withdrawal_is_refused(database_url: Option<&str>, se
     let nurse = token(&api.staff_member(&garoua_admin, &garoua, "HRG-INF-1", "nurse", "690000021").await).to_owned();
 
     // A patient of Douala grants the Garoua hospital access to her record.
-    let response = api
-        .post(
-            "/api/v1/patients",
-            Some(&doctor),
+    let patient = api
+        .register_patient(
+            &doctor,
             json!({"family_name": "Ngo Bassa", "given_names": "Esther", "sex": "female",
                    "birth_date": {"date": "1990-06-01", "estimated": false}, "region": "LT",
                    "health_district": "Deido", "phone": "655443311"}),
         )
         .await;
-    assert_eq!(response.status(), 201);
-    let patient: Value = response.json().await.unwrap();
     let patient_id = patient["patient_id"].as_str().unwrap().to_owned();
     let health_id = patient["health_id"].as_str().unwrap().to_owned();
     let own = api.patient_session(&health_id, "+237655443311", "Esther grows up in Deido").await;

@@ -14,17 +14,14 @@ async fn appointment_times_are_answered_in_cameroon_time() {
         api.facility_with_administrator(&admin, "Hôpital Laquintinie", "LT", "LAQ", "690000001").await;
     let doctor = api.staff_member(&douala_admin, &douala, "LAQ-MED-1", "doctor", "690000011").await;
     let doctor = token(&doctor).to_owned();
-    let response = api
-        .post(
-            "/api/v1/patients",
-            Some(&doctor),
+    let patient = api
+        .register_patient(
+            &doctor,
             json!({"family_name": "Mbarga", "given_names": "Junior", "sex": "male",
                    "birth_date": {"date": "2025-01-10", "estimated": false}, "region": "LT",
                    "health_district": "Deido"}),
         )
         .await;
-    assert_eq!(response.status(), 201);
-    let patient: Value = response.json().await.unwrap();
     let patient_id = patient["patient_id"].as_str().unwrap().to_owned();
     let record = format!("/api/v1/patients/{patient_id}");
 

@@ -320,6 +320,14 @@ pub async fn bootstrap(database_url: Option<&str>) -> (tempfile::TempDir, Api, S
 }
 
 impl Api {
+    /// Registers a patient at the desk with `registration` as the staff member `token`; returns the
+    /// answer (`patient_id`, `health_id`, ...).
+    pub async fn register_patient(&self, token: &str, registration: Value) -> Value {
+        let response = self.post("/api/v1/patients", Some(token), registration).await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        response.json().await.unwrap()
+    }
+
     /// A patient who activates the account registered for them, with the code sent by SMS to `phone`
     /// (E.164), and logs in with their health ID; returns their access token.
     pub async fn patient_session(&mut self, health_id: &str, phone: &str, password: &str) -> String {
