@@ -98,7 +98,7 @@ pub async fn run(location: &Location, args: DemoArgs) -> anyhow::Result<Outcome>
         bail!("--writers must be at least 1");
     }
     // The clock is the command API's, so that "today" means the same day here as in the server.
-    let today = NaiveDate::parse_from_str(&command_api::routes::clinical::today_in_cameroon(), "%Y-%m-%d")
+    let today = NaiveDate::parse_from_str(&application::clock::today_in_cameroon(), "%Y-%m-%d")
         .context("cannot read today's date")?;
     let as_of = args.as_of.unwrap_or(today);
     if as_of > today {
@@ -2302,7 +2302,7 @@ impl Chart {
     fn keep(&mut self, events: Vec<RecordEvent>) -> anyhow::Result<()> {
         let now = self.now();
         for event in events {
-            self.pending.push(new_event(&event, now)?);
+            self.pending.push(application::record::new_event(&event, now)?);
             self.record = patient_record::apply(self.record.take(), &event);
         }
         Ok(())
@@ -2327,37 +2327,6 @@ impl Chart {
             .map_err(|error| anyhow!("the domain refused an entry the demo planned: {error:?}"))?;
         self.keep(events)
     }
-}
-
-/// The ledger's form of a record event, stamped when it was recorded.
-fn new_event(event: &RecordEvent, at: Timestamp) -> anyhow::Result<NewEvent> {
-    let typed = match event {
-        RecordEvent::Registered(e) => NewEvent::typed(e, at),
-        RecordEvent::DuplicateSuspected(e) => NewEvent::typed(e, at),
-        RecordEvent::Merged(e) => NewEvent::typed(e, at),
-        RecordEvent::Allergy(e) => NewEvent::typed(e, at),
-        RecordEvent::Condition(e) => NewEvent::typed(e, at),
-        RecordEvent::Immunization(e) => NewEvent::typed(e, at),
-        RecordEvent::Encounter(e) => NewEvent::typed(e, at),
-        RecordEvent::Prescription(e) => NewEvent::typed(e, at),
-        RecordEvent::PrescriptionCancelled(e) => NewEvent::typed(e, at),
-        RecordEvent::Referral(e) => NewEvent::typed(e, at),
-        RecordEvent::MedicalHistory(e) => NewEvent::typed(e, at),
-        RecordEvent::FamilyHistory(e) => NewEvent::typed(e, at),
-        RecordEvent::Treatment(e) => NewEvent::typed(e, at),
-        RecordEvent::TreatmentStopped(e) => NewEvent::typed(e, at),
-        RecordEvent::VitalSigns(e) => NewEvent::typed(e, at),
-        RecordEvent::LabOrder(e) => NewEvent::typed(e, at),
-        RecordEvent::LabResult(e) => NewEvent::typed(e, at),
-        RecordEvent::AppointmentBooked(e) => NewEvent::typed(e, at),
-        RecordEvent::AppointmentRescheduled(e) => NewEvent::typed(e, at),
-        RecordEvent::AppointmentClosed(e) => NewEvent::typed(e, at),
-        RecordEvent::EnteredInError(e) => NewEvent::typed(e, at),
-        RecordEvent::AccessGranted(e) => NewEvent::typed(e, at),
-        RecordEvent::AccessRevoked(e) => NewEvent::typed(e, at),
-        RecordEvent::EmergencyAccess(e) => NewEvent::typed(e, at),
-    };
-    Ok(typed?)
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use domain::access::{Action, CareBasis, Decision, Facts, Principal};
+use domain::access::{Action, Facts, Principal};
 use event_schema::{Actor, Role};
 use uuid::Uuid;
 
@@ -35,41 +35,7 @@ impl Caller {
 
     /// Asks the policy; a refusal is `403` and is logged with its reason (never with patient data).
     pub fn authorize(&self, action: &Action, facts: &Facts) -> Result<(), ApiError> {
-        match domain::access::authorize(&self.principal, action, facts) {
-            Decision::Allow(_) => Ok(()),
-            Decision::Deny(reason) => {
-                tracing::info!(role = self.principal.role.as_str(), reason, "command_api.access.denied");
-                Err(ApiError::Forbidden)
-            }
-        }
-    }
-}
-
-impl Caller {
-    /// Asks the policy about an action on one patient's record, answering so that the answer never
-    /// tells a record the caller may not see from one that does not exist: a refusal that depends on
-    /// the patient is `404`, exactly as for an unknown id; only an action the caller's role could not
-    /// take on any patient (`probe`, the action as it reads without the record) is `403`, which says
-    /// nothing about the patient. A `probe` of `None` (the action depends on the record) is always `404`.
-    pub fn authorize_on_patient(&self, action: &Action, facts: &Facts, probe: Option<&Action>) -> Result<(), ApiError> {
-        match self.authorize(action, facts) {
-            Ok(()) => Ok(()),
-            Err(_) if probe.is_some_and(|probe| !self.could_ever(probe)) => Err(ApiError::Forbidden),
-            Err(_) => Err(ApiError::NotFound),
-        }
-    }
-
-    /// Whether the caller's role allows `action` on some patient: one in their care, or (for a patient)
-    /// their own record.
-    fn could_ever(&self, action: &Action) -> bool {
-        let action = match (action, self.principal.patient_id) {
-            (Action::ManageConsent { .. }, Some(own)) => Action::ManageConsent { patient: own },
-            (Action::ReadDemographics { .. }, Some(own)) => Action::ReadDemographics { patient: own },
-            (Action::ReadSection { section, .. }, Some(own)) => Action::ReadSection { patient: own, section: *section },
-            (other, _) => *other,
-        };
-        let in_care = Facts { care: Some(CareBasis::Facility) };
-        domain::access::authorize(&self.principal, &action, &in_care).is_allowed()
+        Ok(application::access::authorize(&self.principal, action, facts)?)
     }
 }
 

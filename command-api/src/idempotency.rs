@@ -133,9 +133,18 @@ impl Preconditions {
         }
     }
 
-    /// Whether the record at `version` satisfies `If-Match`.
-    pub fn admits(&self, version: u64) -> bool {
-        self.expected.as_ref().is_none_or(|versions| versions.contains(&version))
+    /// The command as the application layer takes it, for `account_id`'s request.
+    pub fn submission(&self, account_id: Uuid) -> application::record::Submission {
+        application::record::Submission {
+            command_id: self.command_id(account_id),
+            keyed: self.keyed(),
+            expected: self.expected.clone(),
+        }
+    }
+
+    /// The id of the entry the command creates: the same for every retry under the same key.
+    pub fn entry_id(&self, caller: &crate::authn::Caller) -> Uuid {
+        self.submission(caller.principal.account_id).entry_id()
     }
 
     fn from_headers(headers: &HeaderMap, fingerprint: Option<&Fingerprint>) -> Result<Self, ApiError> {

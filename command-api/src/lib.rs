@@ -6,6 +6,9 @@
 //! Every error, including those the middleware produces (404, 405, 408, 413), leaves as problem+json.
 //! [`openapi`] is the OpenAPI document of every route, collected from the handlers' annotations.
 
+// Code that serves requests, folds entries or reads from disk answers every failure with an error.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 /// Runs the same query text against whichever backend holds the tables. The identity tables use the
 /// same column types on both (text ids, integer instants), and sqlx accepts `$n` placeholders on
 /// SQLite too, so one body serves both; it is expanded once per backend and type-checked for each.
@@ -53,6 +56,8 @@ use utoipa_axum::router::OpenApiRouter;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
+    /// The one path commands take: load, authorise, decide, append.
+    pub application: application::Application,
     pub ledger: Ledger,
     pub identity: identity::store::IdentityStore,
     pub outbox: ledger::outbox::Outbox,
@@ -71,10 +76,17 @@ impl AppState {
         let database = ledger.storage().database();
         let recorder: std::sync::Arc<dyn query_api::ReadRecorder> =
             std::sync::Arc::new(read_log::ReadLog::new(ledger.clone()));
+        let identity = identity::store::IdentityStore::new(database.clone());
+        let outbox = ledger::outbox::Outbox::new(database.clone());
         Self {
-            queries: query_api::QueryApi::new(projections::read::ReadModels::new(database.clone()), recorder),
-            identity: identity::store::IdentityStore::new(database.clone()),
-            outbox: ledger::outbox::Outbox::new(database),
+            application: application::Application::new(
+                ledger.clone(),
+                outbox.clone(),
+                std::sync::Arc::new(identity.clone()),
+            ),
+            queries: query_api::QueryApi::new(projections::read::ReadModels::new(database), recorder),
+            identity,
+            outbox,
             lifetimes: identity::SessionLifetimes::default(),
             hashing: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map(|cores| cores.get() * 2).unwrap_or(4),

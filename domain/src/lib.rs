@@ -2,6 +2,9 @@
 //! policy, all as pure functions. This crate does no IO, knows nothing of sqlx, axum or async, and
 //! depends only on `event-schema` for the serialisable shapes of what it decides.
 
+// Code that serves requests, folds entries or reads from disk answers every failure with an error.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod access;
 pub mod contact;
 pub mod facility;

@@ -882,6 +882,13 @@ mod merging {
         assert_eq!(merged.open(), Err(RecordError::Merged(entry(50))));
         assert_eq!(decide_merge(Some(&merged), Some(&survivor), merge.clone()), Err(RecordError::Merged(entry(50))));
 
+        // The rule is the domain's: every decision on the merged record is refused, whoever calls it.
+        let merged_away = Err(RecordError::Merged(entry(50)));
+        assert_eq!(decide_allergy(Some(&merged), allergy(entry(60))), merged_away);
+        assert_eq!(decide_revoke(Some(&merged), GAROUA), merged_away);
+        let grant = GrantAccess { facility_id: GAROUA, until: None, today: TODAY.into() };
+        assert_eq!(decide_grant(Some(&merged), grant), merged_away);
+
         let itself = record_of(&[registered()]).unwrap();
         assert_eq!(field_errors(decide_merge(record.as_ref(), Some(&itself), merge.clone())), ["/into"]);
         let older = other(entry(51), "1990-01-01");

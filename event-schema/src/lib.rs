@@ -4,6 +4,9 @@
 //! Pure: no IO, no database, no async. Everything a verifier needs besides reading the entries is here,
 //! so `cloudmedi verify` on a database and on an exported file run the same code.
 
+// Code that serves requests, folds entries or reads from disk answers every failure with an error.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod actor;
 pub mod canonical;
 pub mod catalog;

@@ -32,9 +32,57 @@ impl StreamId {
         Self::parse(format!("{category}:{id}"))
     }
 
+    /// A patient's stream: registration, demographics and every entry of the clinical record.
+    pub fn patient(patient_id: uuid::Uuid) -> Self {
+        Self::of_entity("patient", patient_id)
+    }
+
+    /// A facility's stream: its registration.
+    pub fn facility(facility_id: uuid::Uuid) -> Self {
+        Self::of_entity("facility", facility_id)
+    }
+
+    /// What administrators decided about a member of staff.
+    pub fn staff(account_id: uuid::Uuid) -> Self {
+        Self::of_entity("staff", account_id)
+    }
+
+    /// An account's own events: activation, second factors, logins and lockouts.
+    pub fn account(account_id: uuid::Uuid) -> Self {
+        Self::of_entity("account", account_id)
+    }
+
+    /// The reads of one patient's record (`access:<patient id>`).
+    pub fn reads_of(patient_id: uuid::Uuid) -> Self {
+        Self::of_entity(crate::events::access::STREAM_CATEGORY, patient_id)
+    }
+
+    /// Failed logins that matched no account.
+    pub fn anonymous_logins() -> Self {
+        Self(crate::events::account::ANONYMOUS_STREAM.to_owned())
+    }
+
+    /// A category that is a valid stream id joined to a UUID's hyphenated lower-case form (letters,
+    /// digits and `-`, 36 characters) is always a valid stream id; the test below holds every category
+    /// used here to that.
+    fn of_entity(category: &'static str, id: uuid::Uuid) -> Self {
+        Self(format!("{category}:{}", id.hyphenated()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The entity a stream of `category` is about: `Some(id)` for `category:<uuid>`.
+    pub fn entity(&self, category: &str) -> Option<uuid::Uuid> {
+        entity_of(&self.0, category)
+    }
+}
+
+/// The entity a stream named `category:<uuid>` is about; `None` for a stream of another category.
+pub fn entity_of(stream_id: &str, category: &str) -> Option<uuid::Uuid> {
+    let id = stream_id.strip_prefix(category)?.strip_prefix(':')?;
+    uuid::Uuid::parse_str(id).ok()
 }
 
 impl TryFrom<String> for StreamId {
@@ -131,6 +179,25 @@ mod tests {
         for ok in ["ledger:keys", "patient:0193c1a2-7e7a-7000-8000-000000000001", "facility", "bench_1:w-7.3"] {
             assert!(StreamId::parse(ok).is_ok(), "{ok} was refused");
         }
+    }
+
+    #[test]
+    fn the_named_streams_are_valid_and_name_their_entity() {
+        let id = uuid::Uuid::now_v7();
+        let named = [
+            (StreamId::patient(id), "patient"),
+            (StreamId::facility(id), "facility"),
+            (StreamId::staff(id), "staff"),
+            (StreamId::account(id), "account"),
+            (StreamId::reads_of(id), crate::events::access::STREAM_CATEGORY),
+        ];
+        for (stream, category) in named {
+            assert!(StreamId::parse(stream.as_str()).is_ok(), "{stream} is not a valid stream id");
+            assert_eq!(stream.entity(category), Some(id));
+            assert_eq!(stream.entity("other"), None);
+        }
+        assert!(StreamId::parse(StreamId::anonymous_logins().as_str()).is_ok());
+        assert_eq!(entity_of(&format!("patientx:{id}"), "patient"), None);
     }
 
     #[test]

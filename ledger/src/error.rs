@@ -104,6 +104,18 @@ impl LedgerError {
         matches!(self, Self::Database(_) | Self::Unavailable(_) | Self::Closed)
     }
 
+    /// Whether the database could not be reached at all (as opposed to refusing something): the
+    /// caller may say "try again later" rather than report a defect.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            Self::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed
+            ) | Self::Unavailable(_)
+                | Self::Closed
+        )
+    }
+
     /// Whether the database refused one statement (a constraint or a trigger), as opposed to being
     /// unreachable: only then can another append of the same batch succeed on its own.
     pub(crate) fn concerns_one_statement(&self) -> bool {

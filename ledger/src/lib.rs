@@ -6,6 +6,9 @@
 //! processes). The key registry is in the log itself: [`Ledger::initialise`] writes the genesis entry
 //! and registers the first node key, signed by the root key.
 
+// Code that serves requests, folds entries or reads from disk answers every failure with an error.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod append;
 pub mod audit;
 pub mod error;

@@ -11,6 +11,9 @@
 //!
 //! The queries the GraphQL API runs on these tables are in [`read`].
 
+// Code that serves requests, folds entries or reads from disk answers every failure with an error.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 macro_rules! on_database {
     ($database:expr, $pool:ident => $body:expr) => {
         match $database {

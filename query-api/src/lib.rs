@@ -16,6 +16,9 @@
 //! only in the server's log, under a correlation id). A response carries at most [`MAX_ERRORS`] errors
 //! and then one that counts the rest.
 
+// Code that serves requests, folds entries or reads from disk answers every failure with an error.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod card;
 mod error;
 mod limits;

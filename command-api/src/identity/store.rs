@@ -6,6 +6,8 @@
 //! activation can never both succeed, on either backend, without holding a transaction open.
 
 use super::IdentityError;
+use application::Contact;
+use ledger::outbox::ChannelKind;
 use ledger::Database;
 use sqlx::Row;
 use std::time::Duration;
@@ -314,9 +316,8 @@ impl IdentityStore {
         Ok(rows)
     }
 
-    /// Where to reach the active administrators of a facility: (channel, address) pairs, by SMS when
-    /// they gave a phone.
-    pub async fn administrators_contacts(&self, facility_id: Uuid) -> Result<Vec<(String, String)>, IdentityError> {
+    /// Where to reach the active administrators of a facility, by SMS when they gave a phone.
+    pub async fn administrators_contacts(&self, facility_id: Uuid) -> Result<Vec<Contact>, IdentityError> {
         let rows: Vec<(Option<String>, Option<String>)> = on_database!(&self.database, pool => sqlx::query_as(
             "SELECT phone, email FROM accounts \
              WHERE facility_id = $1 AND role = 'facility_administrator' AND status = 'active'",
@@ -327,8 +328,8 @@ impl IdentityStore {
         Ok(rows
             .into_iter()
             .filter_map(|(phone, email)| match (phone, email) {
-                (Some(phone), _) => Some(("sms".to_owned(), phone)),
-                (None, Some(email)) => Some(("email".to_owned(), email)),
+                (Some(phone), _) => Some(Contact { channel: ChannelKind::Sms, recipient: phone }),
+                (None, Some(email)) => Some(Contact { channel: ChannelKind::Email, recipient: email }),
                 (None, None) => None,
             })
             .collect())
@@ -692,5 +693,14 @@ impl IdentityStore {
         .await
         .map(|done| done.rows_affected()))?;
         Ok(u32::try_from(done).unwrap_or(u32::MAX))
+    }
+}
+
+#[async_trait::async_trait]
+impl application::FacilityAdministrators for IdentityStore {
+    async fn contacts(&self, facility_id: Uuid) -> Result<Vec<Contact>, application::ApplicationError> {
+        self.administrators_contacts(facility_id)
+            .await
+            .map_err(|error| application::ApplicationError::internal("the facility's administrators", error))
     }
 }

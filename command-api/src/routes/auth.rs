@@ -13,7 +13,7 @@ use crate::identity::codes::{hash_code, hash_token, identifier_key, new_login_co
 use crate::identity::store::{AccountRow, Rotation, ACTIVE, ISSUED};
 use crate::identity::{self, micros_after, now_micros, timestamp_of};
 use crate::json::Json;
-use crate::record::{account_stream, record};
+use crate::record::record;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,8 +21,9 @@ use axum::response::IntoResponse;
 use base64::Engine;
 use event_schema::events::account::{
     AccountActivated, AccountLockedOut, AuthenticationStage, FailureReason, LoggedOut, LoginFailed, LoginSucceeded,
-    LogoutScope, RefreshTokenReused, SecondFactorChallenged, SecondFactorMethod, ANONYMOUS_STREAM,
+    LogoutScope, RefreshTokenReused, SecondFactorChallenged, SecondFactorMethod,
 };
+use event_schema::StreamId;
 use event_schema::{Actor, Role};
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
@@ -222,9 +223,9 @@ async fn record_failure(
     reason: FailureReason,
 ) -> Result<(), ApiError> {
     let account_id = account.and_then(|account| Uuid::parse_str(&account.id).ok());
-    let stream = account_id.map(|id| account_stream(&id)).unwrap_or_else(|| ANONYMOUS_STREAM.to_owned());
+    let stream = account_id.map(StreamId::account).unwrap_or_else(StreamId::anonymous_logins);
     let failed = LoginFailed { account_id, stage, reason };
-    record(state, &stream, ExpectedVersion::Any, actor_for(account), &failed).await?;
+    record(state, stream, ExpectedVersion::Any, actor_for(account), &failed).await?;
     Ok(())
 }
 
@@ -236,7 +237,7 @@ async fn lock_out(state: &AppState, key: &str, account: Option<&AccountRow>, fai
     if state.identity.lock(key, now, until).await? {
         if let Some(account_id) = account.and_then(|account| Uuid::parse_str(&account.id).ok()) {
             let locked = AccountLockedOut { account_id, failures, locked_until: timestamp_of(until) };
-            record(state, &account_stream(&account_id), ExpectedVersion::Any, actor_for(account), &locked).await?;
+            record(state, StreamId::account(account_id), ExpectedVersion::Any, actor_for(account), &locked).await?;
         }
     }
     Ok(())
@@ -398,7 +399,7 @@ async fn login(
     };
     record(
         &state,
-        &account_stream(&principal.account_id),
+        StreamId::account(principal.account_id),
         ExpectedVersion::Any,
         actor_for(Some(&account)),
         &challenged,
@@ -471,7 +472,7 @@ async fn open_session(
     let principal = principal_of(account)?;
     let session_id = Uuid::now_v7();
     let succeeded = LoginSucceeded { account_id: principal.account_id, session_id, second_factor };
-    record(state, &account_stream(&principal.account_id), ExpectedVersion::Any, actor_for(Some(account)), &succeeded)
+    record(state, StreamId::account(principal.account_id), ExpectedVersion::Any, actor_for(Some(account)), &succeeded)
         .await?;
     let (access, access_hash) = tokens::new_token();
     let (refresh, refresh_hash) = tokens::new_token();
@@ -562,7 +563,7 @@ async fn second_factor(
             stage: AuthenticationStage::SecondFactor,
             reason: FailureReason::ExpiredCode,
         };
-        record(&state, ANONYMOUS_STREAM, ExpectedVersion::Any, Actor::system(), &failed).await?;
+        record(&state, StreamId::anonymous_logins(), ExpectedVersion::Any, Actor::system(), &failed).await?;
         return Err(ApiError::InvalidCredentials);
     };
     let account = state.identity.get(&challenge.account_id).await?;
@@ -573,8 +574,8 @@ async fn second_factor(
             stage: AuthenticationStage::SecondFactor,
             reason: FailureReason::AccountNotActive,
         };
-        let stream = account_stream(&challenge.account_id);
-        record(&state, &stream, ExpectedVersion::Any, Actor::system(), &failed).await?;
+        let stream = StreamId::account(stored_uuid(&challenge.account_id)?);
+        record(&state, stream, ExpectedVersion::Any, Actor::system(), &failed).await?;
         return Err(ApiError::InvalidCredentials);
     };
     let key = throttle_key(&account.login, Some(&account));
@@ -684,8 +685,8 @@ async fn refresh(
             let account = state.identity.get(&account_id).await?;
             let reused =
                 RefreshTokenReused { account_id: stored_uuid(&account_id)?, session_id: stored_uuid(&session_id)? };
-            let stream = account_stream(&account_id);
-            record(&state, &stream, ExpectedVersion::Any, actor_for(account.as_ref()), &reused).await?;
+            let stream = StreamId::account(stored_uuid(&account_id)?);
+            record(&state, stream, ExpectedVersion::Any, actor_for(account.as_ref()), &reused).await?;
             tracing::warn!("command_api.auth.refresh_token_reused");
             Err(ApiError::InvalidCredentials)
         }
@@ -738,7 +739,7 @@ async fn end_sessions(state: &AppState, caller: &Caller, scope: LogoutScope) -> 
         scope,
         sessions_revoked: revoked,
     };
-    record(state, &account_stream(&caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &logged_out)
+    record(state, StreamId::account(caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &logged_out)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -832,7 +833,7 @@ async fn activate(
         AccountActivated { account_id: principal.account_id, role: principal.role, patient_id: principal.patient_id };
     let actor = actor_for(Some(&account));
     if let Err(error) =
-        record(&state, &account_stream(&principal.account_id), ExpectedVersion::Any, actor, &activated).await
+        record(&state, StreamId::account(principal.account_id), ExpectedVersion::Any, actor, &activated).await
     {
         let expires = account.activation_expires_at.unwrap_or(now);
         state.identity.undo_activation(&account.id, &code_hash, expires).await?;

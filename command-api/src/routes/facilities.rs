@@ -5,13 +5,14 @@
 use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::json::Json;
-use crate::record::{decode, parse_id, read_stream, record};
+use crate::record::{parse_id, record};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use domain::access::{Action, Facts};
 use domain::facility::{self, Facility, FacilityError, FacilityEvent, RegisterFacility};
-use event_schema::events::facility::{FacilityLevel, FacilityOwnership, FacilityRegistered};
+use event_schema::events::facility::{FacilityLevel, FacilityOwnership};
+use event_schema::StreamId;
 use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -61,20 +62,9 @@ impl From<Facility> for FacilityView {
     }
 }
 
-pub fn facility_stream(id: Uuid) -> String {
-    format!("facility:{id}")
-}
-
 /// The facility as its stream describes it, if it exists.
 pub async fn load(state: &AppState, id: Uuid) -> Result<Option<Facility>, ApiError> {
-    let (entries, _) = read_stream(state, &facility_stream(id)).await?;
-    let mut facility = None;
-    for entry in &entries {
-        if entry.event_type == <FacilityRegistered as event_schema::EventPayload>::EVENT_TYPE {
-            facility = facility::apply(facility, &FacilityEvent::Registered(decode(state, entry)?));
-        }
-    }
-    Ok(facility)
+    Ok(application::facilities::load(&state.ledger, id).await?)
 }
 
 #[utoipa::path(
@@ -117,7 +107,7 @@ async fn register(
     })?;
     let mut view = None;
     for FacilityEvent::Registered(registered) in &events {
-        record(&state, &facility_stream(facility_id), ExpectedVersion::NoStream, caller.actor(), registered).await?;
+        record(&state, StreamId::facility(facility_id), ExpectedVersion::NoStream, caller.actor(), registered).await?;
         view = facility::apply(None, &FacilityEvent::Registered(registered.clone()));
     }
     let view = view.ok_or_else(|| ApiError::Internal("a registration without its event".into()))?;

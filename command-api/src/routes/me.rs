@@ -6,13 +6,14 @@ use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::identity::now_micros;
 use crate::json::Json;
-use crate::record::{account_stream, record};
+use crate::record::record;
 use crate::routes::auth::{begin_attempt, decode_secret, fail, password_matches, second_factor_methods, throttle_key};
 use crate::AppState;
 use axum::extract::State;
 use base64::Engine;
 use event_schema::events::account::{AuthenticationStage, FailureReason, SecondFactorEnrolled, SecondFactorMethod};
 use event_schema::Role;
+use event_schema::StreamId;
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};
@@ -212,7 +213,7 @@ async fn confirm_totp(
         ));
     };
     let enrolled = SecondFactorEnrolled { account_id: caller.principal.account_id, method: SecondFactorMethod::Totp };
-    record(&state, &account_stream(&caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &enrolled)
+    record(&state, StreamId::account(caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &enrolled)
         .await?;
     let stored = pending.unwrap_or_default();
     if !state.identity.confirm_totp(&caller.account.id, &stored, i64::try_from(step).unwrap_or(i64::MAX)).await? {
@@ -270,7 +271,7 @@ async fn set_code_channel(
     confirm_password(&state, &caller, request.password).await?;
     if caller.account.otp_channel.as_deref() != Some(channel) {
         let enrolled = SecondFactorEnrolled { account_id: caller.principal.account_id, method: request.method };
-        record(&state, &account_stream(&caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &enrolled)
+        record(&state, StreamId::account(caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &enrolled)
             .await?;
         state.identity.set_otp_channel(&caller.account.id, Some(channel)).await?;
         notify_owner(&state, &caller, &format!("login codes by {channel} were turned on")).await?;

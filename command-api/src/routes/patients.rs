@@ -8,9 +8,9 @@ use crate::identity::codes::{hash_code, new_activation_code};
 use crate::identity::store::NewAccount;
 use crate::identity::{self, micros_after, now_micros, IdentityError};
 use crate::json::Json;
-use crate::routes::clinical::today_in_cameroon;
 use crate::routes::staff::send_activation;
 use crate::AppState;
+use application::clock::today_in_cameroon;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::access::{Action, Facts};
@@ -19,6 +19,7 @@ use domain::patient::{self, PatientError, PatientEvent, RegisterPatient};
 use event_schema::events::patient::{BirthDate, DuplicateSuspected, NextOfKin, PatientRegistered, Sex};
 use event_schema::events::staff::ContactChannel;
 use event_schema::Role;
+use event_schema::StreamId;
 use ledger::outbox::ChannelKind;
 use ledger::{Database, ExpectedVersion};
 use rand_core::{OsRng, RngCore};
@@ -290,9 +291,8 @@ async fn register(
         let suspected = DuplicateSuspected { patient_id, similar_patient_ids: similar.clone() };
         events.extend(crate::record::events(std::slice::from_ref(&suspected))?);
     }
-    let stream = format!("patient:{patient_id}");
-    if let Err(error) = crate::record::append(&state, &stream, ExpectedVersion::NoStream, caller.actor(), events).await
-    {
+    let stream = StreamId::patient(patient_id);
+    if let Err(error) = crate::record::append(&state, stream, ExpectedVersion::NoStream, caller.actor(), events).await {
         release_identifiers(&database, patient_id).await;
         if let Err(cleanup) = state.identity.forget_issued(account_id).await {
             tracing::error!(%cleanup, "an issued account could not be withdrawn after its registration failed");

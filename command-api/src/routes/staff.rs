@@ -24,6 +24,7 @@ use domain::staff::{
 use event_schema::events::staff::{
     ActivationReissued, ContactChannel, StaffRegistered, StaffReinstated, StaffSuspended,
 };
+use event_schema::StreamId;
 use event_schema::{Actor, EventPayload, Role};
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
@@ -102,11 +103,6 @@ impl From<StaffRow> for StaffView {
             status: row.status,
         }
     }
-}
-
-/// The stream of what administrators decided about a member of staff.
-pub fn staff_stream(account_id: &Uuid) -> String {
-    format!("staff:{account_id}")
 }
 
 fn staff_error(error: StaffError) -> ApiError {
@@ -236,8 +232,8 @@ pub async fn issue(
     // The login is claimed first (the row grants nothing until activated); if the registration cannot
     // be recorded, the claim is withdrawn.
     let code = claim_login(state, &registered, &contact).await?;
-    let stream = staff_stream(&registered.account_id);
-    if let Err(error) = record(state, &stream, ExpectedVersion::NoStream, actor, &registered).await {
+    let stream = StreamId::staff(registered.account_id);
+    if let Err(error) = record(state, stream, ExpectedVersion::NoStream, actor, &registered).await {
         if let Err(cleanup) = state.identity.forget_issued(registered.account_id).await {
             tracing::error!(%cleanup, "an issued account could not be withdrawn after its registration failed");
         }
@@ -380,7 +376,7 @@ async fn managed_account(state: &AppState, caller: &Caller, account_id: &str) ->
 
 /// The member of staff as their staff stream describes them, with the stream's version.
 async fn load_member(state: &AppState, account_id: Uuid) -> Result<(StaffMember, u64), ApiError> {
-    let (entries, version) = read_stream(state, &staff_stream(&account_id)).await?;
+    let (entries, version) = read_stream(state, &StreamId::staff(account_id)).await?;
     let mut member = None;
     for entry in &entries {
         let event = match entry.event_type.as_str() {
@@ -477,8 +473,8 @@ async fn suspend(
         let Some(StaffEvent::Suspended(suspended)) = events.first() else {
             return Err(ApiError::Internal("a suspension without its event".into()));
         };
-        let stream = staff_stream(&id);
-        match record(&state, &stream, ExpectedVersion::Exactly(version), caller.actor(), suspended).await {
+        let stream = StreamId::staff(id);
+        match record(&state, stream, ExpectedVersion::Exactly(version), caller.actor(), suspended).await {
             Ok(appended) => {
                 state.identity.suspend_at(&account.id, version_of(appended.stream_version)).await?;
                 return Ok(axum::Json(Suspended { account_id: id, status: SUSPENDED, sessions_revoked: revoked }));
@@ -527,8 +523,8 @@ async fn reinstate(
         };
         // Access is granted back only once the reinstatement is recorded, and only if no later
         // decision (a new suspension) has been recorded since.
-        let stream = staff_stream(&id);
-        match record(&state, &stream, ExpectedVersion::Exactly(version), caller.actor(), reinstated).await {
+        let stream = StreamId::staff(id);
+        match record(&state, stream, ExpectedVersion::Exactly(version), caller.actor(), reinstated).await {
             Ok(appended) => {
                 state.identity.reinstate_at(&account.id, version_of(appended.stream_version)).await?;
                 let status = if account.password_hash.is_some() { ACTIVE } else { ISSUED };
@@ -591,7 +587,7 @@ async fn reissue_activation(
         (None, None) => return Err(ApiError::Conflict { detail: "no contact is on file to send a code to".into() }),
     };
     let reissued = ActivationReissued { account_id: id, sent_by };
-    record(&state, &staff_stream(&id), ExpectedVersion::Any, caller.actor(), &reissued).await?;
+    record(&state, StreamId::staff(id), ExpectedVersion::Any, caller.actor(), &reissued).await?;
     let code = new_activation_code();
     let expires = micros_after(now_micros(), identity::ACTIVATION_TTL);
     if !state.identity.reissue_activation(&account.id, &hash_code(&code), expires).await? {

@@ -29,7 +29,7 @@ pub struct BookAppointment {
 }
 
 pub fn decide_book(record: Option<&PatientRecord>, command: BookAppointment) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     upcoming(command.starts_at, command.now, &mut errors);
     let reason = text(&command.reason, "/reason", 2..=200, &mut errors);
@@ -67,7 +67,7 @@ pub fn decide_reschedule(
     starts_at: Timestamp,
     now: Timestamp,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     booked(record, appointment_id)?;
     let mut errors = Vec::new();
     upcoming(starts_at, now, &mut errors);
@@ -87,7 +87,7 @@ pub fn decide_close(
     reason: Option<String>,
     now: Timestamp,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let appointment = booked(record, appointment_id)?;
     let mut errors = Vec::new();
     let reason = match outcome {

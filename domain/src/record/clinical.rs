@@ -63,7 +63,7 @@ pub struct RecordAllergy {
 }
 
 pub fn decide_allergy(record: Option<&PatientRecord>, command: RecordAllergy) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::Allergies, &mut errors)?;
     let substance = text(&command.substance, "/substance", 2..=120, &mut errors);
@@ -131,7 +131,7 @@ pub fn decide_condition(
     record: Option<&PatientRecord>,
     command: DiagnoseCondition,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::Conditions, &mut errors)?;
     let icd10 = checked_icd10(&command.icd10, &mut errors);
@@ -174,7 +174,7 @@ pub fn decide_immunization(
     record: Option<&PatientRecord>,
     command: RecordImmunization,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let replaced = command.amends.as_ref().map(|correction| correction.entry_id);
     let amends = amends(record, command.amends, Section::Immunizations, &mut errors)?;
@@ -321,7 +321,7 @@ pub fn decide_encounter(
     record: Option<&PatientRecord>,
     command: RecordEncounter,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::Encounters, &mut errors)?;
     let date = past_date(&command.date, "/date", &command.today, &mut errors);
@@ -353,7 +353,7 @@ pub fn decide_entered_in_error(
     record: Option<&PatientRecord>,
     command: MarkEnteredInError,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let entry = record.entries.get(&command.entry_id).ok_or(RecordError::UnknownEntry)?;
     if entry.status != super::EntryStatus::Current {
         return Err(RecordError::AlreadyCorrected);
@@ -438,7 +438,7 @@ pub fn decide_prescription(
     record: Option<&PatientRecord>,
     command: PrescribeMedicine,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::Prescriptions, &mut errors)?;
     let medicine = text(&command.medicine, "/medicine", 2..=120, &mut errors);
@@ -485,7 +485,7 @@ pub fn decide_cancel_prescription(
     record: Option<&PatientRecord>,
     command: CancelPrescription,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     record.correctable(command.entry_id, Section::Prescriptions)?;
     let mut errors = Vec::new();
     let reason = text(&command.reason, "/reason", REASON, &mut errors);
@@ -510,7 +510,7 @@ pub struct ReferPatient {
 }
 
 pub fn decide_referral(record: Option<&PatientRecord>, command: ReferPatient) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::Referrals, &mut errors)?;
     if command.to_facility_id == command.from_facility_id {

@@ -16,7 +16,7 @@ pub struct GrantAccess {
 }
 
 pub fn decide_grant(record: Option<&PatientRecord>, command: GrantAccess) -> Result<Vec<RecordEvent>, RecordError> {
-    record.ok_or(RecordError::UnknownPatient)?;
+    super::open_record(record)?;
     let mut errors = Vec::new();
     if let Some(until) = &command.until {
         let valid = chrono::NaiveDate::parse_from_str(until, "%Y-%m-%d").is_ok() && until.len() == 10;
@@ -34,7 +34,7 @@ pub fn decide_grant(record: Option<&PatientRecord>, command: GrantAccess) -> Res
 
 /// The patient withdraws a facility's access.
 pub fn decide_revoke(record: Option<&PatientRecord>, facility_id: Uuid) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     if !record.consents.contains_key(&facility_id) {
         return Err(RecordError::Invalid(vec![FieldError::new(
             "/facility_id",
@@ -60,7 +60,7 @@ pub fn decide_break_glass(
     record: Option<&PatientRecord>,
     command: BreakGlass,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    record.ok_or(RecordError::UnknownPatient)?;
+    super::open_record(record)?;
     let mut errors = Vec::new();
     // A reason an auditor can judge: a few words, not a letter.
     let reason = text(&command.reason, "/reason", 10..=500, &mut errors);

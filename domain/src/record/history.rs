@@ -44,7 +44,7 @@ pub fn decide_medical_history(
     record: Option<&PatientRecord>,
     command: RecordMedicalHistory,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let amends = correction(record, command.amends, Section::MedicalHistory, &mut errors)?;
     let description = text(&command.description, "/description", 2..=300, &mut errors);
@@ -84,7 +84,7 @@ pub fn decide_family_history(
     record: Option<&PatientRecord>,
     command: RecordFamilyHistory,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let amends = correction(record, command.amends, Section::FamilyHistory, &mut errors)?;
     let relationship = text(&command.relationship, "/relationship", 2..=60, &mut errors);
@@ -120,7 +120,7 @@ pub fn decide_treatment(
     record: Option<&PatientRecord>,
     command: RecordTreatment,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let amends = correction(record, command.amends, Section::Treatments, &mut errors)?;
     let medicine = text(&command.medicine, "/medicine", 2..=120, &mut errors);
@@ -158,7 +158,7 @@ pub fn decide_stop_treatment(
     record: Option<&PatientRecord>,
     command: StopTreatment,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     record.correctable(command.entry_id, Section::Treatments)?;
     let mut errors = Vec::new();
     let stopped_on = past_date(&command.stopped_on, "/stopped_on", &command.today, &mut errors);

@@ -19,10 +19,7 @@ pub fn decide_merge(
     survivor: Option<&PatientRecord>,
     command: MergeRecords,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
-    if let Some(into) = record.merged_into {
-        return Err(RecordError::Merged(into));
-    }
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let reason = text(&command.reason, "/reason", 10..=500, &mut errors);
     match survivor {

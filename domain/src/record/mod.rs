@@ -136,6 +136,14 @@ pub enum RecordError {
     Merged(Uuid),
 }
 
+/// The record a decision works on: it must exist, and must not have been merged into another, which
+/// takes every new entry. Every decision on a record starts here, so no caller can forget the rule.
+pub(crate) fn open_record(record: Option<&PatientRecord>) -> Result<&PatientRecord, RecordError> {
+    let record = record.ok_or(RecordError::UnknownPatient)?;
+    record.open()?;
+    Ok(record)
+}
+
 impl PatientRecord {
     /// Refuses anything new on a record merged into another.
     pub fn open(&self) -> Result<(), RecordError> {

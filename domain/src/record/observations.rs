@@ -47,7 +47,7 @@ pub fn decide_vital_signs(
     record: Option<&PatientRecord>,
     command: RecordVitalSigns,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::VitalSigns, &mut errors)?;
     if command.measured_at.as_datetime() > command.now.as_datetime() + chrono::Duration::minutes(CLOCK_SKEW_MINUTES) {
@@ -140,7 +140,7 @@ pub struct OrderLab {
 }
 
 pub fn decide_lab_order(record: Option<&PatientRecord>, command: OrderLab) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::LabOrders, &mut errors)?;
     let test = text(&command.test, "/test", 2..=120, &mut errors);
@@ -185,7 +185,7 @@ pub fn decide_lab_result(
     record: Option<&PatientRecord>,
     command: RecordLabResult,
 ) -> Result<Vec<RecordEvent>, RecordError> {
-    let record = record.ok_or(RecordError::UnknownPatient)?;
+    let record = super::open_record(record)?;
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::LabResults, &mut errors)?;
     if let Some(order) = command.order_id {

@@ -62,11 +62,7 @@ pub(crate) fn decode<T: EventPayload>(catalog: &Catalog, entry: &Entry) -> Resul
     catalog.decode::<T>(entry).map_err(|error| undecodable(error.to_string()))
 }
 
-/// The id in a stream named `category:<uuid>`, if the stream is of that category.
-pub(crate) fn stream_entity(stream_id: &str, category: &str) -> Option<Uuid> {
-    let (prefix, id) = stream_id.split_once(':')?;
-    (prefix == category).then(|| Uuid::parse_str(id).ok()).flatten()
-}
+pub(crate) use event_schema::names::entity_of as stream_entity;
 
 /// The patient whose stream an entry is in, for an entry of the patient's record.
 pub(crate) fn patient_of(entry: &Entry) -> Result<Uuid, ProjectionError> {

@@ -1,0 +1,172 @@
+//! The commands on a patient's record, typed: what each asks the access policy, which entry it creates,
+//! and the domain decision it stands for.
+
+use domain::access::{Action, Section};
+use domain::record::appointments::{self, BookAppointment};
+use domain::record::clinical::{
+    self, CancelPrescription, DiagnoseCondition, MarkEnteredInError, PrescribeMedicine, RecordAllergy, RecordEncounter,
+    RecordImmunization, ReferPatient,
+};
+use domain::record::consent::{self, BreakGlass, GrantAccess};
+use domain::record::history::{self, RecordFamilyHistory, RecordMedicalHistory, RecordTreatment, StopTreatment};
+use domain::record::merge::{self, MergeRecords};
+use domain::record::observations::{self, OrderLab, RecordLabResult, RecordVitalSigns};
+use domain::record::{PatientRecord, RecordError, RecordEvent};
+use event_schema::events::record::AppointmentOutcome;
+use event_schema::Timestamp;
+use uuid::Uuid;
+
+/// One command on a patient's record. A command that creates an entry carries that entry's id (see
+/// [`crate::record::Submission::entry_id`], which derives it from the command's id so a retry names the
+/// same entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordCommand {
+    RecordAllergy(RecordAllergy),
+    DiagnoseCondition(DiagnoseCondition),
+    RecordImmunization(RecordImmunization),
+    RecordEncounter(RecordEncounter),
+    Prescribe(PrescribeMedicine),
+    CancelPrescription(CancelPrescription),
+    Refer(ReferPatient),
+    MarkEnteredInError(MarkEnteredInError),
+    GrantAccess(GrantAccess),
+    RevokeAccess { facility_id: Uuid },
+    BreakGlass(BreakGlass),
+    RecordMedicalHistory(RecordMedicalHistory),
+    RecordFamilyHistory(RecordFamilyHistory),
+    RecordTreatment(RecordTreatment),
+    StopTreatment(StopTreatment),
+    RecordVitalSigns(RecordVitalSigns),
+    OrderLab(OrderLab),
+    RecordLabResult(RecordLabResult),
+    BookAppointment(BookAppointment),
+    RescheduleAppointment { appointment_id: Uuid, starts_at: Timestamp, now: Timestamp },
+    CloseAppointment { appointment_id: Uuid, outcome: AppointmentOutcome, reason: Option<String>, now: Timestamp },
+    Merge(MergeRecords),
+}
+
+impl RecordCommand {
+    /// The command's name, for spans and logs (never its content).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::RecordAllergy(_) => "record_allergy",
+            Self::DiagnoseCondition(_) => "diagnose_condition",
+            Self::RecordImmunization(_) => "record_immunization",
+            Self::RecordEncounter(_) => "record_encounter",
+            Self::Prescribe(_) => "prescribe",
+            Self::CancelPrescription(_) => "cancel_prescription",
+            Self::Refer(_) => "refer",
+            Self::MarkEnteredInError(_) => "mark_entered_in_error",
+            Self::GrantAccess(_) => "grant_access",
+            Self::RevokeAccess { .. } => "revoke_access",
+            Self::BreakGlass(_) => "break_glass",
+            Self::RecordMedicalHistory(_) => "record_medical_history",
+            Self::RecordFamilyHistory(_) => "record_family_history",
+            Self::RecordTreatment(_) => "record_treatment",
+            Self::StopTreatment(_) => "stop_treatment",
+            Self::RecordVitalSigns(_) => "record_vital_signs",
+            Self::OrderLab(_) => "order_lab",
+            Self::RecordLabResult(_) => "record_lab_result",
+            Self::BookAppointment(_) => "book_appointment",
+            Self::RescheduleAppointment { .. } => "reschedule_appointment",
+            Self::CloseAppointment { .. } => "close_appointment",
+            Self::Merge(_) => "merge_records",
+        }
+    }
+
+    /// What the access policy is asked about, given the record as it stands (`None`: not found). Only
+    /// marking an entry entered in error depends on the record: it is a write to the entry's section.
+    pub fn action(&self, patient: Uuid, record: Option<&PatientRecord>) -> Option<Action> {
+        let write = |section| Some(Action::WriteSection { patient, section });
+        match self {
+            Self::RecordAllergy(_) => write(Section::Allergies),
+            Self::DiagnoseCondition(_) => write(Section::Conditions),
+            Self::RecordImmunization(_) => write(Section::Immunizations),
+            Self::RecordEncounter(_) => write(Section::Encounters),
+            Self::Prescribe(_) | Self::CancelPrescription(_) => write(Section::Prescriptions),
+            Self::Refer(_) => write(Section::Referrals),
+            Self::MarkEnteredInError(command) => {
+                let section = clinical::section_of(record?, command.entry_id)?;
+                write(section)
+            }
+            Self::GrantAccess(_) | Self::RevokeAccess { .. } => Some(Action::ManageConsent { patient }),
+            Self::BreakGlass(_) => Some(Action::BreakGlass { patient }),
+            Self::RecordMedicalHistory(_) => write(Section::MedicalHistory),
+            Self::RecordFamilyHistory(_) => write(Section::FamilyHistory),
+            Self::RecordTreatment(_) | Self::StopTreatment(_) => write(Section::Treatments),
+            Self::RecordVitalSigns(_) => write(Section::VitalSigns),
+            Self::OrderLab(_) => write(Section::LabOrders),
+            Self::RecordLabResult(_) => write(Section::LabResults),
+            Self::BookAppointment(_) | Self::RescheduleAppointment { .. } | Self::CloseAppointment { .. } => {
+                write(Section::Appointments)
+            }
+            Self::Merge(_) => Some(Action::UpdateDemographics { patient }),
+        }
+    }
+
+    /// The entry the command creates, when it creates one.
+    pub fn new_entry(&self) -> Option<Uuid> {
+        match self {
+            Self::RecordAllergy(command) => Some(command.entry_id),
+            Self::DiagnoseCondition(command) => Some(command.entry_id),
+            Self::RecordImmunization(command) => Some(command.entry_id),
+            Self::RecordEncounter(command) => Some(command.entry_id),
+            Self::Prescribe(command) => Some(command.entry_id),
+            Self::Refer(command) => Some(command.entry_id),
+            Self::RecordMedicalHistory(command) => Some(command.entry_id),
+            Self::RecordFamilyHistory(command) => Some(command.entry_id),
+            Self::RecordTreatment(command) => Some(command.entry_id),
+            Self::RecordVitalSigns(command) => Some(command.entry_id),
+            Self::OrderLab(command) => Some(command.entry_id),
+            Self::RecordLabResult(command) => Some(command.entry_id),
+            Self::BookAppointment(command) => Some(command.appointment_id),
+            Self::CancelPrescription(_)
+            | Self::MarkEnteredInError(_)
+            | Self::GrantAccess(_)
+            | Self::RevokeAccess { .. }
+            | Self::BreakGlass(_)
+            | Self::StopTreatment(_)
+            | Self::RescheduleAppointment { .. }
+            | Self::CloseAppointment { .. }
+            | Self::Merge(_) => None,
+        }
+    }
+
+    /// The domain's decision on `record`; a merge also needs the record it merges into, as far as the
+    /// caller may see it.
+    pub fn decide(
+        &self,
+        record: &PatientRecord,
+        survivor: Option<&PatientRecord>,
+    ) -> Result<Vec<RecordEvent>, RecordError> {
+        let record = Some(record);
+        match self.clone() {
+            Self::RecordAllergy(command) => clinical::decide_allergy(record, command),
+            Self::DiagnoseCondition(command) => clinical::decide_condition(record, command),
+            Self::RecordImmunization(command) => clinical::decide_immunization(record, command),
+            Self::RecordEncounter(command) => clinical::decide_encounter(record, command),
+            Self::Prescribe(command) => clinical::decide_prescription(record, command),
+            Self::CancelPrescription(command) => clinical::decide_cancel_prescription(record, command),
+            Self::Refer(command) => clinical::decide_referral(record, command),
+            Self::MarkEnteredInError(command) => clinical::decide_entered_in_error(record, command),
+            Self::GrantAccess(command) => consent::decide_grant(record, command),
+            Self::RevokeAccess { facility_id } => consent::decide_revoke(record, facility_id),
+            Self::BreakGlass(command) => consent::decide_break_glass(record, command),
+            Self::RecordMedicalHistory(command) => history::decide_medical_history(record, command),
+            Self::RecordFamilyHistory(command) => history::decide_family_history(record, command),
+            Self::RecordTreatment(command) => history::decide_treatment(record, command),
+            Self::StopTreatment(command) => history::decide_stop_treatment(record, command),
+            Self::RecordVitalSigns(command) => observations::decide_vital_signs(record, command),
+            Self::OrderLab(command) => observations::decide_lab_order(record, command),
+            Self::RecordLabResult(command) => observations::decide_lab_result(record, command),
+            Self::BookAppointment(command) => appointments::decide_book(record, command),
+            Self::RescheduleAppointment { appointment_id, starts_at, now } => {
+                appointments::decide_reschedule(record, appointment_id, starts_at, now)
+            }
+            Self::CloseAppointment { appointment_id, outcome, reason, now } => {
+                appointments::decide_close(record, appointment_id, outcome, reason, now)
+            }
+            Self::Merge(command) => merge::decide_merge(record, survivor, command),
+        }
+    }
+}

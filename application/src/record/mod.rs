@@ -1,0 +1,207 @@
+//! Commands on a patient's record: load the patient's stream, work out the caller's care relationship
+//! from it, ask the access policy, let the domain decide, append at the version decided on, and retake
+//! the decision if another append landed in between. Then tell the patient what they should know.
+
+mod command;
+mod events;
+mod notify;
+
+pub use command::RecordCommand;
+pub use events::{new_event, record_event};
+
+use crate::access::authorize_on_patient;
+use crate::clock::today_in_cameroon;
+use crate::error::ApplicationError;
+use crate::streams::read_stream;
+use crate::{facilities, Application};
+use domain::access::{Action, Facts, Principal};
+use domain::record::care::care_basis;
+use domain::record::{self as patient_record, PatientRecord};
+use event_schema::{Actor, StreamId, Timestamp};
+use ledger::{AppendRequest, ExpectedVersion};
+use uuid::Uuid;
+
+/// How many times a decision is retaken when another append to the record lands in between.
+const DECISION_ATTEMPTS: usize = 3;
+
+/// How a command was submitted: its id in the ledger, whether the submitter named it (so a retry
+/// answers with the first outcome), and the record versions the submitter accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub command_id: Uuid,
+    /// Whether `command_id` names the command across retries (an idempotency key was given), as
+    /// opposed to a fresh id for this one attempt.
+    pub keyed: bool,
+    /// The record versions the submitter saw; `None` for any version of an existing record.
+    pub expected: Option<Vec<u64>>,
+}
+
+impl Submission {
+    /// A command submitted once, on whatever version the record is at.
+    pub fn once() -> Self {
+        Self { command_id: Uuid::now_v7(), keyed: false, expected: None }
+    }
+
+    /// The id of the entry the command creates: derived from the command id, so a retried command
+    /// answers with the same entry.
+    pub fn entry_id(&self) -> Uuid {
+        Uuid::new_v5(&self.command_id, b"entry")
+    }
+
+    fn admits(&self, version: u64) -> bool {
+        self.expected.as_ref().is_none_or(|versions| versions.contains(&version))
+    }
+}
+
+/// What a command on a record did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub patient_id: Uuid,
+    /// The entry created, when the command creates one.
+    pub entry_id: Option<Uuid>,
+    /// The record's version after the command.
+    pub version: u64,
+    /// Whether this was a retry of a command already recorded: nothing new was appended, and nobody is
+    /// told twice.
+    pub replayed: bool,
+}
+
+/// A patient's record as its stream describes it, the stream's version, and the command ids already in
+/// it (for answering retries).
+pub struct Loaded {
+    pub record: Option<PatientRecord>,
+    pub version: u64,
+    commands: Vec<(Uuid, u64)>,
+}
+
+/// The actor recorded on every event a principal causes.
+pub fn actor_of(principal: &Principal) -> Actor {
+    Actor { account_id: principal.account_id, role: principal.role, facility_id: principal.facility_id }
+}
+
+impl Application {
+    /// Folds a patient's stream.
+    pub async fn load_record(&self, patient_id: Uuid) -> Result<Loaded, ApplicationError> {
+        let (entries, version) = read_stream(&self.ledger, &StreamId::patient(patient_id)).await?;
+        let mut record = None;
+        let mut commands = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            commands.push((entry.command_id, entry.stream_version));
+            if let Some(event) = record_event(&self.ledger, entry)? {
+                record = patient_record::apply(record, &event);
+            }
+        }
+        Ok(Loaded { record, version, commands })
+    }
+
+    /// Carries out one command on a patient's record for `principal`. The caller is authorised before
+    /// the command is looked at, so a refusal says nothing about the record's content.
+    #[tracing::instrument(name = "application.record.execute", skip_all, fields(command = command.name()))]
+    pub async fn execute_on_record(
+        &self,
+        principal: &Principal,
+        patient_id: Uuid,
+        command: RecordCommand,
+        submission: &Submission,
+    ) -> Result<Recorded, ApplicationError> {
+        let survivor = self.prepare(principal, patient_id, &command).await?;
+        let (recorded, record) = self.decide_and_append(principal, patient_id, &command, survivor, submission).await?;
+        if !recorded.replayed {
+            self.tell_patient(&command, &record).await?;
+        }
+        Ok(recorded)
+    }
+
+    /// What a command needs checked or loaded before the record is: the facilities it names exist, and
+    /// for a merge, the record it merges into (as far as the caller may update it).
+    async fn prepare(
+        &self,
+        principal: &Principal,
+        patient_id: Uuid,
+        command: &RecordCommand,
+    ) -> Result<Option<PatientRecord>, ApplicationError> {
+        match command {
+            RecordCommand::GrantAccess(grant) => {
+                // Only the patient may grant; a stranger learns nothing of which facilities exist.
+                let action = Action::ManageConsent { patient: patient_id };
+                authorize_on_patient(principal, &action, &Facts::default(), Some(&action))?;
+                if facilities::load(&self.ledger, grant.facility_id).await?.is_none() {
+                    return Err(ApplicationError::invalid_field("/facility_id", "no such facility"));
+                }
+                Ok(None)
+            }
+            RecordCommand::Refer(referral) => {
+                if facilities::load(&self.ledger, referral.to_facility_id).await?.is_none() {
+                    return Err(ApplicationError::invalid_field("/to_facility_id", "no such facility"));
+                }
+                Ok(None)
+            }
+            RecordCommand::Merge(merge) => {
+                // A survivor the caller may not update is answered as no such patient, like an unknown id.
+                let survivor = self.load_record(merge.into).await?.record.filter(|survivor| {
+                    let care = care_basis(survivor, principal, Timestamp::now(), &today_in_cameroon());
+                    let action = Action::UpdateDemographics { patient: merge.into };
+                    crate::access::authorize(principal, &action, &Facts { care }).is_ok()
+                });
+                Ok(survivor)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn decide_and_append(
+        &self,
+        principal: &Principal,
+        patient_id: Uuid,
+        command: &RecordCommand,
+        survivor: Option<PatientRecord>,
+        submission: &Submission,
+    ) -> Result<(Recorded, PatientRecord), ApplicationError> {
+        let entry_id = command.new_entry();
+        let probe = command.action(patient_id, None);
+        for _ in 0..DECISION_ATTEMPTS {
+            let loaded = self.load_record(patient_id).await?;
+            // A record that does not exist is refused exactly like one the caller may not see.
+            let action = command.action(patient_id, loaded.record.as_ref()).ok_or(ApplicationError::NotFound)?;
+            let care = loaded
+                .record
+                .as_ref()
+                .and_then(|record| care_basis(record, principal, Timestamp::now(), &today_in_cameroon()));
+            authorize_on_patient(principal, &action, &Facts { care }, probe.as_ref())?;
+            let Some(record) = loaded.record else { return Err(ApplicationError::NotFound) };
+            if submission.keyed {
+                let earlier = loaded.commands.iter().rev().find(|(id, _)| *id == submission.command_id);
+                if let Some((_, version)) = earlier {
+                    // A retry of a command that already committed: the first answer, nothing recorded.
+                    let recorded = Recorded { patient_id, entry_id, version: *version, replayed: true };
+                    return Ok((recorded, record));
+                }
+            }
+            if !submission.admits(loaded.version) {
+                return Err(ApplicationError::Conflict(format!(
+                    "the record is at version {}, not the one given",
+                    loaded.version
+                )));
+            }
+            let events = command.decide(&record, survivor.as_ref())?;
+            let now = Timestamp::now();
+            let new_events = events.iter().map(|event| new_event(event, now)).collect::<Result<Vec<_>, _>>()?;
+            let request = AppendRequest::new(
+                StreamId::patient(patient_id),
+                ExpectedVersion::Exactly(loaded.version),
+                actor_of(principal),
+                new_events,
+            )
+            .with_command_id(submission.command_id);
+            match self.ledger.append(request).await {
+                Ok(appended) => {
+                    let recorded = Recorded { patient_id, entry_id, version: appended.stream_version, replayed: false };
+                    return Ok((recorded, record));
+                }
+                Err(ledger::LedgerError::Conflict { .. }) if submission.expected.is_none() => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(ApplicationError::Conflict("the record kept changing; try again".into()))
+    }
+}

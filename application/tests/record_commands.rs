@@ -1,0 +1,209 @@
+//! The application layer's command path on a real ledger, on both backends: who may write, what a
+//! retry returns, who is told, and that a merged record takes nothing new.
+
+use application::record::{RecordCommand, Submission};
+use application::{Application, ApplicationError, Contact, FacilityAdministrators};
+use domain::access::Principal;
+use domain::record::clinical::RecordAllergy;
+use domain::record::observations::RecordLabResult;
+use event_schema::events::patient::{BirthDate, PatientMerged, PatientRegistered, Sex};
+use event_schema::events::record::{AllergyCategory, AllergyStatus, Interpretation, Severity};
+use event_schema::{events, Actor, KeyPair, Role, StreamId, Timestamp};
+use ledger::outbox::Outbox;
+use ledger::testing::ScratchDatabase;
+use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent, PgStorage, SqliteStorage, Storage};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// No facility in these tests has administrators to tell.
+struct NoAdministrators;
+
+#[async_trait::async_trait]
+impl FacilityAdministrators for NoAdministrators {
+    async fn contacts(&self, _: Uuid) -> Result<Vec<Contact>, ApplicationError> {
+        Ok(Vec::new())
+    }
+}
+
+struct World {
+    application: Application,
+    ledger: Ledger,
+    outbox: Outbox,
+    facility: Uuid,
+    _dir: tempfile::TempDir,
+    _scratch: Option<ScratchDatabase>,
+}
+
+async fn world(postgres: bool) -> World {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (storage, scratch): (Arc<dyn Storage>, _) = if postgres {
+        let scratch = ScratchDatabase::create("cloudmedi_app").await.expect("PostgreSQL must be running");
+        (Arc::new(PgStorage::connect(scratch.url()).await.expect("postgres")), Some(scratch))
+    } else {
+        (Arc::new(SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.expect("sqlite")), None)
+    };
+    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test-node").await.expect("initialise");
+    let outbox = Outbox::new(storage.database());
+    let ledger = Ledger::open(storage, root.public_key(), node, events::catalog()).await.expect("open");
+    let application = Application::new(ledger.clone(), outbox.clone(), Arc::new(NoAdministrators));
+    World { application, ledger, outbox, facility: Uuid::now_v7(), _dir: dir, _scratch: scratch }
+}
+
+impl World {
+    /// A patient registered at the world's facility, reachable by SMS.
+    async fn patient(&self) -> Uuid {
+        let patient_id = Uuid::now_v7();
+        let registered = PatientRegistered {
+            patient_id,
+            health_id: "CM1234567894".into(),
+            national_id: None,
+            family_name: "Mbarga".into(),
+            given_names: "Jeanne".into(),
+            sex: Sex::Female,
+            birth_date: BirthDate { date: "1990-03-02".into(), estimated: false },
+            region: "LT".into(),
+            health_district: "Deido".into(),
+            phone: Some("+237670000001".into()),
+            email: None,
+            next_of_kin: None,
+            registered_at_facility: self.facility,
+        };
+        self.append(patient_id, NewEvent::typed(&registered, Timestamp::now()).expect("event")).await;
+        patient_id
+    }
+
+    async fn append(&self, patient_id: Uuid, event: NewEvent) {
+        let request =
+            AppendRequest::new(StreamId::patient(patient_id), ExpectedVersion::Any, Actor::system(), vec![event]);
+        self.ledger.append(request).await.expect("append");
+    }
+
+    fn staff(&self, role: Role, facility: Uuid) -> Principal {
+        Principal { account_id: Uuid::now_v7(), role, facility_id: Some(facility), patient_id: None }
+    }
+
+    async fn messages_queued(&self) -> usize {
+        self.outbox.claim_due(Timestamp::now(), Duration::from_secs(60), 100).await.expect("outbox").len()
+    }
+}
+
+fn allergy(submission: &Submission) -> RecordCommand {
+    RecordCommand::RecordAllergy(RecordAllergy {
+        entry_id: submission.entry_id(),
+        substance: "amoxicillin".into(),
+        category: AllergyCategory::Medication,
+        reaction: Some("urticaria".into()),
+        severity: Severity::Moderate,
+        status: AllergyStatus::Confirmed,
+        amends: None,
+    })
+}
+
+fn lab_result(submission: &Submission) -> RecordCommand {
+    RecordCommand::RecordLabResult(RecordLabResult {
+        entry_id: submission.entry_id(),
+        order_id: None,
+        test: "Malaria rapid diagnostic test".into(),
+        loinc: None,
+        value: "negative".into(),
+        unit: None,
+        reference_range: None,
+        interpretation: Interpretation::Normal,
+        attachments: Vec::new(),
+        amends: None,
+    })
+}
+
+fn keyed() -> Submission {
+    Submission { command_id: Uuid::now_v7(), keyed: true, expected: None }
+}
+
+async fn a_retried_command_answers_as_the_first_and_records_nothing(postgres: bool) {
+    let world = world(postgres).await;
+    let patient = world.patient().await;
+    let doctor = world.staff(Role::Doctor, world.facility);
+    let submission = keyed();
+    let first = world.application.execute_on_record(&doctor, patient, allergy(&submission), &submission).await;
+    let first = first.expect("the doctor records an allergy");
+    assert_eq!((first.entry_id, first.version, first.replayed), (Some(submission.entry_id()), 2, false));
+
+    let again = world.application.execute_on_record(&doctor, patient, allergy(&submission), &submission).await;
+    let again = again.expect("the retry is answered");
+    assert_eq!((again.entry_id, again.version, again.replayed), (first.entry_id, 2, true));
+    let loaded = world.application.load_record(patient).await.expect("load");
+    assert_eq!(loaded.version, 2, "the retry appended nothing");
+
+    // A command made against a version the record is no longer at is refused.
+    let stale = Submission { expected: Some(vec![1]), ..Submission::once() };
+    let refused = world.application.execute_on_record(&doctor, patient, allergy(&stale), &stale).await;
+    assert!(matches!(refused, Err(ApplicationError::Conflict(_))), "{refused:?}");
+}
+
+async fn refusals_never_tell_a_hidden_record_from_a_missing_one(postgres: bool) {
+    let world = world(postgres).await;
+    let patient = world.patient().await;
+    let once = Submission::once();
+    // A clerk records no allergy for anyone: saying so tells nothing about this patient.
+    let clerk = world.staff(Role::RegistrationClerk, world.facility);
+    let refused = world.application.execute_on_record(&clerk, patient, allergy(&once), &once).await;
+    assert!(matches!(refused, Err(ApplicationError::Forbidden)), "{refused:?}");
+    // A doctor elsewhere, with no care relationship, is answered as if the record did not exist.
+    let stranger = world.staff(Role::Doctor, Uuid::now_v7());
+    let hidden = world.application.execute_on_record(&stranger, patient, allergy(&once), &once).await;
+    assert!(matches!(hidden, Err(ApplicationError::NotFound)), "{hidden:?}");
+    let doctor = world.staff(Role::Doctor, world.facility);
+    let missing = world.application.execute_on_record(&doctor, Uuid::now_v7(), allergy(&once), &once).await;
+    assert!(matches!(missing, Err(ApplicationError::NotFound)), "{missing:?}");
+    assert_eq!(world.application.load_record(patient).await.expect("load").version, 1, "nothing was recorded");
+}
+
+async fn the_patient_is_told_of_results_once_even_when_the_command_is_retried(postgres: bool) {
+    let world = world(postgres).await;
+    let patient = world.patient().await;
+    let technician = world.staff(Role::LabTechnician, world.facility);
+    let submission = keyed();
+    for _ in 0..2 {
+        let recorded =
+            world.application.execute_on_record(&technician, patient, lab_result(&submission), &submission).await;
+        recorded.expect("the technician records a result");
+    }
+    assert_eq!(world.messages_queued().await, 1, "one message, not one per retry");
+}
+
+async fn a_merged_record_takes_nothing_new(postgres: bool) {
+    let world = world(postgres).await;
+    let patient = world.patient().await;
+    let survivor = world.patient().await;
+    let merged = PatientMerged { patient_id: patient, merged_into: survivor, reason: "registered twice".into() };
+    world.append(patient, NewEvent::typed(&merged, Timestamp::now()).expect("event")).await;
+    let doctor = world.staff(Role::Doctor, world.facility);
+    let once = Submission::once();
+    let refused = world.application.execute_on_record(&doctor, patient, allergy(&once), &once).await;
+    assert!(matches!(&refused, Err(ApplicationError::Conflict(detail)) if detail.contains(&survivor.to_string())));
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread")]
+            async fn $name() {
+                super::$name(false).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread")]
+            async fn $name() {
+                super::$name(true).await
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    a_retried_command_answers_as_the_first_and_records_nothing,
+    refusals_never_tell_a_hidden_record_from_a_missing_one,
+    the_patient_is_told_of_results_once_even_when_the_command_is_retried,
+    a_merged_record_takes_nothing_new,
+);

@@ -1,0 +1,133 @@
+//! The clinical record's commands over HTTP: what clinicians record about a patient, corrections, the
+//! patient's consent, and break-the-glass access. One module per part of the record, as in the domain.
+//!
+//! Each handler turns its request into an [`application::record::RecordCommand`] and hands it to the
+//! application layer, which loads the record, authorises, decides and appends. A refusal that depends
+//! on the patient is a `404`, exactly like an unknown id. `Idempotency-Key` names the command: the same
+//! request retried with the same key returns the first answer and records nothing, and the key sent
+//! with any other request is a `422` (see `crate::idempotency`). `If-Match` carries the record version
+//! the client saw (the `ETag` of every answer), or `*`; a record that has moved on is a `409`.
+
+mod appointments;
+mod consent;
+mod entries;
+mod history;
+mod merge;
+mod observations;
+
+use crate::authn::Caller;
+use crate::error::ApiError;
+use crate::idempotency::{self, Preconditions};
+use crate::AppState;
+use application::clock::cameroon_time;
+use application::record::RecordCommand;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::record::clinical::Correction;
+use event_schema::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(entries::router())
+        .merge(consent::router())
+        .merge(history::router())
+        .merge(observations::router())
+        .merge(appointments::router())
+        .merge(merge::router())
+        .route_layer(axum::middleware::from_fn(idempotency::fingerprint))
+}
+
+/// Runs one command on a patient's record through the application layer, under the request's
+/// idempotency key: a key already used for another request is refused before anything else.
+async fn run(
+    state: &AppState,
+    caller: &Caller,
+    pre: &Preconditions,
+    patient_id: Uuid,
+    command: RecordCommand,
+) -> Result<Recorded, ApiError> {
+    let claim = idempotency::claim(state, caller.principal.account_id, pre).await?;
+    let submission = pre.submission(caller.principal.account_id);
+    let outcome = state
+        .application
+        .execute_on_record(&caller.principal, patient_id, command, &submission)
+        .await
+        .map(Recorded::from)
+        .map_err(ApiError::from);
+    idempotency::settle(state, claim, &outcome).await;
+    outcome
+}
+
+/// The answer to a command on a record.
+#[derive(Serialize, ToSchema)]
+pub struct Recorded {
+    patient_id: Uuid,
+    /// The entry created, when the command creates one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry_id: Option<Uuid>,
+    /// The record's version after the command; also the answer's `ETag`.
+    version: u64,
+    /// For an appointment booked or moved: when it starts, in Cameroon time with the offset
+    /// (Africa/Douala, UTC+01:00 all year), e.g. `2026-12-07T09:30:00+01:00`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    starts_at: Option<String>,
+}
+
+impl Recorded {
+    /// The answer for an appointment that starts `at`.
+    fn starting_at(self, at: &Timestamp) -> Self {
+        Self { starts_at: cameroon_time(at), ..self }
+    }
+}
+
+impl From<application::record::Recorded> for Recorded {
+    fn from(recorded: application::record::Recorded) -> Self {
+        Self {
+            patient_id: recorded.patient_id,
+            entry_id: recorded.entry_id,
+            version: recorded.version,
+            starts_at: None,
+        }
+    }
+}
+
+impl IntoResponse for Recorded {
+    fn into_response(self) -> Response {
+        let etag = HeaderValue::from_str(&format!("\"{}\"", self.version)).ok();
+        let mut response = (StatusCode::CREATED, axum::Json(self)).into_response();
+        if let Some(etag) = etag {
+            response.headers_mut().insert(header::ETAG, etag);
+        }
+        response
+    }
+}
+
+/// A correction as a request carries it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionRequest {
+    /// The entry this one replaces.
+    entry_id: Uuid,
+    /// Why it is replaced.
+    #[schema(min_length = 3, max_length = 500)]
+    reason: String,
+}
+
+impl From<CorrectionRequest> for Correction {
+    fn from(request: CorrectionRequest) -> Self {
+        Correction { entry_id: request.entry_id, reason: request.reason }
+    }
+}
+
+/// Parses an instant given by a client (RFC 3339, any offset) into the ledger's UTC form.
+fn instant(text: &str, field: &str) -> Result<Timestamp, ApiError> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|at| Timestamp::from_datetime(at.with_timezone(&chrono::Utc)))
+        .map_err(|_| {
+            ApiError::invalid_field(field, "must be an RFC 3339 date and time, e.g. 2026-12-01T08:30:00+01:00")
+        })
+}

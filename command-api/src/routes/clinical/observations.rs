@@ -1,0 +1,241 @@
+//! Vital signs, laboratory orders and results.
+
+use super::{instant, run, CorrectionRequest, Recorded};
+use crate::authn::Caller;
+use crate::error::{ApiError, Problem, PROBLEM_JSON};
+use crate::idempotency::Preconditions;
+use crate::json::Json;
+use crate::record::parse_id;
+use crate::AppState;
+use application::record::RecordCommand;
+use axum::extract::{Path, State};
+use domain::record::clinical::Correction;
+use domain::record::observations::{OrderLab, RecordLabResult, RecordVitalSigns};
+use event_schema::events::record::{Attachment, Interpretation};
+use event_schema::Timestamp;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+/// The routes of this part of the record.
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(record_vital_signs))
+        .routes(routes!(order_lab))
+        .routes(routes!(record_lab_result))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VitalSignsRequest {
+    /// When measured, RFC 3339.
+    #[schema(format = DateTime)]
+    measured_at: String,
+    /// Tenths of a degree Celsius: `385` is 38.5 °C.
+    #[schema(minimum = 250, maximum = 450)]
+    temperature_decicelsius: Option<u32>,
+    #[schema(minimum = 40, maximum = 300)]
+    systolic_mmhg: Option<u32>,
+    #[schema(minimum = 20, maximum = 200)]
+    diastolic_mmhg: Option<u32>,
+    #[schema(minimum = 20, maximum = 300)]
+    pulse_per_minute: Option<u32>,
+    #[schema(minimum = 4, maximum = 100)]
+    respiratory_rate_per_minute: Option<u32>,
+    #[schema(minimum = 50, maximum = 100)]
+    spo2_percent: Option<u32>,
+    #[schema(minimum = 300, maximum = 400000)]
+    weight_grams: Option<u32>,
+    #[schema(minimum = 200, maximum = 2500)]
+    height_mm: Option<u32>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/vital-signs",
+    operation_id = "record_vital_signs",
+    tag = "record",
+    summary = "Record vital signs",
+    description = "Integer measures in exact units; values no living body shows are refused.",
+    request_body = VitalSignsRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
+    ),
+    security(("bearer" = []))
+)]
+async fn record_vital_signs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    pre: Preconditions,
+    Json(request): Json<VitalSignsRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let measured_at = instant(&request.measured_at, "/measured_at")?;
+    let command = RecordCommand::RecordVitalSigns(RecordVitalSigns {
+        entry_id: pre.entry_id(&caller),
+        measured_at,
+        temperature_decicelsius: request.temperature_decicelsius,
+        systolic_mmhg: request.systolic_mmhg,
+        diastolic_mmhg: request.diastolic_mmhg,
+        pulse_per_minute: request.pulse_per_minute,
+        respiratory_rate_per_minute: request.respiratory_rate_per_minute,
+        spo2_percent: request.spo2_percent,
+        weight_grams: request.weight_grams,
+        height_mm: request.height_mm,
+        amends: request.amends.map(Correction::from),
+        now: Timestamp::now(),
+    });
+    run(&state, &caller, &pre, patient, command).await
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabOrderRequest {
+    #[schema(min_length = 2, max_length = 120)]
+    test: String,
+    /// A LOINC code with its check digit, e.g. `32700-7`.
+    #[schema(pattern = "^[0-9]{1,7}-[0-9]$")]
+    loinc: Option<String>,
+    encounter_id: Option<Uuid>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/lab-orders",
+    operation_id = "order_lab",
+    tag = "record",
+    summary = "Order a laboratory test",
+    description = "The test, with its LOINC code when known.",
+    request_body = LabOrderRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
+    ),
+    security(("bearer" = []))
+)]
+async fn order_lab(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    pre: Preconditions,
+    Json(request): Json<LabOrderRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let command = RecordCommand::OrderLab(OrderLab {
+        entry_id: pre.entry_id(&caller),
+        test: request.test,
+        loinc: request.loinc,
+        encounter_id: request.encounter_id,
+        amends: request.amends.map(Correction::from),
+    });
+    run(&state, &caller, &pre, patient, command).await
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabResultRequest {
+    order_id: Option<Uuid>,
+    #[schema(min_length = 2, max_length = 120)]
+    test: String,
+    #[schema(pattern = "^[0-9]{1,7}-[0-9]$")]
+    loinc: Option<String>,
+    /// The value as reported, exactly.
+    #[schema(min_length = 1, max_length = 200)]
+    value: String,
+    #[schema(min_length = 1, max_length = 30)]
+    unit: Option<String>,
+    #[schema(min_length = 1, max_length = 60)]
+    reference_range: Option<String>,
+    interpretation: Interpretation,
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    attachments: Vec<Attachment>,
+    amends: Option<CorrectionRequest>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/patients/{patient_id}/lab-results",
+    operation_id = "record_lab_result",
+    tag = "record",
+    summary = "Record a laboratory result",
+    description = "The value exactly as reported, its interpretation, and attached files by SHA-256; the patient is told results are ready.",
+    request_body = LabResultRequest,
+    params(
+        ("patient_id" = Uuid, Path, description = "The patient's record."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
+        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+    ),
+    responses(
+        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
+            headers(("ETag" = String, description = "The record's version after the command."))),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
+        (status = 401, response = crate::document::Unauthenticated),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
+        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record moved on since the version given, or the entry was already corrected."),
+        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The Idempotency-Key was already used for another request.")
+    ),
+    security(("bearer" = []))
+)]
+/// Records a result and tells the patient, through their usual channel, that results are ready
+/// (never the result itself).
+async fn record_lab_result(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(patient_id): Path<String>,
+    pre: Preconditions,
+    Json(request): Json<LabResultRequest>,
+) -> Result<Recorded, ApiError> {
+    let patient = parse_id(&patient_id, "/patient_id")?;
+    let command = RecordCommand::RecordLabResult(RecordLabResult {
+        entry_id: pre.entry_id(&caller),
+        order_id: request.order_id,
+        test: request.test,
+        loinc: request.loinc,
+        value: request.value,
+        unit: request.unit,
+        reference_range: request.reference_range,
+        interpretation: request.interpretation,
+        attachments: request.attachments,
+        amends: request.amends.map(Correction::from),
+    });
+    run(&state, &caller, &pre, patient, command).await
+}
