@@ -85,7 +85,7 @@ impl Modify for BearerToken {
 }
 
 /// A problem+json answer, optionally with a header the client needs to act on it.
-fn problem_response(description: &str, header: Option<(&str, Type, &str)>) -> RefOr<ResponseDoc> {
+pub(crate) fn problem_response(description: &str, header: Option<(&str, Type, &str)>) -> RefOr<ResponseDoc> {
     let mut response = ResponseBuilder::new()
         .description(description)
         .content(PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build());

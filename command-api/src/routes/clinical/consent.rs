@@ -1,8 +1,8 @@
 //! The patient's consent to a facility's access, and a doctor's break-the-glass access in an emergency.
 
-use super::{run, Recorded};
+use super::{run, BreakGlassAnswers, ConsentAnswers, Recorded};
 use crate::authn::Caller;
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
+use crate::error::ApiError;
 use crate::idempotency::Preconditions;
 use crate::json::Json;
 use crate::record::parse_id;
@@ -46,19 +46,7 @@ pub struct ConsentRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only patients manage access to a record (their own)."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(ConsentAnswers),
     security(("bearer" = []))
 )]
 /// The patient grants a facility access to their record.
@@ -91,19 +79,7 @@ async fn grant_access(
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only patients manage access to a record (their own)."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(ConsentAnswers),
     security(("bearer" = []))
 )]
 /// The patient withdraws a facility's access.
@@ -140,19 +116,7 @@ pub struct BreakGlassRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "Only doctors break the glass."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(BreakGlassAnswers),
     security(("bearer" = []))
 )]
 /// A doctor opens a record in an emergency. The access lasts a few hours, is recorded, and the patient

@@ -1,9 +1,9 @@
 //! Clinical entries: allergies, ICD-10 diagnoses, immunizations, encounters, prescriptions, referrals and
 //! transfers, and withdrawing an entry recorded by mistake.
 
-use super::{run, CorrectionRequest, Recorded};
+use super::{run, CorrectionRequest, Recorded, SectionAnswers};
 use crate::authn::Caller;
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
+use crate::error::ApiError;
 use crate::idempotency::Preconditions;
 use crate::json::Json;
 use crate::record::parse_id;
@@ -64,19 +64,7 @@ pub struct AllergyRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 async fn record_allergy(
@@ -128,19 +116,7 @@ pub struct ConditionRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 async fn diagnose_condition(
@@ -192,19 +168,7 @@ pub struct ImmunizationRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 async fn record_immunization(
@@ -255,19 +219,7 @@ pub struct EncounterRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 /// Records an encounter at the caller's facility, with the caller as the practitioner.
@@ -325,19 +277,7 @@ pub struct PrescriptionRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 /// Prescribes a medicine, with the caller as the prescriber.
@@ -386,19 +326,7 @@ pub struct CancellationRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 /// Stops a prescription before its end.
@@ -446,19 +374,7 @@ pub struct ReferralRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 /// Refers the patient from the caller's facility to another.
@@ -505,19 +421,7 @@ pub struct EnteredInErrorRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 /// Withdraws an entry recorded by mistake; allowed to whoever may write the entry's section.

@@ -1,8 +1,8 @@
 //! Medical and family history and long-term treatments.
 
-use super::{run, CorrectionRequest, Recorded};
+use super::{run, CorrectionRequest, Recorded, SectionAnswers};
 use crate::authn::Caller;
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
+use crate::error::ApiError;
 use crate::idempotency::Preconditions;
 use crate::json::Json;
 use crate::record::parse_id;
@@ -51,19 +51,7 @@ pub struct MedicalHistoryRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 async fn record_medical_history(
@@ -110,19 +98,7 @@ pub struct FamilyHistoryRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 async fn record_family_history(
@@ -171,19 +147,7 @@ pub struct TreatmentRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 async fn record_treatment(
@@ -231,19 +195,7 @@ pub struct StopTreatmentRequest {
         ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
         ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
     ),
-    responses(
-        (status = 201, description = "Recorded; the answer's ETag is the record's new version.", body = Recorded,
-            headers(("ETag" = String, description = "The record's version after the command."))),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not record this section, for any patient."),
-        (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient or entry, or a patient the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON,
-            description = "The record moved on since the version given, or the entry was already corrected."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
-    ),
+    responses(SectionAnswers),
     security(("bearer" = []))
 )]
 async fn stop_treatment(

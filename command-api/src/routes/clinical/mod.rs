@@ -16,6 +16,7 @@ mod merge;
 mod observations;
 
 use crate::authn::Caller;
+use crate::document::problem_response;
 use crate::error::ApiError;
 use crate::idempotency::{self, Preconditions};
 use crate::AppState;
@@ -26,6 +27,10 @@ use axum::response::{IntoResponse, Response};
 use domain::record::clinical::Correction;
 use event_schema::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Response as ResponseDoc, ResponseBuilder, Type};
+use utoipa::IntoResponses;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
@@ -39,6 +44,59 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(appointments::router())
         .merge(merge::router())
         .route_layer(axum::middleware::from_fn(idempotency::fingerprint))
+}
+
+/// The answers of a command on a record: the same for every command but for whom its role excludes.
+fn answers(forbidden: &str) -> BTreeMap<String, RefOr<ResponseDoc>> {
+    let recorded = ResponseBuilder::new()
+        .description("Recorded; the answer's ETag is the record's new version.")
+        .header(
+            "ETag",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String))
+                .description(Some("The record's version after the command."))
+                .build(),
+        )
+        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Recorded"))).build())
+        .build();
+    let problem = |description: &str| problem_response(description, None);
+    BTreeMap::from([
+        ("201".to_owned(), recorded.into()),
+        ("400".to_owned(), problem("Some fields are invalid; each is named.")),
+        ("401".to_owned(), Ref::from_response_name("Unauthenticated").into()),
+        ("403".to_owned(), problem(forbidden)),
+        ("404".to_owned(), problem("No such patient or entry, or a patient the caller may not see (answered alike).")),
+        ("409".to_owned(), problem("The record moved on since the version given, or the entry was already corrected.")),
+        ("415".to_owned(), Ref::from_response_name("UnsupportedMediaType").into()),
+        ("422".to_owned(), problem("The Idempotency-Key was already used for another request.")),
+    ])
+}
+
+/// The answers of a command that writes a section of the record.
+pub struct SectionAnswers;
+
+impl IntoResponses for SectionAnswers {
+    fn responses() -> BTreeMap<String, RefOr<ResponseDoc>> {
+        answers("The caller's role does not record this section, for any patient.")
+    }
+}
+
+/// The answers of a patient's command on their consents.
+pub struct ConsentAnswers;
+
+impl IntoResponses for ConsentAnswers {
+    fn responses() -> BTreeMap<String, RefOr<ResponseDoc>> {
+        answers("Only patients manage access to a record (their own).")
+    }
+}
+
+/// The answers of a break-the-glass access.
+pub struct BreakGlassAnswers;
+
+impl IntoResponses for BreakGlassAnswers {
+    fn responses() -> BTreeMap<String, RefOr<ResponseDoc>> {
+        answers("Only doctors break the glass.")
+    }
 }
 
 /// Runs one command on a patient's record through the application layer, under the request's
