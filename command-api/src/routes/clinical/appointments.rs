@@ -1,6 +1,6 @@
 //! Appointments: booking, moving and closing them.
 
-use super::{instant, run, Recorded, SectionAnswers};
+use super::{instant, run, CommandHeaders, Recorded, SectionAnswers};
 use crate::authn::Caller;
 use crate::error::ApiError;
 use crate::idempotency::Preconditions;
@@ -49,8 +49,7 @@ pub struct AppointmentRequest {
     request_body = AppointmentRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -98,8 +97,7 @@ pub struct RescheduleRequest {
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("entry_id" = Uuid, Path, description = "The entry concerned."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -139,8 +137,7 @@ pub struct CloseAppointmentRequest {
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("entry_id" = Uuid, Path, description = "The entry concerned."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))

@@ -1,6 +1,6 @@
 //! The patient's consent to a facility's access, and a doctor's break-the-glass access in an emergency.
 
-use super::{run, BreakGlassAnswers, ConsentAnswers, Recorded};
+use super::{run, BreakGlassAnswers, CommandHeaders, ConsentAnswers, Recorded};
 use crate::authn::Caller;
 use crate::error::ApiError;
 use crate::idempotency::Preconditions;
@@ -43,8 +43,7 @@ pub struct ConsentRequest {
     request_body = ConsentRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(ConsentAnswers),
     security(("bearer" = []))
@@ -76,8 +75,7 @@ async fn grant_access(
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("facility_id" = Uuid, Path, description = "The facility whose access ends."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(ConsentAnswers),
     security(("bearer" = []))
@@ -113,8 +111,7 @@ pub struct BreakGlassRequest {
     request_body = BreakGlassRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(BreakGlassAnswers),
     security(("bearer" = []))

@@ -1,7 +1,7 @@
 //! Clinical entries: allergies, ICD-10 diagnoses, immunizations, encounters, prescriptions, referrals and
 //! transfers, and withdrawing an entry recorded by mistake.
 
-use super::{run, CorrectionRequest, Recorded, SectionAnswers};
+use super::{run, CommandHeaders, CorrectionRequest, Recorded, SectionAnswers};
 use crate::authn::Caller;
 use crate::error::ApiError;
 use crate::idempotency::Preconditions;
@@ -61,8 +61,7 @@ pub struct AllergyRequest {
     request_body = AllergyRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -113,8 +112,7 @@ pub struct ConditionRequest {
     request_body = ConditionRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -165,8 +163,7 @@ pub struct ImmunizationRequest {
     request_body = ImmunizationRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -216,8 +213,7 @@ pub struct EncounterRequest {
     request_body = EncounterRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -274,8 +270,7 @@ pub struct PrescriptionRequest {
     request_body = PrescriptionRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -323,8 +318,7 @@ pub struct CancellationRequest {
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("entry_id" = Uuid, Path, description = "The entry concerned."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -371,8 +365,7 @@ pub struct ReferralRequest {
     request_body = ReferralRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -418,8 +411,7 @@ pub struct EnteredInErrorRequest {
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("entry_id" = Uuid, Path, description = "The entry concerned."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))

@@ -1,6 +1,6 @@
 //! Medical and family history and long-term treatments.
 
-use super::{run, CorrectionRequest, Recorded, SectionAnswers};
+use super::{run, CommandHeaders, CorrectionRequest, Recorded, SectionAnswers};
 use crate::authn::Caller;
 use crate::error::ApiError;
 use crate::idempotency::Preconditions;
@@ -48,8 +48,7 @@ pub struct MedicalHistoryRequest {
     request_body = MedicalHistoryRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -95,8 +94,7 @@ pub struct FamilyHistoryRequest {
     request_body = FamilyHistoryRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -144,8 +142,7 @@ pub struct TreatmentRequest {
     request_body = TreatmentRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -192,8 +189,7 @@ pub struct StopTreatmentRequest {
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
         ("entry_id" = Uuid, Path, description = "The entry concerned."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))

@@ -1,6 +1,6 @@
 //! Merging a record registered twice into the one that stays.
 
-use super::{run, Recorded};
+use super::{run, CommandHeaders, Recorded};
 use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::idempotency::Preconditions;
@@ -42,8 +42,7 @@ pub struct MergeRequest {
     request_body = MergeRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The duplicate record, merged into the other."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(
         (status = 201, description = "Merged.", body = Recorded,

@@ -99,6 +99,19 @@ impl IntoResponses for BreakGlassAnswers {
     }
 }
 
+/// The headers every command on a record takes (documentation only: `Preconditions` reads them).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct CommandHeaders {
+    /// Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422.
+    #[param(rename = "Idempotency-Key")]
+    idempotency_key: Option<String>,
+    /// The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.
+    #[param(rename = "If-Match")]
+    if_match: Option<String>,
+}
+
 /// Runs one command on a patient's record through the application layer, under the request's
 /// idempotency key: a key already used for another request is refused before anything else.
 async fn run(

@@ -1,6 +1,6 @@
 //! Vital signs, laboratory orders and results.
 
-use super::{instant, run, CorrectionRequest, Recorded, SectionAnswers};
+use super::{instant, run, CommandHeaders, CorrectionRequest, Recorded, SectionAnswers};
 use crate::authn::Caller;
 use crate::error::ApiError;
 use crate::idempotency::Preconditions;
@@ -63,8 +63,7 @@ pub struct VitalSignsRequest {
     request_body = VitalSignsRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -117,8 +116,7 @@ pub struct LabOrderRequest {
     request_body = LabOrderRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
@@ -173,8 +171,7 @@ pub struct LabResultRequest {
     request_body = LabResultRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422."),
-        ("If-Match" = Option<String>, Header, description = "The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.")
+        CommandHeaders
     ),
     responses(SectionAnswers),
     security(("bearer" = []))
