@@ -59,6 +59,21 @@ impl From<RecordError> for ApplicationError {
     }
 }
 
+impl From<identity::IdentityError> for ApplicationError {
+    fn from(error: identity::IdentityError) -> Self {
+        match error {
+            identity::IdentityError::Taken(field) => {
+                Self::Conflict(format!("this {field} already belongs to an account"))
+            }
+            error if error.is_unreachable() => {
+                tracing::warn!(%error, "application.identity.unreachable");
+                Self::Unavailable("the database is not reachable".into())
+            }
+            other => Self::internal("the identity store", other),
+        }
+    }
+}
+
 impl From<ledger::LedgerError> for ApplicationError {
     fn from(error: ledger::LedgerError) -> Self {
         use ledger::LedgerError as E;

@@ -15,41 +15,28 @@ pub mod clock;
 pub mod error;
 pub mod facilities;
 pub mod record;
+pub mod staff;
 pub mod streams;
 
 pub use error::ApplicationError;
 
+use identity::IdentityStore;
 use ledger::outbox::Outbox;
 use ledger::Ledger;
-use std::sync::Arc;
-use uuid::Uuid;
-
-/// How a message reaches someone: by SMS or by e-mail, at this address.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Contact {
-    pub channel: ledger::outbox::ChannelKind,
-    pub recipient: String,
-}
-
-/// Who administers a facility, as far as telling them is concerned: the accounts live in the identity
-/// store, which the application does not own.
-#[async_trait::async_trait]
-pub trait FacilityAdministrators: Send + Sync {
-    /// How to reach each active administrator of the facility.
-    async fn contacts(&self, facility_id: Uuid) -> Result<Vec<Contact>, ApplicationError>;
-}
 
 /// The application over an open ledger.
 #[derive(Clone)]
 pub struct Application {
     ledger: Ledger,
     outbox: Outbox,
-    administrators: Arc<dyn FacilityAdministrators>,
+    identity: IdentityStore,
 }
 
 impl Application {
-    pub fn new(ledger: Ledger, outbox: Outbox, administrators: Arc<dyn FacilityAdministrators>) -> Self {
-        Self { ledger, outbox, administrators }
+    /// The application over an open ledger; the identity tables and the outbox live in its database.
+    pub fn new(ledger: Ledger) -> Self {
+        let database = ledger.storage().database();
+        Self { identity: IdentityStore::new(database.clone()), outbox: Outbox::new(database), ledger }
     }
 
     pub fn ledger(&self) -> &Ledger {
@@ -58,5 +45,9 @@ impl Application {
 
     pub fn outbox(&self) -> &Outbox {
         &self.outbox
+    }
+
+    pub fn identity(&self) -> &IdentityStore {
+        &self.identity
     }
 }

@@ -1,93 +1,18 @@
 //! The application layer's command path on a real ledger, on both backends: who may write, what a
 //! retry returns, who is told, and that a merged record takes nothing new.
 
+mod support;
+
 use application::record::{RecordCommand, Submission};
-use application::{Application, ApplicationError, Contact, FacilityAdministrators};
-use domain::access::Principal;
+use application::ApplicationError;
 use domain::record::clinical::RecordAllergy;
 use domain::record::observations::RecordLabResult;
-use event_schema::events::patient::{BirthDate, PatientMerged, PatientRegistered, Sex};
+use event_schema::events::patient::PatientMerged;
 use event_schema::events::record::{AllergyCategory, AllergyStatus, Interpretation, Severity};
-use event_schema::{events, Actor, KeyPair, Role, StreamId, Timestamp};
-use ledger::outbox::Outbox;
-use ledger::testing::ScratchDatabase;
-use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent, PgStorage, SqliteStorage, Storage};
-use std::sync::Arc;
-use std::time::Duration;
+use event_schema::{Role, Timestamp};
+use ledger::NewEvent;
+use support::world;
 use uuid::Uuid;
-
-/// No facility in these tests has administrators to tell.
-struct NoAdministrators;
-
-#[async_trait::async_trait]
-impl FacilityAdministrators for NoAdministrators {
-    async fn contacts(&self, _: Uuid) -> Result<Vec<Contact>, ApplicationError> {
-        Ok(Vec::new())
-    }
-}
-
-struct World {
-    application: Application,
-    ledger: Ledger,
-    outbox: Outbox,
-    facility: Uuid,
-    _dir: tempfile::TempDir,
-    _scratch: Option<ScratchDatabase>,
-}
-
-async fn world(postgres: bool) -> World {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (storage, scratch): (Arc<dyn Storage>, _) = if postgres {
-        let scratch = ScratchDatabase::create("cloudmedi_app").await.expect("PostgreSQL must be running");
-        (Arc::new(PgStorage::connect(scratch.url()).await.expect("postgres")), Some(scratch))
-    } else {
-        (Arc::new(SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.expect("sqlite")), None)
-    };
-    let (root, node) = (KeyPair::generate(), KeyPair::generate());
-    Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test-node").await.expect("initialise");
-    let outbox = Outbox::new(storage.database());
-    let ledger = Ledger::open(storage, root.public_key(), node, events::catalog()).await.expect("open");
-    let application = Application::new(ledger.clone(), outbox.clone(), Arc::new(NoAdministrators));
-    World { application, ledger, outbox, facility: Uuid::now_v7(), _dir: dir, _scratch: scratch }
-}
-
-impl World {
-    /// A patient registered at the world's facility, reachable by SMS.
-    async fn patient(&self) -> Uuid {
-        let patient_id = Uuid::now_v7();
-        let registered = PatientRegistered {
-            patient_id,
-            health_id: "CM1234567894".into(),
-            national_id: None,
-            family_name: "Mbarga".into(),
-            given_names: "Jeanne".into(),
-            sex: Sex::Female,
-            birth_date: BirthDate { date: "1990-03-02".into(), estimated: false },
-            region: "LT".into(),
-            health_district: "Deido".into(),
-            phone: Some("+237670000001".into()),
-            email: None,
-            next_of_kin: None,
-            registered_at_facility: self.facility,
-        };
-        self.append(patient_id, NewEvent::typed(&registered, Timestamp::now()).expect("event")).await;
-        patient_id
-    }
-
-    async fn append(&self, patient_id: Uuid, event: NewEvent) {
-        let request =
-            AppendRequest::new(StreamId::patient(patient_id), ExpectedVersion::Any, Actor::system(), vec![event]);
-        self.ledger.append(request).await.expect("append");
-    }
-
-    fn staff(&self, role: Role, facility: Uuid) -> Principal {
-        Principal { account_id: Uuid::now_v7(), role, facility_id: Some(facility), patient_id: None }
-    }
-
-    async fn messages_queued(&self) -> usize {
-        self.outbox.claim_due(Timestamp::now(), Duration::from_secs(60), 100).await.expect("outbox").len()
-    }
-}
 
 fn allergy(submission: &Submission) -> RecordCommand {
     RecordCommand::RecordAllergy(RecordAllergy {
@@ -182,23 +107,6 @@ async fn a_merged_record_takes_nothing_new(postgres: bool) {
     let once = Submission::once();
     let refused = world.application.execute_on_record(&doctor, patient, allergy(&once), &once).await;
     assert!(matches!(&refused, Err(ApplicationError::Conflict(detail)) if detail.contains(&survivor.to_string())));
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread")]
-            async fn $name() {
-                super::$name(false).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread")]
-            async fn $name() {
-                super::$name(true).await
-            })*
-        }
-    };
 }
 
 on_both_backends!(

@@ -8,8 +8,9 @@
 use crate::datadir::{open_storage, DataDir};
 use crate::{Location, Outcome};
 use anyhow::Context;
+use application::staff::SystemAdministrator;
+use application::{Application, ApplicationError};
 use clap::{Args, Subcommand};
-use command_api::AppState;
 use event_schema::events;
 use ledger::Ledger;
 
@@ -44,16 +45,14 @@ pub async fn run(location: &Location, command: AdminCommand) -> anyhow::Result<O
     let ledger = Ledger::open(storage, dir.root_public_key()?, dir.node_key_pair()?, events::catalog())
         .await
         .context("cannot open the ledger")?;
-    let state = AppState::new(ledger.clone());
-    let issued = command_api::routes::staff::issue_system_administrator(
-        &state,
-        args.login,
-        args.family_name,
-        args.given_names,
-        args.phone,
-        args.email,
-    )
-    .await;
+    let administrator = SystemAdministrator {
+        professional_id: args.login,
+        family_name: args.family_name,
+        given_names: args.given_names,
+        phone: args.phone,
+        email: args.email,
+    };
+    let issued = Application::new(ledger.clone()).issue_system_administrator(administrator).await;
     ledger.close().await;
     let (registered, code) = issued.map_err(|error| anyhow::anyhow!(describe(&error)))?;
     outln!("Issued system administrator account {}", registered.account_id);
@@ -64,12 +63,25 @@ pub async fn run(location: &Location, command: AdminCommand) -> anyhow::Result<O
     Ok(Outcome::Success)
 }
 
-/// An API error as the operator needs to read it, with its field-level detail.
-fn describe(error: &command_api::error::ApiError) -> String {
-    let problem = error.problem();
-    let mut text = problem.detail.clone().unwrap_or_else(|| problem.title.to_owned());
-    for field in &problem.errors {
-        text.push_str(&format!("\n  {}: {}", field.field, field.message));
+/// Why the account was not issued, as the operator needs to read it: each invalid field named (a field
+/// is named by its API path, e.g. `/phone`, which maps onto the option of the same name).
+fn describe(error: &ApplicationError) -> String {
+    match error {
+        ApplicationError::Invalid(fields) => {
+            let mut text = String::from("some fields are invalid");
+            for field in fields {
+                text.push_str(&format!("\n  {}: {}", field.field, field.message));
+            }
+            text
+        }
+        other => {
+            let mut text = other.to_string();
+            let mut source = std::error::Error::source(other);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            text
+        }
     }
-    text
 }

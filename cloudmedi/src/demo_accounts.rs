@@ -10,7 +10,6 @@
 //! here, so demo data carries no credential that would work anywhere else.
 
 use anyhow::anyhow;
-use command_api::AppState;
 use domain::staff::{self, RegisterStaff, StaffEvent};
 use event_schema::Role;
 use ledger::Ledger;
@@ -34,7 +33,7 @@ pub struct Issued {
 
 /// Issues an account to each of `logins`, whose registrations are already in the ledger.
 pub async fn issue(ledger: &Ledger, logins: &[DemoLogin]) -> anyhow::Result<Vec<Issued>> {
-    let state = AppState::new(ledger.clone());
+    let application = application::Application::new(ledger.clone());
     let mut issued = Vec::with_capacity(logins.len());
     for login in logins {
         let contact = staff::contact(&login.command)
@@ -48,7 +47,8 @@ pub async fn issue(ledger: &Ledger, logins: &[DemoLogin]) -> anyhow::Result<Vec<
                 _ => None,
             })
             .ok_or_else(|| anyhow!("a staff registration without its event"))?;
-        let code = command_api::routes::staff::claim_login(&state, &registered, &contact)
+        let code = application
+            .claim_login(&registered, &contact)
             .await
             .map_err(|error| anyhow!("cannot issue the account {}: {error}", registered.login))?;
         let channel = if contact.phone.is_some() { "sms" } else { "email" };

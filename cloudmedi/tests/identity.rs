@@ -173,7 +173,7 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     assert!(uri.starts_with("otpauth://totp/CloudMedi:LAQ-MED-07?"), "{uri}");
     let secret = base32_decode(enrolment["secret"].as_str().unwrap());
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let code = command_api::auth::totp::code_at(&secret, now).unwrap();
+    let code = identity::totp::code_at(&secret, now).unwrap();
     api.secrets.push(code.clone());
     let response = api.post("/api/v1/me/totp/confirm", Some(&doctor_token), json!({"code": code})).await;
     assert_eq!(response.status(), 200);
@@ -191,7 +191,7 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     let challenge: Value = response.json().await.unwrap();
     assert_eq!(challenge["code_sent_by"], Value::Null);
     assert_eq!(challenge["methods"], json!(["totp", "recovery_code"]));
-    let next = command_api::auth::totp::code_at(&secret, now + 30).unwrap();
+    let next = identity::totp::code_at(&secret, now + 30).unwrap();
     api.secrets.push(next.clone());
     let response = api
         .post(

@@ -4,15 +4,15 @@
 //! logout, a revocation or a suspension stops it at the very next request.
 
 use crate::error::ApiError;
-use crate::identity::codes::hash_token;
-use crate::identity::now_micros;
-use crate::identity::store::AccountRow;
 use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use domain::access::{Action, Facts, Principal};
 use event_schema::{Actor, Role};
+use identity::codes::hash_token;
+use identity::now_micros;
+use identity::store::AccountRow;
 use uuid::Uuid;
 
 /// The authenticated caller of a request.

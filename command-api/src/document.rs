@@ -8,7 +8,7 @@
 //! `tests/openapi_snapshot.rs`.
 
 use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
-use crate::identity;
+
 use axum::body::Bytes;
 use axum::http::header;
 use axum::response::IntoResponse;

@@ -216,19 +216,9 @@ impl From<Vec<domain::FieldError>> for ApiError {
     }
 }
 
-impl From<crate::identity::IdentityError> for ApiError {
-    fn from(error: crate::identity::IdentityError) -> Self {
-        use crate::identity::IdentityError as E;
-        match error {
-            E::Taken(field) => ApiError::Conflict { detail: format!("this {field} already belongs to an account") },
-            E::Database(
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed,
-            ) => {
-                tracing::warn!(%error, "the identity store is not reachable");
-                ApiError::Unavailable { detail: "the database is not reachable".into() }
-            }
-            E::Database(error) => ApiError::Internal(format!("identity store: {error}")),
-        }
+impl From<identity::IdentityError> for ApiError {
+    fn from(error: identity::IdentityError) -> Self {
+        application::ApplicationError::from(error).into()
     }
 }
 
@@ -261,24 +251,6 @@ pub fn cause_chain(error: &dyn std::error::Error) -> String {
 
 impl From<ledger::LedgerError> for ApiError {
     fn from(error: ledger::LedgerError) -> Self {
-        use ledger::LedgerError as E;
-        match error {
-            E::Conflict { stream_id: _, expected, actual } => {
-                ApiError::Conflict { detail: format!("expected {expected}, the record is at version {actual}") }
-            }
-            E::InvalidEvent { .. } | E::InvalidAppend(_) | E::InvalidName(_) => {
-                ApiError::BadRequest { detail: error.to_string(), errors: Vec::new() }
-            }
-            // Unreachable: worth retrying. Any other database error is a defect, logged in full.
-            E::Database(
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed,
-            )
-            | E::Unavailable(_)
-            | E::Closed => {
-                tracing::warn!(%error, "the ledger is not reachable");
-                ApiError::Unavailable { detail: "the ledger is not reachable".into() }
-            }
-            other => ApiError::Internal(other.to_string()),
-        }
+        application::ApplicationError::from(error).into()
     }
 }

@@ -17,6 +17,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use ledger::on_database;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -207,7 +208,7 @@ pub async fn claim(state: &AppState, account_id: Uuid, pre: &Preconditions) -> R
     let account_id = account_id.to_string();
     let key_hash = hex::encode(Sha256::digest(key.as_bytes()));
     let database = state.ledger.storage().database();
-    let now = crate::identity::now_micros();
+    let now = identity::now_micros();
     let inserted = on_database!(&database, pool => sqlx::query(
         "INSERT INTO idempotency_keys (account_id, key_hash, fingerprint, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (account_id, key_hash) DO NOTHING",
@@ -265,7 +266,7 @@ pub async fn settle<T>(state: &AppState, claim: Option<Claim>, outcome: &Result<
             .bind(&claim.account_id)
             .bind(&claim.key_hash)
             .bind(&claim.fingerprint)
-            .bind(crate::identity::now_micros())
+            .bind(identity::now_micros())
             .execute(pool)
             .await
             .map(|_| ()))
@@ -279,7 +280,7 @@ pub async fn settle<T>(state: &AppState, claim: Option<Claim>, outcome: &Result<
 }
 
 fn database_error(error: sqlx::Error) -> ApiError {
-    ApiError::from(crate::identity::IdentityError::Database(error))
+    ApiError::from(identity::IdentityError::Database(error))
 }
 
 #[cfg(test)]

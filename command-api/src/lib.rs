@@ -9,27 +9,13 @@
 // Code that serves requests, folds entries or reads from disk answers every failure with an error.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-/// Runs the same query text against whichever backend holds the tables. The identity tables use the
-/// same column types on both (text ids, integer instants), and sqlx accepts `$n` placeholders on
-/// SQLite too, so one body serves both; it is expanded once per backend and type-checked for each.
-macro_rules! on_database {
-    ($database:expr, $pool:ident => $body:expr) => {
-        match $database {
-            ::ledger::Database::Sqlite($pool) => $body,
-            ::ledger::Database::Postgres($pool) => $body,
-        }
-    };
-}
-
 pub mod assets;
-pub mod auth;
 pub mod authn;
 pub mod connections;
 pub mod document;
 pub mod error;
 pub mod health;
 pub mod idempotency;
-pub mod identity;
 pub mod json;
 pub mod read_log;
 pub mod record;
@@ -76,17 +62,12 @@ impl AppState {
         let database = ledger.storage().database();
         let recorder: std::sync::Arc<dyn query_api::ReadRecorder> =
             std::sync::Arc::new(read_log::ReadLog::new(ledger.clone()));
-        let identity = identity::store::IdentityStore::new(database.clone());
-        let outbox = ledger::outbox::Outbox::new(database.clone());
+        let application = application::Application::new(ledger.clone());
         Self {
-            application: application::Application::new(
-                ledger.clone(),
-                outbox.clone(),
-                std::sync::Arc::new(identity.clone()),
-            ),
+            identity: application.identity().clone(),
+            outbox: application.outbox().clone(),
+            application,
             queries: query_api::QueryApi::new(projections::read::ReadModels::new(database), recorder),
-            identity,
-            outbox,
             lifetimes: identity::SessionLifetimes::default(),
             hashing: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map(|cores| cores.get() * 2).unwrap_or(4),

@@ -9,6 +9,20 @@
 // Code that serves requests, folds entries or reads from disk answers every failure with an error.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+/// Runs the same query text against whichever backend holds the tables. Tables that use the same
+/// column types on both backends (text ids, integer instants) can share one query text, since sqlx
+/// accepts `$n` placeholders on SQLite too; the body is expanded once per backend and type-checked for
+/// each.
+#[macro_export]
+macro_rules! on_database {
+    ($database:expr, $pool:ident => $body:expr) => {
+        match $database {
+            $crate::Database::Sqlite($pool) => $body,
+            $crate::Database::Postgres($pool) => $body,
+        }
+    };
+}
+
 pub mod append;
 pub mod audit;
 pub mod error;

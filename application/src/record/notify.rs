@@ -4,8 +4,9 @@
 use crate::clock::today_in_cameroon;
 use crate::error::ApplicationError;
 use crate::record::RecordCommand;
-use crate::{facilities, Application, Contact};
+use crate::{facilities, Application};
 use domain::record::PatientRecord;
+use identity::Contact;
 use ledger::outbox::{ChannelKind, Message};
 
 impl Application {
@@ -45,7 +46,7 @@ impl Application {
             "CloudMedi: a doctor of {facility} opened a patient's record in an emergency (break-the-glass) on \
              {today}. Review it in the audit trail."
         );
-        for Contact { channel, recipient } in self.administrators.contacts(facility_id).await? {
+        for Contact { channel, recipient } in self.identity.administrators_contacts(facility_id).await? {
             let subject = (channel == ChannelKind::Email).then(|| "Emergency access to a record".to_owned());
             let message = Message { channel, recipient, subject, body: to_administrators.clone(), not_before: None };
             self.outbox.enqueue(&message).await?;

@@ -6,12 +6,8 @@
 //! count failures per identifier whether or not an account has it, so nothing here says which accounts
 //! exist. The precise reason goes to the ledger, for the audit trail.
 
-use crate::auth::{password, tokens, totp};
 use crate::authn::{principal_of, stored_uuid, Caller};
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
-use crate::identity::codes::{hash_code, hash_token, identifier_key, new_login_code};
-use crate::identity::store::{AccountRow, Rotation, ACTIVE, ISSUED};
-use crate::identity::{self, micros_after, now_micros, timestamp_of};
 use crate::json::Json;
 use crate::record::record;
 use crate::AppState;
@@ -25,6 +21,10 @@ use event_schema::events::account::{
 };
 use event_schema::StreamId;
 use event_schema::{Actor, Role};
+use identity::codes::{hash_code, hash_token, identifier_key, new_login_code};
+use identity::store::{AccountRow, Rotation, ACTIVE, ISSUED};
+use identity::{micros_after, now_micros, timestamp_of};
+use identity::{password, tokens, totp};
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};

@@ -1,10 +1,8 @@
 //! The caller's own account: who they are, and their second factors (enrolling an authenticator app
 //! with recovery codes, or receiving one-time codes by SMS or e-mail).
 
-use crate::auth::totp;
 use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
-use crate::identity::now_micros;
 use crate::json::Json;
 use crate::record::record;
 use crate::routes::auth::{begin_attempt, decode_secret, fail, password_matches, second_factor_methods, throttle_key};
@@ -14,6 +12,8 @@ use base64::Engine;
 use event_schema::events::account::{AuthenticationStage, FailureReason, SecondFactorEnrolled, SecondFactorMethod};
 use event_schema::Role;
 use event_schema::StreamId;
+use identity::now_micros;
+use identity::totp;
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};
@@ -90,7 +90,7 @@ struct Reauthentication {
 
 /// Checks the caller's password again, counting a wrong one towards the account's lockout.
 async fn confirm_password(state: &AppState, caller: &Caller, password: String) -> Result<(), ApiError> {
-    if password.is_empty() || password.chars().count() > crate::auth::password::MAX_LENGTH * 4 {
+    if password.is_empty() || password.chars().count() > identity::password::MAX_LENGTH * 4 {
         return Err(ApiError::invalid_field("/password", "must be the account's password"));
     }
     let key = throttle_key(&caller.account.login, Some(&caller.account));
@@ -98,7 +98,7 @@ async fn confirm_password(state: &AppState, caller: &Caller, password: String) -
     let stored = caller.account.password_hash.clone();
     if password_matches(state, password, stored).await? {
         // Only failures count towards a lockout.
-        state.identity.forgive_attempt(&key, crate::identity::now_micros()).await?;
+        state.identity.forgive_attempt(&key, identity::now_micros()).await?;
         return Ok(());
     }
     let reason = FailureReason::WrongPassword;

@@ -4,11 +4,7 @@
 
 use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
-use crate::identity::codes::{hash_code, new_activation_code};
-use crate::identity::store::NewAccount;
-use crate::identity::{self, micros_after, now_micros, IdentityError};
 use crate::json::Json;
-use crate::routes::staff::send_activation;
 use crate::AppState;
 use application::clock::today_in_cameroon;
 use axum::extract::State;
@@ -20,6 +16,10 @@ use event_schema::events::patient::{BirthDate, DuplicateSuspected, NextOfKin, Pa
 use event_schema::events::staff::ContactChannel;
 use event_schema::Role;
 use event_schema::StreamId;
+use identity::codes::{hash_code, new_activation_code};
+use identity::store::NewAccount;
+use identity::{micros_after, now_micros, IdentityError};
+use ledger::on_database;
 use ledger::outbox::ChannelKind;
 use ledger::{Database, ExpectedVersion};
 use rand_core::{OsRng, RngCore};
@@ -302,11 +302,17 @@ async fn register(
 
     let (sent_by, printed) = match (&registered.phone, &registered.email) {
         (Some(phone), _) => {
-            send_activation(&state, ChannelKind::Sms, Some(phone.clone()), &registered.health_id, &code).await?;
+            state
+                .application
+                .send_activation(ChannelKind::Sms, Some(phone.clone()), &registered.health_id, &code)
+                .await?;
             (ContactChannel::Sms, None)
         }
         (None, Some(email)) => {
-            send_activation(&state, ChannelKind::Email, Some(email.clone()), &registered.health_id, &code).await?;
+            state
+                .application
+                .send_activation(ChannelKind::Email, Some(email.clone()), &registered.health_id, &code)
+                .await?;
             (ContactChannel::Email, None)
         }
         (None, None) => (ContactChannel::Printed, Some(code)),

@@ -8,9 +8,6 @@
 
 use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
-use crate::identity::codes::{hash_code, new_activation_code};
-use crate::identity::store::{AccountRow, NewAccount, StaffRow, ACTIVE, ISSUED, SUSPENDED};
-use crate::identity::{self, micros_after, now_micros, IdentityError};
 use crate::json::Json;
 use crate::record::{decode, parse_id, read_stream, record};
 use crate::routes::facilities;
@@ -18,15 +15,16 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::access::{Action, Facts};
-use domain::staff::{
-    self, ActivationDelivery, Contact, RegisterStaff, StaffError, StaffEvent, StaffMember, SuspendStaff,
-};
+use domain::staff::{self, ActivationDelivery, RegisterStaff, StaffError, StaffEvent, StaffMember, SuspendStaff};
 use event_schema::events::staff::{
     ActivationReissued, ContactChannel, StaffRegistered, StaffReinstated, StaffSuspended,
 };
 use event_schema::StreamId;
 use event_schema::{Actor, EventPayload, Role};
-use ledger::outbox::{ChannelKind, Message};
+use identity::codes::{hash_code, new_activation_code};
+use identity::store::{AccountRow, StaffRow, ACTIVE, ISSUED, SUSPENDED};
+use identity::{micros_after, now_micros};
+use ledger::outbox::ChannelKind;
 use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -106,14 +104,7 @@ impl From<StaffRow> for StaffView {
 }
 
 fn staff_error(error: StaffError) -> ApiError {
-    match error {
-        StaffError::Invalid(errors) => ApiError::from(errors),
-        StaffError::Unknown => ApiError::NotFound,
-        StaffError::AlreadyRegistered | StaffError::AlreadySuspended | StaffError::NotSuspended => {
-            ApiError::Conflict { detail: error.to_string() }
-        }
-        StaffError::SuspendedByHigherAuthority => ApiError::Forbidden,
-    }
+    application::ApplicationError::from(error).into()
 }
 
 #[utoipa::path(
@@ -206,7 +197,7 @@ async fn register(
         registered_by: actor.role,
         delivery: ActivationDelivery::ToContact,
     };
-    let (registered, _) = issue(state, actor, command).await?;
+    let (registered, _) = state.application.issue_staff(actor, command).await?;
     Ok(Registered {
         account_id: registered.account_id,
         login: registered.login,
@@ -214,94 +205,6 @@ async fn register(
         facility_id: registered.facility_id,
         activation_sent_by: registered.activation_sent_by,
     })
-}
-
-/// Registers a member of staff: decides, claims the login, records the registration, and sends (or,
-/// for [`ActivationDelivery::Printed`], returns) the one-time activation code.
-pub async fn issue(
-    state: &AppState,
-    actor: Actor,
-    command: RegisterStaff,
-) -> Result<(StaffRegistered, Option<String>), ApiError> {
-    let contact = staff::contact(&command).map_err(ApiError::from);
-    let events = staff::decide_register(None, command).map_err(staff_error)?;
-    let contact = contact?;
-    let Some(StaffEvent::Registered(registered)) = events.into_iter().next() else {
-        return Err(ApiError::Internal("a staff registration without its event".into()));
-    };
-    // The login is claimed first (the row grants nothing until activated); if the registration cannot
-    // be recorded, the claim is withdrawn.
-    let code = claim_login(state, &registered, &contact).await?;
-    let stream = StreamId::staff(registered.account_id);
-    if let Err(error) = record(state, stream, ExpectedVersion::NoStream, actor, &registered).await {
-        if let Err(cleanup) = state.identity.forget_issued(registered.account_id).await {
-            tracing::error!(%cleanup, "an issued account could not be withdrawn after its registration failed");
-        }
-        return Err(error);
-    }
-    let channel = match registered.activation_sent_by {
-        ContactChannel::Printed => return Ok((registered, Some(code))),
-        ContactChannel::Sms => ChannelKind::Sms,
-        ContactChannel::Email => ChannelKind::Email,
-    };
-    send_activation(state, channel, contact.phone.or(contact.email), &registered.login, &code).await?;
-    Ok((registered, None))
-}
-
-/// Claims a registered member of staff's login in the identity tables: an issued account, which grants
-/// nothing until it is activated with the one-time code returned.
-pub async fn claim_login(
-    state: &AppState,
-    registered: &StaffRegistered,
-    contact: &Contact,
-) -> Result<String, ApiError> {
-    let code = new_activation_code();
-    let now = now_micros();
-    let otp_channel = if contact.phone.is_some() { "sms" } else { "email" };
-    let account = NewAccount {
-        id: registered.account_id,
-        login: &registered.login,
-        national_id: None,
-        role: registered.role.as_str(),
-        facility_id: registered.facility_id,
-        patient_id: None,
-        family_name: &registered.family_name,
-        given_names: &registered.given_names,
-        phone: contact.phone.as_deref(),
-        email: contact.email.as_deref(),
-        otp_channel: Some(otp_channel),
-        activation_code_hash: &hash_code(&code),
-        activation_expires_at: micros_after(now, identity::ACTIVATION_TTL),
-    };
-    state.identity.insert_issued(&account, now).await.map_err(|error| match error {
-        IdentityError::Taken(_) => {
-            ApiError::invalid_field("/professional_id", "this professional ID already has an account; give another")
-        }
-        other => other.into(),
-    })?;
-    Ok(code)
-}
-
-/// Queues an account's activation code in the notification outbox.
-pub async fn send_activation(
-    state: &AppState,
-    channel: ChannelKind,
-    recipient: Option<String>,
-    login: &str,
-    code: &str,
-) -> Result<(), ApiError> {
-    let recipient = match (channel, recipient) {
-        (_, Some(recipient)) => recipient,
-        (_, None) => return Err(ApiError::Internal("no address for the activation code".into())),
-    };
-    let days = identity::ACTIVATION_TTL.as_secs() / 86_400;
-    let body = format!(
-        "CloudMedi: an account was opened for you. Your login is {login} and your activation code is {code} \
-         (valid {days} days). Activate it and choose your password in the CloudMedi app."
-    );
-    let subject = (channel == ChannelKind::Email).then(|| "Your CloudMedi account".to_owned());
-    state.outbox.enqueue(&Message { channel, recipient, subject, body, not_before: None }).await?;
-    Ok(())
 }
 
 #[utoipa::path(
@@ -593,34 +496,6 @@ async fn reissue_activation(
     if !state.identity.reissue_activation(&account.id, &hash_code(&code), expires).await? {
         return Err(ApiError::Conflict { detail: "this account is not waiting for activation".into() });
     }
-    send_activation(&state, channel, Some(recipient), &account.login, &code).await?;
+    state.application.send_activation(channel, Some(recipient), &account.login, &code).await?;
     Ok(axum::Json(Reissued { account_id: id, sent_by }))
-}
-
-/// Issues the account of a system administrator from the operator's console (`cloudmedi admin`): the
-/// only way the first one comes to exist. There is no default password; the one-time activation code
-/// returned is shown to the operator once.
-pub async fn issue_system_administrator(
-    state: &AppState,
-    professional_id: String,
-    family_name: String,
-    given_names: String,
-    phone: Option<String>,
-    email: Option<String>,
-) -> Result<(StaffRegistered, String), ApiError> {
-    let command = RegisterStaff {
-        account_id: Uuid::now_v7(),
-        professional_id,
-        role: Role::SystemAdministrator,
-        facility_id: None,
-        family_name,
-        given_names,
-        phone,
-        email,
-        registered_by: Role::System,
-        delivery: ActivationDelivery::Printed,
-    };
-    let (registered, code) = issue(state, Actor::system(), command).await?;
-    let code = code.ok_or_else(|| ApiError::Internal("a printed activation without its code".into()))?;
-    Ok((registered, code))
 }

@@ -6,11 +6,32 @@
 //! event: an account row that grants nothing (issued, or reserved) may be written first to claim a
 //! unique login, but anything that grants access (a session, an activation, a reinstatement) follows
 //! its event, and anything that withdraws access (suspension, logout) comes first.
+//!
+//! The authentication building blocks live here too: password hashing and policy ([`password`]), TOTP
+//! second factors with recovery codes ([`totp`]) and opaque session tokens ([`tokens`]). Secrets never
+//! leave them in a form that can be logged: passwords and codes are taken by reference and dropped, and
+//! only hashes are returned for storage.
+
+// Code that serves requests or reads from disk answers every failure with an error.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod codes;
+pub mod password;
 pub mod store;
+pub mod tokens;
+pub mod totp;
 
+pub use store::IdentityStore;
+
+use ledger::outbox::ChannelKind;
 use std::time::Duration;
+
+/// How a message reaches someone: by SMS or by e-mail, at this address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub channel: ChannelKind,
+    pub recipient: String,
+}
 
 /// How long sessions' tokens last. Operators set these in the server's configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +68,18 @@ pub enum IdentityError {
     /// A unique value (`login`, `national_id`, `patient_id`) already belongs to another account.
     #[error("the {0} already belongs to an account")]
     Taken(&'static str),
+}
+
+impl IdentityError {
+    /// Whether the database could not be reached at all (as opposed to refusing something).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            Self::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed
+            )
+        )
+    }
 }
 
 /// Now, in Unix microseconds: the identity tables' time unit.

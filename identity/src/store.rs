@@ -5,8 +5,8 @@
 //! WHERE <still valid> RETURNING …`), so two requests racing with one code, one token or one
 //! activation can never both succeed, on either backend, without holding a transaction open.
 
-use super::IdentityError;
-use application::Contact;
+use crate::{Contact, IdentityError};
+use ledger::on_database;
 use ledger::outbox::ChannelKind;
 use ledger::Database;
 use sqlx::Row;
@@ -693,14 +693,5 @@ impl IdentityStore {
         .await
         .map(|done| done.rows_affected()))?;
         Ok(u32::try_from(done).unwrap_or(u32::MAX))
-    }
-}
-
-#[async_trait::async_trait]
-impl application::FacilityAdministrators for IdentityStore {
-    async fn contacts(&self, facility_id: Uuid) -> Result<Vec<Contact>, application::ApplicationError> {
-        self.administrators_contacts(facility_id)
-            .await
-            .map_err(|error| application::ApplicationError::internal("the facility's administrators", error))
     }
 }

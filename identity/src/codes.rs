@@ -37,7 +37,7 @@ pub fn hash_code(code: &str) -> String {
 
 /// The stored form of a token.
 pub fn hash_token(token: &str) -> String {
-    hex::encode(crate::auth::tokens::hash_token(token))
+    hex::encode(crate::tokens::hash_token(token))
 }
 
 /// The key under which failures for a login identifier are counted.

@@ -1,0 +1,86 @@
+//! Issuing staff accounts through the application layer on a real ledger and identity store, on both
+//! backends: the registration is recorded, the login claimed and the code delivered exactly once.
+
+mod support;
+
+use application::staff::SystemAdministrator;
+use application::ApplicationError;
+use domain::staff::{ActivationDelivery, RegisterStaff};
+use event_schema::{Actor, Role, StreamId};
+use identity::codes::hash_code;
+use identity::store::ISSUED;
+use support::world;
+use uuid::Uuid;
+
+fn administrator(login: &str) -> SystemAdministrator {
+    SystemAdministrator {
+        professional_id: login.into(),
+        family_name: "Ngono".into(),
+        given_names: "Paul".into(),
+        phone: Some("677 00 00 01".into()),
+        email: None,
+    }
+}
+
+async fn the_first_administrator_gets_a_printed_code_and_an_issued_login(postgres: bool) {
+    let world = world(postgres).await;
+    let (registered, code) =
+        world.application.issue_system_administrator(administrator("MINSANTE-ADM-001")).await.expect("issued");
+    assert_eq!(registered.role, Role::SystemAdministrator);
+    let account = world.application.identity().get(&registered.account_id.to_string()).await.expect("read");
+    let account = account.expect("the login is claimed in the identity tables");
+    assert_eq!((account.login.as_str(), account.status.as_str()), ("MINSANTE-ADM-001", ISSUED));
+    assert_eq!(
+        account.activation_code_hash.as_deref(),
+        Some(hash_code(&code).as_str()),
+        "the printed code activates it"
+    );
+    let (entries, version) = application::streams::read_stream(&world.ledger, &StreamId::staff(registered.account_id))
+        .await
+        .expect("stream");
+    assert_eq!((entries.len(), version), (1, 1), "the registration is recorded once");
+    assert_eq!(world.messages_queued().await, 0, "a printed code is not also sent");
+
+    // The same login again is a field error, and nothing more is recorded or claimed.
+    let again = world.application.issue_system_administrator(administrator("MINSANTE-ADM-001")).await;
+    match again {
+        Err(ApplicationError::Invalid(fields)) => assert_eq!(fields[0].field, "/professional_id"),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+async fn a_member_of_staff_is_sent_their_code(postgres: bool) {
+    let world = world(postgres).await;
+    let nurse = RegisterStaff {
+        account_id: Uuid::now_v7(),
+        professional_id: "CE0002-IDE07".into(),
+        role: Role::Nurse,
+        facility_id: Some(world.facility),
+        family_name: "Abena".into(),
+        given_names: "Marie".into(),
+        phone: None,
+        email: Some("marie.abena@example.cm".into()),
+        registered_by: Role::FacilityAdministrator,
+        delivery: ActivationDelivery::ToContact,
+    };
+    let (registered, code) = world.application.issue_staff(Actor::system(), nurse).await.expect("issued");
+    assert_eq!(code, None, "the code is sent, not returned");
+    assert_eq!(registered.facility_id, Some(world.facility));
+    assert_eq!(world.messages_queued().await, 1, "one message carries the activation code");
+}
+
+async fn invalid_contacts_are_named_before_anything_is_written(postgres: bool) {
+    let world = world(postgres).await;
+    let unreachable = SystemAdministrator { phone: Some("12".into()), ..administrator("MINSANTE-ADM-002") };
+    match world.application.issue_system_administrator(unreachable).await {
+        Err(ApplicationError::Invalid(fields)) => assert!(fields.iter().any(|field| field.field == "/phone")),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+    assert_eq!(world.application.identity().staff(None).await.expect("read").len(), 0, "no login was claimed");
+}
+
+on_both_backends!(
+    the_first_administrator_gets_a_printed_code_and_an_issued_login,
+    a_member_of_staff_is_sent_their_code,
+    invalid_contacts_are_named_before_anything_is_written,
+);
