@@ -19,6 +19,13 @@ pub enum ApplicationError {
     /// The record is not as the command expected (moved on, already corrected, merged).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Credentials (a password, a code, a token) were not accepted. One answer for every reason, so it
+    /// says nothing about whether an account exists or which part was wrong.
+    #[error("credentials not accepted")]
+    InvalidCredentials,
+    /// Too many failed attempts: try again after this many seconds.
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_secs: u64 },
     /// The ledger refused what the command would append (an event too large, say): the request as a
     /// whole cannot be recorded, though no single field is to blame.
     #[error("refused: {0}")]

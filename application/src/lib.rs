@@ -11,18 +11,22 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod access;
+pub mod accounts;
 pub mod clock;
 pub mod error;
 pub mod facilities;
+pub mod login;
 pub mod record;
 pub mod staff;
 pub mod streams;
 
 pub use error::ApplicationError;
 
-use identity::IdentityStore;
+use identity::{IdentityStore, SessionLifetimes};
 use ledger::outbox::Outbox;
 use ledger::Ledger;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// The application over an open ledger.
 #[derive(Clone)]
@@ -30,13 +34,33 @@ pub struct Application {
     ledger: Ledger,
     outbox: Outbox,
     identity: IdentityStore,
+    /// How long sessions' tokens last.
+    lifetimes: SessionLifetimes,
+    /// Bounds how many password hashes run at once (each holds 19 MiB for tens of milliseconds).
+    hashing: Arc<Semaphore>,
 }
 
 impl Application {
     /// The application over an open ledger; the identity tables and the outbox live in its database.
     pub fn new(ledger: Ledger) -> Self {
         let database = ledger.storage().database();
-        Self { identity: IdentityStore::new(database.clone()), outbox: Outbox::new(database), ledger }
+        let hashing = std::thread::available_parallelism().map(|cores| cores.get() * 2).unwrap_or(4);
+        Self {
+            identity: IdentityStore::new(database.clone()),
+            outbox: Outbox::new(database),
+            ledger,
+            lifetimes: SessionLifetimes::default(),
+            hashing: Arc::new(Semaphore::new(hashing)),
+        }
+    }
+
+    /// The same application, with sessions lasting as the operator configured.
+    pub fn with_session_lifetimes(self, lifetimes: SessionLifetimes) -> Self {
+        Self { lifetimes, ..self }
+    }
+
+    pub fn session_lifetimes(&self) -> SessionLifetimes {
+        self.lifetimes
     }
 
     pub fn ledger(&self) -> &Ledger {

@@ -222,10 +222,10 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         }),
     };
     let mut state = AppState::new(ledger.clone());
-    state.lifetimes = SessionLifetimes {
+    state.application = state.application.with_session_lifetimes(SessionLifetimes {
         access: Duration::from_secs(config.access_token_ttl_secs),
         refresh: Duration::from_secs(config.refresh_token_ttl_secs),
-    };
+    });
     state.queries = state.queries.configured(query_api::QuerySettings {
         cost_per_minute: config.graphql_cost_per_minute,
         anonymous_introspection: config.graphql_anonymous_introspection.unwrap_or(config.development),

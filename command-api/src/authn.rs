@@ -9,7 +9,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use domain::access::{Action, Facts, Principal};
-use event_schema::{Actor, Role};
+use event_schema::Actor;
 use identity::codes::hash_token;
 use identity::now_micros;
 use identity::store::AccountRow;
@@ -41,20 +41,12 @@ impl Caller {
 
 /// Parses a stored id; a malformed one is a defect in the store, not the caller's fault.
 pub fn stored_uuid(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| ApiError::Internal("a malformed id in the identity store".into()))
+    Ok(application::accounts::stored_uuid(text)?)
 }
 
 /// The principal an account row describes.
 pub fn principal_of(account: &AccountRow) -> Result<Principal, ApiError> {
-    let role = Role::parse(&account.role)
-        .filter(|role| *role != Role::System)
-        .ok_or_else(|| ApiError::Internal("an account with an unknown role".into()))?;
-    Ok(Principal {
-        account_id: stored_uuid(&account.id)?,
-        role,
-        facility_id: account.facility_id.as_deref().map(stored_uuid).transpose()?,
-        patient_id: account.patient_id.as_deref().map(stored_uuid).transpose()?,
-    })
+    Ok(application::accounts::principal_of(account)?)
 }
 
 impl FromRequestParts<AppState> for Caller {

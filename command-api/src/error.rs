@@ -228,6 +228,8 @@ impl From<application::ApplicationError> for ApiError {
         match error {
             E::Invalid(errors) => ApiError::from(errors),
             E::Forbidden => ApiError::Forbidden,
+            E::InvalidCredentials => ApiError::InvalidCredentials,
+            E::TooManyAttempts { retry_after_secs } => ApiError::TooManyAttempts { retry_after_secs },
             E::NotFound => ApiError::NotFound,
             E::Conflict(detail) => ApiError::Conflict { detail },
             E::Refused(detail) => ApiError::bad_request(detail),

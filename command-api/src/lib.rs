@@ -47,9 +47,6 @@ pub struct AppState {
     pub ledger: Ledger,
     pub identity: identity::store::IdentityStore,
     pub outbox: ledger::outbox::Outbox,
-    pub lifetimes: identity::SessionLifetimes,
-    /// Bounds how many password hashes run at once (each holds 19 MiB for tens of milliseconds).
-    pub hashing: std::sync::Arc<tokio::sync::Semaphore>,
     /// The GraphQL API over the read models; it records its reads of medical data in the ledger
     /// (`read_log`) before answering.
     pub queries: query_api::QueryApi,
@@ -68,10 +65,6 @@ impl AppState {
             outbox: application.outbox().clone(),
             application,
             queries: query_api::QueryApi::new(projections::read::ReadModels::new(database), recorder),
-            lifetimes: identity::SessionLifetimes::default(),
-            hashing: std::sync::Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map(|cores| cores.get() * 2).unwrap_or(4),
-            )),
             ledger,
         }
     }

@@ -5,11 +5,11 @@ use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::json::Json;
 use crate::record::record;
-use crate::routes::auth::{begin_attempt, decode_secret, fail, password_matches, second_factor_methods, throttle_key};
 use crate::AppState;
+use application::login::{decode_secret, second_factor_methods};
 use axum::extract::State;
 use base64::Engine;
-use event_schema::events::account::{AuthenticationStage, FailureReason, SecondFactorEnrolled, SecondFactorMethod};
+use event_schema::events::account::{SecondFactorEnrolled, SecondFactorMethod};
 use event_schema::Role;
 use event_schema::StreamId;
 use identity::now_micros;
@@ -93,19 +93,7 @@ async fn confirm_password(state: &AppState, caller: &Caller, password: String) -
     if password.is_empty() || password.chars().count() > identity::password::MAX_LENGTH * 4 {
         return Err(ApiError::invalid_field("/password", "must be the account's password"));
     }
-    let key = throttle_key(&caller.account.login, Some(&caller.account));
-    let attempt = begin_attempt(state, &key, Some(&caller.account), AuthenticationStage::Password).await?;
-    let stored = caller.account.password_hash.clone();
-    if password_matches(state, password, stored).await? {
-        // Only failures count towards a lockout.
-        state.identity.forgive_attempt(&key, identity::now_micros()).await?;
-        return Ok(());
-    }
-    let reason = FailureReason::WrongPassword;
-    match fail(state, &key, attempt, Some(&caller.account), AuthenticationStage::Password, reason).await? {
-        ApiError::InvalidCredentials => Err(ApiError::invalid_field("/password", "the password is not correct")),
-        locked => Err(locked),
-    }
+    Ok(state.application.confirm_password(&caller.account, password).await?)
 }
 
 /// Tells the account's owner, through their usual channel, that their second factor changed, so that a

@@ -1,0 +1,73 @@
+//! Logging in through the application layer, on both backends: an issued account activated with its
+//! code, a password then a code sent by e-mail, and a lockout after five wrong passwords.
+
+mod support;
+
+use application::login::LoginOutcome;
+use application::ApplicationError;
+use domain::staff::{ActivationDelivery, RegisterStaff};
+use event_schema::events::account::SecondFactorMethod;
+use event_schema::{Actor, Role, Timestamp};
+use std::time::Duration;
+use support::world;
+use uuid::Uuid;
+
+const PASSWORD: &str = "Mangrove-Kribi-2026!";
+
+async fn a_nurse_activates_then_logs_in_with_a_code_and_is_locked_out_after_five_failures(postgres: bool) {
+    let world = world(postgres).await;
+    let nurse = RegisterStaff {
+        account_id: Uuid::now_v7(),
+        professional_id: "CE0002-IDE08".into(),
+        role: Role::Nurse,
+        facility_id: Some(world.facility),
+        family_name: "Abena".into(),
+        given_names: "Marie".into(),
+        phone: None,
+        email: Some("marie.abena@example.cm".into()),
+        registered_by: Role::FacilityAdministrator,
+        delivery: ActivationDelivery::Printed,
+    };
+    let (registered, code) = world.application.issue_staff(Actor::system(), nurse).await.expect("issued");
+    let code = code.expect("a printed code");
+
+    let weak = world.application.activate(&registered.login, &code, "short".into()).await;
+    assert!(matches!(&weak, Err(ApplicationError::Invalid(fields)) if fields[0].field == "/password"), "{weak:?}");
+    let activated = world.application.activate("ce0002-ide08", &code, PASSWORD.into()).await.expect("activated");
+    assert!(activated.second_factor_required, "staff always prove a second factor");
+    let again = world.application.activate(&registered.login, &code, PASSWORD.into()).await;
+    assert!(matches!(again, Err(ApplicationError::InvalidCredentials)), "a code works once: {again:?}");
+
+    let LoginOutcome::SecondFactor(challenge) =
+        world.application.log_in(&registered.login, PASSWORD.into()).await.expect("password accepted")
+    else {
+        panic!("a nurse needs a second factor")
+    };
+    assert_eq!(challenge.code_sent_by, Some(SecondFactorMethod::Email));
+    let sent = world.outbox.claim_due(Timestamp::now(), Duration::from_secs(60), 10).await.expect("outbox");
+    let body = &sent.last().expect("the login code was sent").body;
+    let code: String = body.split("login code is ").nth(1).expect("a code").chars().take(6).collect();
+    let wrong = world.application.prove_second_factor(challenge.challenge_id, SecondFactorMethod::Email, "000000x");
+    assert!(matches!(wrong.await, Err(ApplicationError::InvalidCredentials)));
+    let session = world
+        .application
+        .prove_second_factor(challenge.challenge_id, SecondFactorMethod::Email, &code)
+        .await
+        .expect("the code opens the session");
+    assert_eq!(session.principal.account_id, registered.account_id);
+    let refreshed = world.application.refresh_session(&session.refresh_token).await.expect("refreshed");
+    assert_ne!(refreshed.access_token, session.access_token);
+    let replayed = world.application.refresh_session(&session.refresh_token).await;
+    assert!(matches!(replayed, Err(ApplicationError::InvalidCredentials)), "a spent refresh token ends it");
+
+    let mut answers = Vec::new();
+    for _ in 0..6 {
+        answers.push(world.application.log_in(&registered.login, "Wrong-password-1".into()).await);
+    }
+    assert!(answers[..4].iter().all(|answer| matches!(answer, Err(ApplicationError::InvalidCredentials))));
+    assert!(answers[4..].iter().all(|answer| matches!(answer, Err(ApplicationError::TooManyAttempts { .. }))));
+    let locked = world.application.log_in(&registered.login, PASSWORD.into()).await;
+    assert!(matches!(locked, Err(ApplicationError::TooManyAttempts { .. })), "even the right password waits");
+}
+
+on_both_backends!(a_nurse_activates_then_logs_in_with_a_code_and_is_locked_out_after_five_failures);
