@@ -88,7 +88,7 @@ impl Chart {
 
     /// Asks the access policy whether the current author may take `action`, given the care
     /// relationship the record shows, exactly as the command API asks before deciding.
-    pub(super) fn authorise(&self, action: Action) -> anyhow::Result<()> {
+    fn authorise(&self, action: Action) -> anyhow::Result<()> {
         let actor = self.actor.as_ref().context("an entry was planned without an author")?;
         let principal = Principal {
             account_id: actor.account_id,
@@ -105,7 +105,7 @@ impl Chart {
         }
     }
 
-    pub(super) fn keep(&mut self, events: Vec<RecordEvent>) -> anyhow::Result<()> {
+    fn keep(&mut self, events: Vec<RecordEvent>) -> anyhow::Result<()> {
         let now = self.now();
         for event in events {
             self.pending.push(application::record::new_event(&event, now)?);
