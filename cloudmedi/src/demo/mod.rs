@@ -1,0 +1,241 @@
+//! `cloudmedi demo`: fills a new ledger with realistic synthetic data, for demonstrations and benchmarks.
+//!
+//! The data is a health system across Cameroon's ten regions: facilities, their staff, and patients
+//! whose records grow over the five years before `--as-of`: registration, immunisations following the
+//! schedule (most on time, some late, some missed), consultations with ICD-10 diagnoses, vital signs,
+//! prescriptions, laboratory orders and results with LOINC codes, appointments kept, missed, cancelled
+//! or moved, long-term treatments, referrals, and corrections. One showcase patient has about 200
+//! entries, for a benchmark that reads a whole record.
+//!
+//! Every patient event is decided by the domain's own functions against the record folded so far,
+//! with the simulated day as `today` and the simulated instant as `now`, and every author is checked
+//! against the access policy first, so the ledger holds only what the command API could have
+//! recorded. Facilities and staff are decided by the domain too. Appends carry the events one author
+//! recorded at one sitting (a triage, a consultation, a laboratory's results), up to a visit's worth.
+//!
+//! Generation is deterministic: a seed and an `--as-of` day give the same facilities, staff, patients
+//! and entries whatever order the concurrent appenders commit in; only what the ledger assigns
+//! (positions, event ids, commit times, hashes and signatures) differs between runs. A single producer
+//! plans patients in order and the appenders take them from a queue, so where the run stops is decided
+//! by the plan alone.
+//!
+//! It writes only into a ledger that holds nothing but its key registry: the ledger is append-only,
+//! and synthetic patients mixed into real records could never be taken out again.
+//!
+//! The module tree follows the way a run goes. `pipeline` plans in one thread and appends from many;
+//! `network` decides the facilities and their staff; `life` plans one patient's life, happening by
+//! happening, and `chart` decides each entry through the domain. The reference tables (names, regions,
+//! medicines, illnesses, laboratory tests, growth, history, facility names) are TOML files under
+//! `cloudmedi/data/demo/`, embedded in the binary and read once by `tables`; `rng` and `calendar` make a
+//! seed and an `--as-of` day mean the same data on every machine.
+
+mod calendar;
+mod chart;
+mod history;
+mod illnesses;
+mod laboratory;
+mod life;
+mod medicines;
+mod network;
+mod people;
+mod pipeline;
+mod rng;
+mod tables;
+
+use crate::datadir::{open_storage, DataDir};
+use crate::demo_accounts::{self, DemoLogin};
+use crate::{Location, Outcome};
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use clap::Args;
+use event_schema::events;
+use ledger::Ledger;
+use pipeline::write;
+use std::time::Instant;
+use tables::Tables;
+use uuid::Uuid;
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// About how many events to write (the last patient's record is always written whole). The default
+    /// makes a network of about twenty facilities and a few hundred patients in seconds, enough for a
+    /// first try; `cloudmedi bench --read` asks for a million.
+    #[arg(long, default_value_t = 50_000)]
+    events: u64,
+    /// The same seed and --as-of day give the same facilities, staff, patients and entries.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Concurrent appenders, whose appends the ledger commits together.
+    #[arg(long, default_value_t = 64)]
+    writers: usize,
+    /// The day the data leads up to, YYYY-MM-DD (default: today in Cameroon); every event falls in the
+    /// five years before it, and only appointments may lie after it.
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+}
+
+/// Fewer events than this cannot hold the facilities, their staff and the showcase patient.
+const MIN_EVENTS: u64 = 1_000;
+
+/// The system administrator, the auditor and the analyst.
+const NATIONAL_STAFF: u64 = 3;
+
+/// How far back the simulated history reaches.
+const HISTORY_DAYS: i64 = 5 * 365;
+
+/// The showcase patient's record is written until it holds about this many entries.
+const SHOWCASE_ENTRIES: u64 = 200;
+
+/// The most events any other patient's record gets, so one long life cannot take a small run's budget.
+const PATIENT_EVENTS_MAX: u64 = 400;
+
+pub async fn run(location: &Location, args: DemoArgs) -> anyhow::Result<Outcome> {
+    // A data file that does not parse is a defect of the build; it is reported before anything is written.
+    let tables = tables::load()?;
+    if args.events < MIN_EVENTS {
+        bail!("--events must be at least {MIN_EVENTS}: the facilities, their staff and the showcase patient need that many");
+    }
+    if args.writers == 0 {
+        bail!("--writers must be at least 1");
+    }
+    // The clock is the command API's, so that "today" means the same day here as in the server.
+    let today = NaiveDate::parse_from_str(&application::clock::today_in_cameroon(), "%Y-%m-%d")
+        .context("cannot read today's date")?;
+    let as_of = args.as_of.unwrap_or(today);
+    if as_of > today {
+        bail!("--as-of {as_of} is after today ({today}): every event of the demo must lie in the past");
+    }
+    let dir = DataDir::new(&location.data_dir);
+    crate::datadir::initialise_embedded_default(location, &dir).await?;
+    let storage = open_storage(location, &dir, false).await?;
+    let ledger = Ledger::open(storage, dir.root_public_key()?, dir.node_key_pair()?, events::catalog())
+        .await
+        .context("cannot open the ledger")?;
+    let started = Instant::now();
+    let written = write(&ledger, tables, &args, as_of).await;
+    let elapsed = started.elapsed().as_secs_f64().max(1e-9);
+    let issued = match &written {
+        Ok((census, _)) => demo_accounts::issue(&ledger, &census.logins).await,
+        Err(_) => Ok(Vec::new()),
+    };
+    // Whatever happened, appends already queued are committed before the summary (or the error).
+    ledger.close().await;
+    let (census, events) = written?;
+    let issued = issued?;
+    report(tables, &census, events, elapsed, &args, as_of);
+    demo_accounts::print(&issued, &location.data_dir);
+    outln!("showcase patient {} {}", census.showcase_id, census.showcase_health_id);
+    Ok(Outcome::Success)
+}
+
+fn report(tables: &Tables, census: &Census, events: u64, elapsed: f64, args: &DemoArgs, as_of: NaiveDate) {
+    outln!(
+        "demo data written: {events} events in {elapsed:.1} s ({:.0} events/s, {} writers, seed {}, as of {as_of})",
+        events as f64 / elapsed,
+        args.writers,
+        args.seed
+    );
+    let levels = &census.facilities;
+    outln!(
+        "  facilities: {} ({} reference hospitals, {} regional hospitals, {} district hospitals, {} health centres, {} private clinics)",
+        levels.iter().sum::<u64>(),
+        levels[0],
+        levels[1],
+        levels[2],
+        levels[3],
+        levels[4]
+    );
+    let staff = &census.staff;
+    outln!(
+        "  staff: {} ({} doctors, {} nurses, {} laboratory technicians, {} registration clerks, {} facility \
+         administrators, and at national level a system administrator, an auditor and an analyst)",
+        staff.iter().sum::<u64>() + NATIONAL_STAFF,
+        staff[0],
+        staff[1],
+        staff[2],
+        staff[3],
+        staff[4]
+    );
+    outln!(
+        "  patients: {} ({} female, {} male; {} under five; {} with a national ID number)",
+        census.patients,
+        census.female,
+        census.male,
+        census.under_five,
+        census.with_national_id
+    );
+    let regions: Vec<String> = tables
+        .regions
+        .iter()
+        .zip(&census.by_region)
+        .map(|(region, count)| format!("{} {count}", region.code))
+        .collect();
+    outln!("  patients by region: {}", regions.join(", "));
+    outln!("  showcase: {} entries in stream patient:{}", census.showcase_entries, census.showcase_id);
+}
+
+/// What a run wrote, for the summary.
+#[derive(Default)]
+struct Census {
+    /// By level: reference, regional, district, health centre, private clinic.
+    facilities: [u64; 5],
+    /// Doctors, nurses, laboratory technicians, registration clerks, facility administrators.
+    staff: [u64; 5],
+    patients: u64,
+    /// Per region, in the order of `regions.toml`.
+    by_region: Vec<u64>,
+    female: u64,
+    male: u64,
+    under_five: u64,
+    with_national_id: u64,
+    showcase_id: Uuid,
+    showcase_health_id: String,
+    showcase_entries: u64,
+    /// The members of staff who get a development account.
+    logins: Vec<DemoLogin>,
+}
+
+/// What [`generate`] wrote: how many events, and the showcase patient.
+pub struct Generated {
+    pub events: u64,
+    pub showcase_id: Uuid,
+    pub showcase_entries: u64,
+}
+
+/// Fills `ledger` (new: only its key registry) with about `events` events of synthetic data, as
+/// `cloudmedi demo` does, for the read-side benchmark.
+pub async fn generate(ledger: &Ledger, events: u64, seed: u64, as_of: NaiveDate) -> anyhow::Result<Generated> {
+    let args = DemoArgs { events: events.max(MIN_EVENTS), seed, writers: 64, as_of: Some(as_of) };
+    let tables = tables::load()?;
+    let (census, events) = write(ledger, tables, &args, as_of).await?;
+    Ok(Generated { events, showcase_id: census.showcase_id, showcase_entries: census.showcase_entries })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::calendar::Clock;
+    use super::life::Life;
+    use super::network::Network;
+    use super::*;
+
+    /// Planning decides every entry through the domain and the access policy, so planning many
+    /// patients for several seeds and days shows the domain accepts everything the demo writes.
+    #[test]
+    fn the_domain_accepts_every_planned_patient() {
+        let tables = tables::load().unwrap();
+        for (seed, as_of) in [(1, "2026-11-25"), (7, "2025-06-30"), (42, "2022-03-01")] {
+            let as_of = NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
+            let clock = Clock::new(as_of);
+            let (network, jobs) = Network::build(tables, seed, 1_000_000, &clock).unwrap();
+            assert!(jobs.len() > 1_000, "facilities and staff for a million events");
+            for index in 0..2_500 {
+                let (job, person) = Life::plan(&network, &clock, seed, index).unwrap();
+                assert!(!job.appends.is_empty());
+                assert!(person.birth < as_of);
+                for append in &job.appends {
+                    assert!(append.events.iter().all(|event| event.occurred_at.as_datetime() < clock.end));
+                }
+            }
+        }
+    }
+}
