@@ -16,6 +16,7 @@ pub mod clock;
 pub mod error;
 pub mod facilities;
 pub mod login;
+pub mod patients;
 pub mod record;
 pub mod staff;
 pub mod streams;

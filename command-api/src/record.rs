@@ -1,17 +1,12 @@
 //! Appending what a command decided to the ledger, and reading streams back, for the routes that do not
-//! go through a typed command of the application layer yet (accounts, staff, facilities, patients'
-//! registration). Each is the application layer's own helper with its error as an API error.
+//! go through a typed command of the application layer yet (second factors, staff suspensions,
+//! facilities). Each is the application layer's own helper with its error as an API error.
 
 use crate::error::ApiError;
 use crate::AppState;
 use application::streams;
-use event_schema::{Actor, Entry, EventPayload, StreamId, Timestamp};
-use ledger::{AppendRequest, Appended, ExpectedVersion, NewEvent};
-
-/// The events of one command, typed, ready to append.
-pub fn events<T: EventPayload>(payloads: &[T]) -> Result<Vec<NewEvent>, ApiError> {
-    Ok(streams::new_events(payloads, Timestamp::now())?)
-}
+use event_schema::{Actor, Entry, EventPayload, StreamId};
+use ledger::{Appended, ExpectedVersion};
 
 /// Appends one event to `stream`.
 pub async fn record<T: EventPayload>(
@@ -22,17 +17,6 @@ pub async fn record<T: EventPayload>(
     payload: &T,
 ) -> Result<Appended, ApiError> {
     Ok(streams::record(&state.ledger, stream, expected, actor, payload).await?)
-}
-
-/// Appends prepared events to `stream`.
-pub async fn append(
-    state: &AppState,
-    stream: StreamId,
-    expected: ExpectedVersion,
-    actor: Actor,
-    events: Vec<NewEvent>,
-) -> Result<Appended, ApiError> {
-    Ok(state.ledger.append(AppendRequest::new(stream, expected, actor, events)).await?)
 }
 
 /// Every entry of a stream, in order, with the stream's version (0 if it has none).

@@ -17,6 +17,7 @@
 
 pub mod codes;
 pub mod password;
+pub mod patient_index;
 pub mod store;
 pub mod tokens;
 pub mod totp;

@@ -109,7 +109,7 @@ pub struct StaffRow {
 /// The identity tables in the ledger's database.
 #[derive(Clone)]
 pub struct IdentityStore {
-    database: Database,
+    pub(crate) database: Database,
 }
 
 fn taken(error: sqlx::Error) -> IdentityError {
