@@ -11,6 +11,7 @@
 
 pub mod append;
 pub mod audit;
+pub mod baseline;
 pub mod error;
 pub mod keyfile;
 pub mod outbox;
