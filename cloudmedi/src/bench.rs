@@ -17,6 +17,7 @@ use ledger::baseline::{PlainEvent, PlainLog};
 use ledger::testing::{admin_url, ScratchDatabase};
 use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent, PgStorage, SqliteStorage, Storage};
 use rayon::prelude::*;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -96,7 +97,7 @@ pub async fn run(location: &Location, args: BenchArgs) -> anyhow::Result<Outcome
         BenchBackend::Sqlite => &[BenchBackend::Sqlite],
         BenchBackend::Postgres => &[BenchBackend::Postgres],
     };
-    let admin = location.database_url.clone().unwrap_or_else(admin_url);
+    let admin = location.database_url.clone().unwrap_or_else(|| admin_url().into());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if args.read {
         let settings = crate::bench_read::ReadBench {
@@ -161,7 +162,8 @@ pub async fn run(location: &Location, args: BenchArgs) -> anyhow::Result<Outcome
 
 struct Bench {
     backend: BenchBackend,
-    admin: String,
+    /// The server scratch databases are created on (its URL may hold a password).
+    admin: SecretString,
     scratch_dir: Option<PathBuf>,
 }
 
@@ -218,7 +220,7 @@ impl Bench {
     async fn fresh(&self) -> anyhow::Result<(Arc<dyn Storage>, Option<ScratchDatabase>, Option<tempfile::TempDir>)> {
         match self.backend {
             BenchBackend::Postgres => {
-                let database = ScratchDatabase::create_on(&self.admin, "cloudmedi_bench")
+                let database = ScratchDatabase::create_on(self.admin.expose_secret(), "cloudmedi_bench")
                     .await
                     .context("cannot create a scratch PostgreSQL database (is the server running?)")?;
                 let storage = PgStorage::connect(database.url()).await?;
