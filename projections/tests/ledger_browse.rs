@@ -74,3 +74,32 @@ async fn listed_entries_match_the_ledger_on_postgres() -> anyhow::Result<()> {
     database.drop_database().await?;
     Ok(())
 }
+
+/// A payload changed behind the ledger's back into something that is not a JSON object is reported,
+/// not listed as an entry without fields.
+#[tokio::test]
+async fn a_payload_that_is_not_an_object_is_reported() -> anyhow::Result<()> {
+    let directory = tempfile::tempdir()?;
+    let storage = Arc::new(SqliteStorage::open(&directory.path().join("ledger.sqlite"), true).await?);
+    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await?;
+    let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await?;
+    let head = ledger.head().await?.position;
+    Runner::new(storage.database()).catch_up(&ledger, head, |_| {}).await?;
+    ledger.close().await;
+    sqlx::raw_sql(
+        "DROP TRIGGER ledger_entries_refuse_update; UPDATE ledger_entries SET payload = '[1]' WHERE position = 1",
+    )
+    .execute(storage.pool())
+    .await?;
+
+    let error = ReadModels::new(storage.database())
+        .ledger_entries(&LedgerFilter::default(), 0, 100)
+        .await
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(error.contains("ledger entry 1 is not a JSON object"), "{error}");
+    storage.close().await;
+    Ok(())
+}
