@@ -2280,10 +2280,15 @@ impl Chart {
         self.version + self.pending.len() as u64
     }
 
+    /// The author of the current sitting; an entry planned outside one is a fault of the plan.
+    fn author(&self) -> anyhow::Result<&Actor> {
+        self.actor.as_ref().context("an entry was planned without an author")
+    }
+
     /// Asks the access policy whether the current author may take `action`, given the care
     /// relationship the record shows, exactly as the command API asks before deciding.
     fn authorise(&self, action: Action) -> anyhow::Result<()> {
-        let actor = self.actor.as_ref().context("an entry was planned without an author")?;
+        let actor = self.author()?;
         let principal = Principal {
             account_id: actor.account_id,
             role: actor.role,
@@ -3045,7 +3050,7 @@ impl<'n> Life<'n> {
 
     fn encounter(&mut self, facility: usize, reason: String, notes: Option<String>) -> anyhow::Result<Uuid> {
         let entry_id = self.rng.uuid();
-        let practitioner_id = self.chart.actor.as_ref().map(|actor| actor.account_id).unwrap_or_default();
+        let practitioner_id = self.chart.author()?.account_id;
         let (today, facility_id) = (self.chart.today(), self.net.facilities[facility].id);
         self.chart.write(Section::Encounters, |record| {
             clinical::decide_encounter(
@@ -3102,7 +3107,7 @@ impl<'n> Life<'n> {
         instructions: Option<String>,
     ) -> anyhow::Result<Uuid> {
         let entry_id = self.rng.uuid();
-        let prescriber_id = self.chart.actor.as_ref().map(|actor| actor.account_id).unwrap_or_default();
+        let prescriber_id = self.chart.author()?.account_id;
         let medicine = *medicine;
         self.chart.write(Section::Prescriptions, |record| {
             clinical::decide_prescription(
