@@ -3,9 +3,9 @@
 //! signature checks alone.
 //!
 //! The append baseline stores the same events through the same group-commit shape (one writer task,
-//! batches drained from a queue, one transaction per batch, the same insert statements) into a plain
-//! table: no hash chain, no signature, no head lock, no version or idempotency checks. The ratio is
-//! what the ledger's guarantees cost. Each run uses a fresh database.
+//! batches drained from a queue, one transaction per batch) into a plain table (`ledger::baseline`,
+//! which holds its statements): no hash chain, no signature, no head lock, no version or idempotency
+//! checks. The ratio is what the ledger's guarantees cost. Each run uses a fresh database.
 
 use crate::{Location, Outcome};
 use anyhow::Context;
@@ -13,9 +13,11 @@ use clap::{Args, ValueEnum};
 use event_schema::verify::verify_entry_signature;
 use event_schema::{Actor, Catalog, Entry, EventPayload, KeyPair, Role, StreamId, Timestamp};
 use ledger::audit::verify_storage;
+use ledger::baseline::{PlainEvent, PlainLog};
 use ledger::testing::{admin_url, ScratchDatabase};
 use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent, PgStorage, SqliteStorage, Storage};
 use rayon::prelude::*;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -95,7 +97,7 @@ pub async fn run(location: &Location, args: BenchArgs) -> anyhow::Result<Outcome
         BenchBackend::Sqlite => &[BenchBackend::Sqlite],
         BenchBackend::Postgres => &[BenchBackend::Postgres],
     };
-    let admin = location.database_url.clone().unwrap_or_else(admin_url);
+    let admin = location.database_url.clone().unwrap_or_else(|| admin_url().into());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if args.read {
         let settings = crate::bench_read::ReadBench {
@@ -160,7 +162,8 @@ pub async fn run(location: &Location, args: BenchArgs) -> anyhow::Result<Outcome
 
 struct Bench {
     backend: BenchBackend,
-    admin: String,
+    /// The server scratch databases are created on (its URL may hold a password).
+    admin: SecretString,
     scratch_dir: Option<PathBuf>,
 }
 
@@ -184,11 +187,6 @@ impl Scratch {
     }
 }
 
-enum Pool {
-    Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
-}
-
 impl Bench {
     fn name(&self) -> &'static str {
         match self.backend {
@@ -200,14 +198,16 @@ impl Bench {
     async fn describe(&mut self) -> anyhow::Result<()> {
         match self.backend {
             BenchBackend::Postgres => {
-                let scratch = self.fresh().await?;
-                if let Pool::Postgres(pool) = scratch.1 {
-                    let level: String = sqlx::query_scalar("SHOW synchronous_commit").fetch_one(&pool).await?;
-                    let fsync: String = sqlx::query_scalar("SHOW fsync").fetch_one(&pool).await?;
-                    outln!("postgres: synchronous_commit = {level}, fsync = {fsync}; one head-row lock per batch");
-                    pool.close().await;
+                let (storage, postgres, _) = self.fresh().await?;
+                if let Some(settings) = ledger::baseline::durability(&storage.database()).await? {
+                    outln!(
+                        "postgres: synchronous_commit = {}, fsync = {}; one head-row lock per batch",
+                        settings.synchronous_commit,
+                        settings.fsync
+                    );
                 }
-                if let Some(database) = scratch.2 {
+                storage.close().await;
+                if let Some(database) = postgres {
                     database.drop_database().await?;
                 }
             }
@@ -216,18 +216,15 @@ impl Bench {
         Ok(())
     }
 
-    /// A fresh empty database: its storage, a raw pool, and what to clean up.
-    async fn fresh(
-        &self,
-    ) -> anyhow::Result<(Arc<dyn Storage>, Pool, Option<ScratchDatabase>, Option<tempfile::TempDir>)> {
+    /// A fresh empty database: its storage, and what to clean up.
+    async fn fresh(&self) -> anyhow::Result<(Arc<dyn Storage>, Option<ScratchDatabase>, Option<tempfile::TempDir>)> {
         match self.backend {
             BenchBackend::Postgres => {
-                let database = ScratchDatabase::create_on(&self.admin, "cloudmedi_bench")
+                let database = ScratchDatabase::create_on(self.admin.expose_secret(), "cloudmedi_bench")
                     .await
                     .context("cannot create a scratch PostgreSQL database (is the server running?)")?;
                 let storage = PgStorage::connect(database.url()).await?;
-                let pool = Pool::Postgres(storage.pool().clone());
-                Ok((Arc::new(storage), pool, Some(database), None))
+                Ok((Arc::new(storage), Some(database), None))
             }
             _ => {
                 let dir = match &self.scratch_dir {
@@ -235,14 +232,13 @@ impl Bench {
                     None => tempfile::Builder::new().prefix("cloudmedi-bench-").tempdir()?,
                 };
                 let storage = SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await?;
-                let pool = Pool::Sqlite(storage.pool().clone());
-                Ok((Arc::new(storage), pool, None, Some(dir)))
+                Ok((Arc::new(storage), None, Some(dir)))
             }
         }
     }
 
     async fn ledger_run(&self, writers: usize, events: u64) -> anyhow::Result<(f64, Scratch)> {
-        let (storage, _, postgres, dir) = self.fresh().await?;
+        let (storage, postgres, dir) = self.fresh().await?;
         let root = KeyPair::generate();
         let node = KeyPair::generate();
         Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "bench").await?;
@@ -276,24 +272,11 @@ impl Bench {
     }
 
     async fn baseline_run(&self, writers: usize, events: u64) -> anyhow::Result<f64> {
-        let (storage, pool, postgres, _dir) = self.fresh().await?;
+        let (storage, postgres, _dir) = self.fresh().await?;
+        let table = PlainLog::create(storage.database()).await?;
         drop(storage);
-        let create = match &pool {
-            Pool::Sqlite(_) => {
-                "CREATE TABLE plain_events (id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, \
-                 stream_id TEXT NOT NULL, event_type TEXT NOT NULL, occurred_at TEXT NOT NULL, payload TEXT NOT NULL)"
-            }
-            Pool::Postgres(_) => {
-                "CREATE TABLE plain_events (id BIGSERIAL PRIMARY KEY, event_id UUID NOT NULL, stream_id TEXT NOT NULL, \
-                 event_type TEXT NOT NULL, occurred_at TIMESTAMPTZ NOT NULL, payload TEXT NOT NULL)"
-            }
-        };
-        match &pool {
-            Pool::Sqlite(pool) => sqlx::query(create).execute(pool).await.map(|_| ())?,
-            Pool::Postgres(pool) => sqlx::query(create).execute(pool).await.map(|_| ())?,
-        }
         let (queue, receiver) = mpsc::channel::<(PlainEvent, oneshot::Sender<()>)>(8_192);
-        let writer = tokio::spawn(plain_writer(pool, receiver));
+        let writer = tokio::spawn(plain_writer(table, receiver));
         let started = Instant::now();
         let mut tasks = Vec::new();
         for writer in 0..writers {
@@ -305,6 +288,7 @@ impl Bench {
                     let event = PlainEvent {
                         event_id: Uuid::now_v7(),
                         stream_id: format!("patient:bench-{writer}"),
+                        event_type: Observation::EVENT_TYPE,
                         occurred_at: Timestamp::now(),
                         payload: payload.canonical,
                     };
@@ -395,15 +379,11 @@ fn node_key(entries: &[Entry]) -> event_schema::VerifyingKey {
         .unwrap_or_else(|| KeyPair::generate().public_key())
 }
 
-struct PlainEvent {
-    event_id: Uuid,
-    stream_id: String,
-    occurred_at: Timestamp,
-    payload: String,
-}
-
 /// The baseline's group-commit writer: the ledger's batching, without the ledger.
-async fn plain_writer(pool: Pool, mut queue: mpsc::Receiver<(PlainEvent, oneshot::Sender<()>)>) -> anyhow::Result<()> {
+async fn plain_writer(
+    table: PlainLog,
+    mut queue: mpsc::Receiver<(PlainEvent, oneshot::Sender<()>)>,
+) -> anyhow::Result<()> {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         while batch.len() < ledger::MAX_EVENTS_PER_APPEND * 4 {
@@ -412,44 +392,8 @@ async fn plain_writer(pool: Pool, mut queue: mpsc::Receiver<(PlainEvent, oneshot
                 Err(_) => break,
             }
         }
-        match &pool {
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                for (event, _) in &batch {
-                    sqlx::query(
-                        "INSERT INTO plain_events (event_id, stream_id, event_type, occurred_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )
-                    .bind(event.event_id.to_string())
-                    .bind(&event.stream_id)
-                    .bind(Observation::EVENT_TYPE)
-                    .bind(event.occurred_at.to_string())
-                    .bind(&event.payload)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-            }
-            Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                let ids: Vec<Uuid> = batch.iter().map(|(e, _)| e.event_id).collect();
-                let streams: Vec<&str> = batch.iter().map(|(e, _)| e.stream_id.as_str()).collect();
-                let types: Vec<&str> = batch.iter().map(|_| Observation::EVENT_TYPE).collect();
-                let times: Vec<_> = batch.iter().map(|(e, _)| e.occurred_at.as_datetime()).collect();
-                let payloads: Vec<&str> = batch.iter().map(|(e, _)| e.payload.as_str()).collect();
-                sqlx::query(
-                    "INSERT INTO plain_events (event_id, stream_id, event_type, occurred_at, payload) \
-                     SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[])",
-                )
-                .bind(ids)
-                .bind(streams)
-                .bind(types)
-                .bind(times)
-                .bind(payloads)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-            }
-        }
+        let events: Vec<&PlainEvent> = batch.iter().map(|(event, _)| event).collect();
+        table.insert_batch(&events).await?;
         for (_, done) in batch {
             let _ = done.send(());
         }

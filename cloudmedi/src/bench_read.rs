@@ -21,6 +21,7 @@ use ledger::{Ledger, PgStorage, SqliteStorage, Storage};
 use projections::read::{AppointmentsOf, ReadModels};
 use projections::Runner;
 use query_api::{QueryApi, Read, ReadRecorder, Recording, Viewer};
+use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -55,7 +56,8 @@ impl ReadRecorder for Discard {
 
 /// The settings of a read-side run.
 pub struct ReadBench {
-    pub admin_url: String,
+    /// The server scratch databases are created on (its URL may hold a password).
+    pub admin_url: SecretString,
     pub events: u64,
     pub samples: usize,
     pub scratch_dir: Option<PathBuf>,
@@ -66,7 +68,7 @@ pub async fn run(settings: &ReadBench, backend: &str) -> anyhow::Result<()> {
     let mut postgres = None;
     let mut directory = None;
     let storage: Arc<dyn Storage> = if backend == "postgres" {
-        let database = ScratchDatabase::create_on(&settings.admin_url, "cloudmedi_bench_read")
+        let database = ScratchDatabase::create_on(settings.admin_url.expose_secret(), "cloudmedi_bench_read")
             .await
             .context("cannot create a scratch PostgreSQL database (is the server running?)")?;
         let storage = PgStorage::connect(database.url()).await?;

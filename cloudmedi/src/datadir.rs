@@ -14,6 +14,7 @@ use anyhow::{bail, Context};
 use event_schema::{KeyPair, VerifyingKey};
 use ledger::keyfile;
 use ledger::{PgStorage, SqliteStorage, Storage};
+use secrecy::{ExposeSecret, SecretString};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -92,7 +93,9 @@ pub async fn initialise_embedded_default(location: &Location, dir: &DataDir) -> 
 pub async fn open_storage(location: &Location, dir: &DataDir, create: bool) -> anyhow::Result<Arc<dyn Storage>> {
     match &location.database_url {
         Some(url) => {
-            let storage = PgStorage::connect(url).await.context("cannot connect to the PostgreSQL database")?;
+            let storage = PgStorage::connect(url.expose_secret())
+                .await
+                .with_context(|| format!("cannot connect to the PostgreSQL {}", describe_database(url)))?;
             Ok(Arc::new(storage))
         }
         None => {
@@ -106,4 +109,9 @@ pub async fn open_storage(location: &Location, dir: &DataDir, create: bool) -> a
             Ok(Arc::new(storage))
         }
     }
+}
+
+/// The PostgreSQL database a URL names, for messages: its name, host and port, never its password.
+pub fn describe_database(url: &SecretString) -> String {
+    ledger::storage::postgres::describe(url.expose_secret())
 }

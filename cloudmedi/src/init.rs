@@ -85,7 +85,7 @@ pub async fn run(location: &Location, args: InitArgs) -> anyhow::Result<Outcome>
     outln!("Initialised CloudMedi ledger {ledger_id}");
     outln!("  data directory: {}", target.display());
     match &location.database_url {
-        Some(_) => outln!("  ledger:         the PostgreSQL database given by --database-url"),
+        Some(url) => outln!("  ledger:         the PostgreSQL {}", crate::datadir::describe_database(url)),
         None => outln!("  ledger:         {}", target.join("ledger.sqlite").display()),
     }
     outln!("  root key:       {} (keys/root.key: move it offline; verification needs only keys/root.pub)", root.id());

@@ -35,6 +35,7 @@ mod serve;
 mod verify;
 
 use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
 
 /// mimalloc rather than the system allocator: a server and a projector allocate and free many small
 /// strings and rows from several threads at once, and glibc's allocator spends a tenth of a rebuild
@@ -64,8 +65,10 @@ pub struct Location {
     pub data_dir: PathBuf,
     /// A PostgreSQL URL (postgres://user@host/db); without it the ledger is the SQLite file in the data
     /// directory.
+    // The URL may carry a password: kept secret, so that `Debug` shows `[REDACTED]`; it is exposed only
+    // where a connection is made, and messages name the database with `describe_database`.
     #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    pub database_url: Option<SecretString>,
 }
 
 #[derive(Subcommand)]
@@ -150,5 +153,19 @@ fn main() -> ExitCode {
         }
         (Ok(Outcome::Success), None) => ExitCode::SUCCESS,
         (Ok(Outcome::Finding), None) => ExitCode::from(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_database_password() {
+        let url = "postgres://cloudmedi:hunter2-secret@db.example.cm:5432/ledger";
+        let cli = Cli::try_parse_from(["cloudmedi", "--database-url", url, "verify"]).expect("parses");
+        let shown = format!("{:?}", cli.location);
+        assert!(!shown.contains("hunter2-secret"), "{shown}");
+        assert!(shown.contains("REDACTED"), "{shown}");
     }
 }

@@ -235,6 +235,22 @@ fn broken_data_directories_get_clear_errors() {
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
 }
 
+/// A database URL may carry a password: a failure names the database, never the password.
+#[test]
+fn errors_name_the_database_but_never_its_password() {
+    let admin = ledger::testing::admin_url();
+    let (scheme, rest) = admin.split_once("://").expect("a URL");
+    let (user, server) = rest.split_once('@').expect("a user");
+    let user = user.split(':').next().unwrap_or(user);
+    let host = server.split('/').next().unwrap_or(server);
+    let url = format!("{scheme}://{user}:hunter2-secret@{host}/cloudmedi_no_such_database");
+    let temp = tempfile::tempdir().unwrap();
+    let run = cloudmedi(&["export", "--data-dir", path(&temp.path().join("data"))], Some(&url));
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("database `cloudmedi_no_such_database`"), "{}", run.stderr);
+    assert!(!run.stderr.contains("hunter2-secret"), "{}", run.stderr);
+}
+
 /// A second node joins a shared PostgreSQL ledger: it makes its own key, the root key's holder
 /// registers it, and later revokes it; the ledger verifies throughout.
 fn second_node(url: &str) {

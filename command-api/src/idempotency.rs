@@ -37,7 +37,15 @@ pub struct Fingerprint(String);
 impl Fingerprint {
     /// The fingerprint of a request: its method, route template, path parameters (UUIDs in their
     /// canonical lower-case form) and body (RFC 8785 JSON when it is JSON, else its bytes).
-    pub fn of(method: &Method, route: &str, params: &[(String, String)], body: &[u8]) -> Self {
+    ///
+    /// Fails only if the request cannot be canonicalised (strings and objects always can): a request
+    /// without a fingerprint of its own must not share one with every other such request.
+    pub fn of(
+        method: &Method,
+        route: &str,
+        params: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Self, event_schema::CanonicalError> {
         let params: serde_json::Map<String, serde_json::Value> = params
             .iter()
             .map(|(name, value)| {
@@ -60,10 +68,8 @@ impl Fingerprint {
             "params": params,
             "body": body,
         });
-        // Strings and objects only: canonicalising them cannot fail, but an empty document is still
-        // a fingerprint of its own rather than a panic.
-        let canonical = event_schema::canonical::canonical_bytes(&request).unwrap_or_default();
-        Self(hex::encode(Sha256::digest(canonical)))
+        let canonical = event_schema::canonical::canonical_bytes(&request)?;
+        Ok(Self(hex::encode(Sha256::digest(canonical))))
     }
 }
 
@@ -91,7 +97,10 @@ pub async fn fingerprint(path: MatchedPath, params: RawPathParams, request: Requ
     };
     let params: Vec<(String, String)> =
         params.iter().map(|(name, value)| (name.to_owned(), value.to_owned())).collect();
-    let fingerprint = Fingerprint::of(&parts.method, path.as_str(), &params, &bytes);
+    let fingerprint = match Fingerprint::of(&parts.method, path.as_str(), &params, &bytes) {
+        Ok(fingerprint) => fingerprint,
+        Err(error) => return ApiError::Internal(format!("fingerprinting a keyed request: {error}")).into_response(),
+    };
     let mut request = Request::from_parts(parts, Body::from(bytes));
     request.extensions_mut().insert(fingerprint);
     next.run(request).await
@@ -289,6 +298,7 @@ mod tests {
 
     fn fingerprint(route: &str, patient: &str, body: &str) -> Fingerprint {
         Fingerprint::of(&Method::POST, route, &[("patient_id".into(), patient.into())], body.as_bytes())
+            .expect("a fingerprint")
     }
 
     #[test]

@@ -73,16 +73,17 @@ pub fn check_policy(password: &str, identifier: &str) -> Result<(), PasswordProb
     Ok(())
 }
 
-fn hasher() -> Argon2<'static> {
-    // The parameters are constants within Argon2's documented bounds.
-    let params = Params::new(MEMORY_KIB, PASSES, LANES, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+/// The hasher with today's parameters. They are constants within Argon2's documented bounds; were one
+/// ever changed out of them, hashing fails rather than silently using the library's defaults.
+fn hasher() -> Result<Argon2<'static>, argon2::Error> {
+    let params = Params::new(MEMORY_KIB, PASSES, LANES, None)?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// Hashes a password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) with a fresh salt.
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(hasher().hash_password(password.as_bytes(), &salt)?.to_string())
+    Ok(hasher()?.hash_password(password.as_bytes(), &salt)?.to_string())
 }
 
 /// Whether `password` matches a stored PHC hash. A malformed stored hash never matches.

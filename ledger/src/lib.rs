@@ -25,6 +25,7 @@ macro_rules! on_database {
 
 pub mod append;
 pub mod audit;
+pub mod baseline;
 pub mod error;
 pub mod keyfile;
 pub mod outbox;

@@ -118,13 +118,21 @@ struct IndexedEntry {
     payload: String,
 }
 
-impl From<IndexedEntry> for LedgerIndexRow {
-    fn from(row: IndexedEntry) -> Self {
-        // Canonical JSON lists an object's fields in order; a payload that is not an object (none is)
-        // shows no fields rather than failing the page.
-        let fields: BTreeMap<&str, &RawValue> = serde_json::from_str(&row.payload).unwrap_or_default();
+impl TryFrom<IndexedEntry> for LedgerIndexRow {
+    type Error = ProjectionError;
+
+    fn try_from(row: IndexedEntry) -> Result<Self, ProjectionError> {
+        // Canonical JSON lists an object's fields in order. Every payload the ledger accepts is an
+        // object: one that is not was changed in the database, and the page says so rather than
+        // showing the entry with no fields.
+        let fields: BTreeMap<&str, &RawValue> = serde_json::from_str(&row.payload).map_err(|error| {
+            ProjectionError::Corrupt(format!(
+                "the payload of ledger entry {} is not a JSON object: {error}",
+                row.position
+            ))
+        })?;
         let entry_id = fields.get("entry_id").and_then(|raw| serde_json::from_str::<Uuid>(raw.get()).ok());
-        LedgerIndexRow {
+        Ok(LedgerIndexRow {
             payload_fields: fields.keys().map(|field| (*field).to_owned()).collect(),
             entry_id: entry_id.map(|id| id.to_string()),
             payload_digest: hex::encode(Sha256::digest(row.payload.as_bytes())),
@@ -139,7 +147,7 @@ impl From<IndexedEntry> for LedgerIndexRow {
             occurred_at: row.occurred_at,
             recorded_at: row.recorded_at,
             patient_id: row.patient_id,
-        }
+        })
     }
 }
 
@@ -403,7 +411,7 @@ impl ReadModels {
             params.len()
         );
         let rows = fetch!(self, IndexedEntry, &sql, params)?;
-        Ok(rows.into_iter().map(LedgerIndexRow::from).collect())
+        rows.into_iter().map(LedgerIndexRow::try_from).collect()
     }
 
     /// Reads of a patient's record, newest first, before position `before`.

@@ -12,12 +12,19 @@ use sha2::{Digest as _, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-async fn listed_entries_match_the_ledger(storage: Arc<dyn Storage>) -> anyhow::Result<()> {
+/// A new ledger in `storage` (its genesis and first node key), with every projector caught up.
+async fn projected_ledger(storage: Arc<dyn Storage>) -> anyhow::Result<Ledger> {
     let (root, node) = (KeyPair::generate(), KeyPair::generate());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await?;
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await?;
     let head = ledger.head().await?.position;
     Runner::new(storage.database()).catch_up(&ledger, head, |_| {}).await?;
+    Ok(ledger)
+}
+
+async fn listed_entries_match_the_ledger(storage: Arc<dyn Storage>) -> anyhow::Result<()> {
+    let ledger = projected_ledger(storage.clone()).await?;
+    let head = ledger.head().await?.position;
     let entries = ledger.read_all(0, 1_000).await?;
     assert_eq!(entries.len() as u64, head);
 
@@ -72,5 +79,29 @@ async fn listed_entries_match_the_ledger_on_postgres() -> anyhow::Result<()> {
     listed_entries_match_the_ledger(storage.clone()).await?;
     storage.close().await;
     database.drop_database().await?;
+    Ok(())
+}
+
+/// A payload changed behind the ledger's back into something that is not a JSON object is reported,
+/// not listed as an entry without fields.
+#[tokio::test]
+async fn a_payload_that_is_not_an_object_is_reported() -> anyhow::Result<()> {
+    let directory = tempfile::tempdir()?;
+    let storage = Arc::new(SqliteStorage::open(&directory.path().join("ledger.sqlite"), true).await?);
+    projected_ledger(storage.clone()).await?.close().await;
+    sqlx::raw_sql(
+        "DROP TRIGGER ledger_entries_refuse_update; UPDATE ledger_entries SET payload = '[1]' WHERE position = 1",
+    )
+    .execute(storage.pool())
+    .await?;
+
+    let error = ReadModels::new(storage.database())
+        .ledger_entries(&LedgerFilter::default(), 0, 100)
+        .await
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(error.contains("ledger entry 1 is not a JSON object"), "{error}");
+    storage.close().await;
     Ok(())
 }

@@ -86,10 +86,15 @@ impl Chart {
         self.version + self.pending.len() as u64
     }
 
+    /// The author of the current sitting; an entry planned outside one is a fault of the plan.
+    pub(super) fn author(&self) -> anyhow::Result<&Actor> {
+        self.actor.as_ref().context("an entry was planned without an author")
+    }
+
     /// Asks the access policy whether the current author may take `action`, given the care
     /// relationship the record shows, exactly as the command API asks before deciding.
     fn authorise(&self, action: Action) -> anyhow::Result<()> {
-        let actor = self.actor.as_ref().context("an entry was planned without an author")?;
+        let actor = self.author()?;
         let principal = Principal {
             account_id: actor.account_id,
             role: actor.role,

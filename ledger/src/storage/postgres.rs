@@ -65,6 +65,20 @@ fn guard_description(kind: i32, function: &str, body: &str) -> String {
     format!("{kind} {function} {body}")
 }
 
+/// The database `url` names, for messages: `database `name` on host:port`, never the user's password
+/// (which the URL may hold). A URL that cannot be read is described without being shown.
+pub fn describe(url: &str) -> String {
+    match PgConnectOptions::from_str(url) {
+        Ok(options) => format!(
+            "database `{}` on {}:{}",
+            options.get_database().unwrap_or(options.get_username()),
+            options.get_host(),
+            options.get_port()
+        ),
+        Err(_) => "database (its URL could not be read)".to_owned(),
+    }
+}
+
 /// A ledger in a PostgreSQL database.
 #[derive(Clone)]
 pub struct PgStorage {
@@ -449,5 +463,18 @@ async fn listen(pool: &PgPool, head: &watch::Sender<u64>) -> Result<(), sqlx::Er
                 newer
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+
+    #[test]
+    fn a_description_names_the_database_and_never_the_password() {
+        let url = "postgres://cloudmedi:hunter2-secret@db.example.cm:6543/ledger?sslmode=require";
+        assert_eq!(describe(url), "database `ledger` on db.example.cm:6543");
+        let unreadable = "postgres://cloudmedi:hunter2-secret@db.example.cm:port/ledger";
+        assert!(!describe(unreadable).contains("hunter2-secret"), "{}", describe(unreadable));
     }
 }

@@ -38,10 +38,10 @@ impl LedgerEntry {
     async fn facility(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Facility>> {
         facility(ctx, self.row.actor_facility_id.as_deref()).await
     }
-    async fn occurred_at(&self) -> String {
+    async fn occurred_at(&self) -> async_graphql::Result<String> {
         instant(self.row.occurred_at)
     }
-    async fn recorded_at(&self) -> String {
+    async fn recorded_at(&self) -> async_graphql::Result<String> {
         instant(self.row.recorded_at)
     }
     /// SHA-256 (hex) of the payload's canonical JSON.
@@ -80,7 +80,7 @@ pub struct AccessLogEntry {
 
 #[Object]
 impl AccessLogEntry {
-    async fn read_at(&self) -> String {
+    async fn read_at(&self) -> async_graphql::Result<String> {
         instant(self.row.read_at)
     }
     async fn reader(&self) -> Option<Person> {
@@ -126,11 +126,11 @@ impl BreakGlassAlert {
     async fn practitioner(&self) -> Option<Person> {
         person(&self.row.account_id, None)
     }
-    async fn opened_at(&self) -> String {
+    async fn opened_at(&self) -> async_graphql::Result<String> {
         instant(self.row.opened_at)
     }
-    async fn expires_at(&self) -> Option<String> {
-        self.row.expires_at.map(instant)
+    async fn expires_at(&self) -> async_graphql::Result<Option<String>> {
+        self.row.expires_at.map(instant).transpose()
     }
 }
 
@@ -149,11 +149,11 @@ impl EmergencyAccess {
     async fn facility(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Facility>> {
         facility(ctx, Some(&self.row.facility_id)).await
     }
-    async fn opened_at(&self) -> String {
+    async fn opened_at(&self) -> async_graphql::Result<String> {
         instant(self.row.opened_at)
     }
-    async fn expires_at(&self) -> Option<String> {
-        self.row.expires_at.map(instant)
+    async fn expires_at(&self) -> async_graphql::Result<Option<String>> {
+        self.row.expires_at.map(instant).transpose()
     }
     /// The reason the practitioner stated.
     async fn reason(&self) -> Option<&str> {

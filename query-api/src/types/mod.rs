@@ -13,9 +13,12 @@ use crate::policy::micros_to_timestamp;
 use async_graphql::{Context, Object, SimpleObject, ID};
 use uuid::Uuid;
 
-/// An instant as the ledger writes it (RFC 3339, UTC, microseconds).
-pub(crate) fn instant(micros: i64) -> String {
-    micros_to_timestamp(micros).map(|at| at.to_string()).unwrap_or_default()
+/// An instant as the ledger writes it (RFC 3339, UTC, microseconds). A stored instant beyond the
+/// calendar's range was not written by a projector: an internal error, not an empty answer.
+pub(crate) fn instant(micros: i64) -> async_graphql::Result<String> {
+    micros_to_timestamp(micros)
+        .map(|at| at.to_string())
+        .ok_or_else(|| crate::error::internal(format!("a stored instant ({micros} µs) is out of range")))
 }
 
 /// Cameroon's offset from UTC. The whole country keeps West Africa Time, UTC+01:00, all year round
@@ -25,11 +28,11 @@ pub(crate) const CAMEROON_OFFSET_SECS: i32 = 3600;
 
 /// An instant as people in Cameroon read it: RFC 3339 in Africa/Douala time, with its offset, e.g.
 /// `2026-12-07T09:30:00+01:00` (fractions of a second only when there are some).
-pub(crate) fn cameroon_time(micros: i64) -> String {
-    let Some(offset) = chrono::FixedOffset::east_opt(CAMEROON_OFFSET_SECS) else { return String::new() };
-    chrono::DateTime::from_timestamp_micros(micros)
-        .map(|at| at.with_timezone(&offset).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
-        .unwrap_or_default()
+pub(crate) fn cameroon_time(micros: i64) -> async_graphql::Result<String> {
+    chrono::FixedOffset::east_opt(CAMEROON_OFFSET_SECS)
+        .zip(chrono::DateTime::from_timestamp_micros(micros))
+        .map(|(offset, at)| at.with_timezone(&offset).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+        .ok_or_else(|| crate::error::internal(format!("a stored instant ({micros} µs) is out of range")))
 }
 
 pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, Code> {

@@ -145,7 +145,7 @@ impl Patient {
     async fn health_district(&self) -> &str {
         &self.row.health_district
     }
-    async fn registered_at(&self) -> String {
+    async fn registered_at(&self) -> async_graphql::Result<String> {
         instant(self.row.registered_at)
     }
     async fn registered_at_facility(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Facility>> {
@@ -328,8 +328,8 @@ impl Correction {
     async fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
     }
-    async fn at(&self) -> Option<String> {
-        self.at.map(instant)
+    async fn at(&self) -> async_graphql::Result<Option<String>> {
+        self.at.map(instant).transpose()
     }
     async fn by(&self) -> Option<Person> {
         self.by.as_deref().and_then(|by| person(by, None))
@@ -386,11 +386,11 @@ impl RecordEntry {
         facility(ctx, self.row.facility_id.as_deref()).await
     }
     /// When it happened, as its author stated.
-    async fn occurred_at(&self) -> String {
+    async fn occurred_at(&self) -> async_graphql::Result<String> {
         instant(self.row.occurred_at)
     }
     /// When the ledger committed it.
-    async fn recorded_at(&self) -> String {
+    async fn recorded_at(&self) -> async_graphql::Result<String> {
         instant(self.row.recorded_at)
     }
     /// Its position in the ledger.
@@ -458,7 +458,7 @@ impl Appointment {
         self.row.practitioner_id.as_deref().and_then(|id| person(id, None))
     }
     /// When it starts, in Cameroon time with the offset, e.g. `2026-12-07T09:30:00+01:00`.
-    async fn starts_at(&self) -> String {
+    async fn starts_at(&self) -> async_graphql::Result<String> {
         super::cameroon_time(self.row.starts_at)
     }
     async fn reason(&self) -> &str {

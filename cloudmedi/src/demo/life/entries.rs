@@ -17,7 +17,7 @@ use uuid::Uuid;
 impl Life<'_> {
     pub(super) fn encounter(&mut self, facility: usize, reason: String, notes: Option<String>) -> anyhow::Result<Uuid> {
         let entry_id = self.rng.uuid();
-        let practitioner_id = self.chart.actor.as_ref().map(|actor| actor.account_id).unwrap_or_default();
+        let practitioner_id = self.chart.author()?.account_id;
         let (today, facility_id) = (self.chart.today(), self.net.facilities[facility].id);
         self.chart.write(Section::Encounters, |record| {
             clinical::decide_encounter(
@@ -74,7 +74,7 @@ impl Life<'_> {
         instructions: Option<String>,
     ) -> anyhow::Result<Uuid> {
         let entry_id = self.rng.uuid();
-        let prescriber_id = self.chart.actor.as_ref().map(|actor| actor.account_id).unwrap_or_default();
+        let prescriber_id = self.chart.author()?.account_id;
         let medicine = medicine.clone();
         self.chart.write(Section::Prescriptions, |record| {
             clinical::decide_prescription(
