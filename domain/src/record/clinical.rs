@@ -292,13 +292,17 @@ fn follows_the_schedule(
     let interval = antigen.min_interval_of(number);
     let earliest = interval.and_then(|interval| interval.after(preceding_on)).unwrap_or(preceding_on);
     if given < earliest {
-        let (gap_en, gap_fr) = interval.map(|gap| (gap.english(), gap.french())).unwrap_or_default();
         let preceding_on = preceding_on.format("%Y-%m-%d");
+        // Without a minimum interval, only the order of the doses is at stake.
+        let (gap_en, gap_fr) = match interval {
+            Some(gap) => (format!("at least {} after", gap.english()), format!("au moins {} après", gap.french())),
+            None => ("on or after".to_owned(), "le jour même ou après".to_owned()),
+        };
         errors.push(FieldError::new(
             "/given_on",
             format!(
-                "must be at least {gap_en} after {code} dose {preceding} (given on {preceding_on}) / au moins \
-                 {gap_fr} après la dose {preceding} de {code} (administrée le {preceding_on})"
+                "must be {gap_en} {code} dose {preceding} (given on {preceding_on}) / {gap_fr} la dose {preceding} \
+                 de {code} (administrée le {preceding_on})"
             ),
         ));
     }
