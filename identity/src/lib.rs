@@ -18,7 +18,10 @@
 pub mod codes;
 pub mod password;
 pub mod patient_index;
+pub mod second_factors;
+pub mod sessions;
 pub mod store;
+pub mod throttle;
 pub mod tokens;
 pub mod totp;
 

@@ -23,6 +23,8 @@ macro_rules! on_database {
     };
 }
 
+mod chain;
+mod commit;
 mod indexes;
 pub mod leader;
 pub mod progress;

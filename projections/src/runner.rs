@@ -1,14 +1,15 @@
 //! Running the projectors: catch up from the checkpoints, then follow live appends; rebuild; status;
 //! digest.
 
+use crate::chain::ChainEnd;
+use crate::commit::{commit_on_postgres, commit_on_sqlite, share_out, to_i64, Change};
 use crate::indexes;
 use crate::projectors::{all, Projector};
 use crate::table::Kind;
-use crate::write::{execute_on_postgres, execute_on_sqlite, prepare, Prepared};
+use crate::write::prepare;
 use crate::ProjectionError;
-use event_schema::{Catalog, Digest, Entry, FailureReason};
+use event_schema::{Catalog, Entry};
 use ledger::{Database, Ledger, LedgerError};
-use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, Row, Sqlite};
@@ -24,14 +25,6 @@ const RETRY: Duration = Duration::from_secs(1);
 /// How long the runner waits, once stopped with an alarm, before looking at the entry again (a
 /// database restored from a backup, or a rebuild, may have removed the cause).
 const ALARM_RETRY: Duration = Duration::from_secs(10);
-
-/// One projector's changes for a page: its writes, and its checkpoint's move.
-struct Change {
-    projector: &'static str,
-    from: u64,
-    to: u64,
-    writes: Prepared,
-}
 
 /// A projector's position against the ledger's head.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -582,121 +575,6 @@ impl Runner {
         }
         Ok(digests)
     }
-}
-
-/// The last entry the runner has checked: the next one must follow it and link to its hash.
-#[derive(Debug, Clone, Copy)]
-struct ChainEnd {
-    position: u64,
-    hash: Digest,
-}
-
-impl ChainEnd {
-    /// The chain's end at `position`, where the runner resumes: the entry there was checked when it
-    /// was folded, so its stored hash is what the next entry must link to.
-    async fn at(ledger: &Ledger, position: u64) -> Result<Self, ProjectionError> {
-        if position == 0 {
-            return Ok(Self { position, hash: Digest::ZERO });
-        }
-        match ledger.read_all(position - 1, 1).await?.first() {
-            Some(entry) if entry.position == position => Ok(Self { position, hash: entry.hash }),
-            _ => Err(ProjectionError::BrokenChain {
-                position,
-                reason: "the entry the projectors last folded is missing".into(),
-            }),
-        }
-    }
-
-    /// Checks `entries` in order against the chain's end, recomputing each one's hash (in parallel:
-    /// this is most of the cost) and comparing it with the stored one and with the next entry's link,
-    /// and moves the end past those that pass. Stops at the first broken entry.
-    fn extend(&mut self, entries: &[Entry]) -> Result<(), ProjectionError> {
-        let computed: Vec<_> = entries.par_iter().with_min_len(256).map(Entry::compute_hash).collect();
-        for (entry, computed) in entries.iter().zip(computed) {
-            let expected = self.position + 1;
-            let reason = if entry.position != expected {
-                Some(FailureReason::Gap { expected, found: entry.position })
-            } else if entry.prev_hash != self.hash {
-                Some(FailureReason::BrokenLink { expected: self.hash, found: entry.prev_hash })
-            } else {
-                match computed {
-                    Ok(computed) if computed == entry.hash => None,
-                    Ok(computed) => Some(FailureReason::HashMismatch { stored: entry.hash, computed }),
-                    Err(error) => Some(FailureReason::Uncanonical { reason: error.to_string() }),
-                }
-            };
-            if let Some(reason) = reason {
-                return Err(ProjectionError::BrokenChain { position: expected, reason: reason.to_string() });
-            }
-            *self = Self { position: entry.position, hash: entry.hash };
-        }
-        Ok(())
-    }
-}
-
-/// Moves the checkpoints of `changes` and writes their rows, in one transaction on `$connection`.
-macro_rules! commit_on {
-    ($connection:expr, $changes:expr, $execute:path, $numbered:expr) => {{
-        let changes: Vec<Change> = $changes;
-        let mut transaction = sqlx::Connection::begin(&mut **$connection).await?;
-        for change in &changes {
-            let moved =
-                sqlx::query("UPDATE projection_checkpoints SET position = $3 WHERE projector = $1 AND position = $2")
-                    .bind(change.projector)
-                    .bind(to_i64(change.from))
-                    .bind(to_i64(change.to))
-                    .execute(&mut *transaction)
-                    .await?;
-            if moved.rows_affected() != 1 {
-                return Err(ProjectionError::CheckpointMoved(change.projector.to_owned()));
-            }
-        }
-        if $numbered {
-            // Read models can always be derived again from the ledger, and a transaction lost in a
-            // crash takes its checkpoints with it, so the runner simply replays it: no need to wait
-            // for the commit to reach the disk.
-            sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *transaction).await?;
-        }
-        for change in changes {
-            $execute(&mut *transaction, change.writes).await?;
-        }
-        transaction.commit().await?;
-        Ok(())
-    }};
-}
-
-async fn commit_on_sqlite(
-    connection: &mut PoolConnection<Sqlite>,
-    changes: Vec<Change>,
-) -> Result<(), ProjectionError> {
-    commit_on!(connection, changes, execute_on_sqlite, false)
-}
-
-async fn commit_on_postgres(
-    connection: &mut PoolConnection<Postgres>,
-    changes: Vec<Change>,
-) -> Result<(), ProjectionError> {
-    commit_on!(connection, changes, execute_on_postgres, true)
-}
-
-/// Shares `changes` out between `writers` connections, so that each has about as many writes: the
-/// largest first, each to the connection with the fewest so far. Projectors are independent (each
-/// owns its tables and its checkpoint), so their changes may commit in any grouping.
-fn share_out(changes: Vec<Change>, writers: usize) -> Vec<Vec<Change>> {
-    let mut shares: Vec<Vec<Change>> = (0..writers.max(1)).map(|_| Vec::new()).collect();
-    let mut loads = vec![0usize; shares.len()];
-    let mut largest_first = changes;
-    largest_first.sort_by_key(|change| std::cmp::Reverse(change.writes.weight()));
-    for change in largest_first {
-        let lightest = (0..loads.len()).min_by_key(|&writer| loads[writer]).unwrap_or(0);
-        loads[lightest] += change.writes.weight().max(1);
-        shares[lightest].push(change);
-    }
-    shares
-}
-
-fn to_i64(position: u64) -> i64 {
-    i64::try_from(position).unwrap_or(i64::MAX)
 }
 
 /// The connections a runner commits on. On SQLite a connection's page cache stays valid only while no
