@@ -1,15 +1,22 @@
-//! Issuing staff accounts: the domain decides the registration, the identity store claims the login,
-//! the ledger records it, and the one-time activation code goes to the person (or, printed, back to
-//! the caller).
+//! Staff accounts: issuing them (the domain decides the registration, the identity store claims the
+//! login, the ledger records it, and the one-time activation code goes to the person, or printed back
+//! to the caller), suspending and reinstating them, and sending a fresh activation code.
 
+use crate::accounts::stored_uuid;
 use crate::error::ApplicationError;
-use crate::streams::record;
+use crate::record::actor_of;
+use crate::streams::{decode, read_stream, record};
 use crate::Application;
-use domain::staff::{self, ActivationDelivery, Contact, RegisterStaff, StaffError, StaffEvent};
-use event_schema::events::staff::{ContactChannel, StaffRegistered};
-use event_schema::{Actor, Role, StreamId};
+use domain::access::{Action, Facts, Principal};
+use domain::staff::{
+    self, ActivationDelivery, Contact, RegisterStaff, StaffError, StaffEvent, StaffMember, SuspendStaff,
+};
+use event_schema::events::staff::{
+    ActivationReissued, ContactChannel, StaffRegistered, StaffReinstated, StaffSuspended,
+};
+use event_schema::{Actor, EventPayload, Role, StreamId};
 use identity::codes::{hash_code, new_activation_code};
-use identity::store::NewAccount;
+use identity::store::{AccountRow, NewAccount, ACTIVE, ISSUED, SUSPENDED};
 use identity::{micros_after, now_micros, IdentityError};
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
@@ -152,5 +159,173 @@ impl Application {
         let subject = (channel == ChannelKind::Email).then(|| "Your CloudMedi account".to_owned());
         self.outbox.enqueue(&Message { channel, recipient, subject, body, not_before: None }).await?;
         Ok(())
+    }
+}
+
+/// How many times a decision is retaken when another administrator's decision about the same person
+/// lands in between.
+const DECISION_ATTEMPTS: usize = 3;
+
+fn version_of(version: u64) -> i64 {
+    i64::try_from(version).unwrap_or(i64::MAX)
+}
+
+/// A member of staff's account after a suspension or reinstatement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffStatus {
+    pub account_id: Uuid,
+    /// `active`, `issued` (reinstated before ever activating) or `suspended`.
+    pub status: &'static str,
+    pub sessions_revoked: u32,
+}
+
+impl Application {
+    /// The account of a member of staff `principal` manages. Someone they may not manage is answered
+    /// as not found; a facility administrator manages practitioners, not their fellow administrators;
+    /// nobody acts on their own account.
+    pub async fn managed_account(
+        &self,
+        principal: &Principal,
+        account_id: Uuid,
+    ) -> Result<AccountRow, ApplicationError> {
+        let account = self.identity.get(&account_id.to_string()).await?.ok_or(ApplicationError::NotFound)?;
+        let facility = account.facility_id.as_deref().map(stored_uuid).transpose()?;
+        let action = match facility {
+            Some(facility) => Action::SuspendStaff { facility },
+            None => Action::ManageNationalStaff,
+        };
+        let patient = account.role == Role::Patient.as_str();
+        if patient || !domain::access::authorize(principal, &action, &Facts::default()).is_allowed() {
+            return Err(ApplicationError::NotFound);
+        }
+        if principal.role == Role::FacilityAdministrator && account.role == Role::FacilityAdministrator.as_str() {
+            return Err(ApplicationError::Forbidden);
+        }
+        if account_id == principal.account_id {
+            return Err(ApplicationError::Conflict("you cannot act on your own account".into()));
+        }
+        Ok(account)
+    }
+
+    /// The member of staff as their staff stream describes them, with the stream's version.
+    async fn load_member(&self, account_id: Uuid) -> Result<(StaffMember, u64), ApplicationError> {
+        let (entries, version) = read_stream(&self.ledger, &StreamId::staff(account_id)).await?;
+        let mut member = None;
+        for entry in &entries {
+            let event = match entry.event_type.as_str() {
+                StaffRegistered::EVENT_TYPE => StaffEvent::Registered(decode(&self.ledger, entry)?),
+                StaffSuspended::EVENT_TYPE => StaffEvent::Suspended(decode(&self.ledger, entry)?),
+                StaffReinstated::EVENT_TYPE => StaffEvent::Reinstated(decode(&self.ledger, entry)?),
+                _ => continue,
+            };
+            member = staff::apply(member, &event);
+        }
+        Ok((member.ok_or(ApplicationError::NotFound)?, version))
+    }
+
+    /// Suspends a member of staff at once: the account is shut and every session it holds revoked
+    /// before the suspension is recorded, so the person's next request already fails.
+    #[tracing::instrument(name = "application.staff.suspend", skip_all)]
+    pub async fn suspend_staff(
+        &self,
+        principal: &Principal,
+        account_id: Uuid,
+        reason: String,
+    ) -> Result<StaffStatus, ApplicationError> {
+        let account = self.managed_account(principal, account_id).await?;
+        for _ in 0..DECISION_ATTEMPTS {
+            let (member, version) = self.load_member(account_id).await?;
+            let command =
+                |sessions_revoked| SuspendStaff { reason: reason.clone(), by: principal.role, sessions_revoked };
+            match staff::decide_suspend(Some(&member), command(0)) {
+                Err(StaffError::AlreadySuspended) => {
+                    // Already decided; make sure it is in force (an earlier attempt may have stopped
+                    // halfway).
+                    self.identity.suspend_at(&account.id, version_of(version)).await?;
+                    self.identity.revoke_all(&account.id, now_micros()).await?;
+                    return Err(StaffError::AlreadySuspended.into());
+                }
+                Err(error) => return Err(error.into()),
+                Ok(_) => {}
+            }
+            // Access is withdrawn first: from here the person's live tokens fail.
+            self.identity.suspend_at(&account.id, version_of(version)).await?;
+            let revoked = self.identity.revoke_all(&account.id, now_micros()).await?;
+            let events = staff::decide_suspend(Some(&member), command(revoked))?;
+            let Some(StaffEvent::Suspended(suspended)) = events.first() else {
+                return Err(ApplicationError::internal("a suspension", "the decision recorded nothing"));
+            };
+            let stream = StreamId::staff(account_id);
+            match record(&self.ledger, stream, ExpectedVersion::Exactly(version), actor_of(principal), suspended).await
+            {
+                Ok(appended) => {
+                    self.identity.suspend_at(&account.id, version_of(appended.stream_version)).await?;
+                    return Ok(StaffStatus { account_id, status: SUSPENDED, sessions_revoked: revoked });
+                }
+                Err(ApplicationError::Conflict(_)) => continue,
+                Err(error) => return Err(error),
+            }
+        }
+        Err(ApplicationError::Conflict("the account kept changing; try again".into()))
+    }
+
+    /// Reinstates a suspended member of staff. Access comes back only once the reinstatement is
+    /// recorded, and only if no later decision (a new suspension) has been recorded since.
+    #[tracing::instrument(name = "application.staff.reinstate", skip_all)]
+    pub async fn reinstate_staff(
+        &self,
+        principal: &Principal,
+        account_id: Uuid,
+    ) -> Result<StaffStatus, ApplicationError> {
+        let account = self.managed_account(principal, account_id).await?;
+        for _ in 0..DECISION_ATTEMPTS {
+            let (member, version) = self.load_member(account_id).await?;
+            let events = staff::decide_reinstate(Some(&member), principal.role)?;
+            let Some(StaffEvent::Reinstated(reinstated)) = events.first() else {
+                return Err(ApplicationError::internal("a reinstatement", "the decision recorded nothing"));
+            };
+            let stream = StreamId::staff(account_id);
+            match record(&self.ledger, stream, ExpectedVersion::Exactly(version), actor_of(principal), reinstated).await
+            {
+                Ok(appended) => {
+                    self.identity.reinstate_at(&account.id, version_of(appended.stream_version)).await?;
+                    let status = if account.password_hash.is_some() { ACTIVE } else { ISSUED };
+                    return Ok(StaffStatus { account_id, status, sessions_revoked: 0 });
+                }
+                Err(ApplicationError::Conflict(_)) => continue,
+                Err(error) => return Err(error),
+            }
+        }
+        Err(ApplicationError::Conflict("the account kept changing; try again".into()))
+    }
+
+    /// Sends a fresh activation code to a member of staff who has not activated their account yet (the
+    /// first was lost or expired); the earlier code stops working. Returns where the code went.
+    #[tracing::instrument(name = "application.staff.reissue_activation", skip_all)]
+    pub async fn reissue_activation(
+        &self,
+        principal: &Principal,
+        account_id: Uuid,
+    ) -> Result<ContactChannel, ApplicationError> {
+        let account = self.managed_account(principal, account_id).await?;
+        if account.status != ISSUED {
+            return Err(ApplicationError::Conflict("this account is not waiting for activation".into()));
+        }
+        let (channel, sent_by, recipient) = match (&account.phone, &account.email) {
+            (Some(phone), _) => (ChannelKind::Sms, ContactChannel::Sms, phone.clone()),
+            (None, Some(email)) => (ChannelKind::Email, ContactChannel::Email, email.clone()),
+            (None, None) => {
+                return Err(ApplicationError::Conflict("no contact is on file to send a code to".into()));
+            }
+        };
+        let reissued = ActivationReissued { account_id, sent_by };
+        record(&self.ledger, StreamId::staff(account_id), ExpectedVersion::Any, actor_of(principal), &reissued).await?;
+        let code = new_activation_code();
+        let expires = micros_after(now_micros(), identity::ACTIVATION_TTL);
+        if !self.identity.reissue_activation(&account.id, &hash_code(&code), expires).await? {
+            return Err(ApplicationError::Conflict("this account is not waiting for activation".into()));
+        }
+        self.send_activation(channel, Some(recipient), &account.login, &code).await?;
+        Ok(sent_by)
     }
 }

@@ -79,7 +79,47 @@ async fn invalid_contacts_are_named_before_anything_is_written(postgres: bool) {
     assert_eq!(world.application.identity().staff(None).await.expect("read").len(), 0, "no login was claimed");
 }
 
+async fn an_administrator_suspends_and_reinstates_their_facility_staff_only(postgres: bool) {
+    let world = world(postgres).await;
+    let clerk = RegisterStaff {
+        account_id: Uuid::now_v7(),
+        professional_id: "CE0002-ACC03".into(),
+        role: Role::RegistrationClerk,
+        facility_id: Some(world.facility),
+        family_name: "Tchami".into(),
+        given_names: "Luc".into(),
+        phone: Some("699 00 00 03".into()),
+        email: None,
+        registered_by: Role::FacilityAdministrator,
+        delivery: ActivationDelivery::Printed,
+    };
+    let (registered, _) = world.application.issue_staff(Actor::system(), clerk).await.expect("issued");
+    let administrator = world.staff(Role::FacilityAdministrator, world.facility);
+    let elsewhere = world.staff(Role::FacilityAdministrator, Uuid::now_v7());
+
+    let hidden = world.application.suspend_staff(&elsewhere, registered.account_id, "left the service".into()).await;
+    assert!(matches!(hidden, Err(ApplicationError::NotFound)), "another facility's staff are not theirs: {hidden:?}");
+    let suspended = world
+        .application
+        .suspend_staff(&administrator, registered.account_id, "left the service".into())
+        .await
+        .expect("suspended");
+    assert_eq!(suspended.status, "suspended");
+    let again = world.application.suspend_staff(&administrator, registered.account_id, "again".into()).await;
+    assert!(matches!(again, Err(ApplicationError::Conflict(_))), "{again:?}");
+    let reinstated = world.application.reinstate_staff(&administrator, registered.account_id).await.expect("back");
+    assert_eq!(reinstated.status, "issued", "never activated, so waiting for activation again");
+    let (entries, _) = application::streams::read_stream(&world.ledger, &StreamId::staff(registered.account_id))
+        .await
+        .expect("stream");
+    assert_eq!(entries.len(), 3, "registered, suspended, reinstated");
+    let sent = world.application.reissue_activation(&administrator, registered.account_id).await.expect("sent");
+    assert_eq!(sent, event_schema::events::staff::ContactChannel::Sms);
+    assert_eq!(world.messages_queued().await, 1, "the fresh code went by SMS");
+}
+
 on_both_backends!(
+    an_administrator_suspends_and_reinstates_their_facility_staff_only,
     the_first_administrator_gets_a_printed_code_and_an_issued_login,
     a_member_of_staff_is_sent_their_code,
     invalid_contacts_are_named_before_anything_is_written,

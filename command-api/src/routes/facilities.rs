@@ -5,15 +5,13 @@
 use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::json::Json;
-use crate::record::{parse_id, record};
+use crate::record::parse_id;
 use crate::AppState;
+use application::facilities::NewFacility;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use domain::access::{Action, Facts};
-use domain::facility::{self, Facility, FacilityError, FacilityEvent, RegisterFacility};
+use domain::facility::Facility;
 use event_schema::events::facility::{FacilityLevel, FacilityOwnership};
-use event_schema::StreamId;
-use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -91,27 +89,15 @@ async fn register(
     caller: Caller,
     Json(request): Json<RegisterRequest>,
 ) -> Result<(StatusCode, axum::Json<FacilityView>), ApiError> {
-    caller.authorize(&Action::RegisterFacility, &Facts::default())?;
-    let facility_id = Uuid::now_v7();
-    let command = RegisterFacility {
-        facility_id,
+    let new = NewFacility {
         name: request.name,
         level: request.level,
         ownership: request.ownership,
         region: request.region,
         health_district: request.health_district,
     };
-    let events = facility::decide_register(None, command).map_err(|error| match error {
-        FacilityError::Invalid(errors) => ApiError::from(errors),
-        FacilityError::AlreadyRegistered => ApiError::Conflict { detail: error.to_string() },
-    })?;
-    let mut view = None;
-    for FacilityEvent::Registered(registered) in &events {
-        record(&state, StreamId::facility(facility_id), ExpectedVersion::NoStream, caller.actor(), registered).await?;
-        view = facility::apply(None, &FacilityEvent::Registered(registered.clone()));
-    }
-    let view = view.ok_or_else(|| ApiError::Internal("a registration without its event".into()))?;
-    Ok((StatusCode::CREATED, axum::Json(view.into())))
+    let registered = state.application.register_facility(&caller.principal, new).await?;
+    Ok((StatusCode::CREATED, axum::Json(registered.into())))
 }
 
 #[utoipa::path(

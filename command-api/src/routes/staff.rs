@@ -9,23 +9,16 @@
 use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::json::Json;
-use crate::record::{decode, parse_id, read_stream, record};
+use crate::record::parse_id;
 use crate::routes::facilities;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::access::{Action, Facts};
-use domain::staff::{self, ActivationDelivery, RegisterStaff, StaffError, StaffEvent, StaffMember, SuspendStaff};
-use event_schema::events::staff::{
-    ActivationReissued, ContactChannel, StaffRegistered, StaffReinstated, StaffSuspended,
-};
-use event_schema::StreamId;
-use event_schema::{Actor, EventPayload, Role};
-use identity::codes::{hash_code, new_activation_code};
-use identity::store::{AccountRow, StaffRow, ACTIVE, ISSUED, SUSPENDED};
-use identity::{micros_after, now_micros};
-use ledger::outbox::ChannelKind;
-use ledger::ExpectedVersion;
+use domain::staff::{ActivationDelivery, RegisterStaff};
+use event_schema::events::staff::ContactChannel;
+use event_schema::{Actor, Role};
+use identity::store::StaffRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -101,10 +94,6 @@ impl From<StaffRow> for StaffView {
             status: row.status,
         }
     }
-}
-
-fn staff_error(error: StaffError) -> ApiError {
-    application::ApplicationError::from(error).into()
 }
 
 #[utoipa::path(
@@ -253,54 +242,6 @@ async fn list_national(State(state): State<AppState>, caller: Caller) -> Result<
     Ok(axum::Json(rows.into_iter().map(StaffView::from).collect()))
 }
 
-/// The member of staff an account id names, after checking the caller may act on them. Someone the
-/// caller may not manage is answered as not found, so ids of other facilities' staff reveal nothing.
-async fn managed_account(state: &AppState, caller: &Caller, account_id: &str) -> Result<AccountRow, ApiError> {
-    let id = parse_id(account_id, "/account_id")?;
-    let account = state.identity.get(&id.to_string()).await?.ok_or(ApiError::NotFound)?;
-    let facility = account.facility_id.as_deref().map(crate::authn::stored_uuid).transpose()?;
-    let action = match facility {
-        Some(facility) => Action::SuspendStaff { facility },
-        None => Action::ManageNationalStaff,
-    };
-    let patient = account.role == Role::Patient.as_str();
-    if patient || !domain::access::authorize(&caller.principal, &action, &Facts::default()).is_allowed() {
-        return Err(ApiError::NotFound);
-    }
-    // A facility administrator manages practitioners, not their fellow administrators.
-    if caller.principal.role == Role::FacilityAdministrator && account.role == Role::FacilityAdministrator.as_str() {
-        return Err(ApiError::Forbidden);
-    }
-    if id == caller.principal.account_id {
-        return Err(ApiError::Conflict { detail: "you cannot act on your own account".into() });
-    }
-    Ok(account)
-}
-
-/// The member of staff as their staff stream describes them, with the stream's version.
-async fn load_member(state: &AppState, account_id: Uuid) -> Result<(StaffMember, u64), ApiError> {
-    let (entries, version) = read_stream(state, &StreamId::staff(account_id)).await?;
-    let mut member = None;
-    for entry in &entries {
-        let event = match entry.event_type.as_str() {
-            StaffRegistered::EVENT_TYPE => StaffEvent::Registered(decode(state, entry)?),
-            StaffSuspended::EVENT_TYPE => StaffEvent::Suspended(decode(state, entry)?),
-            StaffReinstated::EVENT_TYPE => StaffEvent::Reinstated(decode(state, entry)?),
-            _ => continue,
-        };
-        member = staff::apply(member, &event);
-    }
-    Ok((member.ok_or(ApiError::NotFound)?, version))
-}
-
-/// How many times a decision is retaken when another administrator's decision about the same person
-/// lands in between.
-const DECISION_ATTEMPTS: usize = 3;
-
-fn version_of(version: u64) -> i64 {
-    i64::try_from(version).unwrap_or(i64::MAX)
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Suspension)]
@@ -318,6 +259,12 @@ struct Suspended {
     status: &'static str,
     /// How many sessions the suspension ended.
     sessions_revoked: u32,
+}
+
+impl From<application::staff::StaffStatus> for Suspended {
+    fn from(status: application::staff::StaffStatus) -> Self {
+        Suspended { account_id: status.account_id, status: status.status, sessions_revoked: status.sessions_revoked }
+    }
 }
 
 #[utoipa::path(
@@ -350,43 +297,9 @@ async fn suspend(
     Path(account_id): Path<String>,
     Json(request): Json<SuspendRequest>,
 ) -> Result<axum::Json<Suspended>, ApiError> {
-    let account = managed_account(&state, &caller, &account_id).await?;
-    let id = crate::authn::stored_uuid(&account.id)?;
-    for _ in 0..DECISION_ATTEMPTS {
-        let (member, version) = load_member(&state, id).await?;
-        let command = |sessions_revoked| SuspendStaff {
-            reason: request.reason.clone(),
-            by: caller.principal.role,
-            sessions_revoked,
-        };
-        match staff::decide_suspend(Some(&member), command(0)) {
-            Err(StaffError::AlreadySuspended) => {
-                // Already decided; make sure it is in force (an earlier attempt may have stopped halfway).
-                state.identity.suspend_at(&account.id, version_of(version)).await?;
-                state.identity.revoke_all(&account.id, now_micros()).await?;
-                return Err(staff_error(StaffError::AlreadySuspended));
-            }
-            Err(error) => return Err(staff_error(error)),
-            Ok(_) => {}
-        }
-        // Access is withdrawn first: from here the person's live tokens fail.
-        state.identity.suspend_at(&account.id, version_of(version)).await?;
-        let revoked = state.identity.revoke_all(&account.id, now_micros()).await?;
-        let events = staff::decide_suspend(Some(&member), command(revoked)).map_err(staff_error)?;
-        let Some(StaffEvent::Suspended(suspended)) = events.first() else {
-            return Err(ApiError::Internal("a suspension without its event".into()));
-        };
-        let stream = StreamId::staff(id);
-        match record(&state, stream, ExpectedVersion::Exactly(version), caller.actor(), suspended).await {
-            Ok(appended) => {
-                state.identity.suspend_at(&account.id, version_of(appended.stream_version)).await?;
-                return Ok(axum::Json(Suspended { account_id: id, status: SUSPENDED, sessions_revoked: revoked }));
-            }
-            Err(ApiError::Conflict { .. }) => continue,
-            Err(error) => return Err(error),
-        }
-    }
-    Err(ApiError::Conflict { detail: "the account kept changing; try again".into() })
+    let account_id = parse_id(&account_id, "/account_id")?;
+    let status = state.application.suspend_staff(&caller.principal, account_id, request.reason).await?;
+    Ok(axum::Json(status.into()))
 }
 
 #[utoipa::path(
@@ -416,28 +329,8 @@ async fn reinstate(
     caller: Caller,
     Path(account_id): Path<String>,
 ) -> Result<axum::Json<Suspended>, ApiError> {
-    let account = managed_account(&state, &caller, &account_id).await?;
-    let id = crate::authn::stored_uuid(&account.id)?;
-    for _ in 0..DECISION_ATTEMPTS {
-        let (member, version) = load_member(&state, id).await?;
-        let events = staff::decide_reinstate(Some(&member), caller.principal.role).map_err(staff_error)?;
-        let Some(StaffEvent::Reinstated(reinstated)) = events.first() else {
-            return Err(ApiError::Internal("a reinstatement without its event".into()));
-        };
-        // Access is granted back only once the reinstatement is recorded, and only if no later
-        // decision (a new suspension) has been recorded since.
-        let stream = StreamId::staff(id);
-        match record(&state, stream, ExpectedVersion::Exactly(version), caller.actor(), reinstated).await {
-            Ok(appended) => {
-                state.identity.reinstate_at(&account.id, version_of(appended.stream_version)).await?;
-                let status = if account.password_hash.is_some() { ACTIVE } else { ISSUED };
-                return Ok(axum::Json(Suspended { account_id: id, status, sessions_revoked: 0 }));
-            }
-            Err(ApiError::Conflict { .. }) => continue,
-            Err(error) => return Err(error),
-        }
-    }
-    Err(ApiError::Conflict { detail: "the account kept changing; try again".into() })
+    let account_id = parse_id(&account_id, "/account_id")?;
+    Ok(axum::Json(state.application.reinstate_staff(&caller.principal, account_id).await?.into()))
 }
 
 /// A fresh activation code was sent.
@@ -479,23 +372,7 @@ async fn reissue_activation(
     caller: Caller,
     Path(account_id): Path<String>,
 ) -> Result<axum::Json<Reissued>, ApiError> {
-    let account = managed_account(&state, &caller, &account_id).await?;
-    let id = crate::authn::stored_uuid(&account.id)?;
-    if account.status != ISSUED {
-        return Err(ApiError::Conflict { detail: "this account is not waiting for activation".into() });
-    }
-    let (channel, sent_by, recipient) = match (&account.phone, &account.email) {
-        (Some(phone), _) => (ChannelKind::Sms, ContactChannel::Sms, phone.clone()),
-        (None, Some(email)) => (ChannelKind::Email, ContactChannel::Email, email.clone()),
-        (None, None) => return Err(ApiError::Conflict { detail: "no contact is on file to send a code to".into() }),
-    };
-    let reissued = ActivationReissued { account_id: id, sent_by };
-    record(&state, StreamId::staff(id), ExpectedVersion::Any, caller.actor(), &reissued).await?;
-    let code = new_activation_code();
-    let expires = micros_after(now_micros(), identity::ACTIVATION_TTL);
-    if !state.identity.reissue_activation(&account.id, &hash_code(&code), expires).await? {
-        return Err(ApiError::Conflict { detail: "this account is not waiting for activation".into() });
-    }
-    state.application.send_activation(channel, Some(recipient), &account.login, &code).await?;
-    Ok(axum::Json(Reissued { account_id: id, sent_by }))
+    let account_id = parse_id(&account_id, "/account_id")?;
+    let sent_by = state.application.reissue_activation(&caller.principal, account_id).await?;
+    Ok(axum::Json(Reissued { account_id, sent_by }))
 }
