@@ -70,4 +70,57 @@ async fn a_nurse_activates_then_logs_in_with_a_code_and_is_locked_out_after_five
     assert!(matches!(locked, Err(ApplicationError::TooManyAttempts { .. })), "even the right password waits");
 }
 
-on_both_backends!(a_nurse_activates_then_logs_in_with_a_code_and_is_locked_out_after_five_failures);
+async fn an_authenticator_app_replaces_codes_by_message_once_confirmed(postgres: bool) {
+    let world = world(postgres).await;
+    let doctor = RegisterStaff {
+        account_id: Uuid::now_v7(),
+        professional_id: "CE0002-DR09".into(),
+        role: Role::Doctor,
+        facility_id: Some(world.facility),
+        family_name: "Fouda".into(),
+        given_names: "Ernest".into(),
+        phone: Some("677 11 22 33".into()),
+        email: None,
+        registered_by: Role::FacilityAdministrator,
+        delivery: ActivationDelivery::Printed,
+    };
+    let (registered, code) = world.application.issue_staff(Actor::system(), doctor).await.expect("issued");
+    let activated = world.application.activate(&registered.login, &code.expect("code"), PASSWORD.into()).await;
+    let principal = activated.expect("activated").principal;
+    let account = |world: &support::World| {
+        let identity = world.application.identity().clone();
+        let id = registered.account_id.to_string();
+        async move { identity.get(&id).await.expect("read").expect("the account") }
+    };
+
+    let wrong = world.application.start_totp_enrolment(&account(&world).await, "not-the-password".into()).await;
+    assert!(matches!(&wrong, Err(ApplicationError::Invalid(fields)) if fields[0].field == "/password"), "{wrong:?}");
+    let enrolment =
+        world.application.start_totp_enrolment(&account(&world).await, PASSWORD.into()).await.expect("started");
+    assert!(enrolment.otpauth_uri.contains(&enrolment.secret), "the typed secret is the QR code's");
+    let pending = account(&world).await;
+    let secret = application::login::decode_secret(pending.totp_pending_secret.as_deref().expect("pending"))
+        .expect("a stored secret");
+    let mismatch = world.application.confirm_totp_enrolment(&pending, &principal, "000000").await;
+    assert!(matches!(&mismatch, Err(ApplicationError::Invalid(fields)) if fields[0].field == "/code"));
+    let now = u64::try_from(chrono::Utc::now().timestamp()).expect("after 1970");
+    let made = identity::totp::code_at(&secret, now).expect("a code");
+    let recovery = world.application.confirm_totp_enrolment(&pending, &principal, &made).await.expect("confirmed");
+    assert!(!recovery.is_empty(), "recovery codes are shown once");
+
+    let LoginOutcome::SecondFactor(challenge) =
+        world.application.log_in(&registered.login, PASSWORD.into()).await.expect("password accepted")
+    else {
+        panic!("a doctor needs a second factor")
+    };
+    assert_eq!(challenge.methods, vec![SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode]);
+    assert_eq!(challenge.code_sent_by, None, "no SMS once the app is enrolled");
+    let session =
+        world.application.prove_second_factor(challenge.challenge_id, SecondFactorMethod::RecoveryCode, &recovery[0]);
+    assert_eq!(session.await.expect("a recovery code opens a session").principal.account_id, registered.account_id);
+}
+
+on_both_backends!(
+    a_nurse_activates_then_logs_in_with_a_code_and_is_locked_out_after_five_failures,
+    an_authenticator_app_replaces_codes_by_message_once_confirmed,
+);

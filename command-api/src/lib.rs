@@ -18,7 +18,6 @@ pub mod health;
 pub mod idempotency;
 pub mod json;
 pub mod read_log;
-pub mod record;
 pub mod routes;
 
 use axum::body::Body;

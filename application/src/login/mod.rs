@@ -7,6 +7,7 @@
 //! ([`ApplicationError::InvalidCredentials`]) so no answer says whether an account exists or which part
 //! was wrong. Attempts are throttled first ([`throttle`]).
 
+pub mod enrolment;
 pub mod throttle;
 
 use crate::accounts::{actor_for, principal_of, stored_uuid};

@@ -4,18 +4,11 @@
 use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::json::Json;
-use crate::record::record;
 use crate::AppState;
-use application::login::{decode_secret, second_factor_methods};
+use application::login::second_factor_methods;
 use axum::extract::State;
-use base64::Engine;
-use event_schema::events::account::{SecondFactorEnrolled, SecondFactorMethod};
+use event_schema::events::account::SecondFactorMethod;
 use event_schema::Role;
-use event_schema::StreamId;
-use identity::now_micros;
-use identity::totp;
-use ledger::outbox::{ChannelKind, Message};
-use ledger::ExpectedVersion;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -88,28 +81,11 @@ struct Reauthentication {
     password: String,
 }
 
-/// Checks the caller's password again, counting a wrong one towards the account's lockout.
-async fn confirm_password(state: &AppState, caller: &Caller, password: String) -> Result<(), ApiError> {
+/// A password of a plausible length, before anything is checked.
+fn check_password_length(password: &str) -> Result<(), ApiError> {
     if password.is_empty() || password.chars().count() > identity::password::MAX_LENGTH * 4 {
         return Err(ApiError::invalid_field("/password", "must be the account's password"));
     }
-    Ok(state.application.confirm_password(&caller.account, password).await?)
-}
-
-/// Tells the account's owner, through their usual channel, that their second factor changed, so that a
-/// change they did not make does not go unnoticed.
-async fn notify_owner(state: &AppState, caller: &Caller, what: &str) -> Result<(), ApiError> {
-    let (channel, recipient) = match (&caller.account.phone, &caller.account.email) {
-        (Some(phone), _) => (ChannelKind::Sms, phone.clone()),
-        (None, Some(email)) => (ChannelKind::Email, email.clone()),
-        (None, None) => return Ok(()),
-    };
-    let body = format!(
-        "CloudMedi: {what} on your account {}. If this was not you, contact your facility at once.",
-        caller.account.login
-    );
-    let subject = (channel == ChannelKind::Email).then(|| "Your CloudMedi account's security".to_owned());
-    state.outbox.enqueue(&Message { channel, recipient, subject, body, not_before: None }).await?;
     Ok(())
 }
 
@@ -139,15 +115,9 @@ async fn start_totp(
     caller: Caller,
     Json(request): Json<Reauthentication>,
 ) -> Result<axum::Json<TotpEnrolment>, ApiError> {
-    confirm_password(&state, &caller, request.password).await?;
-    let secret = totp::new_secret();
-    let otpauth_uri = totp::enrolment_uri(&secret, &caller.account.login)
-        .map_err(|error| ApiError::Internal(format!("TOTP enrolment: {error}")))?;
-    let stored = base64::engine::general_purpose::STANDARD.encode(&secret);
-    state.identity.set_pending_totp(&caller.account.id, &stored).await?;
-    let secret =
-        otpauth_uri.split("secret=").nth(1).and_then(|rest| rest.split('&').next()).unwrap_or_default().to_owned();
-    Ok(axum::Json(TotpEnrolment { secret, otpauth_uri }))
+    check_password_length(&request.password)?;
+    let enrolment = state.application.start_totp_enrolment(&caller.account, request.password).await?;
+    Ok(axum::Json(TotpEnrolment { secret: enrolment.secret, otpauth_uri: enrolment.otpauth_uri }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -189,29 +159,9 @@ async fn confirm_totp(
     caller: Caller,
     Json(request): Json<ConfirmTotp>,
 ) -> Result<axum::Json<RecoveryCodes>, ApiError> {
-    let pending = caller.account.totp_pending_secret.clone();
-    let secret = pending.as_deref().and_then(decode_secret).ok_or_else(|| ApiError::Conflict {
-        detail: "no authenticator app enrolment is in progress; start one first".into(),
-    })?;
-    let now = u64::try_from(now_micros() / 1_000_000).unwrap_or(0);
-    let Some(step) = totp::verify(&secret, &request.code, now, None) else {
-        return Err(ApiError::invalid_field(
-            "/code",
-            "the code does not match; check the app's clock and try the next code",
-        ));
-    };
-    let enrolled = SecondFactorEnrolled { account_id: caller.principal.account_id, method: SecondFactorMethod::Totp };
-    record(&state, StreamId::account(caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &enrolled)
-        .await?;
-    let stored = pending.unwrap_or_default();
-    if !state.identity.confirm_totp(&caller.account.id, &stored, i64::try_from(step).unwrap_or(i64::MAX)).await? {
-        return Err(ApiError::Conflict { detail: "the enrolment changed meanwhile; start again".into() });
-    }
-    let codes = totp::new_recovery_codes();
-    let hashes: Vec<String> = codes.iter().map(|(_, hash)| hash.clone()).collect();
-    state.identity.replace_recovery_codes(&caller.account.id, &hashes).await?;
-    notify_owner(&state, &caller, "an authenticator app was enrolled").await?;
-    Ok(axum::Json(RecoveryCodes { recovery_codes: codes.into_iter().map(|(code, _)| code).collect() }))
+    let recovery_codes =
+        state.application.confirm_totp_enrolment(&caller.account, &caller.principal, &request.code).await?;
+    Ok(axum::Json(RecoveryCodes { recovery_codes }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -248,22 +198,14 @@ async fn set_code_channel(
     caller: Caller,
     Json(request): Json<CodeChannel>,
 ) -> Result<axum::Json<Me>, ApiError> {
-    let channel = match request.method {
-        SecondFactorMethod::Sms if caller.account.phone.is_some() => "sms",
-        SecondFactorMethod::Email if caller.account.email.is_some() => "email",
-        SecondFactorMethod::Sms | SecondFactorMethod::Email => {
-            return Err(ApiError::invalid_field("/method", "no such contact is on file for this account"))
-        }
-        _ => return Err(ApiError::invalid_field("/method", "must be sms or email")),
-    };
-    confirm_password(&state, &caller, request.password).await?;
-    if caller.account.otp_channel.as_deref() != Some(channel) {
-        let enrolled = SecondFactorEnrolled { account_id: caller.principal.account_id, method: request.method };
-        record(&state, StreamId::account(caller.principal.account_id), ExpectedVersion::Any, caller.actor(), &enrolled)
-            .await?;
-        state.identity.set_otp_channel(&caller.account.id, Some(channel)).await?;
-        notify_owner(&state, &caller, &format!("login codes by {channel} were turned on")).await?;
+    if !matches!(request.method, SecondFactorMethod::Sms | SecondFactorMethod::Email) {
+        return Err(ApiError::invalid_field("/method", "must be sms or email"));
     }
+    check_password_length(&request.password)?;
+    let channel = state
+        .application
+        .set_code_channel(&caller.account, &caller.principal, request.method, request.password)
+        .await?;
     let mut account = caller.account.clone();
     account.otp_channel = Some(channel.to_owned());
     let caller = Caller { account, ..caller };

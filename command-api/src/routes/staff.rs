@@ -9,8 +9,8 @@
 use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::json::Json;
-use crate::record::parse_id;
 use crate::routes::facilities;
+use crate::routes::parse_id;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -5,7 +5,7 @@ use crate::authn::Caller;
 use crate::error::ApiError;
 use crate::idempotency::Preconditions;
 use crate::json::Json;
-use crate::record::parse_id;
+use crate::routes::parse_id;
 use crate::AppState;
 use application::clock::today_in_cameroon;
 use application::record::RecordCommand;

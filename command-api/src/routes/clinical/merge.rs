@@ -5,7 +5,7 @@ use crate::authn::Caller;
 use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::idempotency::Preconditions;
 use crate::json::Json;
-use crate::record::parse_id;
+use crate::routes::parse_id;
 use crate::AppState;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
