@@ -5,29 +5,16 @@ mod support;
 
 use application::login::LoginOutcome;
 use application::ApplicationError;
-use domain::staff::{ActivationDelivery, RegisterStaff};
 use event_schema::events::account::SecondFactorMethod;
 use event_schema::{Actor, Role, Timestamp};
 use std::time::Duration;
 use support::world;
-use uuid::Uuid;
 
 const PASSWORD: &str = "Mangrove-Kribi-2026!";
 
 async fn a_nurse_activates_then_logs_in_with_a_code_and_is_locked_out_after_five_failures(postgres: bool) {
     let world = world(postgres).await;
-    let nurse = RegisterStaff {
-        account_id: Uuid::now_v7(),
-        professional_id: "CE0002-IDE08".into(),
-        role: Role::Nurse,
-        facility_id: Some(world.facility),
-        family_name: "Abena".into(),
-        given_names: "Marie".into(),
-        phone: None,
-        email: Some("marie.abena@example.cm".into()),
-        registered_by: Role::FacilityAdministrator,
-        delivery: ActivationDelivery::Printed,
-    };
+    let nurse = world.member(Role::Nurse, "CE0002-IDE08", "marie.abena@example.cm", true);
     let (registered, code) = world.application.issue_staff(Actor::system(), nurse).await.expect("issued");
     let code = code.expect("a printed code");
 
@@ -72,18 +59,7 @@ async fn a_nurse_activates_then_logs_in_with_a_code_and_is_locked_out_after_five
 
 async fn an_authenticator_app_replaces_codes_by_message_once_confirmed(postgres: bool) {
     let world = world(postgres).await;
-    let doctor = RegisterStaff {
-        account_id: Uuid::now_v7(),
-        professional_id: "CE0002-DR09".into(),
-        role: Role::Doctor,
-        facility_id: Some(world.facility),
-        family_name: "Fouda".into(),
-        given_names: "Ernest".into(),
-        phone: Some("677 11 22 33".into()),
-        email: None,
-        registered_by: Role::FacilityAdministrator,
-        delivery: ActivationDelivery::Printed,
-    };
+    let doctor = world.member(Role::Doctor, "CE0002-DR09", "677 11 22 33", true);
     let (registered, code) = world.application.issue_staff(Actor::system(), doctor).await.expect("issued");
     let activated = world.application.activate(&registered.login, &code.expect("code"), PASSWORD.into()).await;
     let principal = activated.expect("activated").principal;

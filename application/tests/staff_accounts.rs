@@ -5,7 +5,6 @@ mod support;
 
 use application::staff::SystemAdministrator;
 use application::ApplicationError;
-use domain::staff::{ActivationDelivery, RegisterStaff};
 use event_schema::{Actor, Role, StreamId};
 use identity::codes::hash_code;
 use identity::store::ISSUED;
@@ -51,18 +50,7 @@ async fn the_first_administrator_gets_a_printed_code_and_an_issued_login(postgre
 
 async fn a_member_of_staff_is_sent_their_code(postgres: bool) {
     let world = world(postgres).await;
-    let nurse = RegisterStaff {
-        account_id: Uuid::now_v7(),
-        professional_id: "CE0002-IDE07".into(),
-        role: Role::Nurse,
-        facility_id: Some(world.facility),
-        family_name: "Abena".into(),
-        given_names: "Marie".into(),
-        phone: None,
-        email: Some("marie.abena@example.cm".into()),
-        registered_by: Role::FacilityAdministrator,
-        delivery: ActivationDelivery::ToContact,
-    };
+    let nurse = world.member(Role::Nurse, "CE0002-IDE07", "marie.abena@example.cm", false);
     let (registered, code) = world.application.issue_staff(Actor::system(), nurse).await.expect("issued");
     assert_eq!(code, None, "the code is sent, not returned");
     assert_eq!(registered.facility_id, Some(world.facility));
@@ -81,18 +69,7 @@ async fn invalid_contacts_are_named_before_anything_is_written(postgres: bool) {
 
 async fn an_administrator_suspends_and_reinstates_their_facility_staff_only(postgres: bool) {
     let world = world(postgres).await;
-    let clerk = RegisterStaff {
-        account_id: Uuid::now_v7(),
-        professional_id: "CE0002-ACC03".into(),
-        role: Role::RegistrationClerk,
-        facility_id: Some(world.facility),
-        family_name: "Tchami".into(),
-        given_names: "Luc".into(),
-        phone: Some("699 00 00 03".into()),
-        email: None,
-        registered_by: Role::FacilityAdministrator,
-        delivery: ActivationDelivery::Printed,
-    };
+    let clerk = world.member(Role::RegistrationClerk, "CE0002-ACC03", "699 00 00 03", true);
     let (registered, _) = world.application.issue_staff(Actor::system(), clerk).await.expect("issued");
     let administrator = world.staff(Role::FacilityAdministrator, world.facility);
     let elsewhere = world.staff(Role::FacilityAdministrator, Uuid::now_v7());

@@ -3,6 +3,7 @@
 
 use application::Application;
 use domain::access::Principal;
+use domain::staff::{ActivationDelivery, RegisterStaff};
 use event_schema::events::patient::{BirthDate, PatientRegistered, Sex};
 use event_schema::{events, Actor, KeyPair, Role, StreamId, Timestamp};
 use ledger::outbox::Outbox;
@@ -68,6 +69,25 @@ impl World {
 
     pub fn staff(&self, role: Role, facility: Uuid) -> Principal {
         Principal { account_id: Uuid::now_v7(), role, facility_id: Some(facility), patient_id: None }
+    }
+
+    /// A member of the world's facility's staff, as its administrator registers them; `contact` is a
+    /// phone number, or an e-mail address when it holds `@`.
+    pub fn member(&self, role: Role, login: &str, contact: &str, printed: bool) -> RegisterStaff {
+        let (phone, email) =
+            if contact.contains('@') { (None, Some(contact.to_owned())) } else { (Some(contact.to_owned()), None) };
+        RegisterStaff {
+            account_id: Uuid::now_v7(),
+            professional_id: login.to_owned(),
+            role,
+            facility_id: Some(self.facility),
+            family_name: "Abena".into(),
+            given_names: "Marie".into(),
+            phone,
+            email,
+            registered_by: Role::FacilityAdministrator,
+            delivery: if printed { ActivationDelivery::Printed } else { ActivationDelivery::ToContact },
+        }
     }
 
     pub async fn messages_queued(&self) -> usize {
