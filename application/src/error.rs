@@ -54,6 +54,18 @@ impl ApplicationError {
     }
 }
 
+/// An error and every cause under it, for a log line or the console (never for a client).
+pub fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 impl From<RecordError> for ApplicationError {
     fn from(error: RecordError) -> Self {
         match error {

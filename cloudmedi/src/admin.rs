@@ -74,14 +74,6 @@ fn describe(error: &ApplicationError) -> String {
             }
             text
         }
-        other => {
-            let mut text = other.to_string();
-            let mut source = std::error::Error::source(other);
-            while let Some(cause) = source {
-                text.push_str(&format!(": {cause}"));
-                source = cause.source();
-            }
-            text
-        }
+        other => application::error::cause_chain(other),
     }
 }

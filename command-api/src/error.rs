@@ -234,21 +234,9 @@ impl From<application::ApplicationError> for ApiError {
             E::Conflict(detail) => ApiError::Conflict { detail },
             E::Refused(detail) => ApiError::bad_request(detail),
             E::Unavailable(detail) => ApiError::Unavailable { detail },
-            internal @ E::Internal { .. } => ApiError::Internal(cause_chain(&internal)),
+            internal @ E::Internal { .. } => ApiError::Internal(application::error::cause_chain(&internal)),
         }
     }
-}
-
-/// An error and every cause under it, for the log.
-pub fn cause_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 impl From<ledger::LedgerError> for ApiError {
