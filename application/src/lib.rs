@@ -17,6 +17,7 @@ pub mod error;
 pub mod facilities;
 pub mod login;
 pub mod patients;
+pub mod reads;
 pub mod record;
 pub mod staff;
 pub mod streams;

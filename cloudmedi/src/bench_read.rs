@@ -13,7 +13,7 @@
 
 use crate::demo;
 use anyhow::Context;
-use command_api::read_log::ReadLog;
+use application::reads::ReadLog;
 use domain::access::Principal;
 use event_schema::{events, KeyPair, Role};
 use ledger::testing::ScratchDatabase;

@@ -13,16 +13,16 @@ use crate::datadir::{open_storage, DataDir};
 use crate::{Location, Outcome};
 use anyhow::{bail, Context};
 use clap::Args;
-use command_api::connections::ConnectionLimits;
-use command_api::routes::auth::AttemptRate;
-use command_api::{AppState, Limits};
 use event_schema::events;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use http_shell::attempts::AttemptRate;
 use identity::SessionLifetimes;
 use ledger::outbox::{Channel, ChannelKind, Dispatcher, FileChannel, Outbox};
 use ledger::Ledger;
 use serde::{Deserialize, Serialize};
+use server::connections::ConnectionLimits;
+use server::{Limits, ServerState};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -57,8 +57,8 @@ pub enum Role {
 }
 
 impl Role {
-    fn apis(self) -> command_api::Apis {
-        command_api::Apis {
+    fn apis(self) -> server::Apis {
+        server::Apis {
             commands: matches!(self, Role::All | Role::Command),
             queries: matches!(self, Role::All | Role::Query),
         }
@@ -221,16 +221,16 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
             period: Duration::from_millis(config.auth_attempts_period_ms),
         }),
     };
-    let mut state = AppState::new(ledger.clone());
-    state.application = state.application.with_session_lifetimes(SessionLifetimes {
+    let application = application::Application::new(ledger.clone()).with_session_lifetimes(SessionLifetimes {
         access: Duration::from_secs(config.access_token_ttl_secs),
         refresh: Duration::from_secs(config.refresh_token_ttl_secs),
     });
-    state.queries = state.queries.configured(query_api::QuerySettings {
-        cost_per_minute: config.graphql_cost_per_minute,
-        anonymous_introspection: config.graphql_anonymous_introspection.unwrap_or(config.development),
-    });
-    let app = command_api::router_for(state, limits, args.role.apis());
+    let state =
+        ServerState::new(ledger.clone()).with_application(application).with_query_settings(query_api::QuerySettings {
+            cost_per_minute: config.graphql_cost_per_minute,
+            anonymous_introspection: config.graphql_anonymous_introspection.unwrap_or(config.development),
+        });
+    let app = server::router_for(state, limits, args.role.apis());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -264,7 +264,7 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     };
     let mut server = tokio::spawn(async move {
         let mut stopped = stopped;
-        command_api::connections::serve(listener, app, connection_limits, async move {
+        server::connections::serve(listener, app, connection_limits, async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         })
         .await

@@ -447,7 +447,7 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     }
     // The server's logs hold neither secrets nor anything about the patient.
     let logs = std::fs::read_to_string(support::server_log(&data)).unwrap();
-    assert!(logs.contains("command_api.request"), "the server logged its requests");
+    assert!(logs.contains("http.request"), "the server logged its requests");
     for secret in &api.secrets {
         assert!(!logs.contains(secret.as_str()), "a secret reached the logs");
     }

@@ -9,14 +9,14 @@
 //! first use of a key is recorded (`idempotency_keys`), so that a different request under a used key
 //! is refused instead of being carried out as a new command the client did not mean to send.
 
-use crate::error::ApiError;
-use crate::AppState;
+use crate::CommandState;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use http_shell::error::ApiError;
 use ledger::on_database;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -153,7 +153,7 @@ impl Preconditions {
     }
 
     /// The id of the entry the command creates: the same for every retry under the same key.
-    pub fn entry_id(&self, caller: &crate::authn::Caller) -> Uuid {
+    pub fn entry_id(&self, caller: &http_shell::authn::Caller) -> Uuid {
         self.submission(caller.principal.account_id).entry_id()
     }
 
@@ -212,7 +212,7 @@ pub struct Claim {
 
 /// Binds the command's key to its request, if it has a key: refuses (`422`) a key already bound to
 /// another request of the same account.
-pub async fn claim(state: &AppState, account_id: Uuid, pre: &Preconditions) -> Result<Option<Claim>, ApiError> {
+pub async fn claim(state: &CommandState, account_id: Uuid, pre: &Preconditions) -> Result<Option<Claim>, ApiError> {
     let Some(CommandKey { key, fingerprint }) = &pre.key else { return Ok(None) };
     let account_id = account_id.to_string();
     let key_hash = hex::encode(Sha256::digest(key.as_bytes()));
@@ -252,7 +252,7 @@ pub async fn claim(state: &AppState, account_id: Uuid, pre: &Preconditions) -> R
 /// so the key it bound is released (a corrected request may use it); a server error may have come
 /// after the append, so the binding stays. A retry that succeeded while its first attempt released
 /// the key binds it again.
-pub async fn settle<T>(state: &AppState, claim: Option<Claim>, outcome: &Result<T, ApiError>) {
+pub async fn settle<T>(state: &CommandState, claim: Option<Claim>, outcome: &Result<T, ApiError>) {
     let Some(claim) = claim else { return };
     let database = state.ledger.storage().database();
     let result = match outcome {

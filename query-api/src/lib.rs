@@ -1,7 +1,8 @@
-//! The GraphQL query API: the schema and its resolvers over the read models, each resolver authorised
-//! by the domain's access policy — the same function that authorises commands. This crate knows
-//! nothing of HTTP: the server hands it an authenticated [`Viewer`] and a [`ReadRecorder`], runs
-//! [`execute`], and serves the response.
+//! The query API: the GraphQL schema and its resolvers over the read models, each resolver authorised
+//! by the domain's access policy — the same function that authorises commands — and the read side's
+//! HTTP routes ([`http`]: `/graphql`, the printable card, the facility directory). The schema itself
+//! knows nothing of HTTP: a route hands it an authenticated [`Viewer`], runs [`QueryApi::execute`],
+//! and serves the response; the [`ReadRecorder`] it was built with records the reads first.
 //!
 //! Every read of a patient's medical data by anyone but the patient is noted while the query runs and
 //! handed to the recorder once the answer is computed; the answer is returned only once the recorder
@@ -21,6 +22,7 @@
 
 pub mod card;
 mod error;
+pub mod http;
 mod limits;
 mod loaders;
 mod page;
@@ -86,6 +88,11 @@ impl QueryApi {
 
     pub fn with_settings(read_models: ReadModels, recorder: Arc<dyn ReadRecorder>, settings: QuerySettings) -> Self {
         Self { schema: build(settings), read_models, recorder, settings }
+    }
+
+    /// The read models the schema reads, for the read side's REST routes.
+    pub fn read_models(&self) -> &ReadModels {
+        &self.read_models
     }
 
     /// The same API under other settings (the accounts' budgets start afresh).

@@ -1,11 +1,10 @@
 //! Who is asking, and the reads of medical data their request makes.
 
+pub use application::reads::{NotRecorded, Read, ReadRecorder, Recording};
 use domain::access::Principal;
 use event_schema::events::access::ReadBasis;
 use event_schema::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
@@ -14,31 +13,6 @@ use uuid::Uuid;
 pub struct Viewer {
     pub principal: Principal,
 }
-
-/// One read of a patient's record, to be recorded in the ledger as `access.record_read`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Read {
-    pub patient_id: Uuid,
-    pub reader: Principal,
-    pub parts: BTreeSet<String>,
-    pub basis: ReadBasis,
-    pub at: Timestamp,
-}
-
-/// Where reads go once a request's answer is computed, before any of it is sent: the server appends
-/// them to the ledger and resolves once they are durable. The answer is sent only if they are; a read
-/// that could not be recorded is refused, so no read of medical data ever leaves without its record.
-pub trait ReadRecorder: Send + Sync + 'static {
-    fn record(&self, reads: Vec<Read>) -> Recording<'_>;
-}
-
-/// The recording of one request's reads, resolved once they are durable (or could not be made so).
-pub type Recording<'a> = Pin<Box<dyn Future<Output = Result<(), NotRecorded>> + Send + 'a>>;
-
-/// Reads that could not be recorded; the reason is for the server's log, never for the reader.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("the read could not be recorded: {0}")]
-pub struct NotRecorded(pub String);
 
 /// The parts of each patient's record read, by patient and basis.
 type PartsRead = BTreeMap<(Uuid, ReadBasis), BTreeSet<String>>;

@@ -6,16 +6,17 @@
 //! count failures per identifier whether or not an account has it, so nothing here says which accounts
 //! exist. The precise reason goes to the ledger, for the audit trail.
 
-use crate::authn::Caller;
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
-use crate::json::Json;
-use crate::AppState;
+use crate::CommandState;
 use application::login::{self, Activated as Account, LoginOutcome, Session};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use event_schema::events::account::{LogoutScope, SecondFactorMethod};
 use event_schema::Role;
+use http_shell::attempts::AttemptRate;
+use http_shell::authn::Caller;
+use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
+use http_shell::json::Json;
 use identity::password;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -23,26 +24,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-/// How many unauthenticated attempts (logins, codes, activations, refreshes) one client address may
-/// make: a burst, then one more every `period`. Lockouts per identifier stop guessing one account's
-/// password; this stops one address from trying a few passwords on many accounts (and from filling
-/// the ledger with failed attempts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AttemptRate {
-    pub burst: u32,
-    pub period: std::time::Duration,
-}
-
-impl Default for AttemptRate {
-    fn default() -> Self {
-        // A clinic's staff behind one address logging in at the change of shift fit in the burst.
-        Self { burst: 30, period: std::time::Duration::from_secs(2) }
-    }
-}
-
 /// The routes; with `rate`, the unauthenticated ones are limited per client address (which needs the
 /// server to provide each connection's address, as `cloudmedi serve` does).
-pub fn router(rate: Option<AttemptRate>) -> OpenApiRouter<AppState> {
+pub fn router(rate: Option<AttemptRate>) -> OpenApiRouter<CommandState> {
     let mut attempts = OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(second_factor))
@@ -185,13 +169,13 @@ impl From<login::Challenge> for Challenge {
 fn check_lengths(login: &str, secret: &str, secret_field: &str, secret_max: usize) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     if login.trim().is_empty() || login.chars().count() > LOGIN_MAX {
-        errors.push(crate::error::FieldError {
+        errors.push(http_shell::error::FieldError {
             field: "/login".into(),
             message: format!("must be 1 to {LOGIN_MAX} characters"),
         });
     }
     if secret.is_empty() || secret.chars().count() > secret_max {
-        errors.push(crate::error::FieldError {
+        errors.push(http_shell::error::FieldError {
             field: secret_field.into(),
             message: format!("must be 1 to {secret_max} characters"),
         });
@@ -216,13 +200,13 @@ fn check_lengths(login: &str, secret: &str, secret_field: &str, secret_max: usiz
         (status = 200, description = "A session, or a second factor to prove.", body = LoginResponse),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "The login or the password is empty or too long."),
-        (status = 401, response = crate::document::CredentialsNotAccepted),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 429, response = crate::document::TooManyAttempts)
+        (status = 401, response = http_shell::document::CredentialsNotAccepted),
+        (status = 415, response = http_shell::document::UnsupportedMediaType),
+        (status = 429, response = http_shell::document::TooManyAttempts)
     )
 )]
 async fn login(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     Json(request): Json<LoginRequest>,
 ) -> Result<axum::Json<LoginResponse>, ApiError> {
     check_lengths(&request.login, &request.password, "/password", password::MAX_LENGTH * 4)?;
@@ -255,13 +239,13 @@ struct SecondFactorRequest {
         (status = 200, description = "The session is open.", body = SessionTokens),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "The code is empty or too long, or the body is malformed."),
-        (status = 401, response = crate::document::CredentialsNotAccepted),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 429, response = crate::document::TooManyAttempts)
+        (status = 401, response = http_shell::document::CredentialsNotAccepted),
+        (status = 415, response = http_shell::document::UnsupportedMediaType),
+        (status = 429, response = http_shell::document::TooManyAttempts)
     )
 )]
 async fn second_factor(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     Json(request): Json<SecondFactorRequest>,
 ) -> Result<axum::Json<SessionTokens>, ApiError> {
     if request.code.trim().is_empty() || request.code.chars().count() > CODE_MAX {
@@ -289,13 +273,13 @@ struct RefreshRequest {
         (status = 200, description = "New tokens for the same session.", body = SessionTokens),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "The body is malformed."),
-        (status = 401, response = crate::document::CredentialsNotAccepted),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 429, response = crate::document::TooManyAttempts)
+        (status = 401, response = http_shell::document::CredentialsNotAccepted),
+        (status = 415, response = http_shell::document::UnsupportedMediaType),
+        (status = 429, response = http_shell::document::TooManyAttempts)
     )
 )]
 async fn refresh(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     Json(request): Json<RefreshRequest>,
 ) -> Result<axum::Json<SessionTokens>, ApiError> {
     if request.refresh_token.is_empty() || request.refresh_token.len() > 128 {
@@ -312,11 +296,11 @@ async fn refresh(
     summary = "End this session",
     responses(
         (status = 204, description = "The session has ended; its tokens no longer work."),
-        (status = 401, response = crate::document::Unauthenticated)
+        (status = 401, response = http_shell::document::Unauthenticated)
     ),
     security(("bearer" = []))
 )]
-async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+async fn logout(State(state): State<CommandState>, caller: Caller) -> Result<StatusCode, ApiError> {
     end_sessions(&state, &caller, LogoutScope::ThisSession).await
 }
 
@@ -328,15 +312,15 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusC
     summary = "End every session of the account, on every device",
     responses(
         (status = 204, description = "Every session of the account has ended."),
-        (status = 401, response = crate::document::Unauthenticated)
+        (status = 401, response = http_shell::document::Unauthenticated)
     ),
     security(("bearer" = []))
 )]
-async fn logout_all(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+async fn logout_all(State(state): State<CommandState>, caller: Caller) -> Result<StatusCode, ApiError> {
     end_sessions(&state, &caller, LogoutScope::AllSessions).await
 }
 
-async fn end_sessions(state: &AppState, caller: &Caller, scope: LogoutScope) -> Result<StatusCode, ApiError> {
+async fn end_sessions(state: &CommandState, caller: &Caller, scope: LogoutScope) -> Result<StatusCode, ApiError> {
     state.application.log_out(&caller.account, &caller.session_id, &caller.principal, scope).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -376,13 +360,13 @@ struct Activated {
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "A field is empty or too long, or the password does not meet the policy \
                 (the field error says why)."),
-        (status = 401, response = crate::document::CredentialsNotAccepted),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 429, response = crate::document::TooManyAttempts)
+        (status = 401, response = http_shell::document::CredentialsNotAccepted),
+        (status = 415, response = http_shell::document::UnsupportedMediaType),
+        (status = 429, response = http_shell::document::TooManyAttempts)
     )
 )]
 async fn activate(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     Json(request): Json<ActivateRequest>,
 ) -> Result<(StatusCode, axum::Json<Activated>), ApiError> {
     check_lengths(&request.login, &request.activation_code, "/activation_code", CODE_MAX)?;

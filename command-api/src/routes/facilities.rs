@@ -2,24 +2,24 @@
 //! the directory (anyone signed in, patients included: a facility's name, level, region and district
 //! are public information, the kind printed on a signpost).
 
-use crate::authn::Caller;
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
-use crate::json::Json;
 use crate::routes::parse_id;
-use crate::AppState;
+use crate::CommandState;
 use application::facilities::NewFacility;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::facility::Facility;
 use event_schema::events::facility::{FacilityLevel, FacilityOwnership};
+use http_shell::authn::Caller;
+use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
+use http_shell::json::Json;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(register, list)).routes(routes!(show))
+pub fn router() -> OpenApiRouter<CommandState> {
+    OpenApiRouter::new().routes(routes!(register)).routes(routes!(show))
 }
 
 /// A facility joining the network.
@@ -61,7 +61,7 @@ impl From<Facility> for FacilityView {
 }
 
 /// The facility as its stream describes it, if it exists.
-pub async fn load(state: &AppState, id: Uuid) -> Result<Option<Facility>, ApiError> {
+pub async fn load(state: &CommandState, id: Uuid) -> Result<Option<Facility>, ApiError> {
     Ok(application::facilities::load(&state.ledger, id).await?)
 }
 
@@ -77,15 +77,15 @@ pub async fn load(state: &AppState, id: Uuid) -> Result<Option<Facility>, ApiErr
         (status = 201, description = "The facility is registered.", body = FacilityView),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
             description = "Only system administrators register facilities."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = http_shell::document::UnsupportedMediaType)
     ),
     security(("bearer" = []))
 )]
 async fn register(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Json(request): Json<RegisterRequest>,
 ) -> Result<(StatusCode, axum::Json<FacilityView>), ApiError> {
@@ -112,122 +112,18 @@ async fn register(
         (status = 200, description = "The facility.", body = FacilityView),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "The id is not a UUID."),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 404, body = Problem, content_type = PROBLEM_JSON,
             description = "No facility has this id.")
     ),
     security(("bearer" = []))
 )]
 async fn show(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     _caller: Caller,
     Path(facility_id): Path<String>,
 ) -> Result<axum::Json<FacilityView>, ApiError> {
     let id = parse_id(&facility_id, "/facility_id")?;
     let facility = load(&state, id).await?.ok_or(ApiError::NotFound)?;
     Ok(axum::Json(facility.into()))
-}
-
-/// The largest page of the directory.
-const PAGE_MAX: u32 = 200;
-/// The page size when none is asked for.
-const PAGE_DEFAULT: u32 = 50;
-
-/// Which part of the directory to list.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-struct DirectoryQuery {
-    /// Only facilities of this region (a code, e.g. `LT` for Littoral).
-    region: Option<String>,
-    /// Only facilities whose name starts with this text (ASCII letters in either case).
-    name: Option<String>,
-    /// The last facility of the previous page (its `next`).
-    after: Option<Uuid>,
-    /// How many facilities, 1 to 200; 50 when absent.
-    limit: Option<u32>,
-}
-
-/// A facility as the directory lists it. Its level and ownership are in the facility's own answer
-/// (`GET /api/v1/facilities/{facility_id}`).
-#[derive(Serialize, ToSchema)]
-struct FacilityEntry {
-    facility_id: Uuid,
-    name: String,
-    region: String,
-    health_district: String,
-}
-
-/// A page of the directory.
-#[derive(Serialize, ToSchema)]
-struct FacilityPage {
-    facilities: Vec<FacilityEntry>,
-    /// The `after` of the next page; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next: Option<Uuid>,
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/v1/facilities",
-    operation_id = "list_facilities",
-    tag = "facilities",
-    summary = "The facility directory",
-    description = "Facilities in name order, a page at a time, optionally of one region or by the start of \
-        their name. Anyone signed in may list them, patients included: they are public information. Served \
-        from the directory read model, so a facility registered a moment ago may take a moment to appear.",
-    params(DirectoryQuery),
-    responses(
-        (status = 200, description = "A page of facilities.", body = FacilityPage),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON,
-            description = "A parameter is invalid; it is named."),
-        (status = 401, response = crate::document::Unauthenticated)
-    ),
-    security(("bearer" = []))
-)]
-async fn list(
-    State(state): State<AppState>,
-    _caller: Caller,
-    query: Result<Query<DirectoryQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<axum::Json<FacilityPage>, ApiError> {
-    let Query(query) = query.map_err(|rejection| {
-        ApiError::bad_request(format!("the query string is invalid: {}", rejection.body_text()))
-    })?;
-    let limit = query.limit.unwrap_or(PAGE_DEFAULT);
-    if !(1..=PAGE_MAX).contains(&limit) {
-        return Err(ApiError::invalid_field("/limit", format!("must be 1 to {PAGE_MAX}")));
-    }
-    let text = |value: Option<String>, field: &str| -> Result<Option<String>, ApiError> {
-        match value.map(|value| value.trim().to_owned()) {
-            Some(value) if value.is_empty() || value.chars().count() > 120 || value.contains('\0') => {
-                Err(ApiError::invalid_field(field, "must be 1 to 120 characters"))
-            }
-            other => Ok(other),
-        }
-    };
-    let filter = projections::read::FacilityFilter {
-        region: text(query.region, "/region")?,
-        name_prefix: text(query.name, "/name")?,
-    };
-    let read_models = projections::read::ReadModels::new(state.ledger.storage().database());
-    // One more than the page, to know whether another follows.
-    let mut rows = read_models
-        .facility_directory(&filter, query.after, limit + 1)
-        .await
-        .map_err(|error| ApiError::Internal(format!("facility directory: {error}")))?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let facilities = rows
-        .into_iter()
-        .map(|row| {
-            Ok(FacilityEntry {
-                facility_id: crate::authn::stored_uuid(&row.facility_id)?,
-                name: row.name,
-                region: row.region,
-                health_district: row.health_district,
-            })
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    let next = if more { facilities.last().map(|facility| facility.facility_id) } else { None };
-    Ok(axum::Json(FacilityPage { facilities, next }))
 }

@@ -1,21 +1,21 @@
 //! The caller's own account: who they are, and their second factors (enrolling an authenticator app
 //! with recovery codes, or receiving one-time codes by SMS or e-mail).
 
-use crate::authn::Caller;
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
-use crate::json::Json;
-use crate::AppState;
+use crate::CommandState;
 use application::login::second_factor_methods;
 use axum::extract::State;
 use event_schema::events::account::SecondFactorMethod;
 use event_schema::Role;
+use http_shell::authn::Caller;
+use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
+use http_shell::json::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<CommandState> {
     OpenApiRouter::new()
         .routes(routes!(me))
         .routes(routes!(start_totp))
@@ -47,7 +47,7 @@ struct Me {
     summary = "The caller's account",
     responses(
         (status = 200, description = "Who the caller is.", body = Me),
-        (status = 401, response = crate::document::Unauthenticated)
+        (status = 401, response = http_shell::document::Unauthenticated)
     ),
     security(("bearer" = []))
 )]
@@ -104,14 +104,14 @@ fn check_password_length(password: &str) -> Result<(), ApiError> {
         (status = 200, description = "The secret to enrol.", body = TotpEnrolment),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "The password is wrong or missing (field `/password`)."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 429, response = crate::document::TooManyAttempts)
+        (status = 401, response = http_shell::document::Unauthenticated),
+        (status = 415, response = http_shell::document::UnsupportedMediaType),
+        (status = 429, response = http_shell::document::TooManyAttempts)
     ),
     security(("bearer" = []))
 )]
 async fn start_totp(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Json(request): Json<Reauthentication>,
 ) -> Result<axum::Json<TotpEnrolment>, ApiError> {
@@ -147,15 +147,15 @@ struct RecoveryCodes {
         (status = 200, description = "The app is the account's second factor now.", body = RecoveryCodes),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "The code does not match (field `/code`)."),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "No enrolment is in progress, or it changed meanwhile."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = http_shell::document::UnsupportedMediaType)
     ),
     security(("bearer" = []))
 )]
 async fn confirm_totp(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Json(request): Json<ConfirmTotp>,
 ) -> Result<axum::Json<RecoveryCodes>, ApiError> {
@@ -187,14 +187,14 @@ struct CodeChannel {
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "No such contact is on file, the method is not `sms` or `email`, or the \
                 password is wrong."),
-        (status = 401, response = crate::document::Unauthenticated),
-        (status = 415, response = crate::document::UnsupportedMediaType),
-        (status = 429, response = crate::document::TooManyAttempts)
+        (status = 401, response = http_shell::document::Unauthenticated),
+        (status = 415, response = http_shell::document::UnsupportedMediaType),
+        (status = 429, response = http_shell::document::TooManyAttempts)
     ),
     security(("bearer" = []))
 )]
 async fn set_code_channel(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Json(request): Json<CodeChannel>,
 ) -> Result<axum::Json<Me>, ApiError> {

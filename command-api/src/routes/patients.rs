@@ -3,23 +3,23 @@
 //! patient's account for them to activate with a one-time code (sent by SMS or e-mail, or printed on
 //! the registration slip for a patient with neither).
 
-use crate::authn::Caller;
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
-use crate::json::Json;
-use crate::AppState;
+use crate::CommandState;
 use application::patients::NewPatient;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::health_id::HealthId;
 use event_schema::events::patient::{BirthDate, NextOfKin, Sex};
 use event_schema::events::staff::ContactChannel;
+use http_shell::authn::Caller;
+use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
+use http_shell::json::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<CommandState> {
     OpenApiRouter::new().routes(routes!(register))
 }
 
@@ -84,18 +84,18 @@ struct Activation {
         (status = 201, description = "The patient is registered.", body = Registered),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
             description = "The caller may not register patients, or works at no facility."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "The national ID card number is already registered; the detail names the \
                 patient to open instead."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = http_shell::document::UnsupportedMediaType)
     ),
     security(("bearer" = []))
 )]
 async fn register(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Json(request): Json<RegisterRequest>,
 ) -> Result<(StatusCode, axum::Json<Registered>), ApiError> {

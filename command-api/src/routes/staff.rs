@@ -6,18 +6,18 @@
 //! effect at once: the account is shut and every session it holds is revoked before the suspension is
 //! recorded, so the suspended person's next request already fails.
 
-use crate::authn::Caller;
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
-use crate::json::Json;
 use crate::routes::facilities;
 use crate::routes::parse_id;
-use crate::AppState;
+use crate::CommandState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::access::{Action, Facts};
 use domain::staff::{ActivationDelivery, RegisterStaff};
 use event_schema::events::staff::ContactChannel;
 use event_schema::{Actor, Role};
+use http_shell::authn::Caller;
+use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
+use http_shell::json::Json;
 use identity::store::StaffRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -25,7 +25,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<CommandState> {
     OpenApiRouter::new()
         .routes(routes!(register_at_facility, list_at_facility))
         .routes(routes!(register_national, list_national))
@@ -110,17 +110,17 @@ impl From<StaffRow> for StaffView {
         (status = 201, description = "The member of staff is registered.", body = Registered),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "Some fields are invalid, or the professional ID already has an account."),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
             description = "The caller may not register this role at this facility."),
         (status = 404, body = Problem, content_type = PROBLEM_JSON,
             description = "No facility has this id."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = http_shell::document::UnsupportedMediaType)
     ),
     security(("bearer" = []))
 )]
 async fn register_at_facility(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(facility_id): Path<String>,
     Json(request): Json<RegisterRequest>,
@@ -151,15 +151,15 @@ async fn register_at_facility(
         (status = 201, description = "The member of staff is registered.", body = Registered),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "Some fields are invalid, or the professional ID already has an account."),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
             description = "Only system administrators manage national staff."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = http_shell::document::UnsupportedMediaType)
     ),
     security(("bearer" = []))
 )]
 async fn register_national(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Json(request): Json<RegisterRequest>,
 ) -> Result<(StatusCode, axum::Json<Registered>), ApiError> {
@@ -169,7 +169,7 @@ async fn register_national(
 }
 
 async fn register(
-    state: &AppState,
+    state: &CommandState,
     actor: Actor,
     request: RegisterRequest,
     facility_id: Option<Uuid>,
@@ -206,14 +206,14 @@ async fn register(
         (status = 200, description = "Every member of the facility's staff.", body = Vec<StaffView>),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "The id is not a UUID."),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
             description = "The caller may not see this facility's staff.")
     ),
     security(("bearer" = []))
 )]
 async fn list_at_facility(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(facility_id): Path<String>,
 ) -> Result<axum::Json<Vec<StaffView>>, ApiError> {
@@ -230,13 +230,16 @@ async fn list_at_facility(
     summary = "The national staff",
     responses(
         (status = 200, description = "Every member of staff who belongs to no facility.", body = Vec<StaffView>),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
             description = "Only system administrators manage national staff.")
     ),
     security(("bearer" = []))
 )]
-async fn list_national(State(state): State<AppState>, caller: Caller) -> Result<axum::Json<Vec<StaffView>>, ApiError> {
+async fn list_national(
+    State(state): State<CommandState>,
+    caller: Caller,
+) -> Result<axum::Json<Vec<StaffView>>, ApiError> {
     caller.authorize(&Action::ManageNationalStaff, &Facts::default())?;
     let rows = state.identity.staff(None).await?;
     Ok(axum::Json(rows.into_iter().map(StaffView::from).collect()))
@@ -280,19 +283,19 @@ impl From<application::staff::StaffStatus> for Suspended {
         (status = 200, description = "The account is suspended.", body = Suspended),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "The id is not a UUID, or the reason is invalid."),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
             description = "A facility administrator may not suspend a fellow administrator."),
         (status = 404, body = Problem, content_type = PROBLEM_JSON,
             description = "No member of staff the caller manages has this id."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "Already suspended, the caller's own account, or the account kept changing."),
-        (status = 415, response = crate::document::UnsupportedMediaType)
+        (status = 415, response = http_shell::document::UnsupportedMediaType)
     ),
     security(("bearer" = []))
 )]
 async fn suspend(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(account_id): Path<String>,
     Json(request): Json<SuspendRequest>,
@@ -314,7 +317,7 @@ async fn suspend(
         (status = 200, description = "The account is reinstated.", body = Suspended),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "The id is not a UUID."),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
             description = "A fellow administrator, or a suspension decided by a higher authority."),
         (status = 404, body = Problem, content_type = PROBLEM_JSON,
@@ -325,7 +328,7 @@ async fn suspend(
     security(("bearer" = []))
 )]
 async fn reinstate(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(account_id): Path<String>,
 ) -> Result<axum::Json<Suspended>, ApiError> {
@@ -356,7 +359,7 @@ struct Reissued {
         (status = 200, description = "A fresh code was sent.", body = Reissued),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "The id is not a UUID."),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
             description = "A facility administrator may not act on a fellow administrator."),
         (status = 404, body = Problem, content_type = PROBLEM_JSON,
@@ -368,7 +371,7 @@ struct Reissued {
     security(("bearer" = []))
 )]
 async fn reissue_activation(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(account_id): Path<String>,
 ) -> Result<axum::Json<Reissued>, ApiError> {

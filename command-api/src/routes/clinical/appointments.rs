@@ -1,18 +1,18 @@
 //! Appointments: booking, moving and closing them.
 
 use super::{instant, run, CommandHeaders, Recorded, SectionAnswers};
-use crate::authn::Caller;
-use crate::error::ApiError;
 use crate::idempotency::Preconditions;
-use crate::json::Json;
 use crate::routes::parse_id;
-use crate::AppState;
+use crate::CommandState;
 use application::access::acting_facility;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::appointments::BookAppointment;
 use event_schema::events::record::AppointmentOutcome;
 use event_schema::Timestamp;
+use http_shell::authn::Caller;
+use http_shell::error::ApiError;
+use http_shell::json::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// The routes of this part of the record.
-pub(super) fn router() -> OpenApiRouter<AppState> {
+pub(super) fn router() -> OpenApiRouter<CommandState> {
     OpenApiRouter::new()
         .routes(routes!(book_appointment))
         .routes(routes!(reschedule_appointment))
@@ -56,7 +56,7 @@ pub struct AppointmentRequest {
 )]
 /// Books an appointment at the caller's facility.
 async fn book_appointment(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -103,7 +103,7 @@ pub struct RescheduleRequest {
     security(("bearer" = []))
 )]
 async fn reschedule_appointment(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path((patient_id, entry_id)): Path<(String, String)>,
     pre: Preconditions,
@@ -143,7 +143,7 @@ pub struct CloseAppointmentRequest {
     security(("bearer" = []))
 )]
 async fn close_appointment(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path((patient_id, entry_id)): Path<(String, String)>,
     pre: Preconditions,

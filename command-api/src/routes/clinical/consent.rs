@@ -1,18 +1,18 @@
 //! The patient's consent to a facility's access, and a doctor's break-the-glass access in an emergency.
 
 use super::{run, BreakGlassAnswers, CommandHeaders, ConsentAnswers, Recorded};
-use crate::authn::Caller;
-use crate::error::ApiError;
 use crate::idempotency::Preconditions;
-use crate::json::Json;
 use crate::routes::parse_id;
-use crate::AppState;
+use crate::CommandState;
 use application::access::acting_facility;
 use application::clock::today_in_cameroon;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::consent::{BreakGlass, GrantAccess};
 use event_schema::Timestamp;
+use http_shell::authn::Caller;
+use http_shell::error::ApiError;
+use http_shell::json::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// The routes of this part of the record.
-pub(super) fn router() -> OpenApiRouter<AppState> {
+pub(super) fn router() -> OpenApiRouter<CommandState> {
     OpenApiRouter::new().routes(routes!(grant_access)).routes(routes!(revoke_access)).routes(routes!(break_glass))
 }
 
@@ -50,7 +50,7 @@ pub struct ConsentRequest {
 )]
 /// The patient grants a facility access to their record.
 async fn grant_access(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -82,7 +82,7 @@ async fn grant_access(
 )]
 /// The patient withdraws a facility's access.
 async fn revoke_access(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path((patient_id, facility_id)): Path<(String, String)>,
     pre: Preconditions,
@@ -119,7 +119,7 @@ pub struct BreakGlassRequest {
 /// A doctor opens a record in an emergency. The access lasts a few hours, is recorded, and the patient
 /// is told through their usual channel.
 async fn break_glass(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,

@@ -2,12 +2,9 @@
 //! transfers, and withdrawing an entry recorded by mistake.
 
 use super::{run, CommandHeaders, CorrectionRequest, Recorded, SectionAnswers};
-use crate::authn::Caller;
-use crate::error::ApiError;
 use crate::idempotency::Preconditions;
-use crate::json::Json;
 use crate::routes::parse_id;
-use crate::AppState;
+use crate::CommandState;
 use application::access::acting_facility;
 use application::clock::today_in_cameroon;
 use application::record::RecordCommand;
@@ -19,6 +16,9 @@ use domain::record::clinical::{
 use event_schema::events::record::{
     AllergyCategory, AllergyStatus, ConditionStatus, Dose, ReferralKind, Route, Severity, Urgency,
 };
+use http_shell::authn::Caller;
+use http_shell::error::ApiError;
+use http_shell::json::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -26,7 +26,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// The routes of this part of the record.
-pub(super) fn router() -> OpenApiRouter<AppState> {
+pub(super) fn router() -> OpenApiRouter<CommandState> {
     OpenApiRouter::new()
         .routes(routes!(record_allergy))
         .routes(routes!(diagnose_condition))
@@ -67,7 +67,7 @@ pub struct AllergyRequest {
     security(("bearer" = []))
 )]
 async fn record_allergy(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -118,7 +118,7 @@ pub struct ConditionRequest {
     security(("bearer" = []))
 )]
 async fn diagnose_condition(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -169,7 +169,7 @@ pub struct ImmunizationRequest {
     security(("bearer" = []))
 )]
 async fn record_immunization(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -220,7 +220,7 @@ pub struct EncounterRequest {
 )]
 /// Records an encounter at the caller's facility, with the caller as the practitioner.
 async fn record_encounter(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -277,7 +277,7 @@ pub struct PrescriptionRequest {
 )]
 /// Prescribes a medicine, with the caller as the prescriber.
 async fn prescribe(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -325,7 +325,7 @@ pub struct CancellationRequest {
 )]
 /// Stops a prescription before its end.
 async fn cancel_prescription(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path((patient_id, entry_id)): Path<(String, String)>,
     pre: Preconditions,
@@ -372,7 +372,7 @@ pub struct ReferralRequest {
 )]
 /// Refers the patient from the caller's facility to another.
 async fn refer(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -418,7 +418,7 @@ pub struct EnteredInErrorRequest {
 )]
 /// Withdraws an entry recorded by mistake; allowed to whoever may write the entry's section.
 async fn mark_entered_in_error(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path((patient_id, entry_id)): Path<(String, String)>,
     pre: Preconditions,

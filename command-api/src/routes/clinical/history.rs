@@ -1,25 +1,25 @@
 //! Medical and family history and long-term treatments.
 
 use super::{run, CommandHeaders, CorrectionRequest, Recorded, SectionAnswers};
-use crate::authn::Caller;
-use crate::error::ApiError;
 use crate::idempotency::Preconditions;
-use crate::json::Json;
 use crate::routes::parse_id;
-use crate::AppState;
+use crate::CommandState;
 use application::clock::today_in_cameroon;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::clinical::Correction;
 use domain::record::history::{RecordFamilyHistory, RecordMedicalHistory, RecordTreatment, StopTreatment};
 use event_schema::events::record::{Dose, HistoryKind, Route};
+use http_shell::authn::Caller;
+use http_shell::error::ApiError;
+use http_shell::json::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// The routes of this part of the record.
-pub(super) fn router() -> OpenApiRouter<AppState> {
+pub(super) fn router() -> OpenApiRouter<CommandState> {
     OpenApiRouter::new()
         .routes(routes!(record_medical_history))
         .routes(routes!(record_family_history))
@@ -54,7 +54,7 @@ pub struct MedicalHistoryRequest {
     security(("bearer" = []))
 )]
 async fn record_medical_history(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -100,7 +100,7 @@ pub struct FamilyHistoryRequest {
     security(("bearer" = []))
 )]
 async fn record_family_history(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -148,7 +148,7 @@ pub struct TreatmentRequest {
     security(("bearer" = []))
 )]
 async fn record_treatment(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -195,7 +195,7 @@ pub struct StopTreatmentRequest {
     security(("bearer" = []))
 )]
 async fn stop_treatment(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path((patient_id, entry_id)): Path<(String, String)>,
     pre: Preconditions,

@@ -1,15 +1,15 @@
 //! Merging a record registered twice into the one that stays.
 
 use super::{run, CommandHeaders, Recorded};
-use crate::authn::Caller;
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
 use crate::idempotency::Preconditions;
-use crate::json::Json;
 use crate::routes::parse_id;
-use crate::AppState;
+use crate::CommandState;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::merge::MergeRecords;
+use http_shell::authn::Caller;
+use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
+use http_shell::json::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// The routes of this part of the record.
-pub(super) fn router() -> OpenApiRouter<AppState> {
+pub(super) fn router() -> OpenApiRouter<CommandState> {
     OpenApiRouter::new().routes(routes!(merge_records))
 }
 
@@ -48,18 +48,18 @@ pub struct MergeRequest {
         (status = 201, description = "Merged.", body = Recorded,
             headers(("ETag" = String, description = "The merged record's version after the command."))),
         (status = 400, body = Problem, content_type = PROBLEM_JSON, description = "Some fields are invalid; each is named."),
-        (status = 401, response = crate::document::Unauthenticated),
+        (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not merge records."),
         (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient, or one the caller may not see (answered alike)."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON, description = "The record was already merged, or moved on."),
-        (status = 415, response = crate::document::UnsupportedMediaType),
+        (status = 415, response = http_shell::document::UnsupportedMediaType),
         (status = 422, body = Problem, content_type = PROBLEM_JSON,
             description = "The Idempotency-Key was already used for another request.")
     ),
     security(("bearer" = []))
 )]
 async fn merge_records(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,

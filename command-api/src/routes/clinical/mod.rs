@@ -15,17 +15,17 @@ mod history;
 mod merge;
 mod observations;
 
-use crate::authn::Caller;
-use crate::document::problem_response;
-use crate::error::ApiError;
 use crate::idempotency::{self, Preconditions};
-use crate::AppState;
+use crate::CommandState;
 use application::clock::cameroon_time;
 use application::record::RecordCommand;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::record::clinical::Correction;
 use event_schema::Timestamp;
+use http_shell::authn::Caller;
+use http_shell::document::problem_response;
+use http_shell::error::ApiError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::openapi::header::HeaderBuilder;
@@ -35,7 +35,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<CommandState> {
     OpenApiRouter::new()
         .merge(entries::router())
         .merge(consent::router())
@@ -115,7 +115,7 @@ pub struct CommandHeaders {
 /// Runs one command on a patient's record through the application layer, under the request's
 /// idempotency key: a key already used for another request is refused before anything else.
 async fn run(
-    state: &AppState,
+    state: &CommandState,
     caller: &Caller,
     pre: &Preconditions,
     patient_id: Uuid,

@@ -1,18 +1,18 @@
 //! Vital signs, laboratory orders and results.
 
 use super::{instant, run, CommandHeaders, CorrectionRequest, Recorded, SectionAnswers};
-use crate::authn::Caller;
-use crate::error::ApiError;
 use crate::idempotency::Preconditions;
-use crate::json::Json;
 use crate::routes::parse_id;
-use crate::AppState;
+use crate::CommandState;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::clinical::Correction;
 use domain::record::observations::{OrderLab, RecordLabResult, RecordVitalSigns};
 use event_schema::events::record::{Attachment, Interpretation};
 use event_schema::Timestamp;
+use http_shell::authn::Caller;
+use http_shell::error::ApiError;
+use http_shell::json::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// The routes of this part of the record.
-pub(super) fn router() -> OpenApiRouter<AppState> {
+pub(super) fn router() -> OpenApiRouter<CommandState> {
     OpenApiRouter::new()
         .routes(routes!(record_vital_signs))
         .routes(routes!(order_lab))
@@ -69,7 +69,7 @@ pub struct VitalSignsRequest {
     security(("bearer" = []))
 )]
 async fn record_vital_signs(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -122,7 +122,7 @@ pub struct LabOrderRequest {
     security(("bearer" = []))
 )]
 async fn order_lab(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,
@@ -179,7 +179,7 @@ pub struct LabResultRequest {
 /// Records a result and tells the patient, through their usual channel, that results are ready
 /// (never the result itself).
 async fn record_lab_result(
-    State(state): State<AppState>,
+    State(state): State<CommandState>,
     caller: Caller,
     Path(patient_id): Path<String>,
     pre: Preconditions,

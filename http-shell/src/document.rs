@@ -1,11 +1,11 @@
-//! The command API's OpenAPI 3.1 document and the pages that serve it.
+//! The OpenAPI 3.1 document's common parts and the pages that serve it.
 //!
 //! The document is not written by hand: each handler carries a `#[utoipa::path]` annotation, and the
 //! route modules register handlers through `utoipa_axum`'s `OpenApiRouter`, which routes a handler and
 //! adds its annotation to the document in one step. What is described here is what is common to every
 //! route: the title, the tags, the bearer scheme, the problem schema and the error answers many
-//! routes share. `command-api/openapi.json` is its committed snapshot, checked by
-//! `tests/openapi_snapshot.rs`.
+//! routes share. The server composes the whole document from these parts and its APIs' routes;
+//! `server/openapi.json` is its committed snapshot, checked by `server/tests/openapi_snapshot.rs`.
 
 use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
 
@@ -85,7 +85,7 @@ impl Modify for BearerToken {
 }
 
 /// A problem+json answer, optionally with a header the client needs to act on it.
-pub(crate) fn problem_response(description: &str, header: Option<(&str, Type, &str)>) -> RefOr<ResponseDoc> {
+pub fn problem_response(description: &str, header: Option<(&str, Type, &str)>) -> RefOr<ResponseDoc> {
     let mut response = ResponseBuilder::new()
         .description(description)
         .content(PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build());

@@ -66,7 +66,7 @@ pub async fn serve(
                     // Out of file descriptors or the like: wait a little rather than spin. A client
                     // that reset its connection before it was accepted is nothing to wait for.
                     if !is_connection_error(&error) {
-                        tracing::warn!(%error, "command_api.connections.accept_failed");
+                        tracing::warn!(%error, "server.connections.accept_failed");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                     continue;
@@ -75,7 +75,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let Some(slot) = open.take(address.ip(), limits.per_address) else {
-            tracing::warn!(address = %address.ip(), limit = limits.per_address, "command_api.connections.refused");
+            tracing::warn!(address = %address.ip(), limit = limits.per_address, "server.connections.refused");
             drop(stream);
             continue;
         };
@@ -122,7 +122,7 @@ async fn serve_connection(
         tokio::select! {
             result = connection.as_mut() => {
                 if let Err(error) = result {
-                    tracing::debug!(%error, "command_api.connections.closed_with_error");
+                    tracing::debug!(%error, "server.connections.closed_with_error");
                 }
                 return;
             }
@@ -134,7 +134,7 @@ async fn serve_connection(
             }
             () = tokio::time::sleep_until(idle_until.into()) => {
                 if activity.last().elapsed() >= limits.idle_timeout {
-                    tracing::debug!("command_api.connections.idle_closed");
+                    tracing::debug!("server.connections.idle_closed");
                     return;
                 }
             }

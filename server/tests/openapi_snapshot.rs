@@ -1,9 +1,9 @@
-//! The OpenAPI document is committed as `command-api/openapi.json`, so that a change to the API's shape
+//! The OpenAPI document is committed as `server/openapi.json`, so that a change to the API's shape
 //! shows up in review as a change to that file: this test fails when the document the handlers'
 //! annotations produce drifts from the snapshot without it being regenerated on purpose.
 //!
 //! To regenerate after a deliberate change:
-//! `CLOUDMEDI_UPDATE_SNAPSHOTS=1 cargo test -p command-api --test openapi_snapshot`, then review the diff.
+//! `CLOUDMEDI_UPDATE_SNAPSHOTS=1 cargo test -p server --test openapi_snapshot`, then review the diff.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -13,12 +13,12 @@ fn snapshot_path() -> PathBuf {
 }
 
 fn document() -> serde_json::Value {
-    serde_json::to_value(command_api::openapi()).expect("the document serialises")
+    serde_json::to_value(server::openapi()).expect("the document serialises")
 }
 
 #[test]
 fn the_openapi_document_matches_its_committed_snapshot() {
-    let text = serde_json::to_string_pretty(&command_api::openapi()).expect("the document serialises") + "\n";
+    let text = serde_json::to_string_pretty(&server::openapi()).expect("the document serialises") + "\n";
     if std::env::var("CLOUDMEDI_UPDATE_SNAPSHOTS").is_ok_and(|value| value == "1") {
         std::fs::write(snapshot_path(), &text).expect("write the snapshot");
         return;
@@ -27,7 +27,7 @@ fn the_openapi_document_matches_its_committed_snapshot() {
     assert!(
         committed == text,
         "the OpenAPI document differs from {}. If the change to the API is deliberate, run\n  \
-         CLOUDMEDI_UPDATE_SNAPSHOTS=1 cargo test -p command-api --test openapi_snapshot\nand commit the \
+         CLOUDMEDI_UPDATE_SNAPSHOTS=1 cargo test -p server --test openapi_snapshot\nand commit the \
          reviewed snapshot.",
         snapshot_path().display()
     );
@@ -145,8 +145,8 @@ async fn every_described_route_is_served_as_described() {
     let ledger = ledger::Ledger::open(storage, root.public_key(), node, event_schema::events::catalog())
         .await
         .expect("open the ledger");
-    let limits = command_api::Limits { attempts: None, ..Default::default() };
-    let app = command_api::router(command_api::AppState::new(ledger), limits);
+    let limits = server::Limits { attempts: None, ..Default::default() };
+    let app = server::router(server::ServerState::new(ledger), limits);
 
     for route in ROUTES {
         let (method, path) = route.split_once(' ').expect("METHOD path");
@@ -230,16 +230,18 @@ fn every_reference_resolves() {
 /// `RegisterRequest`) would otherwise silently share one schema, the first merged.
 #[test]
 fn no_two_route_modules_give_different_schemas_one_name() {
-    use command_api::{health, routes};
+    use command_api::routes;
     use utoipa::OpenApi;
     let modules = [
-        ("the document's base", command_api::document::ApiDoc::openapi()),
-        ("health", health::router().into_openapi()),
+        ("the document's base", http_shell::document::ApiDoc::openapi()),
+        ("health", server::health::router().into_openapi()),
         ("auth", routes::auth::router(None).into_openapi()),
         ("me", routes::me::router().into_openapi()),
         ("facilities", routes::facilities::router().into_openapi()),
         ("staff", routes::staff::router().into_openapi()),
         ("patients", routes::patients::router().into_openapi()),
+        ("clinical", routes::clinical::router().into_openapi()),
+        ("the read side", query_api::http::routes().into_openapi()),
     ];
     let mut seen: BTreeMap<String, (&str, serde_json::Value)> = BTreeMap::new();
     for (module, document) in &modules {

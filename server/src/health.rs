@@ -5,10 +5,10 @@
 //! chain, an entry that does not decode), which would leave every read model behind. Neither needs
 //! authentication, and neither says anything about patients.
 
-use crate::error::{ApiError, Problem, PROBLEM_JSON};
-use crate::AppState;
 use axum::extract::State;
 use axum::Json;
+use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
+use ledger::Ledger;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -32,7 +32,13 @@ struct Readiness {
     ledger_position: u64,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+/// What the readiness check reads: the ledger, and beside it the projectors' alarm.
+#[derive(Clone)]
+pub struct HealthState {
+    pub ledger: Ledger,
+}
+
+pub fn router() -> OpenApiRouter<HealthState> {
     OpenApiRouter::new().routes(routes!(health)).routes(routes!(ready))
 }
 
@@ -59,7 +65,7 @@ async fn health() -> Json<Health> {
                 entry (the detail names its position).")
     )
 )]
-async fn ready(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
+async fn ready(State(state): State<HealthState>) -> Result<Json<Readiness>, ApiError> {
     let head = state.ledger.head().await.map_err(|error| {
         tracing::warn!(%error, "readiness check: the ledger's database does not answer");
         ApiError::Unavailable { detail: "the ledger's database does not answer".into() }

@@ -4,15 +4,14 @@
 //! logout, a revocation or a suspension stops it at the very next request.
 
 use crate::error::ApiError;
-use crate::AppState;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use domain::access::{Action, Facts, Principal};
 use event_schema::Actor;
 use identity::codes::hash_token;
 use identity::now_micros;
-use identity::store::AccountRow;
+use identity::store::{AccountRow, IdentityStore};
 use uuid::Uuid;
 
 /// The authenticated caller of a request.
@@ -49,10 +48,15 @@ pub fn principal_of(account: &AccountRow) -> Result<Principal, ApiError> {
     Ok(application::accounts::principal_of(account)?)
 }
 
-impl FromRequestParts<AppState> for Caller {
+/// Any API whose state holds the identity store can ask who is calling.
+impl<S> FromRequestParts<S> for Caller
+where
+    IdentityStore: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -63,8 +67,10 @@ impl FromRequestParts<AppState> for Caller {
             })
             .filter(|token| !token.is_empty() && token.len() <= 128)
             .ok_or(ApiError::Unauthorized)?;
-        let (session_id, account) =
-            state.identity.authenticate(&hash_token(token), now_micros()).await?.ok_or(ApiError::Unauthorized)?;
+        let (session_id, account) = IdentityStore::from_ref(state)
+            .authenticate(&hash_token(token), now_micros())
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
         let principal = principal_of(&account)?;
         Ok(Caller { session_id, principal, account })
     }

@@ -1,5 +1,5 @@
 //! The browser assets of the GraphiQL and API documentation pages, served from the binary so that both
-//! pages work on a network without internet (`command-api/assets/README.md` says where each file
+//! pages work on a network without internet (`http-shell/assets/README.md` says where each file
 //! comes from and how to update it).
 //!
 //! Each vendored file is served under a path that names its package's version, so a browser may keep

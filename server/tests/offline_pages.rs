@@ -18,8 +18,8 @@ async fn app() -> (tempfile::TempDir, Router) {
     let ledger = ledger::Ledger::open(storage, root.public_key(), node, event_schema::events::catalog())
         .await
         .expect("open the ledger");
-    let limits = command_api::Limits { attempts: None, ..Default::default() };
-    (dir, command_api::router(command_api::AppState::new(ledger), limits))
+    let limits = server::Limits { attempts: None, ..Default::default() };
+    (dir, server::router(server::ServerState::new(ledger), limits))
 }
 
 struct Answer {

@@ -2,7 +2,7 @@
 # Fetches the vendored browser assets again from the npm registry, at the versions named below, and
 # copies the files the pages use (with each package's licence) into this folder. To update a package:
 # change its version here, run this script, update README.md (versions and SHA-256 sums) and the paths
-# in command-api/src/assets.rs (each path carries its package's version), then check both pages
+# in http-shell/src/assets.rs (each path carries its package's version), then check both pages
 # offline. Needs npm.
 set -eu
 GRAPHIQL=4.1.2

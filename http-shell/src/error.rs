@@ -12,6 +12,11 @@ use uuid::Uuid;
 /// The media type of problem details.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The media type of a GraphQL answer that is not a success (GraphQL over HTTP): a spent cost budget
+/// is a `429` whose body is still the GraphQL answer, with its `RATE_LIMITED` error, and is not turned
+/// into a problem document.
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
 /// One invalid field of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
