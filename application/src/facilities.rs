@@ -3,7 +3,7 @@
 use crate::access::authorize;
 use crate::error::ApplicationError;
 use crate::record::actor_of;
-use crate::streams::{decode, read_stream, record};
+use crate::streams::{decode, read_stream};
 use crate::Application;
 use domain::access::{Action, Facts, Principal};
 use domain::facility::{self, Facility, FacilityError, FacilityEvent, RegisterFacility};
@@ -53,7 +53,7 @@ impl Application {
         for event in facility::decide_register(None, command)? {
             let FacilityEvent::Registered(payload) = &event;
             let stream = StreamId::facility(facility_id);
-            record(&self.ledger, stream, ExpectedVersion::NoStream, actor_of(principal), payload).await?;
+            self.record(stream, ExpectedVersion::NoStream, actor_of(principal), payload).await?;
             registered = facility::apply(registered, &event);
         }
         registered.ok_or_else(|| ApplicationError::internal("a facility registration", "the decision recorded nothing"))

@@ -24,6 +24,7 @@ pub mod streams;
 
 pub use error::ApplicationError;
 
+use event_schema::Clock;
 use identity::{IdentityStore, SessionLifetimes};
 use ledger::outbox::Outbox;
 use ledger::Ledger;
@@ -40,6 +41,8 @@ pub struct Application {
     lifetimes: SessionLifetimes,
     /// Bounds how many password hashes run at once (each holds 19 MiB for tens of milliseconds).
     hashing: Arc<Semaphore>,
+    /// What every command is stamped with and decided by (`clock.rs`).
+    clock: Arc<dyn Clock>,
 }
 
 impl Application {
@@ -53,6 +56,7 @@ impl Application {
             ledger,
             lifetimes: SessionLifetimes::default(),
             hashing: Arc::new(Semaphore::new(hashing)),
+            clock: ledger::system::clock(),
         }
     }
 

@@ -3,7 +3,6 @@
 //! and the patient's account issued for them to activate with a one-time code.
 
 use crate::access::{acting_facility, authorize};
-use crate::clock::today_in_cameroon;
 use crate::error::ApplicationError;
 use crate::record::actor_of;
 use crate::streams::new_events;
@@ -13,7 +12,7 @@ use domain::health_id::HealthId;
 use domain::patient::{self, PatientError, PatientEvent, RegisterPatient};
 use event_schema::events::patient::{BirthDate, DuplicateSuspected, NextOfKin, PatientRegistered, Sex};
 use event_schema::events::staff::ContactChannel;
-use event_schema::{Role, StreamId, Timestamp};
+use event_schema::{Role, StreamId};
 use identity::codes::{hash_code, new_activation_code};
 use identity::patient_index::{IdentifierClaim, PatientIdentifiers};
 use identity::store::NewAccount;
@@ -114,7 +113,7 @@ impl Application {
         // A probable duplicate is flagged in the same append as the registration, so the flag can never
         // be missing from a record that has it.
         let similar = self.identity.similar_patients(patient_id, &match_key(&registered)).await?;
-        let now = Timestamp::now();
+        let now = self.now();
         let mut events = new_events(std::slice::from_ref(&registered), now)?;
         if !similar.is_empty() {
             let suspected = DuplicateSuspected { patient_id, similar_patient_ids: similar.clone() };
@@ -169,7 +168,7 @@ impl Application {
                 email: patient.email.clone(),
                 next_of_kin: patient.next_of_kin.clone(),
                 facility_id,
-                today: today_in_cameroon(),
+                today: self.today_in_cameroon(),
             };
             let events = patient::decide_register(None, command)?;
             let Some(PatientEvent::Registered(candidate)) = events.into_iter().next() else {

@@ -5,7 +5,7 @@
 use crate::accounts::stored_uuid;
 use crate::error::ApplicationError;
 use crate::record::actor_of;
-use crate::streams::{decode, read_stream, record};
+use crate::streams::{decode, read_stream};
 use crate::Application;
 use domain::access::{Action, Facts, Principal};
 use domain::staff::{
@@ -65,7 +65,7 @@ impl Application {
         // cannot be recorded, the claim is withdrawn.
         let code = self.claim_login(&registered, &contact).await?;
         let stream = StreamId::staff(registered.account_id);
-        if let Err(error) = record(&self.ledger, stream, ExpectedVersion::NoStream, actor, &registered).await {
+        if let Err(error) = self.record(stream, ExpectedVersion::NoStream, actor, &registered).await {
             if let Err(cleanup) = self.identity.forget_issued(registered.account_id).await {
                 tracing::error!(%cleanup, "an issued account could not be withdrawn after its registration failed");
             }
@@ -256,8 +256,7 @@ impl Application {
                 return Err(ApplicationError::internal("a suspension", "the decision recorded nothing"));
             };
             let stream = StreamId::staff(account_id);
-            match record(&self.ledger, stream, ExpectedVersion::Exactly(version), actor_of(principal), suspended).await
-            {
+            match self.record(stream, ExpectedVersion::Exactly(version), actor_of(principal), suspended).await {
                 Ok(appended) => {
                     self.identity.suspend_at(&account.id, version_of(appended.stream_version)).await?;
                     return Ok(StaffStatus { account_id, status: SUSPENDED, sessions_revoked: revoked });
@@ -285,8 +284,7 @@ impl Application {
                 return Err(ApplicationError::internal("a reinstatement", "the decision recorded nothing"));
             };
             let stream = StreamId::staff(account_id);
-            match record(&self.ledger, stream, ExpectedVersion::Exactly(version), actor_of(principal), reinstated).await
-            {
+            match self.record(stream, ExpectedVersion::Exactly(version), actor_of(principal), reinstated).await {
                 Ok(appended) => {
                     self.identity.reinstate_at(&account.id, version_of(appended.stream_version)).await?;
                     let status = if account.password_hash.is_some() { ACTIVE } else { ISSUED };
@@ -319,7 +317,7 @@ impl Application {
             }
         };
         let reissued = ActivationReissued { account_id, sent_by };
-        record(&self.ledger, StreamId::staff(account_id), ExpectedVersion::Any, actor_of(principal), &reissued).await?;
+        self.record(StreamId::staff(account_id), ExpectedVersion::Any, actor_of(principal), &reissued).await?;
         let code = new_activation_code();
         let expires = micros_after(now_micros(), identity::ACTIVATION_TTL);
         if !self.identity.reissue_activation(&account.id, &hash_code(&code), expires).await? {

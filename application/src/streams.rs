@@ -36,14 +36,16 @@ pub fn new_events<T: EventPayload>(payloads: &[T], now: Timestamp) -> Result<Vec
     payloads.iter().map(|payload| NewEvent::typed(payload, now).map_err(ApplicationError::from)).collect()
 }
 
-/// Appends one event to `stream`, stamped now.
-pub async fn record<T: EventPayload>(
-    ledger: &Ledger,
-    stream: StreamId,
-    expected: ExpectedVersion,
-    actor: Actor,
-    payload: &T,
-) -> Result<Appended, ApplicationError> {
-    let events = new_events(std::slice::from_ref(payload), Timestamp::now())?;
-    Ok(ledger.append(AppendRequest::new(stream, expected, actor, events)).await?)
+impl crate::Application {
+    /// Appends one event to `stream`, stamped now by the application's clock.
+    pub async fn record<T: EventPayload>(
+        &self,
+        stream: StreamId,
+        expected: ExpectedVersion,
+        actor: Actor,
+        payload: &T,
+    ) -> Result<Appended, ApplicationError> {
+        let events = new_events(std::slice::from_ref(payload), self.now())?;
+        Ok(self.ledger().append(AppendRequest::new(stream, expected, actor, events)).await?)
+    }
 }

@@ -6,7 +6,7 @@ mod support;
 use application::login::LoginOutcome;
 use application::ApplicationError;
 use event_schema::events::account::SecondFactorMethod;
-use event_schema::{Actor, Role, Timestamp};
+use event_schema::{Actor, Role};
 use std::time::Duration;
 use support::world;
 
@@ -31,7 +31,7 @@ async fn a_nurse_activates_then_logs_in_with_a_code_and_is_locked_out_after_five
         panic!("a nurse needs a second factor")
     };
     assert_eq!(challenge.code_sent_by, Some(SecondFactorMethod::Email));
-    let sent = world.outbox.claim_due(Timestamp::now(), Duration::from_secs(60), 10).await.expect("outbox");
+    let sent = world.outbox.claim_due(ledger::system::now(), Duration::from_secs(60), 10).await.expect("outbox");
     let body = &sent.last().expect("the login code was sent").body;
     let code: String = body.split("login code is ").nth(1).expect("a code").chars().take(6).collect();
     let wrong = world.application.prove_second_factor(challenge.challenge_id, SecondFactorMethod::Email, "000000x");

@@ -9,7 +9,9 @@ use domain::record::clinical::RecordAllergy;
 use domain::record::observations::RecordLabResult;
 use event_schema::events::patient::PatientMerged;
 use event_schema::events::record::{AllergyCategory, AllergyStatus, Interpretation, Severity};
-use event_schema::{Role, Timestamp};
+use event_schema::{Role, StreamId, Timestamp};
+use ledger::system::SetClock;
+use std::sync::Arc;
 use ledger::NewEvent;
 use support::world;
 use uuid::Uuid;
@@ -102,14 +104,33 @@ async fn a_merged_record_takes_nothing_new(postgres: bool) {
     let patient = world.patient().await;
     let survivor = world.patient().await;
     let merged = PatientMerged { patient_id: patient, merged_into: survivor, reason: "registered twice".into() };
-    world.append(patient, NewEvent::typed(&merged, Timestamp::now()).expect("event")).await;
+    world.append(patient, NewEvent::typed(&merged, ledger::system::now()).expect("event")).await;
     let doctor = world.staff(Role::Doctor, world.facility);
     let once = Submission::once();
     let refused = world.application.execute_on_record(&doctor, patient, allergy(&once), &once).await;
     assert!(matches!(&refused, Err(ApplicationError::Conflict(detail)) if detail.contains(&survivor.to_string())));
 }
 
+/// Commands are stamped by the clock the application was given (a test sets it; production uses the
+/// system's), while the ledger keeps its own stamp of when it recorded them.
+async fn commands_are_stamped_by_the_applications_clock(postgres: bool) {
+    let world = world(postgres).await;
+    let patient = world.patient().await;
+    let set = Timestamp::parse("2026-03-10T08:00:00.000000Z").expect("an instant");
+    let application = world.application.clone().with_clock(Arc::new(SetClock::at(set)));
+    assert_eq!(application.today_in_cameroon(), "2026-03-10");
+    let doctor = world.staff(Role::Doctor, world.facility);
+    let once = Submission::once();
+    application.execute_on_record(&doctor, patient, allergy(&once), &once).await.expect("the allergy is recorded");
+    let (entries, _) =
+        application::streams::read_stream(&world.ledger, &StreamId::patient(patient)).await.expect("the stream");
+    let recorded = entries.last().expect("the allergy's entry");
+    assert_eq!(recorded.occurred_at, set, "stamped by the application's clock");
+    assert!(recorded.recorded_at > set, "recorded when the ledger recorded it");
+}
+
 on_both_backends!(
+    commands_are_stamped_by_the_applications_clock,
     a_retried_command_answers_as_the_first_and_records_nothing,
     refusals_never_tell_a_hidden_record_from_a_missing_one,
     the_patient_is_told_of_results_once_even_when_the_command_is_retried,

@@ -11,7 +11,7 @@ use crate::{Location, Outcome};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use event_schema::verify::verify_entry_signature;
-use event_schema::{Actor, Catalog, Entry, EventPayload, KeyPair, Role, StreamId, Timestamp};
+use event_schema::{Actor, Catalog, Entry, EventPayload, KeyPair, Role, StreamId};
 use ledger::audit::verify_storage;
 use ledger::baseline::{PlainEvent, PlainLog};
 use ledger::testing::{admin_url, ScratchDatabase};
@@ -239,8 +239,8 @@ impl Bench {
 
     async fn ledger_run(&self, writers: usize, events: u64) -> anyhow::Result<(f64, Scratch)> {
         let (storage, postgres, dir) = self.fresh().await?;
-        let root = KeyPair::generate();
-        let node = KeyPair::generate();
+        let root = ledger::system::new_key_pair();
+        let node = ledger::system::new_key_pair();
         Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "bench").await?;
         let catalog = Catalog::new().register::<Observation>();
         let ledger = Ledger::open(storage.clone(), root.public_key(), node, catalog).await?;
@@ -254,7 +254,7 @@ impl Bench {
             tasks.push(tokio::spawn(async move {
                 let stream = StreamId::parse(format!("patient:bench-{writer}"))?;
                 for i in 0..share {
-                    let event = NewEvent::typed(&observation(writer, i), Timestamp::now())?;
+                    let event = NewEvent::typed(&observation(writer, i), ledger::system::now())?;
                     let request =
                         AppendRequest::new(stream.clone(), ExpectedVersion::Exactly(i), actor.clone(), vec![event]);
                     ledger.append(request).await?;
@@ -289,7 +289,7 @@ impl Bench {
                         event_id: Uuid::now_v7(),
                         stream_id: format!("patient:bench-{writer}"),
                         event_type: Observation::EVENT_TYPE,
-                        occurred_at: Timestamp::now(),
+                        occurred_at: ledger::system::now(),
                         payload: payload.canonical,
                     };
                     let (done, committed) = oneshot::channel();
@@ -376,7 +376,7 @@ fn node_key(entries: &[Entry]) -> event_schema::VerifyingKey {
                 serde_json::from_str(entry.payload.as_str()).ok()?;
             event_schema::keys::parse_public_key(&registered.public_key).ok()
         })
-        .unwrap_or_else(|| KeyPair::generate().public_key())
+        .unwrap_or_else(|| ledger::system::new_key_pair().public_key())
 }
 
 /// The baseline's group-commit writer: the ledger's batching, without the ledger.

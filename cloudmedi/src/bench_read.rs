@@ -15,7 +15,7 @@ use crate::demo;
 use anyhow::Context;
 use application::reads::ReadLog;
 use domain::access::Principal;
-use event_schema::{events, KeyPair, Role};
+use event_schema::{events, Role};
 use ledger::testing::ScratchDatabase;
 use ledger::{Ledger, PgStorage, SqliteStorage, Storage};
 use projections::read::{AppointmentsOf, ReadModels};
@@ -93,7 +93,7 @@ pub async fn run(settings: &ReadBench, backend: &str) -> anyhow::Result<()> {
 }
 
 async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>) -> anyhow::Result<()> {
-    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "bench").await?;
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await?;
     let as_of = chrono::Utc::now().date_naive();

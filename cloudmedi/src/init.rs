@@ -7,7 +7,7 @@ use crate::datadir::{open_storage, DataDir};
 use crate::{Location, Outcome};
 use anyhow::{bail, Context};
 use clap::Args;
-use event_schema::{KeyId, KeyPair};
+use event_schema::KeyId;
 use ledger::{keyfile, Ledger};
 
 #[derive(Args, Default)]
@@ -46,7 +46,7 @@ pub async fn run(location: &Location, args: InitArgs) -> anyhow::Result<Outcome>
     let dir = DataDir::new(staging.path());
     create_private_dir(&dir.keys())?;
 
-    let node = KeyPair::generate();
+    let node = ledger::system::new_key_pair();
     keyfile::write_private_key(&dir.node_key(), &node)?;
     keyfile::write_public_key(&dir.node_pub(), &node.public_key())?;
     let node_name = args.node_name.unwrap_or_else(host_name);
@@ -70,7 +70,7 @@ pub async fn run(location: &Location, args: InitArgs) -> anyhow::Result<Outcome>
         return Ok(Outcome::Success);
     }
 
-    let root = KeyPair::generate();
+    let root = ledger::system::new_key_pair();
     keyfile::write_private_key(&dir.root_key(), &root)?;
     keyfile::write_public_key(&dir.root_pub(), &root.public_key())?;
     let storage = open_storage(location, &dir, true).await?;

@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use event_schema::keys::public_key_hex;
 use event_schema::ledger_events::{NodeKeyRegistered, NodeKeyRevoked, RevocationReason, KEY_STREAM};
-use event_schema::{Catalog, KeyId, KeyPair, Timestamp};
+use event_schema::{Catalog, KeyId, KeyPair};
 use ledger::{keyfile, ExpectedVersion, Ledger, NewEvent, Storage};
 use std::path::{Path, PathBuf};
 
@@ -67,7 +67,7 @@ async fn register(location: &Location, dir: &DataDir, public_key: &Path, node_na
         public_key: public_key_hex(&key),
         node_name: node_name.to_owned(),
     };
-    let event = NewEvent::typed(&registered, Timestamp::now())?;
+    let event = NewEvent::typed(&registered, ledger::system::now())?;
     Ledger::append_root_signed(storage.as_ref(), &root, ExpectedVersion::Any, vec![event])
         .await
         .context("the key was not registered")?;
@@ -83,7 +83,7 @@ async fn revoke(location: &Location, dir: &DataDir, key_id: &str, reason: Reason
         Reason::Compromised => RevocationReason::Compromised,
         Reason::Retired => RevocationReason::Retired,
     };
-    let event = NewEvent::typed(&NodeKeyRevoked { key_id: key_id.clone(), reason }, Timestamp::now())?;
+    let event = NewEvent::typed(&NodeKeyRevoked { key_id: key_id.clone(), reason }, ledger::system::now())?;
     Ledger::append_root_signed(storage.as_ref(), &root, ExpectedVersion::Any, vec![event])
         .await
         .context("the key was not revoked")?;
@@ -113,10 +113,10 @@ async fn rotate(location: &Location, dir: &DataDir) -> anyhow::Result<Outcome> {
     let storage = open_storage(location, dir, false).await?;
     let node_name = node_name(storage.as_ref(), &old).await.unwrap_or_else(|| "cloudmedi-node".into());
 
-    let new = KeyPair::generate();
+    let new = ledger::system::new_key_pair();
     let staged = dir.keys().join("node.key.next");
     keyfile::write_private_key(&staged, &new)?;
-    let now = Timestamp::now();
+    let now = ledger::system::now();
     let registered =
         NodeKeyRegistered { key_id: new.id().clone(), public_key: public_key_hex(&new.public_key()), node_name };
     let revoked = NodeKeyRevoked { key_id: old.id().clone(), reason: RevocationReason::Rotated };

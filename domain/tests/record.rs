@@ -463,7 +463,10 @@ fn an_encounter_elsewhere_brings_the_patient_into_that_facilitys_care() {
     );
     let record = record_of(&[history, events].concat()).unwrap();
     let doctor = Principal { account_id: DOCTOR, role: Role::Doctor, facility_id: Some(GAROUA), patient_id: None };
-    assert_eq!(care_basis(&record, &doctor, Timestamp::now(), TODAY), Some(CareBasis::Facility));
+    assert_eq!(
+        care_basis(&record, &doctor, Timestamp::from_datetime(chrono::Utc::now()), TODAY),
+        Some(CareBasis::Facility)
+    );
     assert_eq!(record.entries[&entry(1)].section, Section::Encounters);
 }
 
@@ -572,7 +575,10 @@ fn a_referral_brings_the_patient_into_the_receiving_facilitys_care() {
     let events = decide_referral(Some(&record), refer.clone()).unwrap();
     let after = record_of(&[vec![registered()], events].concat()).unwrap();
     let doctor = Principal { account_id: DOCTOR, role: Role::Doctor, facility_id: Some(GAROUA), patient_id: None };
-    assert_eq!(care_basis(&after, &doctor, Timestamp::now(), TODAY), Some(CareBasis::Referral));
+    assert_eq!(
+        care_basis(&after, &doctor, Timestamp::from_datetime(chrono::Utc::now()), TODAY),
+        Some(CareBasis::Referral)
+    );
     let to_self = ReferPatient { to_facility_id: LAQUINTINIE, ..refer };
     assert_eq!(field_errors(decide_referral(Some(&record), to_self)), ["/to_facility_id"]);
 }

@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn fast_canonical_form_equals_rfc_8785() {
-        let key = KeyPair::generate();
+        let key = KeyPair::generate(&mut rand_core::OsRng);
         let roles = [Role::Patient, Role::Doctor, Role::LabTechnician, Role::System];
         for (index, text) in strings().iter().enumerate() {
             let payload = CanonicalPayload::from_value(serde_json::json!({
@@ -269,7 +269,7 @@ mod tests {
                 role: roles[index % roles.len()],
                 facility_id: (index % 2 == 0).then(Uuid::now_v7),
             };
-            let stamp = Timestamp::now();
+            let stamp = Timestamp::from_datetime(chrono::Utc::now());
             let (event_id, command_id) = (Uuid::now_v7(), Uuid::now_v7());
             let causation = (index % 3 == 0).then(Uuid::now_v7);
             let body = EntryBody {

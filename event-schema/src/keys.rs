@@ -117,9 +117,10 @@ pub struct KeyPair {
 }
 
 impl KeyPair {
-    /// A fresh key from the operating system's random source.
-    pub fn generate() -> Self {
-        Self::from_signing_key(SigningKey::generate(&mut rand_core::OsRng))
+    /// A fresh key from `random`, a cryptographically secure source (the operating system's, which
+    /// the caller hands in: this crate reads no randomness of its own).
+    pub fn generate<R: rand_core::CryptoRngCore + ?Sized>(random: &mut R) -> Self {
+        Self::from_signing_key(SigningKey::generate(random))
     }
 
     /// Wraps a loaded signing key, refusing it if its public half is weak.
@@ -251,7 +252,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_secret() {
-        let pair = KeyPair::generate();
+        let pair = KeyPair::generate(&mut rand_core::OsRng);
         let shown = format!("{pair:?}");
         assert!(!shown.contains(&hex::encode(pair.signing_key().to_bytes())));
         assert!(shown.contains("redacted"));
@@ -259,7 +260,7 @@ mod tests {
 
     #[test]
     fn key_ids_are_derived_from_the_public_key() {
-        let pair = KeyPair::generate();
+        let pair = KeyPair::generate(&mut rand_core::OsRng);
         assert_eq!(pair.id(), &KeyId::of(&pair.public_key()));
         assert_eq!(KeyId::parse(pair.id().as_str()).unwrap(), *pair.id());
         assert!(KeyId::parse("ABC").is_err());

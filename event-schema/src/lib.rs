@@ -21,6 +21,7 @@ pub mod names;
 pub mod registry;
 pub mod rules;
 pub mod strict_json;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod timestamp;
 pub mod verify;
@@ -34,5 +35,5 @@ pub use envelope::{Entry, EntryBody, Payload};
 pub use keys::{KeyError, KeyId, KeyPair, SignatureBytes};
 pub use names::{NameError, StreamId};
 pub use registry::KeyRegistry;
-pub use timestamp::Timestamp;
+pub use timestamp::{Clock, Timestamp};
 pub use verify::{ChainVerifier, Checked, FailureReason, VerifyFailure, VerifySummary};

@@ -85,8 +85,8 @@ impl TestChain {
     /// Genesis and a node key's registration, positions 1 and 2.
     pub fn new() -> Self {
         let mut chain = Self {
-            root: KeyPair::generate(),
-            node: KeyPair::generate(),
+            root: KeyPair::generate(&mut rand_core::OsRng),
+            node: KeyPair::generate(&mut rand_core::OsRng),
             entries: Vec::new(),
             versions: std::collections::HashMap::new(),
         };
@@ -160,7 +160,7 @@ impl TestChain {
         } else {
             Actor { account_id: Uuid::now_v7(), role: Role::Doctor, facility_id: Some(Uuid::now_v7()) }
         };
-        let stamp = Timestamp::now();
+        let stamp = Timestamp::from_datetime(chrono::Utc::now());
         let command_id = Uuid::now_v7();
         // The payload is kept as written, whatever it is (text that is not JSON at all becomes `null`).
         let payload = RawValue::from_string(draft.payload.clone()).unwrap_or_else(|_| RawValue::NULL.to_owned());

@@ -13,12 +13,14 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(DateTime<Utc>);
 
-impl Timestamp {
-    /// The current instant, truncated to microseconds.
-    pub fn now() -> Self {
-        Self::from_datetime(Utc::now())
-    }
+/// Where the current instant comes from. This crate never reads the system clock: whoever stamps an
+/// event is handed a clock (the system's in production, one set by hand in tests of what depends on
+/// the date), so everything here stays a function of its inputs.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Timestamp;
+}
 
+impl Timestamp {
     /// Truncates any UTC instant to microseconds (a leap second counts as the last microsecond of
     /// its minute, since the ledger has no spelling for it).
     pub fn from_datetime(at: DateTime<Utc>) -> Self {

@@ -100,7 +100,7 @@ mod tests {
     fn private_keys_round_trip_and_are_owner_only() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("node.key");
-        let key = KeyPair::generate();
+        let key = crate::system::new_key_pair();
         write_private_key(&path, &key).unwrap();
         assert_eq!(read_private_key(&path).unwrap().id(), key.id());
         assert!(matches!(write_private_key(&path, &key), Err(KeyFileError::Exists { .. })));

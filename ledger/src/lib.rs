@@ -32,6 +32,7 @@ pub mod outbox;
 mod seal;
 pub mod storage;
 pub mod subscription;
+pub mod system;
 pub mod testing;
 mod writer;
 
@@ -45,7 +46,7 @@ pub use subscription::Subscription;
 
 use append::{PreparedAppend, SealWith};
 use event_schema::ledger_events::{LedgerGenesis, NodeKeyRegistered, KEY_STREAM};
-use event_schema::{keys, Actor, Catalog, Entry, KeyId, KeyPair, KeyRegistry, StreamId, Timestamp, VerifyingKey};
+use event_schema::{keys, Actor, Catalog, Entry, KeyId, KeyPair, KeyRegistry, StreamId, VerifyingKey};
 use seal::Sealer;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch, Mutex};
@@ -89,7 +90,7 @@ impl Ledger {
     ) -> Result<Uuid, LedgerError> {
         storage.migrate().await?;
         let ledger_id = Uuid::now_v7();
-        let now = Timestamp::now();
+        let now = system::now();
         let genesis = LedgerGenesis {
             ledger_id,
             root_key_id: root.id().clone(),

@@ -10,7 +10,7 @@
 use crate::error::LedgerError;
 use crate::storage::Database;
 use async_trait::async_trait;
-use event_schema::Timestamp;
+use event_schema::{Clock, Timestamp};
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -95,17 +95,25 @@ pub enum Delivery {
 #[derive(Clone)]
 pub struct Outbox {
     database: Database,
+    /// When messages are queued, fall due and are delivered.
+    clock: Arc<dyn Clock>,
 }
 
 impl Outbox {
+    /// The outbox in `database`, on the system's clock.
     pub fn new(database: Database) -> Self {
-        Self { database }
+        Self { database, clock: crate::system::clock() }
+    }
+
+    /// The same outbox on `clock`.
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
     }
 
     /// Queues a message; returns its id.
     pub async fn enqueue(&self, message: &Message) -> Result<Uuid, LedgerError> {
         let id = Uuid::now_v7();
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let not_before = message.not_before.unwrap_or(now);
         match &self.database {
             Database::Sqlite(pool) => {
@@ -215,7 +223,7 @@ impl Outbox {
                     // A row this code did not write: give it up rather than claim it forever.
                     tracing::warn!(%id, "ledger.outbox: giving up a message for an unknown channel");
                     let queued = Queued { id, claim, channel: ChannelKind::Sms, recipient, subject, body, attempts };
-                    self.mark_failed(&queued, "unknown channel", Timestamp::now(), None).await?;
+                    self.mark_failed(&queued, "unknown channel", self.clock.now(), None).await?;
                 }
                 (None, _) => tracing::warn!("ledger.outbox: skipping an outbox row with a malformed id"),
             }
@@ -429,7 +437,7 @@ impl Dispatcher {
     async fn deliver_due(&self, stop: &tokio::sync::watch::Receiver<bool>) -> Result<usize, LedgerError> {
         let started = std::time::Instant::now();
         let mut delivered = 0;
-        for message in self.outbox.claim_due(Timestamp::now(), self.lease, BATCH).await? {
+        for message in self.outbox.claim_due(self.outbox.clock.now(), self.lease, BATCH).await? {
             if *stop.borrow() || started.elapsed() > self.lease / 2 {
                 break;
             }
@@ -440,7 +448,7 @@ impl Dispatcher {
                 },
                 None => Err(format!("no {} channel is configured", message.channel.as_str())),
             };
-            let at = Timestamp::now();
+            let at = self.outbox.clock.now();
             match result {
                 Ok(()) => {
                     self.outbox.mark_sent(&message, at).await?;

@@ -72,7 +72,8 @@ impl Sealer {
     /// Plans a batch against the locked head: decides each append's outcome, numbers and chains its
     /// entries in order (hashing is cheap), then signs them all in parallel (signing is not).
     pub(crate) fn plan(&self, head: Head, mut context: BatchContext, batch: &[&PreparedAppend]) -> BatchPlan {
-        let recorded_at = Timestamp::now();
+        // When the ledger recorded the entry is its own stamp, by the system's clock.
+        let recorded_at = crate::system::now();
         let mut bodies: Vec<(EntryBody<'_>, Digest, &KeyPair)> = Vec::new();
         let mut head = head;
         let mut outcomes = Vec::with_capacity(batch.len());

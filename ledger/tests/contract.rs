@@ -267,7 +267,7 @@ async fn an_append_that_fails_midway_leaves_nothing(kind: Kind) {
         stream("m"),
         ExpectedVersion::Exactly(1),
         clerk(),
-        vec![note("ok 1"), note("ok 2"), NewEvent::typed(&Poison {}, Timestamp::now()).unwrap()],
+        vec![note("ok 1"), note("ok 2"), NewEvent::typed(&Poison {}, ledger::system::now()).unwrap()],
     );
     let error = ledger.append(poisoned.clone()).await.unwrap_err();
     assert!(matches!(error, LedgerError::Database(_)), "{error:?}");
@@ -306,7 +306,7 @@ async fn bad_input_is_refused_and_nothing_is_written(kind: Kind) {
     let event = |event_type: &str, version: u32, payload: serde_json::Value| NewEvent {
         event_type: event_type.into(),
         schema_version: version,
-        occurred_at: Timestamp::now(),
+        occurred_at: ledger::system::now(),
         payload,
     };
     let request = |events: Vec<NewEvent>| AppendRequest::new(stream("bad"), ExpectedVersion::Any, clerk(), events);
@@ -366,11 +366,11 @@ async fn bad_input_is_refused_and_nothing_is_written(kind: Kind) {
 
     // The key registry is the root key's alone.
     let forged = NodeKeyRegistered {
-        key_id: KeyPair::generate().id().clone(),
-        public_key: keys::public_key_hex(&KeyPair::generate().public_key()),
+        key_id: ledger::system::new_key_pair().id().clone(),
+        public_key: keys::public_key_hex(&ledger::system::new_key_pair().public_key()),
         node_name: "intruder".into(),
     };
-    let forged = NewEvent::typed(&forged, Timestamp::now()).unwrap();
+    let forged = NewEvent::typed(&forged, ledger::system::now()).unwrap();
     let error = ledger
         .append(AppendRequest::new(stream("bad"), ExpectedVersion::Any, clerk(), vec![forged.clone()]))
         .await
@@ -395,10 +395,10 @@ async fn opening_checks_the_root_and_node_keys(kind: Kind) {
     Ledger::initialise(db.storage.as_ref(), &db.root, &db.node.public_key(), "n1").await.unwrap();
     let again = Ledger::initialise(db.storage.as_ref(), &db.root, &db.node.public_key(), "n1").await;
     assert!(matches!(again, Err(LedgerError::AlreadyInitialised)), "{again:?}");
-    let other_root = KeyPair::generate();
+    let other_root = ledger::system::new_key_pair();
     let error = Ledger::open(db.storage.clone(), other_root.public_key(), db.node.clone(), support::catalog()).await;
     assert!(matches!(error, Err(LedgerError::WrongRootKey)), "{:?}", error.err());
-    let stranger = KeyPair::generate();
+    let stranger = ledger::system::new_key_pair();
     let error = Ledger::open(db.storage.clone(), db.root.public_key(), stranger, support::catalog()).await;
     assert!(matches!(error, Err(LedgerError::NodeKey { state: "not registered", .. })), "{:?}", error.err());
     db.finish().await;
@@ -411,8 +411,8 @@ async fn rotated_keys_stop_signing_and_the_new_key_takes_over(kind: Kind) {
     let elsewhere = db.open_on(db.second_storage().await).await;
     old.append(append_notes("k", ExpectedVersion::Any, &["before rotation"])).await.unwrap();
 
-    let new_key = KeyPair::generate();
-    let now = Timestamp::now();
+    let new_key = ledger::system::new_key_pair();
+    let now = ledger::system::now();
     let registered = NodeKeyRegistered {
         key_id: new_key.id().clone(),
         public_key: keys::public_key_hex(&new_key.public_key()),
@@ -448,8 +448,8 @@ async fn rotated_keys_stop_signing_and_the_new_key_takes_over(kind: Kind) {
 async fn key_registry_changes_are_checked_before_they_are_written(kind: Kind) {
     let db = TestDb::new(kind).await;
     let head = db.storage.head().await.unwrap();
-    let now = Timestamp::now();
-    let stranger = KeyPair::generate();
+    let now = ledger::system::now();
+    let stranger = ledger::system::new_key_pair();
     let revoke = |key_id: &event_schema::KeyId| {
         NewEvent::typed(&NodeKeyRevoked { key_id: key_id.clone(), reason: RevocationReason::Compromised }, now).unwrap()
     };

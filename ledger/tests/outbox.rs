@@ -56,7 +56,7 @@ async fn messages_are_delivered_once_and_their_bodies_erased(kind: Kind) {
     let file = dir.path().join("sms.log");
     let id = outbox.enqueue(&code_for("+237690000001", "482913")).await.unwrap();
     let later = Message {
-        not_before: Some(Timestamp::from_datetime(Timestamp::now().as_datetime() + Duration::from_secs(3600))),
+        not_before: Some(Timestamp::from_datetime(ledger::system::now().as_datetime() + Duration::from_secs(3600))),
         ..code_for("+237690000002", "111111")
     };
     let later_id = outbox.enqueue(&later).await.unwrap();
@@ -143,16 +143,16 @@ async fn an_expired_claim_cannot_record_an_outcome(kind: Kind) {
     let outbox = Outbox::new(db.storage.database());
     let id = outbox.enqueue(&code_for("+237690000009", "999999")).await.unwrap();
     // A dispatcher claims it, then stalls past its lease; another claims it and delivers it.
-    let stale = outbox.claim_due(Timestamp::now(), Duration::ZERO, 10).await.unwrap().remove(0);
+    let stale = outbox.claim_due(ledger::system::now(), Duration::ZERO, 10).await.unwrap().remove(0);
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let fresh = outbox.claim_due(Timestamp::now(), Duration::from_secs(120), 10).await.unwrap().remove(0);
+    let fresh = outbox.claim_due(ledger::system::now(), Duration::from_secs(120), 10).await.unwrap().remove(0);
     assert_eq!(stale.id, fresh.id);
-    outbox.mark_failed(&stale, "late", Timestamp::now(), Some(Timestamp::now())).await.unwrap();
-    outbox.mark_sent(&stale, Timestamp::now()).await.unwrap();
+    outbox.mark_failed(&stale, "late", ledger::system::now(), Some(ledger::system::now())).await.unwrap();
+    outbox.mark_sent(&stale, ledger::system::now()).await.unwrap();
     assert_eq!(outbox.status(id).await.unwrap().map(|(d, _)| d), Some(Delivery::Pending { attempts: 0 }), "ignored");
-    outbox.mark_sent(&fresh, Timestamp::now()).await.unwrap();
+    outbox.mark_sent(&fresh, ledger::system::now()).await.unwrap();
     assert_eq!(outbox.status(id).await.unwrap(), Some((Delivery::Sent, String::new())));
-    outbox.mark_failed(&fresh, "late", Timestamp::now(), None).await.unwrap();
+    outbox.mark_failed(&fresh, "late", ledger::system::now(), None).await.unwrap();
     assert_eq!(outbox.status(id).await.unwrap().map(|(d, _)| d), Some(Delivery::Sent), "a sent message stays sent");
     db.finish().await;
 }

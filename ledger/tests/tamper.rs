@@ -3,7 +3,7 @@
 
 mod support;
 
-use event_schema::{Actor, EntryBody, FailureReason, KeyPair, Timestamp};
+use event_schema::{Actor, EntryBody, FailureReason};
 use ledger::audit::{verify_storage, AuditError};
 use ledger::ExpectedVersion;
 use serde_json::json;
@@ -109,9 +109,9 @@ async fn an_entry_signed_by_an_unregistered_key_is_caught(kind: Kind) {
     ledger.close().await;
     // A perfectly chained entry, signed by a key the registry never saw, inserted behind the ledger's
     // back.
-    let intruder = KeyPair::generate();
+    let intruder = ledger::system::new_key_pair();
     let (event_id, command_id) = (Uuid::now_v7(), Uuid::now_v7());
-    let now = Timestamp::now();
+    let now = ledger::system::now();
     let actor = Actor::system();
     let payload = event_schema::CanonicalPayload::from_value(json!({"text": "forged"})).unwrap().to_payload().unwrap();
     let entry = EntryBody {

@@ -132,7 +132,7 @@ impl Runner {
     /// Records why the projectors stopped, and says so in the log (the position and what is wrong,
     /// nothing of the entry's content).
     async fn raise_alarm(&self, position: u64, reason: &str) {
-        let raised_at = crate::micros(&event_schema::Timestamp::now());
+        let raised_at = crate::micros(&ledger::system::now());
         let raised: Result<(), ProjectionError> = async {
             on_database!(&self.database, pool => {
                 sqlx::query(

@@ -3,7 +3,7 @@
 //! it, and the alarm (its position and what is wrong) is there for the status to show until the cause
 //! is gone. On both backends, on a real SQLite file and a real PostgreSQL database.
 
-use event_schema::{Catalog, EventPayload, KeyPair, Timestamp};
+use event_schema::{Catalog, EventPayload};
 use ledger::testing::ScratchDatabase;
 use ledger::{AppendRequest, Database, ExpectedVersion, Ledger, NewEvent, PgStorage, SqliteStorage, Storage};
 use projections::{ProjectionError, Runner};
@@ -34,14 +34,14 @@ impl EventPayload for NotAFacility {
 }
 
 async fn open(storage: &Arc<dyn Storage>, catalog: Catalog) -> anyhow::Result<Ledger> {
-    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await?;
     Ok(Ledger::open(storage.clone(), root.public_key(), node, catalog).await?)
 }
 
 async fn append<T: EventPayload>(ledger: &Ledger, payload: &T) -> anyhow::Result<u64> {
     let stream = event_schema::StreamId::parse("test:notes")?;
-    let event = NewEvent::typed(payload, Timestamp::now())?;
+    let event = NewEvent::typed(payload, ledger::system::now())?;
     let request = AppendRequest::new(stream, ExpectedVersion::Any, event_schema::Actor::system(), vec![event]);
     Ok(ledger.append(request).await?.last_position)
 }

@@ -2,7 +2,7 @@
 //! once it has caught up, leaving exactly the read models (rows and indexes) it had before. On both
 //! backends, on a real SQLite file and a real PostgreSQL database.
 
-use event_schema::{events, KeyPair};
+use event_schema::events;
 use ledger::testing::ScratchDatabase;
 use ledger::{Database, Ledger, PgStorage, SqliteStorage, Storage};
 use projections::Runner;
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 async fn follow_restores_what_a_reset_set_aside(storage: Arc<dyn Storage>) -> anyhow::Result<()> {
-    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await?;
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await?;
     let head = ledger.head().await?.position;

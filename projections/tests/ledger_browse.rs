@@ -3,7 +3,7 @@
 //! position order and page by page, filtered as asked. On both backends, on a real SQLite file and a
 //! real PostgreSQL database.
 
-use event_schema::{events, KeyPair};
+use event_schema::events;
 use ledger::testing::ScratchDatabase;
 use ledger::{Ledger, PgStorage, SqliteStorage, Storage};
 use projections::read::{LedgerFilter, ReadModels};
@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 /// A new ledger in `storage` (its genesis and first node key), with every projector caught up.
 async fn projected_ledger(storage: Arc<dyn Storage>) -> anyhow::Result<Ledger> {
-    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await?;
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await?;
     let head = ledger.head().await?.position;

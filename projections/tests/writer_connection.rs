@@ -3,7 +3,7 @@
 //! it, having caught up or having followed the ledger, every connection the pool hands out waits for
 //! the disk again.
 
-use event_schema::{events, KeyPair};
+use event_schema::events;
 use ledger::{Ledger, SqliteStorage, Storage};
 use projections::Runner;
 use sqlx::SqlitePool;
@@ -29,7 +29,7 @@ async fn every_connection_waits_for_the_disk(pool: &SqlitePool) -> anyhow::Resul
 async fn the_runners_connection_never_returns_to_the_pool() -> anyhow::Result<()> {
     let directory = tempfile::tempdir()?;
     let storage = Arc::new(SqliteStorage::open(&directory.path().join("ledger.sqlite"), true).await?);
-    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await?;
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await?;
     let head = ledger.head().await?.position;

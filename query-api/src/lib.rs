@@ -38,6 +38,7 @@ pub use types::Patient;
 pub use viewer::{NotRecorded, Read, ReadRecorder, Recording, Viewer};
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use event_schema::Clock;
 use projections::read::ReadModels;
 use std::sync::Arc;
 
@@ -60,6 +61,8 @@ pub struct QueryApi {
     read_models: ReadModels,
     recorder: Arc<dyn ReadRecorder>,
     settings: QuerySettings,
+    /// The instant each request is answered at, and its reads recorded at.
+    clock: Arc<dyn Clock>,
 }
 
 /// The schema, built once: its limits are the ones requests run under.
@@ -87,7 +90,7 @@ impl QueryApi {
     }
 
     pub fn with_settings(read_models: ReadModels, recorder: Arc<dyn ReadRecorder>, settings: QuerySettings) -> Self {
-        Self { schema: build(settings), read_models, recorder, settings }
+        Self { schema: build(settings), read_models, recorder, settings, clock: ledger::system::clock() }
     }
 
     /// The read models the schema reads, for the read side's REST routes.
@@ -97,7 +100,12 @@ impl QueryApi {
 
     /// The same API under other settings (the accounts' budgets start afresh).
     pub fn configured(self, settings: QuerySettings) -> Self {
-        Self::with_settings(self.read_models, self.recorder, settings)
+        Self { clock: self.clock.clone(), ..Self::with_settings(self.read_models, self.recorder, settings) }
+    }
+
+    /// The same API on `clock` (the system's by default).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
     }
 
     /// Runs one request for `viewer` (`None`: no valid token), then hands every read of medical data
@@ -108,7 +116,7 @@ impl QueryApi {
         // Loaders are per request: what one request loaded is never served to another.
         let mut request = request
             .data(self.read_models.clone())
-            .data(loaders::Loaders::new(self.read_models.clone()))
+            .data(loaders::Loaders::new(self.read_models.clone(), self.clock.now()))
             .data(reads.clone());
         match viewer.clone() {
             Some(viewer) => request = request.data(viewer),
@@ -130,7 +138,7 @@ impl QueryApi {
 
     /// Records the reads a request made, if any, and resolves once they are durable.
     async fn record(&self, reads: &viewer::ReadTracker, viewer: &Viewer) -> Result<(), Code> {
-        let reads = reads.drain(viewer);
+        let reads = reads.drain(viewer, self.clock.now());
         if reads.is_empty() {
             return Ok(());
         }
@@ -145,7 +153,7 @@ impl QueryApi {
     /// (`Code::Unavailable` if it could not be).
     pub async fn printable_vaccination_card(&self, viewer: Viewer, patient_id: uuid::Uuid) -> Result<String, Code> {
         let reads = viewer::ReadTracker::default();
-        let loaders = loaders::Loaders::new(self.read_models.clone());
+        let loaders = loaders::Loaders::new(self.read_models.clone(), self.clock.now());
         let html = types::card::printable(&loaders, &reads, &viewer, patient_id).await?;
         self.record(&reads, &viewer).await?;
         Ok(html)

@@ -4,6 +4,7 @@
 
 use crate::error::Code;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use event_schema::Timestamp;
 use projections::read::{CareRow, EntryRow, FacilityRow, PatientRow, ReadModels, StaffRow};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,11 +18,15 @@ pub(crate) struct Loaders {
     pub care: DataLoader<Care, HashMapCache>,
     pub staff: DataLoader<Staff, HashMapCache>,
     pub facilities: DataLoader<Facilities, HashMapCache>,
+    /// The instant the request is answered at: every rule that depends on the time (a care
+    /// relationship still open, a dose due today) is decided at this one instant.
+    pub now: Timestamp,
 }
 
 impl Loaders {
-    pub fn new(read_models: ReadModels) -> Self {
+    pub fn new(read_models: ReadModels, now: Timestamp) -> Self {
         Self {
+            now,
             patients: DataLoader::with_cache(Patients(read_models.clone()), tokio::spawn, HashMapCache::default()),
             entries: DataLoader::with_cache(Entries(read_models.clone()), tokio::spawn, HashMapCache::default()),
             care: DataLoader::with_cache(Care(read_models.clone()), tokio::spawn, HashMapCache::default()),

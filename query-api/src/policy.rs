@@ -51,7 +51,7 @@ pub(crate) async fn care(loaders: &Loaders, viewer: &Viewer, patient: Uuid) -> R
         consents: &consents,
         emergency_accesses: &emergency_accesses,
     };
-    let now = Timestamp::now();
+    let now = loaders.now;
     Ok(care_basis_of(&facts, &viewer.principal, now, &now.cameroon_date()))
 }
 

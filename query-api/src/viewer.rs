@@ -33,9 +33,9 @@ impl ReadTracker {
         reads.entry((patient, basis)).or_default().insert(part.to_owned());
     }
 
-    pub(crate) fn drain(&self, viewer: &Viewer) -> Vec<Read> {
+    /// The reads noted so far, as made by `viewer` at `at`.
+    pub(crate) fn drain(&self, viewer: &Viewer, at: Timestamp) -> Vec<Read> {
         let mut reads = self.reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let at = Timestamp::now();
         std::mem::take(&mut *reads)
             .into_iter()
             .map(|((patient_id, basis), parts)| Read { patient_id, reader: viewer.principal.clone(), parts, basis, at })

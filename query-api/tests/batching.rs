@@ -6,7 +6,7 @@ use domain::access::Principal;
 use event_schema::events::facility::{FacilityLevel, FacilityOwnership, FacilityRegistered};
 use event_schema::events::patient::{BirthDate, PatientRegistered, Sex};
 use event_schema::events::record::{ConditionDiagnosed, ConditionStatus, EncounterRecorded, VitalSignsRecorded};
-use event_schema::{events, Actor, KeyPair, Role, StreamId, Timestamp};
+use event_schema::{events, Actor, Role, StreamId};
 use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent, SqliteStorage, Storage};
 use projections::read::ReadModels;
 use query_api::{QueryApi, Read, ReadRecorder, Recording, Viewer};
@@ -32,7 +32,7 @@ async fn append(ledger: &Ledger, stream: String, actor: &Actor, events: Vec<NewE
 /// Registers a patient at `facility` with `entries` entries in each of three sections.
 async fn patient_with_entries(ledger: &Ledger, doctor: &Actor, facility: Uuid, entries: usize) -> Uuid {
     let patient = Uuid::now_v7();
-    let now = Timestamp::now();
+    let now = ledger::system::now();
     let registered = PatientRegistered {
         patient_id: patient,
         health_id: domain::health_id::HealthId::generate(patient.as_u128() as u64).as_str().to_owned(),
@@ -108,7 +108,7 @@ async fn a_record_of_hundreds_of_entries_costs_a_bounded_number_of_queries() {
     let dir = tempfile::tempdir().unwrap();
     let storage: Arc<dyn Storage> =
         Arc::new(SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.unwrap());
-    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await.unwrap();
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await.unwrap();
     let facility = Uuid::now_v7();
@@ -125,7 +125,7 @@ async fn a_record_of_hundreds_of_entries_costs_a_bounded_number_of_queries() {
         &ledger,
         format!("facility:{facility}"),
         &Actor::system(),
-        vec![NewEvent::typed(&registered, Timestamp::now()).unwrap()],
+        vec![NewEvent::typed(&registered, ledger::system::now()).unwrap()],
     )
     .await;
     let a = patient_with_entries(&ledger, &doctor, facility, 80).await;

@@ -9,7 +9,7 @@ use event_schema::events::access::ReadBasis;
 use event_schema::events::facility::{FacilityLevel, FacilityOwnership, FacilityRegistered};
 use event_schema::events::patient::{BirthDate, PatientRegistered, Sex};
 use event_schema::events::record::{AppointmentBooked, EmergencyAccessOpened};
-use event_schema::{events, Actor, KeyPair, Role, StreamId, Timestamp};
+use event_schema::{events, Actor, Role, StreamId, Timestamp};
 use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent, SqliteStorage, Storage};
 use projections::read::ReadModels;
 use query_api::{QueryApi, Read, ReadRecorder, Recording, Viewer};
@@ -48,7 +48,7 @@ async fn facility(ledger: &Ledger, name: &str, region: &str) -> Uuid {
         region: region.into(),
         health_district: "Centre".into(),
     };
-    let event = NewEvent::typed(&registered, Timestamp::now()).unwrap();
+    let event = NewEvent::typed(&registered, ledger::system::now()).unwrap();
     append(ledger, format!("facility:{facility}"), &Actor::system(), vec![event]).await;
     facility
 }
@@ -73,7 +73,7 @@ async fn world() -> (World, Viewer) {
     let dir = tempfile::tempdir().unwrap();
     let storage: Arc<dyn Storage> =
         Arc::new(SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.unwrap());
-    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await.unwrap();
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await.unwrap();
     let douala = facility(&ledger, "Hôpital Laquintinie", "LT").await;
@@ -100,7 +100,7 @@ async fn world() -> (World, Viewer) {
         &ledger,
         format!("patient:{patient}"),
         &clerk,
-        vec![NewEvent::typed(&registered, Timestamp::now()).unwrap()],
+        vec![NewEvent::typed(&registered, ledger::system::now()).unwrap()],
     )
     .await;
     let glass_doctor = viewer(Role::Doctor, Some(garoua), None);
@@ -111,8 +111,13 @@ async fn world() -> (World, Viewer) {
         expires_at: Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::hours(4)),
     };
     let actor = Actor { account_id: glass_doctor.principal.account_id, role: Role::Doctor, facility_id: Some(garoua) };
-    append(&ledger, format!("patient:{patient}"), &actor, vec![NewEvent::typed(&opened, Timestamp::now()).unwrap()])
-        .await;
+    append(
+        &ledger,
+        format!("patient:{patient}"),
+        &actor,
+        vec![NewEvent::typed(&opened, ledger::system::now()).unwrap()],
+    )
+    .await;
     // An appointment at 09:30 in Douala on 7 December 2026, that is 08:30 UTC.
     let booked = AppointmentBooked {
         entry_id: Uuid::now_v7(),
@@ -121,8 +126,13 @@ async fn world() -> (World, Viewer) {
         starts_at: Timestamp::parse("2026-12-07T08:30:00.000000Z").unwrap(),
         reason: "follow-up".into(),
     };
-    append(&ledger, format!("patient:{patient}"), &clerk, vec![NewEvent::typed(&booked, Timestamp::now()).unwrap()])
-        .await;
+    append(
+        &ledger,
+        format!("patient:{patient}"),
+        &clerk,
+        vec![NewEvent::typed(&booked, ledger::system::now()).unwrap()],
+    )
+    .await;
     for (name, region) in [("Centre de santé de Bonaberi", "LT"), ("Hôpital Deido", "LT")] {
         facility(&ledger, name, region).await;
     }

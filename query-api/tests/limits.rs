@@ -2,7 +2,7 @@
 //! a setting allows it, and each account has a cost budget per minute.
 
 use domain::access::Principal;
-use event_schema::{events, KeyPair, Role};
+use event_schema::{events, Role};
 use ledger::{Ledger, SqliteStorage, Storage};
 use projections::read::ReadModels;
 use query_api::{QueryApi, QuerySettings, Read, ReadRecorder, Recording, Viewer, MAX_ERRORS};
@@ -23,7 +23,7 @@ async fn read_models() -> (tempfile::TempDir, Ledger, ReadModels) {
     let dir = tempfile::tempdir().unwrap();
     let storage: Arc<dyn Storage> =
         Arc::new(SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.unwrap());
-    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await.unwrap();
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await.unwrap();
     (dir, ledger, ReadModels::new(storage.database()))

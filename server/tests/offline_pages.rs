@@ -12,7 +12,7 @@ use tower::ServiceExt;
 async fn app() -> (tempfile::TempDir, Router) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let storage = ledger::SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.expect("SQLite");
-    let (root, node) = (event_schema::KeyPair::generate(), event_schema::KeyPair::generate());
+    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     ledger::Ledger::initialise(&storage, &root, &node.public_key(), "test-node").await.expect("initialise");
     let storage: std::sync::Arc<dyn ledger::Storage> = std::sync::Arc::new(storage);
     let ledger = ledger::Ledger::open(storage, root.public_key(), node, event_schema::events::catalog())

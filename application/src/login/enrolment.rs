@@ -4,7 +4,6 @@
 
 use crate::error::ApplicationError;
 use crate::record::actor_of;
-use crate::streams::record;
 use crate::Application;
 use base64::Engine;
 use domain::access::Principal;
@@ -70,7 +69,7 @@ impl Application {
         };
         let enrolled = SecondFactorEnrolled { account_id: principal.account_id, method: SecondFactorMethod::Totp };
         let stream = StreamId::account(principal.account_id);
-        record(&self.ledger, stream, ExpectedVersion::Any, actor_of(principal), &enrolled).await?;
+        self.record(stream, ExpectedVersion::Any, actor_of(principal), &enrolled).await?;
         if !self.identity.confirm_totp(&account.id, pending, i64::try_from(step).unwrap_or(i64::MAX)).await? {
             return Err(ApplicationError::Conflict("the enrolment changed meanwhile; start again".into()));
         }
@@ -103,7 +102,7 @@ impl Application {
         if account.otp_channel.as_deref() != Some(channel) {
             let enrolled = SecondFactorEnrolled { account_id: principal.account_id, method };
             let stream = StreamId::account(principal.account_id);
-            record(&self.ledger, stream, ExpectedVersion::Any, actor_of(principal), &enrolled).await?;
+            self.record(stream, ExpectedVersion::Any, actor_of(principal), &enrolled).await?;
             self.identity.set_otp_channel(&account.id, Some(channel)).await?;
             self.tell_owner(account, &format!("login codes by {channel} were turned on")).await?;
         }

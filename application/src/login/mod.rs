@@ -12,7 +12,6 @@ pub mod throttle;
 
 use crate::accounts::{actor_for, principal_of, stored_uuid};
 use crate::error::ApplicationError;
-use crate::streams::record;
 use crate::Application;
 use domain::access::Principal;
 use event_schema::events::account::{
@@ -183,7 +182,7 @@ impl Application {
             code_sent_by: send,
         };
         let stream = StreamId::account(principal.account_id);
-        record(&self.ledger, stream, ExpectedVersion::Any, actor_for(Some(&account)), &challenged).await?;
+        self.record(stream, ExpectedVersion::Any, actor_for(Some(&account)), &challenged).await?;
         Ok(LoginOutcome::SecondFactor(Challenge {
             challenge_id,
             methods,
@@ -210,7 +209,7 @@ impl Application {
                 stage: AuthenticationStage::SecondFactor,
                 reason: FailureReason::ExpiredCode,
             };
-            record(&self.ledger, StreamId::anonymous_logins(), ExpectedVersion::Any, Actor::system(), &failed).await?;
+            self.record(StreamId::anonymous_logins(), ExpectedVersion::Any, Actor::system(), &failed).await?;
             return Err(ApplicationError::InvalidCredentials);
         };
         let account = self.identity.get(&challenge.account_id).await?;
@@ -223,7 +222,7 @@ impl Application {
                 reason: FailureReason::AccountNotActive,
             };
             let stream = StreamId::account(account_id);
-            record(&self.ledger, stream, ExpectedVersion::Any, Actor::system(), &failed).await?;
+            self.record(stream, ExpectedVersion::Any, Actor::system(), &failed).await?;
             return Err(ApplicationError::InvalidCredentials);
         };
         let key = throttle_key(&account.login, Some(&account));
@@ -286,7 +285,7 @@ impl Application {
                 let reused =
                     RefreshTokenReused { account_id: stored_uuid(&account_id)?, session_id: stored_uuid(&session_id)? };
                 let stream = StreamId::account(stored_uuid(&account_id)?);
-                record(&self.ledger, stream, ExpectedVersion::Any, actor_for(account.as_ref()), &reused).await?;
+                self.record(stream, ExpectedVersion::Any, actor_for(account.as_ref()), &reused).await?;
                 tracing::warn!("application.login.refresh_token_reused");
                 Err(ApplicationError::InvalidCredentials)
             }
@@ -316,7 +315,7 @@ impl Application {
             sessions_revoked: revoked,
         };
         let actor = crate::record::actor_of(principal);
-        record(&self.ledger, StreamId::account(principal.account_id), ExpectedVersion::Any, actor, &logged_out).await?;
+        self.record(StreamId::account(principal.account_id), ExpectedVersion::Any, actor, &logged_out).await?;
         Ok(())
     }
 
@@ -376,7 +375,7 @@ impl Application {
         };
         let stream = StreamId::account(principal.account_id);
         let actor = actor_for(Some(&account));
-        if let Err(error) = record(&self.ledger, stream, ExpectedVersion::Any, actor, &activated).await {
+        if let Err(error) = self.record(stream, ExpectedVersion::Any, actor, &activated).await {
             let expires = account.activation_expires_at.unwrap_or(now);
             self.identity.undo_activation(&account.id, &code_hash, expires).await?;
             return Err(error);
@@ -462,7 +461,7 @@ impl Application {
         let session_id = Uuid::now_v7();
         let succeeded = LoginSucceeded { account_id: principal.account_id, session_id, second_factor };
         let stream = StreamId::account(principal.account_id);
-        record(&self.ledger, stream, ExpectedVersion::Any, actor_for(Some(account)), &succeeded).await?;
+        self.record(stream, ExpectedVersion::Any, actor_for(Some(account)), &succeeded).await?;
         let (access, access_hash) = tokens::new_token();
         let (refresh, refresh_hash) = tokens::new_token();
         let now = now_micros();

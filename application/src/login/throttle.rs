@@ -4,7 +4,6 @@
 
 use crate::accounts::actor_for;
 use crate::error::ApplicationError;
-use crate::streams::record;
 use crate::Application;
 use event_schema::events::account::{AccountLockedOut, AuthenticationStage, FailureReason, LoginFailed};
 use event_schema::StreamId;
@@ -35,7 +34,7 @@ impl Application {
         let account_id = account.and_then(|account| Uuid::parse_str(&account.id).ok());
         let stream = account_id.map(StreamId::account).unwrap_or_else(StreamId::anonymous_logins);
         let failed = LoginFailed { account_id, stage, reason };
-        record(&self.ledger, stream, ExpectedVersion::Any, actor_for(account), &failed).await?;
+        self.record(stream, ExpectedVersion::Any, actor_for(account), &failed).await?;
         Ok(())
     }
 
@@ -48,7 +47,7 @@ impl Application {
             if let Some(account_id) = account.and_then(|account| Uuid::parse_str(&account.id).ok()) {
                 let locked = AccountLockedOut { account_id, failures, locked_until: timestamp_of(until) };
                 let stream = StreamId::account(account_id);
-                record(&self.ledger, stream, ExpectedVersion::Any, actor_for(account), &locked).await?;
+                self.record(stream, ExpectedVersion::Any, actor_for(account), &locked).await?;
             }
         }
         Ok(())

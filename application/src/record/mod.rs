@@ -10,14 +10,13 @@ pub use command::RecordCommand;
 pub use events::{new_event, record_event};
 
 use crate::access::authorize_on_patient;
-use crate::clock::today_in_cameroon;
 use crate::error::ApplicationError;
 use crate::streams::read_stream;
 use crate::{facilities, Application};
 use domain::access::{Action, Facts, Principal};
 use domain::record::care::care_basis;
 use domain::record::{self as patient_record, PatientRecord};
-use event_schema::{Actor, StreamId, Timestamp};
+use event_schema::{Actor, StreamId};
 use ledger::{AppendRequest, ExpectedVersion};
 use uuid::Uuid;
 
@@ -139,7 +138,7 @@ impl Application {
             RecordCommand::Merge(merge) => {
                 // A survivor the caller may not update is answered as no such patient, like an unknown id.
                 let survivor = self.load_record(merge.into).await?.record.filter(|survivor| {
-                    let care = care_basis(survivor, principal, Timestamp::now(), &today_in_cameroon());
+                    let care = care_basis(survivor, principal, self.now(), &self.today_in_cameroon());
                     let action = Action::UpdateDemographics { patient: merge.into };
                     crate::access::authorize(principal, &action, &Facts { care }).is_ok()
                 });
@@ -166,7 +165,7 @@ impl Application {
             let care = loaded
                 .record
                 .as_ref()
-                .and_then(|record| care_basis(record, principal, Timestamp::now(), &today_in_cameroon()));
+                .and_then(|record| care_basis(record, principal, self.now(), &self.today_in_cameroon()));
             authorize_on_patient(principal, &action, &Facts { care }, probe.as_ref())?;
             let Some(record) = loaded.record else { return Err(ApplicationError::NotFound) };
             if submission.keyed {
@@ -184,7 +183,7 @@ impl Application {
                 )));
             }
             let events = command.decide(&record, survivor.as_ref())?;
-            let now = Timestamp::now();
+            let now = self.now();
             let new_events = events.iter().map(|event| new_event(event, now)).collect::<Result<Vec<_>, _>>()?;
             let request = AppendRequest::new(
                 StreamId::patient(patient_id),

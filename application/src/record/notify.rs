@@ -1,7 +1,6 @@
 //! What people are told after a command on a record: never medical content, only that something
 //! happened and where to look.
 
-use crate::clock::today_in_cameroon;
 use crate::error::ApplicationError;
 use crate::record::RecordCommand;
 use crate::{facilities, Application};
@@ -36,7 +35,7 @@ impl Application {
     ) -> Result<(), ApplicationError> {
         let facility = facilities::load(&self.ledger, facility_id).await?.map(|facility| facility.name);
         let facility = facility.unwrap_or_else(|| "a health facility".into());
-        let today = today_in_cameroon();
+        let today = self.today_in_cameroon();
         let to_patient = format!(
             "CloudMedi: your medical record was opened in an emergency by a doctor at {facility} on {today}. You \
              can see who read your record in the CloudMedi app."

@@ -5,7 +5,7 @@ use application::Application;
 use domain::access::Principal;
 use domain::staff::{ActivationDelivery, RegisterStaff};
 use event_schema::events::patient::{BirthDate, PatientRegistered, Sex};
-use event_schema::{events, Actor, KeyPair, Role, StreamId, Timestamp};
+use event_schema::{events, Actor, Role, StreamId};
 use ledger::outbox::Outbox;
 use ledger::testing::ScratchDatabase;
 use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent, PgStorage, SqliteStorage, Storage};
@@ -30,7 +30,7 @@ pub async fn world(postgres: bool) -> World {
     } else {
         (Arc::new(SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.expect("sqlite")), None)
     };
-    let (root, node) = (KeyPair::generate(), KeyPair::generate());
+    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test-node").await.expect("initialise");
     let ledger = Ledger::open(storage, root.public_key(), node, events::catalog()).await.expect("open");
     let application = Application::new(ledger.clone());
@@ -57,7 +57,7 @@ impl World {
             next_of_kin: None,
             registered_at_facility: self.facility,
         };
-        self.append(patient_id, NewEvent::typed(&registered, Timestamp::now()).expect("event")).await;
+        self.append(patient_id, NewEvent::typed(&registered, ledger::system::now()).expect("event")).await;
         patient_id
     }
 
@@ -91,7 +91,7 @@ impl World {
     }
 
     pub async fn messages_queued(&self) -> usize {
-        self.outbox.claim_due(Timestamp::now(), Duration::from_secs(60), 100).await.expect("outbox").len()
+        self.outbox.claim_due(ledger::system::now(), Duration::from_secs(60), 100).await.expect("outbox").len()
     }
 }
 

@@ -98,8 +98,9 @@ pub async fn run(location: &Location, args: DemoArgs) -> anyhow::Result<Outcome>
     if args.writers == 0 {
         bail!("--writers must be at least 1");
     }
-    // The clock is the command API's, so that "today" means the same day here as in the server.
-    let today = NaiveDate::parse_from_str(&application::clock::today_in_cameroon(), "%Y-%m-%d")
+    // Today in Cameroon by the system's clock, as the server reads it, so that "today" means the same
+    // day here as there.
+    let today = NaiveDate::parse_from_str(&ledger::system::now().cameroon_date(), "%Y-%m-%d")
         .context("cannot read today's date")?;
     let as_of = args.as_of.unwrap_or(today);
     if as_of > today {

@@ -2,7 +2,7 @@
 //! PostgreSQL, with an initialised ledger and a small catalogue of test events.
 #![allow(dead_code)]
 
-use event_schema::{Actor, Catalog, EventPayload, KeyPair, Role, StreamId, Timestamp};
+use event_schema::{Actor, Catalog, EventPayload, KeyPair, Role, StreamId};
 use ledger::testing::ScratchDatabase;
 use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent, PgStorage, SqliteStorage, Storage};
 use serde::{Deserialize, Serialize};
@@ -76,7 +76,16 @@ impl TestDb {
                 (Arc::new(postgres.clone()), None, Some(postgres), Some(scratch))
             }
         };
-        Self { kind, root: KeyPair::generate(), node: KeyPair::generate(), storage, sqlite, postgres, scratch, dir }
+        Self {
+            kind,
+            root: ledger::system::new_key_pair(),
+            node: ledger::system::new_key_pair(),
+            storage,
+            sqlite,
+            postgres,
+            scratch,
+            dir,
+        }
     }
 
     /// A second, independent store on the same database (its own pool), as another process has.
@@ -168,7 +177,7 @@ pub fn clerk() -> Actor {
 }
 
 pub fn note(text: &str) -> NewEvent {
-    NewEvent::typed(&NoteAdded { text: text.to_owned() }, Timestamp::now()).expect("note")
+    NewEvent::typed(&NoteAdded { text: text.to_owned() }, ledger::system::now()).expect("note")
 }
 
 pub fn stream(name: &str) -> StreamId {

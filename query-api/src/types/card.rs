@@ -63,8 +63,9 @@ fn plan(patient: &PatientRow, entries: &[EntryRow], today: &str) -> async_graphq
 }
 
 impl VaccinationCard {
-    pub(crate) fn of(patient: &PatientRow, entries: &[EntryRow]) -> async_graphql::Result<Self> {
-        let today = Timestamp::now().cameroon_date();
+    /// The card as of `now`.
+    pub(crate) fn of(patient: &PatientRow, entries: &[EntryRow], now: Timestamp) -> async_graphql::Result<Self> {
+        let today = now.cameroon_date();
         let plan = plan(patient, entries, &today)?;
         Ok(Self {
             birth_date: patient.birth_date.clone(),
@@ -103,7 +104,7 @@ pub(crate) async fn printable(
     check(viewer, Action::ReadSection { patient: patient_id, section: Section::Immunizations }, care)?;
     let patient = loaders.patients.load_one(patient_id).await?.ok_or(Code::NotFound)?;
     let entries = loaders.entries.load_one(patient_id).await?.unwrap_or_default();
-    let today = Timestamp::now().cameroon_date();
+    let today = loaders.now.cameroon_date();
     let plan = plan(&patient, &entries, &today).map_err(|_| Code::Internal)?;
     reads.note(patient_id, policy::read_basis(viewer, care), "vaccination_card");
     Ok(render_html(&PrintableCard {

@@ -298,8 +298,9 @@ impl Patient {
     async fn vaccination_card(&self, ctx: &Context<'_>) -> async_graphql::Result<VaccinationCard> {
         self.check_section(ctx, Section::Immunizations)?;
         tracker(ctx)?.note(self.id, self.basis, "vaccination_card");
-        let entries = loaders(ctx)?.entries.load_one(self.id).await?.unwrap_or_default();
-        VaccinationCard::of(&self.row, &entries)
+        let loaders = loaders(ctx)?;
+        let entries = loaders.entries.load_one(self.id).await?.unwrap_or_default();
+        VaccinationCard::of(&self.row, &entries, loaders.now)
     }
 }
 

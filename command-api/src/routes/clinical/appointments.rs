@@ -9,7 +9,6 @@ use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::appointments::BookAppointment;
 use event_schema::events::record::AppointmentOutcome;
-use event_schema::Timestamp;
 use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
@@ -71,7 +70,7 @@ async fn book_appointment(
         practitioner_id: request.practitioner_id,
         starts_at,
         reason: request.reason,
-        now: Timestamp::now(),
+        now: state.application.now(),
     });
     let recorded = run(&state, &caller, &pre, patient, command).await?;
     Ok(recorded.starting_at(&starts_at))
@@ -112,7 +111,7 @@ async fn reschedule_appointment(
     let patient = parse_id(&patient_id, "/patient_id")?;
     let appointment_id = parse_id(&entry_id, "/entry_id")?;
     let starts_at = instant(&request.starts_at, "/starts_at")?;
-    let command = RecordCommand::RescheduleAppointment { appointment_id, starts_at, now: Timestamp::now() };
+    let command = RecordCommand::RescheduleAppointment { appointment_id, starts_at, now: state.application.now() };
     let recorded = run(&state, &caller, &pre, patient, command).await?;
     Ok(recorded.starting_at(&starts_at))
 }
@@ -155,7 +154,7 @@ async fn close_appointment(
         appointment_id,
         outcome: request.outcome,
         reason: request.reason,
-        now: Timestamp::now(),
+        now: state.application.now(),
     };
     run(&state, &caller, &pre, patient, command).await
 }

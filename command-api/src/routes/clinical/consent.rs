@@ -5,11 +5,9 @@ use crate::idempotency::Preconditions;
 use crate::routes::parse_id;
 use crate::CommandState;
 use application::access::acting_facility;
-use application::clock::today_in_cameroon;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::consent::{BreakGlass, GrantAccess};
-use event_schema::Timestamp;
 use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
@@ -60,7 +58,7 @@ async fn grant_access(
     let command = RecordCommand::GrantAccess(GrantAccess {
         facility_id: request.facility_id,
         until: request.until,
-        today: today_in_cameroon(),
+        today: state.application.today_in_cameroon(),
     });
     run(&state, &caller, &pre, patient, command).await
 }
@@ -131,7 +129,7 @@ async fn break_glass(
         account_id: caller.principal.account_id,
         facility_id,
         reason: request.reason,
-        now: Timestamp::now(),
+        now: state.application.now(),
     });
     run(&state, &caller, &pre, patient, command).await
 }

@@ -6,7 +6,6 @@ use crate::idempotency::Preconditions;
 use crate::routes::parse_id;
 use crate::CommandState;
 use application::access::acting_facility;
-use application::clock::today_in_cameroon;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::clinical::{
@@ -133,7 +132,7 @@ async fn diagnose_condition(
         status: request.status,
         encounter_id: request.encounter_id,
         amends: request.amends.map(Correction::from),
-        today: today_in_cameroon(),
+        today: state.application.today_in_cameroon(),
     });
     run(&state, &caller, &pre, patient, command).await
 }
@@ -185,7 +184,7 @@ async fn record_immunization(
         given_on: request.given_on,
         facility_id,
         amends: request.amends.map(Correction::from),
-        today: today_in_cameroon(),
+        today: state.application.today_in_cameroon(),
     });
     run(&state, &caller, &pre, patient, command).await
 }
@@ -236,7 +235,7 @@ async fn record_encounter(
         reason: request.reason,
         notes: request.notes,
         amends: request.amends.map(Correction::from),
-        today: today_in_cameroon(),
+        today: state.application.today_in_cameroon(),
     });
     run(&state, &caller, &pre, patient, command).await
 }

@@ -4,7 +4,6 @@ use super::{run, CommandHeaders, CorrectionRequest, Recorded, SectionAnswers};
 use crate::idempotency::Preconditions;
 use crate::routes::parse_id;
 use crate::CommandState;
-use application::clock::today_in_cameroon;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::clinical::Correction;
@@ -68,7 +67,7 @@ async fn record_medical_history(
         icd10: request.icd10,
         year: request.year,
         amends: request.amends.map(Correction::from),
-        today: today_in_cameroon(),
+        today: state.application.today_in_cameroon(),
     });
     run(&state, &caller, &pre, patient, command).await
 }
@@ -163,7 +162,7 @@ async fn record_treatment(
         times_per_day: request.times_per_day,
         started_on: request.started_on,
         amends: request.amends.map(Correction::from),
-        today: today_in_cameroon(),
+        today: state.application.today_in_cameroon(),
     });
     run(&state, &caller, &pre, patient, command).await
 }
@@ -207,7 +206,7 @@ async fn stop_treatment(
         entry_id: target,
         stopped_on: request.stopped_on,
         reason: request.reason,
-        today: today_in_cameroon(),
+        today: state.application.today_in_cameroon(),
     });
     run(&state, &caller, &pre, patient, command).await
 }

@@ -9,7 +9,6 @@ use axum::extract::{Path, State};
 use domain::record::clinical::Correction;
 use domain::record::observations::{OrderLab, RecordLabResult, RecordVitalSigns};
 use event_schema::events::record::{Attachment, Interpretation};
-use event_schema::Timestamp;
 use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
@@ -89,7 +88,7 @@ async fn record_vital_signs(
         weight_grams: request.weight_grams,
         height_mm: request.height_mm,
         amends: request.amends.map(Correction::from),
-        now: Timestamp::now(),
+        now: state.application.now(),
     });
     run(&state, &caller, &pre, patient, command).await
 }
