@@ -11,8 +11,8 @@ use event_schema::events::patient::PatientMerged;
 use event_schema::events::record::{AllergyCategory, AllergyStatus, Interpretation, Severity};
 use event_schema::{Role, StreamId, Timestamp};
 use ledger::system::SetClock;
-use std::sync::Arc;
 use ledger::NewEvent;
+use std::sync::Arc;
 use support::world;
 use uuid::Uuid;
 

@@ -4,6 +4,10 @@
 //! is registered and creates their account. Everyone logs in with a second factor read from the
 //! development delivery channels; wrong passwords lock out; a suspended nurse's live token stops
 //! working; every step is in the ledger, no secret is, and `cloudmedi verify` passes afterwards.
+//!
+//! One file on purpose: its main test is one story told against one server, in order (each step needs
+//! the accounts the previous one made), and splitting it would mean starting that server and its
+//! accounts again.
 
 mod support;
 

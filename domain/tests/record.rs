@@ -1,4 +1,7 @@
 //! The clinical record's commands in given / when / then form, and the care relationships it implies.
+//!
+//! One file on purpose: each test is a short story over the same given/when/then harness, and reading
+//! them in a row is how a reviewer checks that every command of the record has its refusals covered.
 
 mod harness;
 
