@@ -21,6 +21,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod card;
+mod depth;
 mod error;
 pub mod http;
 mod limits;
@@ -45,7 +46,7 @@ use std::sync::Arc;
 /// The schema's type.
 pub type CloudMediSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// How deep a query may nest.
+/// How deep a data query may nest (introspection is bounded by its own shape: `depth.rs`).
 pub const MAX_DEPTH: usize = 12;
 /// How much a query may cost: each field 1, a list field its page size times its children.
 pub const MAX_COMPLEXITY: usize = 50_000;
@@ -68,7 +69,6 @@ pub struct QueryApi {
 /// The schema, built once: its limits are the ones requests run under.
 fn build(settings: QuerySettings) -> CloudMediSchema {
     Schema::build(Query, EmptyMutation, EmptySubscription)
-        .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .extension(limits::Limits {
@@ -112,6 +112,11 @@ impl QueryApi {
     /// it made to the recorder and waits until they are recorded. If they cannot be, the answer is
     /// withheld: the response is a single `UNAVAILABLE` error and no data.
     pub async fn execute(&self, request: async_graphql::Request, viewer: Option<Viewer>) -> async_graphql::Response {
+        if let Err(refused) = depth::admit(&request.query, MAX_DEPTH) {
+            let mut response = async_graphql::Response::from_errors(vec![refused]);
+            error::label(&mut response);
+            return response;
+        }
         let reads = viewer::ReadTracker::default();
         // Loaders are per request: what one request loaded is never served to another.
         let mut request = request

@@ -108,6 +108,73 @@ async fn introspection_needs_a_token_unless_allowed() {
     ledger.close().await;
 }
 
+/// The query GraphiQL, Apollo, graphql-core and schema-driven test tools send first, as graphql-js
+/// writes it: its type references follow `ofType` seven levels down, deeper than any data query.
+const INTROSPECTION_QUERY: &str = "query IntrospectionQuery { __schema { queryType { name } mutationType { name }
+  subscriptionType { name } types { ...FullType } directives { name description locations args { ...InputValue } } } }
+fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name description
+  args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } inputFields { ...InputValue }
+  interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef } }
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }";
+
+/// `depth` fields nested in one another (they need not exist: depth is checked first).
+fn nested(depth: usize) -> String {
+    let open: String = (0..depth - 1).map(|level| format!("f{level} {{ ")).collect();
+    format!("{{ {open}leaf {}}}", "} ".repeat(depth - 1))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standard_introspection_query_loads_the_schema_while_deep_nesting_stays_refused() {
+    let (_dir, ledger, models) = read_models().await;
+    let api = QueryApi::new(models, Arc::new(Discard));
+    let (body, _) = run(&api, INTROSPECTION_QUERY, Some(doctor())).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let types = body["data"]["__schema"]["types"].as_array().expect("the schema's types");
+    assert!(types.iter().any(|kind| kind["name"] == "Patient"), "the schema's own types are listed");
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query");
+
+    // Data queries still nest at most MAX_DEPTH fields deep.
+    let (body, _) = run(&api, &nested(query_api::MAX_DEPTH + 1), Some(doctor())).await;
+    assert_eq!(codes(&body), ["GRAPHQL_VALIDATION_FAILED"], "{body}");
+    assert!(body.to_string().contains("nested too deep"), "{body}");
+    let (body, _) = run(&api, &nested(query_api::MAX_DEPTH), Some(doctor())).await;
+    assert!(!body.to_string().contains("nested too deep"), "refused for its unknown fields only: {body}");
+
+    // Introspection that lists the schema again below a type reference multiplies it by itself.
+    for abusive in [
+        "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }",
+        "{ __schema { types { ...T } } } fragment T on __Type { fields { type { ofType { fields { name } } } } }",
+        "{ __type(name: \"Patient\") { fields { type { interfaces { fields { name } } } } } }",
+    ] {
+        let (body, _) = run(&api, abusive, Some(doctor())).await;
+        assert_eq!(codes(&body), ["GRAPHQL_VALIDATION_FAILED"], "{abusive}: {body}");
+        assert!(body["data"].is_null(), "{body}");
+    }
+    // Fragments spreading each other twice over, thirty deep, would take 2^30 steps to walk naively
+    // (the schema's own check of nesting does: minutes of a worker's time for a kilobyte of text).
+    let mut fragments: Vec<String> =
+        (0..30).map(|n| format!("fragment F{n} on Query {{ ...F{} ...F{} }}", n + 1, n + 1)).collect();
+    fragments.push("fragment F30 on Query { __typename }".into());
+    let exploding = format!("{{ ...F0 }} {}", fragments.join(" "));
+    let (body, _) = run(&api, &exploding, Some(doctor())).await;
+    assert_eq!(codes(&body), ["GRAPHQL_VALIDATION_FAILED"], "{body}");
+    ledger.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_anonymous_caller_is_refused_before_its_arguments_are_read() {
+    let (_dir, ledger, models) = read_models().await;
+    let api = QueryApi::new(models, Arc::new(Discard));
+    for query in ["{ breakGlassAlerts(facilityId: \"x\") { edges { cursor } } }", "{ patient(id: \"x\") { id } }"] {
+        let (body, _) = run(&api, query, None).await;
+        assert_eq!(codes(&body), ["UNAUTHENTICATED"], "{query}: {body}");
+    }
+    ledger.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_account_that_spent_its_budget_is_refused_until_it_refills() {
     let (_dir, ledger, models) = read_models().await;
