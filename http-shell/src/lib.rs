@@ -9,7 +9,9 @@
 //! - [`document`]: the OpenAPI document's common parts (title, tags, the bearer scheme, the problem
 //!   schema and the error answers many routes share) and the routes serving it;
 //! - [`assets`]: the browser assets of GraphiQL and the API reference, served by the binary itself so
-//!   both pages work on a network without internet.
+//!   both pages work on a network without internet;
+//! - [`vocabulary`]: the API's own types for the words it shares with the ledger (roles, doses, ...),
+//!   documented in the OpenAPI document, converting to and from the stored types.
 //!
 //! Each API keeps its own state; an extractor here needs only what it reads from it (the identity
 //! store, through `FromRef`).
@@ -23,3 +25,4 @@ pub mod authn;
 pub mod document;
 pub mod error;
 pub mod json;
+pub mod vocabulary;
