@@ -11,12 +11,12 @@ use application::login::{self, Activated as Account, LoginOutcome, Session};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use event_schema::events::account::{LogoutScope, SecondFactorMethod};
-use event_schema::Role;
+use event_schema::events::account::LogoutScope;
 use http_shell::attempts::AttemptRate;
 use http_shell::authn::Caller;
 use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
 use http_shell::json::Json;
+use http_shell::vocabulary::{Role, SecondFactorMethod};
 use identity::password;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -146,7 +146,7 @@ impl From<Session> for SessionTokens {
             refresh_expires_in: session.refresh_expires_in,
             account: AccountSummary {
                 id: session.principal.account_id,
-                role: session.principal.role,
+                role: session.principal.role.into(),
                 facility_id: session.principal.facility_id,
                 patient_id: session.principal.patient_id,
             },
@@ -159,8 +159,8 @@ impl From<login::Challenge> for Challenge {
         Challenge {
             second_factor_required: true,
             challenge_id: challenge.challenge_id,
-            methods: challenge.methods,
-            code_sent_by: challenge.code_sent_by,
+            methods: challenge.methods.into_iter().map(SecondFactorMethod::from).collect(),
+            code_sent_by: challenge.code_sent_by.map(SecondFactorMethod::from),
             expires_in: challenge.expires_in,
         }
     }
@@ -251,7 +251,8 @@ async fn second_factor(
     if request.code.trim().is_empty() || request.code.chars().count() > CODE_MAX {
         return Err(ApiError::invalid_field("/code", format!("must be 1 to {CODE_MAX} characters")));
     }
-    let session = state.application.prove_second_factor(request.challenge_id, request.method, &request.code).await?;
+    let session =
+        state.application.prove_second_factor(request.challenge_id, request.method.into(), &request.code).await?;
     Ok(axum::Json(SessionTokens::from(session)))
 }
 
@@ -374,6 +375,6 @@ async fn activate(
     let Account { principal, second_factor_required } = activated;
     Ok((
         StatusCode::OK,
-        axum::Json(Activated { account_id: principal.account_id, role: principal.role, second_factor_required }),
+        axum::Json(Activated { account_id: principal.account_id, role: principal.role.into(), second_factor_required }),
     ))
 }

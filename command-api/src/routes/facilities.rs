@@ -8,10 +8,10 @@ use application::facilities::NewFacility;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::facility::Facility;
-use event_schema::events::facility::{FacilityLevel, FacilityOwnership};
 use http_shell::authn::Caller;
 use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
 use http_shell::json::Json;
+use http_shell::vocabulary::{FacilityLevel, FacilityOwnership};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -52,8 +52,8 @@ impl From<Facility> for FacilityView {
         Self {
             facility_id: facility.id,
             name: facility.name,
-            level: facility.level,
-            ownership: facility.ownership,
+            level: facility.level.into(),
+            ownership: facility.ownership.into(),
             region: facility.region,
             health_district: facility.health_district,
         }
@@ -91,8 +91,8 @@ async fn register(
 ) -> Result<(StatusCode, axum::Json<FacilityView>), ApiError> {
     let new = NewFacility {
         name: request.name,
-        level: request.level,
-        ownership: request.ownership,
+        level: request.level.into(),
+        ownership: request.ownership.into(),
         region: request.region,
         health_district: request.health_district,
     };

@@ -4,11 +4,10 @@
 use crate::CommandState;
 use application::login::second_factor_methods;
 use axum::extract::State;
-use event_schema::events::account::SecondFactorMethod;
-use event_schema::Role;
 use http_shell::authn::Caller;
 use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
 use http_shell::json::Json;
+use http_shell::vocabulary::{Role, SecondFactorMethod};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -55,12 +54,12 @@ async fn me(caller: Caller) -> axum::Json<Me> {
     axum::Json(Me {
         account_id: caller.principal.account_id,
         login: caller.account.login.clone(),
-        role: caller.principal.role,
+        role: caller.principal.role.into(),
         facility_id: caller.principal.facility_id,
         patient_id: caller.principal.patient_id,
         family_name: caller.account.family_name.clone(),
         given_names: caller.account.given_names.clone(),
-        second_factors: second_factor_methods(&caller.account),
+        second_factors: second_factor_methods(&caller.account).into_iter().map(SecondFactorMethod::from).collect(),
     })
 }
 
@@ -204,7 +203,7 @@ async fn set_code_channel(
     check_password_length(&request.password)?;
     let channel = state
         .application
-        .set_code_channel(&caller.account, &caller.principal, request.method, request.password)
+        .set_code_channel(&caller.account, &caller.principal, request.method.into(), request.password)
         .await?;
     let mut account = caller.account.clone();
     account.otp_channel = Some(channel.to_owned());

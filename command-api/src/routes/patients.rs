@@ -8,11 +8,10 @@ use application::patients::NewPatient;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::health_id::HealthId;
-use event_schema::events::patient::{BirthDate, NextOfKin, Sex};
-use event_schema::events::staff::ContactChannel;
 use http_shell::authn::Caller;
 use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
 use http_shell::json::Json;
+use http_shell::vocabulary::{BirthDate, ContactChannel, NextOfKin, Sex};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -103,13 +102,13 @@ async fn register(
         national_id: request.national_id,
         family_name: request.family_name,
         given_names: request.given_names,
-        sex: request.sex,
-        birth_date: request.birth_date,
+        sex: request.sex.into(),
+        birth_date: request.birth_date.into(),
         region: request.region,
         health_district: request.health_district,
         phone: request.phone,
         email: request.email,
-        next_of_kin: request.next_of_kin,
+        next_of_kin: request.next_of_kin.map(Into::into),
     };
     let registration = state.application.register_patient(&caller.principal, patient).await?;
     let registered = registration.registered;
@@ -123,7 +122,7 @@ async fn register(
             health_id: registered.health_id,
             health_id_display,
             account_activation: Activation {
-                sent_by: registration.activation_sent_by,
+                sent_by: registration.activation_sent_by.into(),
                 code: registration.printed_code,
             },
             probable_duplicates: registration.probable_duplicates,

@@ -13,11 +13,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::access::{Action, Facts};
 use domain::staff::{ActivationDelivery, RegisterStaff};
-use event_schema::events::staff::ContactChannel;
-use event_schema::{Actor, Role};
+use event_schema::Actor;
 use http_shell::authn::Caller;
 use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
 use http_shell::json::Json;
+use http_shell::vocabulary::{ContactChannel, Role};
 use identity::store::StaffRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -177,7 +177,7 @@ async fn register(
     let command = RegisterStaff {
         account_id: Uuid::now_v7(),
         professional_id: request.professional_id,
-        role: request.role,
+        role: request.role.into(),
         facility_id,
         family_name: request.family_name,
         given_names: request.given_names,
@@ -190,9 +190,9 @@ async fn register(
     Ok(Registered {
         account_id: registered.account_id,
         login: registered.login,
-        role: registered.role,
+        role: registered.role.into(),
         facility_id: registered.facility_id,
-        activation_sent_by: registered.activation_sent_by,
+        activation_sent_by: registered.activation_sent_by.into(),
     })
 }
 
@@ -377,5 +377,5 @@ async fn reissue_activation(
 ) -> Result<axum::Json<Reissued>, ApiError> {
     let account_id = parse_id(&account_id, "/account_id")?;
     let sent_by = state.application.reissue_activation(&caller.principal, account_id).await?;
-    Ok(axum::Json(Reissued { account_id, sent_by }))
+    Ok(axum::Json(Reissued { account_id, sent_by: sent_by.into() }))
 }

@@ -8,10 +8,10 @@ use application::access::acting_facility;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::appointments::BookAppointment;
-use event_schema::events::record::AppointmentOutcome;
 use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
+use http_shell::vocabulary::AppointmentOutcome;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -152,7 +152,7 @@ async fn close_appointment(
     let appointment_id = parse_id(&entry_id, "/entry_id")?;
     let command = RecordCommand::CloseAppointment {
         appointment_id,
-        outcome: request.outcome,
+        outcome: request.outcome.into(),
         reason: request.reason,
         now: state.application.now(),
     };

@@ -12,12 +12,12 @@ use domain::record::clinical::{
     CancelPrescription, Correction, DiagnoseCondition, MarkEnteredInError, PrescribeMedicine, RecordAllergy,
     RecordEncounter, RecordImmunization, ReferPatient,
 };
-use event_schema::events::record::{
-    AllergyCategory, AllergyStatus, ConditionStatus, Dose, ReferralKind, Route, Severity, Urgency,
-};
 use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
+use http_shell::vocabulary::{
+    AllergyCategory, AllergyStatus, ConditionStatus, Dose, ReferralKind, Route, Severity, Urgency,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -76,10 +76,10 @@ async fn record_allergy(
     let command = RecordCommand::RecordAllergy(RecordAllergy {
         entry_id: pre.entry_id(&caller),
         substance: request.substance,
-        category: request.category,
+        category: request.category.into(),
         reaction: request.reaction,
-        severity: request.severity,
-        status: request.status,
+        severity: request.severity.into(),
+        status: request.status.into(),
         amends: request.amends.map(Correction::from),
     });
     run(&state, &caller, &pre, patient, command).await
@@ -129,7 +129,7 @@ async fn diagnose_condition(
         icd10: request.icd10,
         description: request.description,
         onset: request.onset,
-        status: request.status,
+        status: request.status.into(),
         encounter_id: request.encounter_id,
         amends: request.amends.map(Correction::from),
         today: state.application.today_in_cameroon(),
@@ -286,8 +286,8 @@ async fn prescribe(
     let command = RecordCommand::Prescribe(PrescribeMedicine {
         entry_id: pre.entry_id(&caller),
         medicine: request.medicine,
-        dose: request.dose,
-        route: request.route,
+        dose: request.dose.into(),
+        route: request.route.into(),
         times_per_day: request.times_per_day,
         as_needed: request.as_needed,
         duration_days: request.duration_days,
@@ -381,11 +381,11 @@ async fn refer(
     let patient = parse_id(&patient_id, "/patient_id")?;
     let command = RecordCommand::Refer(ReferPatient {
         entry_id: pre.entry_id(&caller),
-        kind: request.kind,
+        kind: request.kind.into(),
         from_facility_id,
         to_facility_id: request.to_facility_id,
         reason: request.reason,
-        urgency: request.urgency,
+        urgency: request.urgency.into(),
         encounter_id: request.encounter_id,
         amends: request.amends.map(Correction::from),
     });

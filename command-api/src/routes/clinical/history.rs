@@ -8,10 +8,10 @@ use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::clinical::Correction;
 use domain::record::history::{RecordFamilyHistory, RecordMedicalHistory, RecordTreatment, StopTreatment};
-use event_schema::events::record::{Dose, HistoryKind, Route};
 use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
+use http_shell::vocabulary::{Dose, HistoryKind, Route};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -62,7 +62,7 @@ async fn record_medical_history(
     let patient = parse_id(&patient_id, "/patient_id")?;
     let command = RecordCommand::RecordMedicalHistory(RecordMedicalHistory {
         entry_id: pre.entry_id(&caller),
-        kind: request.kind,
+        kind: request.kind.into(),
         description: request.description,
         icd10: request.icd10,
         year: request.year,
@@ -157,8 +157,8 @@ async fn record_treatment(
     let command = RecordCommand::RecordTreatment(RecordTreatment {
         entry_id: pre.entry_id(&caller),
         medicine: request.medicine,
-        dose: request.dose,
-        route: request.route,
+        dose: request.dose.into(),
+        route: request.route.into(),
         times_per_day: request.times_per_day,
         started_on: request.started_on,
         amends: request.amends.map(Correction::from),

@@ -8,10 +8,10 @@ use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::clinical::Correction;
 use domain::record::observations::{OrderLab, RecordLabResult, RecordVitalSigns};
-use event_schema::events::record::{Attachment, Interpretation};
 use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
+use http_shell::vocabulary::{Attachment, Interpretation};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -193,8 +193,8 @@ async fn record_lab_result(
         value: request.value,
         unit: request.unit,
         reference_range: request.reference_range,
-        interpretation: request.interpretation,
-        attachments: request.attachments,
+        interpretation: request.interpretation.into(),
+        attachments: request.attachments.into_iter().map(Into::into).collect(),
         amends: request.amends.map(Correction::from),
     });
     run(&state, &caller, &pre, patient, command).await
