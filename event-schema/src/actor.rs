@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 /// Every role the system knows. `System` is the ledger acting on its own behalf (initialisation, key
 /// registry); no person ever holds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Patient,

@@ -14,7 +14,7 @@ use uuid::Uuid;
 pub const ANONYMOUS_STREAM: &str = "auth:anonymous";
 
 /// A way of proving the second factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SecondFactorMethod {
     /// A time-based code from an authenticator app (RFC 6238).

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// The sex recorded at registration, as printed on the national ID card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Female,
@@ -16,7 +16,7 @@ pub enum Sex {
 }
 
 /// A date of birth, known exactly or estimated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BirthDate {
     /// The calendar date, `YYYY-MM-DD`. When estimated, the best guess (often 1 January of a year).
@@ -27,7 +27,7 @@ pub struct BirthDate {
 }
 
 /// The person to contact on the patient's behalf.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NextOfKin {
     /// The next of kin's full name, as given at registration.

@@ -22,7 +22,7 @@ pub struct Amends {
 }
 
 /// What kind of thing a patient reacts to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AllergyCategory {
     Medication,
@@ -32,7 +32,7 @@ pub enum AllergyCategory {
 }
 
 /// How severe a reaction is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Mild,
@@ -42,7 +42,7 @@ pub enum Severity {
 }
 
 /// Whether an allergy or intolerance still holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AllergyStatus {
     /// Suspected, not confirmed.
@@ -75,7 +75,7 @@ impl EventPayload for AllergyRecorded {
 }
 
 /// Where a diagnosed condition stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConditionStatus {
     Active,
@@ -208,7 +208,7 @@ impl EventPayload for EmergencyAccessOpened {
 }
 
 /// How a medicine is given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Route {
     Oral,
@@ -226,7 +226,7 @@ pub enum Route {
 }
 
 /// The unit a dose is measured in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DoseUnit {
     Mg,
@@ -243,7 +243,7 @@ pub enum DoseUnit {
 }
 
 /// One dose: an exact decimal amount (kept as text, never a float) and its unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dose {
     /// A positive decimal with at most three decimals, e.g. `500`, `0.5`, `2.5`.
@@ -293,7 +293,7 @@ impl EventPayload for PrescriptionCancelled {
 }
 
 /// How soon a referred patient must be seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     Routine,
@@ -302,7 +302,7 @@ pub enum Urgency {
 }
 
 /// Whether the patient is sent to be seen, or moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralKind {
     /// To be seen at the other facility (a consultation, an examination), care continuing here too.
@@ -332,7 +332,7 @@ impl EventPayload for ReferralMade {
 }
 
 /// What kind of past event a medical history entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HistoryKind {
     PastCondition,
@@ -457,7 +457,7 @@ impl EventPayload for LabOrdered {
 }
 
 /// How a result reads against its reference range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Interpretation {
     Normal,
@@ -472,7 +472,7 @@ pub enum Interpretation {
 
 /// A file attached to a result (a scan, a report), referenced by its content's SHA-256; the file
 /// itself is stored outside the ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attachment {
     /// Lower-case hex SHA-256 of the file's bytes.
@@ -524,7 +524,7 @@ impl EventPayload for AppointmentBooked {
 }
 
 /// What happened to a booked appointment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AppointmentOutcome {
     Cancelled,
