@@ -27,9 +27,23 @@ pub use error::ApplicationError;
 use event_schema::Clock;
 use identity::{IdentityStore, SessionLifetimes};
 use ledger::outbox::Outbox;
-use ledger::Ledger;
+use ledger::{Database, Ledger};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
+
+/// Brings the application's own tables up to date (the idempotency keys): this crate's migrations
+/// (`migrations/<backend>`), which take their version numbers from the sequence every owner of tables
+/// in the database shares (see `ledger::storage::run_migrations`). The identity tables it also uses
+/// are the identity crate's to migrate (`identity::migrate`).
+pub async fn migrate(database: &Database) -> Result<(), ApplicationError> {
+    ledger::storage::run_migrations(
+        database,
+        sqlx::migrate!("./migrations/sqlite"),
+        sqlx::migrate!("./migrations/postgres"),
+    )
+    .await
+    .map_err(|error| ApplicationError::internal("the application's migrations", error))
+}
 
 /// The application over an open ledger.
 #[derive(Clone)]

@@ -28,7 +28,22 @@ pub mod totp;
 pub use store::IdentityStore;
 
 use ledger::outbox::ChannelKind;
+use ledger::Database;
 use std::time::Duration;
+
+/// Brings the identity tables up to date: this crate's migrations (`migrations/<backend>`), which take
+/// their version numbers from the sequence every owner of tables in the database shares (see
+/// `ledger::storage::run_migrations`). Run wherever the database is opened to serve accounts, after
+/// the ledger's own migrations.
+pub async fn migrate(database: &Database) -> Result<(), IdentityError> {
+    ledger::storage::run_migrations(
+        database,
+        sqlx::migrate!("./migrations/sqlite"),
+        sqlx::migrate!("./migrations/postgres"),
+    )
+    .await?;
+    Ok(())
+}
 
 /// How a message reaches someone: by SMS or by e-mail, at this address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +84,8 @@ pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
 pub enum IdentityError {
     #[error("identity store: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("identity tables' migrations: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
     /// A unique value (`login`, `national_id`, `patient_id`) already belongs to another account.
     #[error("the {0} already belongs to an account")]
     Taken(&'static str),
