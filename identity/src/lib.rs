@@ -21,6 +21,7 @@ pub mod patient_index;
 pub mod second_factors;
 pub mod sessions;
 pub mod store;
+mod stored;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;
@@ -86,6 +87,10 @@ pub enum IdentityError {
     Database(#[from] sqlx::Error),
     #[error("identity tables' migrations: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored value that does not read as what its column holds: a defect or a change made behind
+    /// the store's back, never the caller's doing.
+    #[error("identity store: {column} holds a malformed value ({reason})")]
+    Malformed { column: &'static str, reason: String },
     /// A unique value (`login`, `national_id`, `patient_id`) already belongs to another account.
     #[error("the {0} already belongs to an account")]
     Taken(&'static str),
