@@ -7,21 +7,23 @@ use event_schema::{Actor, Role};
 use identity::store::AccountRow;
 use uuid::Uuid;
 
-/// Parses a stored id; a malformed one is a defect in the store, not the caller's fault.
+/// Parses an id kept as text outside the typed rows (a session's id as the HTTP layer holds it); a
+/// malformed one is a defect in the store, not the caller's fault.
 pub fn stored_uuid(text: &str) -> Result<Uuid, ApplicationError> {
     Uuid::parse_str(text).map_err(|error| ApplicationError::internal("a malformed id in the identity store", error))
 }
 
-/// The principal an account row describes.
+/// The principal an account row describes. The row is read typed by the identity store; what is left
+/// to refuse is an account holding the system's role, which is the ledger's own and no person's.
 pub fn principal_of(account: &AccountRow) -> Result<Principal, ApplicationError> {
-    let role = Role::parse(&account.role).filter(|role| *role != Role::System).ok_or_else(|| {
-        ApplicationError::internal("an account in the identity store", "its role is unknown or reserved")
-    })?;
+    if account.role == Role::System {
+        return Err(ApplicationError::internal("an account in the identity store", "its role is reserved"));
+    }
     Ok(Principal {
-        account_id: stored_uuid(&account.id)?,
-        role,
-        facility_id: account.facility_id.as_deref().map(stored_uuid).transpose()?,
-        patient_id: account.patient_id.as_deref().map(stored_uuid).transpose()?,
+        account_id: account.id,
+        role: account.role,
+        facility_id: account.facility_id,
+        patient_id: account.patient_id,
     })
 }
 

@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod clock;
 pub mod error;
 pub mod facilities;
+pub mod idempotency;
 pub mod login;
 pub mod patients;
 pub mod reads;
@@ -25,11 +26,26 @@ pub mod streams;
 pub use error::ApplicationError;
 
 use event_schema::Clock;
+use idempotency::IdempotencyKeys;
 use identity::{IdentityStore, SessionLifetimes};
 use ledger::outbox::Outbox;
-use ledger::Ledger;
+use ledger::{Database, Ledger};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
+
+/// Brings the application's own tables up to date (the idempotency keys, [`idempotency`]): this
+/// crate's migrations (`migrations/<backend>`), which take their version numbers from the sequence
+/// every owner of tables in the database shares (see `ledger::storage::run_migrations`). The identity
+/// tables it also uses are the identity crate's to migrate (`identity::migrate`).
+pub async fn migrate(database: &Database) -> Result<(), ApplicationError> {
+    ledger::storage::run_migrations(
+        database,
+        sqlx::migrate!("./migrations/sqlite"),
+        sqlx::migrate!("./migrations/postgres"),
+    )
+    .await
+    .map_err(|error| ApplicationError::internal("the application's migrations", error))
+}
 
 /// The application over an open ledger.
 #[derive(Clone)]
@@ -37,6 +53,7 @@ pub struct Application {
     ledger: Ledger,
     outbox: Outbox,
     identity: IdentityStore,
+    idempotency: IdempotencyKeys,
     /// How long sessions' tokens last.
     lifetimes: SessionLifetimes,
     /// Bounds how many password hashes run at once (each holds 19 MiB for tens of milliseconds).
@@ -46,12 +63,14 @@ pub struct Application {
 }
 
 impl Application {
-    /// The application over an open ledger; the identity tables and the outbox live in its database.
+    /// The application over an open ledger; the identity tables, the idempotency keys and the outbox
+    /// live in its database.
     pub fn new(ledger: Ledger) -> Self {
         let database = ledger.storage().database();
         let hashing = std::thread::available_parallelism().map(|cores| cores.get() * 2).unwrap_or(4);
         Self {
             identity: IdentityStore::new(database.clone()),
+            idempotency: IdempotencyKeys::new(database.clone()),
             outbox: Outbox::new(database),
             ledger,
             lifetimes: SessionLifetimes::default(),
@@ -79,5 +98,9 @@ impl Application {
 
     pub fn identity(&self) -> &IdentityStore {
         &self.identity
+    }
+
+    pub fn idempotency_keys(&self) -> &IdempotencyKeys {
+        &self.idempotency
     }
 }

@@ -95,7 +95,7 @@ impl Application {
             id: account_id,
             login: &registered.health_id,
             national_id: registered.national_id.as_deref(),
-            role: Role::Patient.as_str(),
+            role: Role::Patient,
             facility_id: None,
             patient_id: Some(patient_id),
             family_name: &registered.family_name,

@@ -2,7 +2,6 @@
 //! login, the ledger records it, and the one-time activation code goes to the person, or printed back
 //! to the caller), suspending and reinstating them, and sending a fresh activation code.
 
-use crate::accounts::stored_uuid;
 use crate::error::ApplicationError;
 use crate::record::actor_of;
 use crate::streams::{decode, read_stream};
@@ -16,7 +15,7 @@ use event_schema::events::staff::{
 };
 use event_schema::{Actor, EventPayload, Role, StreamId};
 use identity::codes::{hash_code, new_activation_code};
-use identity::store::{AccountRow, NewAccount, ACTIVE, ISSUED, SUSPENDED};
+use identity::store::{AccountRow, AccountStatus, NewAccount};
 use identity::{micros_after, now_micros, IdentityError};
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
@@ -114,12 +113,12 @@ impl Application {
     ) -> Result<String, ApplicationError> {
         let code = new_activation_code();
         let now = now_micros();
-        let otp_channel = if contact.phone.is_some() { "sms" } else { "email" };
+        let otp_channel = if contact.phone.is_some() { ChannelKind::Sms } else { ChannelKind::Email };
         let account = NewAccount {
             id: registered.account_id,
             login: &registered.login,
             national_id: None,
-            role: registered.role.as_str(),
+            role: registered.role,
             facility_id: registered.facility_id,
             patient_id: None,
             family_name: &registered.family_name,
@@ -174,8 +173,8 @@ fn version_of(version: u64) -> i64 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffStatus {
     pub account_id: Uuid,
-    /// `active`, `issued` (reinstated before ever activating) or `suspended`.
-    pub status: &'static str,
+    /// Active, issued (reinstated before ever activating) or suspended.
+    pub status: AccountStatus,
     pub sessions_revoked: u32,
 }
 
@@ -188,17 +187,16 @@ impl Application {
         principal: &Principal,
         account_id: Uuid,
     ) -> Result<AccountRow, ApplicationError> {
-        let account = self.identity.get(&account_id.to_string()).await?.ok_or(ApplicationError::NotFound)?;
-        let facility = account.facility_id.as_deref().map(stored_uuid).transpose()?;
-        let action = match facility {
+        let account = self.identity.get(account_id).await?.ok_or(ApplicationError::NotFound)?;
+        let action = match account.facility_id {
             Some(facility) => Action::SuspendStaff { facility },
             None => Action::ManageNationalStaff,
         };
-        let patient = account.role == Role::Patient.as_str();
+        let patient = account.role == Role::Patient;
         if patient || !domain::access::authorize(principal, &action, &Facts::default()).is_allowed() {
             return Err(ApplicationError::NotFound);
         }
-        if principal.role == Role::FacilityAdministrator && account.role == Role::FacilityAdministrator.as_str() {
+        if principal.role == Role::FacilityAdministrator && account.role == Role::FacilityAdministrator {
             return Err(ApplicationError::Forbidden);
         }
         if account_id == principal.account_id {
@@ -241,16 +239,16 @@ impl Application {
                 Err(StaffError::AlreadySuspended) => {
                     // Already decided; make sure it is in force (an earlier attempt may have stopped
                     // halfway).
-                    self.identity.suspend_at(&account.id, version_of(version)).await?;
-                    self.identity.revoke_all(&account.id, now_micros()).await?;
+                    self.identity.suspend_at(account.id, version_of(version)).await?;
+                    self.identity.revoke_all(account.id, now_micros()).await?;
                     return Err(StaffError::AlreadySuspended.into());
                 }
                 Err(error) => return Err(error.into()),
                 Ok(_) => {}
             }
             // Access is withdrawn first: from here the person's live tokens fail.
-            self.identity.suspend_at(&account.id, version_of(version)).await?;
-            let revoked = self.identity.revoke_all(&account.id, now_micros()).await?;
+            self.identity.suspend_at(account.id, version_of(version)).await?;
+            let revoked = self.identity.revoke_all(account.id, now_micros()).await?;
             let events = staff::decide_suspend(Some(&member), command(revoked))?;
             let Some(StaffEvent::Suspended(suspended)) = events.first() else {
                 return Err(ApplicationError::internal("a suspension", "the decision recorded nothing"));
@@ -258,8 +256,9 @@ impl Application {
             let stream = StreamId::staff(account_id);
             match self.record(stream, ExpectedVersion::Exactly(version), actor_of(principal), suspended).await {
                 Ok(appended) => {
-                    self.identity.suspend_at(&account.id, version_of(appended.stream_version)).await?;
-                    return Ok(StaffStatus { account_id, status: SUSPENDED, sessions_revoked: revoked });
+                    self.identity.suspend_at(account.id, version_of(appended.stream_version)).await?;
+                    let status = AccountStatus::Suspended;
+                    return Ok(StaffStatus { account_id, status, sessions_revoked: revoked });
                 }
                 Err(ApplicationError::Conflict(_)) => continue,
                 Err(error) => return Err(error),
@@ -286,8 +285,9 @@ impl Application {
             let stream = StreamId::staff(account_id);
             match self.record(stream, ExpectedVersion::Exactly(version), actor_of(principal), reinstated).await {
                 Ok(appended) => {
-                    self.identity.reinstate_at(&account.id, version_of(appended.stream_version)).await?;
-                    let status = if account.password_hash.is_some() { ACTIVE } else { ISSUED };
+                    self.identity.reinstate_at(account.id, version_of(appended.stream_version)).await?;
+                    let status =
+                        if account.password_hash.is_some() { AccountStatus::Active } else { AccountStatus::Issued };
                     return Ok(StaffStatus { account_id, status, sessions_revoked: 0 });
                 }
                 Err(ApplicationError::Conflict(_)) => continue,
@@ -306,7 +306,7 @@ impl Application {
         account_id: Uuid,
     ) -> Result<ContactChannel, ApplicationError> {
         let account = self.managed_account(principal, account_id).await?;
-        if account.status != ISSUED {
+        if account.status != AccountStatus::Issued {
             return Err(ApplicationError::Conflict("this account is not waiting for activation".into()));
         }
         let (channel, sent_by, recipient) = match (&account.phone, &account.email) {
@@ -320,7 +320,7 @@ impl Application {
         self.record(StreamId::staff(account_id), ExpectedVersion::Any, actor_of(principal), &reissued).await?;
         let code = new_activation_code();
         let expires = micros_after(now_micros(), identity::ACTIVATION_TTL);
-        if !self.identity.reissue_activation(&account.id, &hash_code(&code), expires).await? {
+        if !self.identity.reissue_activation(account.id, &hash_code(&code), expires).await? {
             return Err(ApplicationError::Conflict("this account is not waiting for activation".into()));
         }
         self.send_activation(channel, Some(recipient), &account.login, &code).await?;

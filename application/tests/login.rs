@@ -65,8 +65,8 @@ async fn an_authenticator_app_replaces_codes_by_message_once_confirmed(postgres:
     let principal = activated.expect("activated").principal;
     let account = |world: &support::World| {
         let identity = world.application.identity().clone();
-        let id = registered.account_id.to_string();
-        async move { identity.get(&id).await.expect("read").expect("the account") }
+        let id = registered.account_id;
+        async move { identity.get(id).await.expect("read").expect("the account") }
     };
 
     let wrong = world.application.start_totp_enrolment(&account(&world).await, "not-the-password".into()).await;

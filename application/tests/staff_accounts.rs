@@ -7,7 +7,7 @@ use application::staff::SystemAdministrator;
 use application::ApplicationError;
 use event_schema::{Actor, Role, StreamId};
 use identity::codes::hash_code;
-use identity::store::ISSUED;
+use identity::store::AccountStatus;
 use support::world;
 use uuid::Uuid;
 
@@ -26,9 +26,9 @@ async fn the_first_administrator_gets_a_printed_code_and_an_issued_login(postgre
     let (registered, code) =
         world.application.issue_system_administrator(administrator("MINSANTE-ADM-001")).await.expect("issued");
     assert_eq!(registered.role, Role::SystemAdministrator);
-    let account = world.application.identity().get(&registered.account_id.to_string()).await.expect("read");
+    let account = world.application.identity().get(registered.account_id).await.expect("read");
     let account = account.expect("the login is claimed in the identity tables");
-    assert_eq!((account.login.as_str(), account.status.as_str()), ("MINSANTE-ADM-001", ISSUED));
+    assert_eq!((account.login.as_str(), account.status), ("MINSANTE-ADM-001", AccountStatus::Issued));
     assert_eq!(
         account.activation_code_hash.as_deref(),
         Some(hash_code(&code).as_str()),
@@ -81,11 +81,11 @@ async fn an_administrator_suspends_and_reinstates_their_facility_staff_only(post
         .suspend_staff(&administrator, registered.account_id, "left the service".into())
         .await
         .expect("suspended");
-    assert_eq!(suspended.status, "suspended");
+    assert_eq!(suspended.status, AccountStatus::Suspended);
     let again = world.application.suspend_staff(&administrator, registered.account_id, "again".into()).await;
     assert!(matches!(again, Err(ApplicationError::Conflict(_))), "{again:?}");
     let reinstated = world.application.reinstate_staff(&administrator, registered.account_id).await.expect("back");
-    assert_eq!(reinstated.status, "issued", "never activated, so waiting for activation again");
+    assert_eq!(reinstated.status, AccountStatus::Issued, "never activated, so waiting for activation again");
     let (entries, _) = application::streams::read_stream(&world.ledger, &StreamId::staff(registered.account_id))
         .await
         .expect("stream");

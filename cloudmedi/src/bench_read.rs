@@ -93,6 +93,7 @@ pub async fn run(settings: &ReadBench, backend: &str) -> anyhow::Result<()> {
 }
 
 async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>) -> anyhow::Result<()> {
+    crate::datadir::migrate(storage.as_ref()).await?;
     let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "bench").await?;
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await?;

@@ -88,9 +88,35 @@ pub async fn initialise_embedded_default(location: &Location, dir: &DataDir) -> 
     Ok(())
 }
 
-/// Opens the ledger's storage: PostgreSQL when a URL is given, else the data directory's SQLite file,
-/// which must already exist unless `create`.
+/// Opens the ledger's database for a node (PostgreSQL when a URL is given, else the data directory's
+/// SQLite file, which must already exist unless `create`) and brings every table in it up to date
+/// ([`migrate`]): every command that appends, projects or serves opens it this way.
 pub async fn open_storage(location: &Location, dir: &DataDir, create: bool) -> anyhow::Result<Arc<dyn Storage>> {
+    let storage = connect(location, dir, create).await?;
+    migrate(storage.as_ref()).await?;
+    Ok(storage)
+}
+
+/// Brings every table of the database up to date. Each owner runs its own migrations, the ledger's
+/// first: its `0012_ledger_integrity` also creates the projections' `projection_alarm` (a released
+/// migration cannot be split; see `ledger::storage::run_migrations`).
+pub async fn migrate(storage: &dyn Storage) -> anyhow::Result<()> {
+    const CONTEXT: &str = "cannot bring the database's schema up to date";
+    storage.migrate().await.context(CONTEXT)?;
+    let database = storage.database();
+    identity::migrate(&database).await.context(CONTEXT)?;
+    projections::migrate(&database).await.context(CONTEXT)?;
+    application::migrate(&database).await.context(CONTEXT)?;
+    Ok(())
+}
+
+/// Opens the ledger's database as it is, changing nothing in it: for the commands that only read the
+/// ledger (`verify`, `export`): checking or copying a database must not change it.
+pub async fn open_storage_as_found(location: &Location, dir: &DataDir) -> anyhow::Result<Arc<dyn Storage>> {
+    connect(location, dir, false).await
+}
+
+async fn connect(location: &Location, dir: &DataDir, create: bool) -> anyhow::Result<Arc<dyn Storage>> {
     match &location.database_url {
         Some(url) => {
             let storage = PgStorage::connect(url.expose_secret())

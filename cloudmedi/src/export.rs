@@ -1,7 +1,7 @@
 //! `cloudmedi export`: the ledger as JSON Lines, one entry per line, with exactly the stored fields,
 //! in position order. docs/ledger-format.md says how to verify it without CloudMedi.
 
-use crate::datadir::{open_storage, DataDir};
+use crate::datadir::{open_storage_as_found, DataDir};
 use crate::{progress, Location, Outcome};
 use anyhow::Context;
 use clap::Args;
@@ -23,7 +23,7 @@ pub async fn run(location: &Location, args: ExportArgs) -> anyhow::Result<Outcom
     if location.database_url.is_none() {
         dir.require_initialised()?;
     }
-    let storage = open_storage(location, &dir, false).await?;
+    let storage = open_storage_as_found(location, &dir).await?;
     let total = storage.head().await.context("cannot read the ledger")?.position;
     let to_file = args.output.as_ref().filter(|path| path.as_os_str() != "-");
     let mut out: Box<dyn Write> = match to_file {

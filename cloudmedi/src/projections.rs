@@ -31,7 +31,6 @@ pub async fn run(location: &Location, command: ProjectionsCommand) -> anyhow::Re
     let dir = DataDir::new(&location.data_dir);
     dir.require_initialised()?;
     let storage = open_storage(location, &dir, false).await?;
-    storage.migrate().await.context("cannot bring the database's schema up to date")?;
     let runner = Runner::new(storage.database());
     match command {
         ProjectionsCommand::Status => {

@@ -2,7 +2,7 @@
 //! of docs/ledger-format.md section 8.2 (each entry's form, hash, link, stream version, event id and
 //! signature) against the root public key alone.
 
-use crate::datadir::{open_storage, DataDir};
+use crate::datadir::{open_storage_as_found, DataDir};
 use crate::{progress, Location, Outcome};
 use anyhow::Context;
 use clap::Args;
@@ -41,7 +41,7 @@ pub async fn run(location: &Location, args: VerifyArgs) -> anyhow::Result<Outcom
     let result = match &args.export {
         Some(path) => verify_export(path, root).await?,
         None => {
-            let storage = open_storage(location, &dir, false).await?;
+            let storage = open_storage_as_found(location, &dir).await?;
             let total = storage.head().await.ok().map(|head| head.position);
             let bar = progress::entries(total, "verifying");
             let result = verify_storage(storage.as_ref(), root, |done| bar.set_position(done)).await;

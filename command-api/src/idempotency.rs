@@ -6,10 +6,13 @@
 //!
 //! Two things enforce this. The ledger's command id is derived from the account, the key *and* the
 //! fingerprint, so a different request can never be answered with another command's result. And the
-//! first use of a key is recorded (`idempotency_keys`), so that a different request under a used key
-//! is refused instead of being carried out as a new command the client did not mean to send.
+//! first use of a key is recorded (the application's `idempotency` store), so that a different request
+//! under a used key is refused instead of being carried out as a new command the client did not mean
+//! to send. This module reads the headers and fingerprints the request; the store keeps the bindings.
 
 use crate::CommandState;
+use application::error::cause_chain;
+use application::idempotency::{Claimed, KeyHash, Settlement};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request};
 use axum::http::request::Parts;
@@ -17,7 +20,6 @@ use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_shell::error::ApiError;
-use ledger::on_database;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -202,49 +204,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Preconditions {
 }
 
 /// The binding of a key to its first request, held while a command runs.
-pub struct Claim {
-    account_id: String,
-    key_hash: String,
-    fingerprint: String,
-    /// Whether this request made the binding (and so withdraws it if it records nothing).
-    made: bool,
-}
+pub use application::idempotency::Claim;
 
 /// Binds the command's key to its request, if it has a key: refuses (`422`) a key already bound to
 /// another request of the same account.
 pub async fn claim(state: &CommandState, account_id: Uuid, pre: &Preconditions) -> Result<Option<Claim>, ApiError> {
     let Some(CommandKey { key, fingerprint }) = &pre.key else { return Ok(None) };
-    let account_id = account_id.to_string();
-    let key_hash = hex::encode(Sha256::digest(key.as_bytes()));
-    let database = state.ledger.storage().database();
-    let now = identity::now_micros();
-    let inserted = on_database!(&database, pool => sqlx::query(
-        "INSERT INTO idempotency_keys (account_id, key_hash, fingerprint, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (account_id, key_hash) DO NOTHING",
-    )
-    .bind(&account_id)
-    .bind(&key_hash)
-    .bind(&fingerprint.0)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|done| done.rows_affected()))
-    .map_err(database_error)?;
-    let claim = Claim { account_id, key_hash, fingerprint: fingerprint.0.clone(), made: inserted == 1 };
-    if claim.made {
-        return Ok(Some(claim));
-    }
-    let bound: Option<String> = on_database!(&database, pool => sqlx::query_scalar(
-        "SELECT fingerprint FROM idempotency_keys WHERE account_id = $1 AND key_hash = $2",
-    )
-    .bind(&claim.account_id)
-    .bind(&claim.key_hash)
-    .fetch_optional(pool)
-    .await)
-    .map_err(database_error)?;
-    match bound {
-        Some(bound) if bound != claim.fingerprint => Err(ApiError::IdempotencyKeyReused),
-        _ => Ok(Some(claim)),
+    let keys = state.application.idempotency_keys();
+    match keys.claim(account_id, KeyHash::of(key), &fingerprint.0).await? {
+        Claimed::Held(claim) => Ok(Some(claim)),
+        Claimed::UsedForAnother => Err(ApiError::IdempotencyKeyReused),
     }
 }
 
@@ -254,42 +223,15 @@ pub async fn claim(state: &CommandState, account_id: Uuid, pre: &Preconditions) 
 /// the key binds it again.
 pub async fn settle<T>(state: &CommandState, claim: Option<Claim>, outcome: &Result<T, ApiError>) {
     let Some(claim) = claim else { return };
-    let database = state.ledger.storage().database();
-    let result = match outcome {
-        Err(error) if claim.made && error.status().is_client_error() => {
-            on_database!(&database, pool => sqlx::query(
-                "DELETE FROM idempotency_keys WHERE account_id = $1 AND key_hash = $2 AND fingerprint = $3",
-            )
-            .bind(&claim.account_id)
-            .bind(&claim.key_hash)
-            .bind(&claim.fingerprint)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        }
-        Ok(_) if !claim.made => {
-            on_database!(&database, pool => sqlx::query(
-                "INSERT INTO idempotency_keys (account_id, key_hash, fingerprint, created_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (account_id, key_hash) DO NOTHING",
-            )
-            .bind(&claim.account_id)
-            .bind(&claim.key_hash)
-            .bind(&claim.fingerprint)
-            .bind(identity::now_micros())
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        }
-        _ => Ok(()),
+    let settlement = match outcome {
+        Ok(_) => Settlement::Done,
+        Err(error) if error.status().is_client_error() => Settlement::Refused,
+        Err(_) => Settlement::Failed,
     };
-    if let Err(error) = result {
+    if let Err(error) = state.application.idempotency_keys().settle(claim, settlement).await {
         // The command's answer stands; a binding left behind only refuses the key for other requests.
-        tracing::warn!(%error, "command_api.idempotency.settle_failed");
+        tracing::warn!(error = %cause_chain(&error), "command_api.idempotency.settle_failed");
     }
-}
-
-fn database_error(error: sqlx::Error) -> ApiError {
-    ApiError::from(identity::IdentityError::Database(error))
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod patient_index;
 pub mod second_factors;
 pub mod sessions;
 pub mod store;
+mod stored;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;
@@ -28,7 +29,22 @@ pub mod totp;
 pub use store::IdentityStore;
 
 use ledger::outbox::ChannelKind;
+use ledger::Database;
 use std::time::Duration;
+
+/// Brings the identity tables up to date: this crate's migrations (`migrations/<backend>`), which take
+/// their version numbers from the sequence every owner of tables in the database shares (see
+/// `ledger::storage::run_migrations`). Run wherever the database is opened to serve accounts, after
+/// the ledger's own migrations.
+pub async fn migrate(database: &Database) -> Result<(), IdentityError> {
+    ledger::storage::run_migrations(
+        database,
+        sqlx::migrate!("./migrations/sqlite"),
+        sqlx::migrate!("./migrations/postgres"),
+    )
+    .await?;
+    Ok(())
+}
 
 /// How a message reaches someone: by SMS or by e-mail, at this address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +85,12 @@ pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
 pub enum IdentityError {
     #[error("identity store: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("identity tables' migrations: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored value that does not read as what its column holds: a defect or a change made behind
+    /// the store's back, never the caller's doing.
+    #[error("identity store: {column} holds a malformed value ({reason})")]
+    Malformed { column: &'static str, reason: String },
     /// A unique value (`login`, `national_id`, `patient_id`) already belongs to another account.
     #[error("the {0} already belongs to an account")]
     Taken(&'static str),

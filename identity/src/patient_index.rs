@@ -2,7 +2,7 @@
 //! patient, claimed in the one statement the unique indexes guard, and the key two registrations of one
 //! person share (names, date of birth, district), for flagging probable duplicates.
 
-use crate::{IdentityError, IdentityStore};
+use crate::{stored, IdentityError, IdentityStore};
 use ledger::on_database;
 use uuid::Uuid;
 
@@ -64,7 +64,7 @@ impl IdentityStore {
         .bind(patient_id.to_string())
         .fetch_all(pool)
         .await)?;
-        Ok(ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect())
+        ids.iter().map(|id| stored::uuid("patient_identifiers.patient_id", id)).collect()
     }
 
     /// Gives a patient's identifiers back, after a registration that could not be recorded.
@@ -78,12 +78,13 @@ impl IdentityStore {
     }
 
     /// The patient a national ID card number is registered to.
-    pub async fn patient_with_national_id(&self, national_id: &str) -> Result<Option<String>, IdentityError> {
-        Ok(on_database!(&self.database, pool => sqlx::query_scalar(
+    pub async fn patient_with_national_id(&self, national_id: &str) -> Result<Option<Uuid>, IdentityError> {
+        let id: Option<String> = on_database!(&self.database, pool => sqlx::query_scalar(
             "SELECT patient_id FROM patient_identifiers WHERE national_id = $1",
         )
         .bind(national_id)
         .fetch_optional(pool)
-        .await)?)
+        .await)?;
+        id.map(|id| stored::uuid("patient_identifiers.patient_id", &id)).transpose()
     }
 }

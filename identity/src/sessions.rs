@@ -1,27 +1,30 @@
 //! Second-factor challenges and sessions in the identity tables: each challenge, code and refresh
 //! token works once, spent by one conditional statement.
 
-use crate::store::{AccountRow, ChallengeRow, IdentityStore, Rotation, ACCOUNT_COLUMNS};
+use crate::store::{AccountRow, ChallengeRow, IdentityStore, Rotation, StoredAccount, ACCOUNT_COLUMNS};
+use crate::stored;
 use crate::IdentityError;
 use ledger::on_database;
+use ledger::outbox::ChannelKind;
 use sqlx::Row;
 use uuid::Uuid;
 
 impl IdentityStore {
     /// Opens a challenge, closing the account's older open ones: a new login never adds to the
     /// attempts an earlier challenge still allows.
+    /// `code` is the hash of the one-time code sent for the challenge and how it was sent, if one was.
     pub async fn create_challenge(
         &self,
         id: Uuid,
-        account_id: &str,
-        code: Option<(&str, &str)>,
+        account_id: Uuid,
+        code: Option<(&str, ChannelKind)>,
         expires_at: i64,
         now: i64,
     ) -> Result<(), IdentityError> {
         on_database!(&self.database, pool => sqlx::query(
             "UPDATE login_challenges SET consumed_at = $2 WHERE account_id = $1 AND consumed_at IS NULL",
         )
-        .bind(account_id)
+        .bind(account_id.to_string())
         .bind(now)
         .execute(pool)
         .await
@@ -30,9 +33,9 @@ impl IdentityStore {
             "INSERT INTO login_challenges (id, account_id, code_hash, code_method, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id.to_string())
-        .bind(account_id)
+        .bind(account_id.to_string())
         .bind(code.map(|(hash, _)| hash))
-        .bind(code.map(|(_, method)| method))
+        .bind(code.map(|(_, method)| method.as_str()))
         .bind(expires_at)
         .execute(pool)
         .await
@@ -44,28 +47,39 @@ impl IdentityStore {
     /// and returns it; `None` if it is not open any more.
     pub async fn attempt_challenge(
         &self,
-        id: &str,
+        id: Uuid,
         now: i64,
         max_attempts: u32,
     ) -> Result<Option<ChallengeRow>, IdentityError> {
-        Ok(on_database!(&self.database, pool => sqlx::query_as(
+        type Stored = (String, String, Option<String>, Option<String>, i32);
+        let row: Option<Stored> = on_database!(&self.database, pool => sqlx::query_as(
             "UPDATE login_challenges SET attempts = attempts + 1 \
              WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2 AND attempts < $3 \
              RETURNING id, account_id, code_hash, code_method, attempts",
         )
-        .bind(id)
+        .bind(id.to_string())
         .bind(now)
         .bind(i32::try_from(max_attempts).unwrap_or(i32::MAX))
         .fetch_optional(pool)
-        .await)?)
+        .await)?;
+        row.map(|(id, account_id, code_hash, code_method, attempts)| {
+            Ok(ChallengeRow {
+                id: stored::uuid("login_challenges.id", &id)?,
+                account_id: stored::uuid("login_challenges.account_id", &account_id)?,
+                code_hash,
+                code_method: stored::optional_channel("login_challenges.code_method", code_method.as_deref())?,
+                attempts,
+            })
+        })
+        .transpose()
     }
 
     /// Closes a challenge that was passed; true if this call closed it.
-    pub async fn consume_challenge(&self, id: &str, now: i64) -> Result<bool, IdentityError> {
+    pub async fn consume_challenge(&self, id: Uuid, now: i64) -> Result<bool, IdentityError> {
         let done = on_database!(&self.database, pool => sqlx::query(
             "UPDATE login_challenges SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL",
         )
-        .bind(id)
+        .bind(id.to_string())
         .bind(now)
         .execute(pool)
         .await
@@ -79,7 +93,7 @@ impl IdentityStore {
     pub async fn create_session(
         &self,
         id: Uuid,
-        account_id: &str,
+        account_id: Uuid,
         access_hash: &str,
         access_expires_at: i64,
         refresh_hash: &str,
@@ -94,7 +108,7 @@ impl IdentityStore {
              (SELECT 1 FROM accounts WHERE id = $2 AND status = 'active')",
         )
         .bind(id.to_string())
-        .bind(account_id)
+        .bind(account_id.to_string())
         .bind(access_hash)
         .bind(access_expires_at)
         .bind(refresh_hash)
@@ -106,9 +120,9 @@ impl IdentityStore {
         Ok(done == 1)
     }
 
-    /// The live session an access token belongs to, with its account, if the session is neither
-    /// expired nor revoked and the account is active. Looked up on every request, so revocation and
-    /// suspension take effect at the next one.
+    /// The live session an access token belongs to (its id, as stored), with its account, if the
+    /// session is neither expired nor revoked and the account is active. Looked up on every request, so
+    /// revocation and suspension take effect at the next one.
     pub async fn authenticate(
         &self,
         access_hash: &str,
@@ -121,11 +135,11 @@ impl IdentityStore {
         );
         let row = on_database!(&self.database, pool => {
             match sqlx::query(&sql).bind(access_hash).bind(now).fetch_optional(pool).await? {
-                Some(row) => Some((row.try_get::<String, _>("session_id")?, <AccountRow as sqlx::FromRow<_>>::from_row(&row)?)),
+                Some(row) => Some((row.try_get::<String, _>("session_id")?, <StoredAccount as sqlx::FromRow<_>>::from_row(&row)?)),
                 None => None,
             }
         });
-        Ok(row)
+        row.map(|(session_id, account)| Ok((session_id, AccountRow::try_from(account)?))).transpose()
     }
 
     /// Exchanges a refresh token for new tokens. A token already exchanged revokes its session. The
@@ -172,6 +186,8 @@ impl IdentityStore {
             Ok::<_, sqlx::Error>(ids)
         })?;
         if let Some((session_id, account_id)) = rotated {
+            let session_id = stored::uuid("sessions.id", &session_id)?;
+            let account_id = stored::uuid("sessions.account_id", &account_id)?;
             return Ok(Rotation::Rotated { session_id, account_id });
         }
         let reused: Option<(String, String)> = on_database!(&self.database, pool => sqlx::query_as(
@@ -183,7 +199,10 @@ impl IdentityStore {
         .fetch_optional(pool)
         .await)?;
         match reused {
-            Some((session_id, account_id)) => Ok(Rotation::Reused { session_id, account_id }),
+            Some((session_id, account_id)) => Ok(Rotation::Reused {
+                session_id: stored::uuid("sessions.id", &session_id)?,
+                account_id: stored::uuid("sessions.account_id", &account_id)?,
+            }),
             None => Ok(Rotation::Unknown),
         }
     }
@@ -202,11 +221,11 @@ impl IdentityStore {
     }
 
     /// Revokes every live session of an account; returns how many there were.
-    pub async fn revoke_all(&self, account_id: &str, now: i64) -> Result<u32, IdentityError> {
+    pub async fn revoke_all(&self, account_id: Uuid, now: i64) -> Result<u32, IdentityError> {
         let done = on_database!(&self.database, pool => sqlx::query(
             "UPDATE sessions SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
         )
-        .bind(account_id)
+        .bind(account_id.to_string())
         .bind(now)
         .execute(pool)
         .await

@@ -29,14 +29,16 @@ pub enum ChannelKind {
 }
 
 impl ChannelKind {
-    fn as_str(self) -> &'static str {
+    /// The channel as stored (in the outbox, and by the identity tables for where codes go).
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Sms => "sms",
             Self::Email => "email",
         }
     }
 
-    fn parse(text: &str) -> Option<Self> {
+    /// The channel stored as `text`, if it is one.
+    pub fn parse(text: &str) -> Option<Self> {
         match text {
             "sms" => Some(Self::Sms),
             "email" => Some(Self::Email),

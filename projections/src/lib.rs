@@ -39,6 +39,21 @@ pub use runner::{alarm, Alarm, ProjectorStatus, Runner};
 pub use table::{Column, Kind, Table};
 pub use write::{Value, Write};
 
+/// Brings the read models' tables up to date: this crate's migrations (`migrations/<backend>`), which
+/// take their version numbers from the sequence every owner of tables in the database shares (see
+/// `ledger::storage::run_migrations`). Run after the ledger's own migrations, which also create
+/// `projection_alarm` (see `ledger/migrations/*/0012_ledger_integrity.sql`), wherever the database is
+/// opened to project or to read the read models.
+pub async fn migrate(database: &ledger::Database) -> Result<(), ProjectionError> {
+    ledger::storage::run_migrations(
+        database,
+        sqlx::migrate!("./migrations/sqlite"),
+        sqlx::migrate!("./migrations/postgres"),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Why projecting or reading a read model failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectionError {
@@ -46,6 +61,8 @@ pub enum ProjectionError {
     Database(#[from] sqlx::Error),
     #[error("ledger: {0}")]
     Ledger(#[from] ledger::LedgerError),
+    #[error("read models' migrations: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
     /// A stored entry that should decode does not: a defect, reported with its position and never
     /// skipped, so that a read model never silently misses an entry.
     #[error("entry {position} ({event_type}) cannot be projected: {reason}")]

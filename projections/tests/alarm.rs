@@ -36,6 +36,7 @@ impl EventPayload for NotAFacility {
 async fn open(storage: &Arc<dyn Storage>, catalog: Catalog) -> anyhow::Result<Ledger> {
     let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await?;
+    projections::migrate(&storage.database()).await?;
     Ok(Ledger::open(storage.clone(), root.public_key(), node, catalog).await?)
 }
 

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 async fn follow_restores_what_a_reset_set_aside(storage: Arc<dyn Storage>) -> anyhow::Result<()> {
     let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await?;
+    projections::migrate(&storage.database()).await?;
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await?;
     let head = ledger.head().await?.position;
     assert!(head > 0, "the ledger's genesis entries are there to project");

@@ -16,6 +16,7 @@ use std::sync::Arc;
 async fn projected_ledger(storage: Arc<dyn Storage>) -> anyhow::Result<Ledger> {
     let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await?;
+    projections::migrate(&storage.database()).await?;
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await?;
     let head = ledger.head().await?.position;
     Runner::new(storage.database()).catch_up(&ledger, head, |_| {}).await?;

@@ -31,6 +31,7 @@ async fn the_runners_connection_never_returns_to_the_pool() -> anyhow::Result<()
     let storage = Arc::new(SqliteStorage::open(&directory.path().join("ledger.sqlite"), true).await?);
     let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await?;
+    projections::migrate(&storage.database()).await?;
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await?;
     let head = ledger.head().await?.position;
     let runner = Runner::new(storage.database());

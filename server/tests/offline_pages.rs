@@ -14,6 +14,10 @@ async fn app() -> (tempfile::TempDir, Router) {
     let storage = ledger::SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.expect("SQLite");
     let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     ledger::Ledger::initialise(&storage, &root, &node.public_key(), "test-node").await.expect("initialise");
+    let database = ledger::Storage::database(&storage);
+    identity::migrate(&database).await.expect("the identity tables");
+    projections::migrate(&database).await.expect("the read models");
+    application::migrate(&database).await.expect("the idempotency keys");
     let storage: std::sync::Arc<dyn ledger::Storage> = std::sync::Arc::new(storage);
     let ledger = ledger::Ledger::open(storage, root.public_key(), node, event_schema::events::catalog())
         .await

@@ -36,7 +36,7 @@ impl Application {
         let otpauth_uri = totp::enrolment_uri(&secret, &account.login)
             .map_err(|error| ApplicationError::internal("a TOTP enrolment", error.to_string()))?;
         let stored = base64::engine::general_purpose::STANDARD.encode(&secret);
-        self.identity.set_pending_totp(&account.id, &stored).await?;
+        self.identity.set_pending_totp(account.id, &stored).await?;
         // The secret as the app types it is the base32 text the URI carries.
         let typed = otpauth_uri
             .split("secret=")
@@ -70,18 +70,18 @@ impl Application {
         let enrolled = SecondFactorEnrolled { account_id: principal.account_id, method: SecondFactorMethod::Totp };
         let stream = StreamId::account(principal.account_id);
         self.record(stream, ExpectedVersion::Any, actor_of(principal), &enrolled).await?;
-        if !self.identity.confirm_totp(&account.id, pending, i64::try_from(step).unwrap_or(i64::MAX)).await? {
+        if !self.identity.confirm_totp(account.id, pending, i64::try_from(step).unwrap_or(i64::MAX)).await? {
             return Err(ApplicationError::Conflict("the enrolment changed meanwhile; start again".into()));
         }
         let codes = totp::new_recovery_codes();
         let hashes: Vec<String> = codes.iter().map(|(_, hash)| hash.clone()).collect();
-        self.identity.replace_recovery_codes(&account.id, &hashes).await?;
+        self.identity.replace_recovery_codes(account.id, &hashes).await?;
         self.tell_owner(account, "an authenticator app was enrolled").await?;
         Ok(codes.into_iter().map(|(code, _)| code).collect())
     }
 
     /// Sends the account's one-time login codes by SMS or e-mail, after the password again. Returns
-    /// the channel now in use (`sms` or `email`).
+    /// the channel now in use.
     #[tracing::instrument(name = "application.login.set_code_channel", skip_all)]
     pub async fn set_code_channel(
         &self,
@@ -89,22 +89,22 @@ impl Application {
         principal: &Principal,
         method: SecondFactorMethod,
         password: String,
-    ) -> Result<&'static str, ApplicationError> {
+    ) -> Result<ChannelKind, ApplicationError> {
         let channel = match method {
-            SecondFactorMethod::Sms if account.phone.is_some() => "sms",
-            SecondFactorMethod::Email if account.email.is_some() => "email",
+            SecondFactorMethod::Sms if account.phone.is_some() => ChannelKind::Sms,
+            SecondFactorMethod::Email if account.email.is_some() => ChannelKind::Email,
             SecondFactorMethod::Sms | SecondFactorMethod::Email => {
                 return Err(ApplicationError::invalid_field("/method", "no such contact is on file for this account"))
             }
             _ => return Err(ApplicationError::invalid_field("/method", "must be sms or email")),
         };
         self.confirm_password(account, password).await?;
-        if account.otp_channel.as_deref() != Some(channel) {
+        if account.otp_channel != Some(channel) {
             let enrolled = SecondFactorEnrolled { account_id: principal.account_id, method };
             let stream = StreamId::account(principal.account_id);
             self.record(stream, ExpectedVersion::Any, actor_of(principal), &enrolled).await?;
-            self.identity.set_otp_channel(&account.id, Some(channel)).await?;
-            self.tell_owner(account, &format!("login codes by {channel} were turned on")).await?;
+            self.identity.set_otp_channel(account.id, Some(channel)).await?;
+            self.tell_owner(account, &format!("login codes by {} were turned on", channel.as_str())).await?;
         }
         Ok(channel)
     }

@@ -20,7 +20,7 @@ use event_schema::events::account::{
 };
 use event_schema::{Actor, StreamId};
 use identity::codes::{hash_code, hash_token, new_login_code};
-use identity::store::{AccountRow, Rotation, ACTIVE, ISSUED};
+use identity::store::{AccountRow, AccountStatus, Rotation};
 use identity::{micros_after, now_micros, password, tokens, totp};
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
@@ -83,24 +83,23 @@ pub fn second_factor_methods(account: &AccountRow) -> Vec<SecondFactorMethod> {
     if account.totp_secret.is_some() {
         return vec![SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode];
     }
-    otp_method(account).into_iter().collect()
+    otp_channel(account).map(method_of).into_iter().collect()
 }
 
-/// Where the account's one-time codes go, if it receives them.
-fn otp_method(account: &AccountRow) -> Option<SecondFactorMethod> {
-    match account.otp_channel.as_deref() {
-        Some("sms") if account.phone.is_some() => Some(SecondFactorMethod::Sms),
-        Some("email") if account.email.is_some() => Some(SecondFactorMethod::Email),
+/// Where the account's one-time codes go, if it receives them (and has the contact they go to).
+fn otp_channel(account: &AccountRow) -> Option<ChannelKind> {
+    match account.otp_channel {
+        Some(ChannelKind::Sms) if account.phone.is_some() => Some(ChannelKind::Sms),
+        Some(ChannelKind::Email) if account.email.is_some() => Some(ChannelKind::Email),
         _ => None,
     }
 }
 
-fn method_name(method: SecondFactorMethod) -> &'static str {
-    match method {
-        SecondFactorMethod::Totp => "totp",
-        SecondFactorMethod::Sms => "sms",
-        SecondFactorMethod::Email => "email",
-        SecondFactorMethod::RecoveryCode => "recovery_code",
+/// The second factor a code sent through `channel` proves.
+fn method_of(channel: ChannelKind) -> SecondFactorMethod {
+    match channel {
+        ChannelKind::Sms => SecondFactorMethod::Sms,
+        ChannelKind::Email => SecondFactorMethod::Email,
     }
 }
 
@@ -127,7 +126,7 @@ impl Application {
         let stored = account.as_ref().and_then(|account| account.password_hash.clone());
         let matches = self.password_matches(password.clone(), stored.clone()).await?;
         let account = match account {
-            Some(account) if matches && account.status == ACTIVE => account,
+            Some(account) if matches && account.status == AccountStatus::Active => account,
             account => {
                 let reason = match &account {
                     None => FailureReason::UnknownAccount,
@@ -140,7 +139,7 @@ impl Application {
         };
         if stored.as_deref().is_some_and(password::needs_rehash) {
             if let Ok(rehashed) = self.hash_password(password).await {
-                self.identity.set_password_hash(&account.id, &rehashed).await?;
+                self.identity.set_password_hash(account.id, &rehashed).await?;
             }
         }
 
@@ -165,28 +164,29 @@ impl Application {
         // does not also send an SMS every time.
         let challenge_id = Uuid::now_v7();
         let now = now_micros();
-        let send = if account.totp_secret.is_none() { otp_method(&account) } else { None };
+        let send = if account.totp_secret.is_none() { otp_channel(&account) } else { None };
         let mut code_hash = None;
-        if let Some(method) = send {
+        if let Some(channel) = send {
             let code = new_login_code();
-            code_hash = Some((hash_code(&code), method_name(method)));
-            self.send_code(&account, method, &code).await?;
+            code_hash = Some((hash_code(&code), channel));
+            self.send_code(&account, channel, &code).await?;
         }
         let expires_at = micros_after(now, identity::CHALLENGE_TTL);
-        let code = code_hash.as_ref().map(|(hash, method)| (hash.as_str(), *method));
-        self.identity.create_challenge(challenge_id, &account.id, code, expires_at, now).await?;
+        let code = code_hash.as_ref().map(|(hash, channel)| (hash.as_str(), *channel));
+        self.identity.create_challenge(challenge_id, account.id, code, expires_at, now).await?;
+        let code_sent_by = send.map(method_of);
         let challenged = SecondFactorChallenged {
             account_id: principal.account_id,
             challenge_id,
             methods: methods.clone(),
-            code_sent_by: send,
+            code_sent_by,
         };
         let stream = StreamId::account(principal.account_id);
         self.record(stream, ExpectedVersion::Any, actor_for(Some(&account)), &challenged).await?;
         Ok(LoginOutcome::SecondFactor(Challenge {
             challenge_id,
             methods,
-            code_sent_by: send,
+            code_sent_by,
             expires_in: identity::CHALLENGE_TTL.as_secs(),
         }))
     }
@@ -201,8 +201,7 @@ impl Application {
         code: &str,
     ) -> Result<Session, ApplicationError> {
         let now = now_micros();
-        let challenge =
-            self.identity.attempt_challenge(&challenge_id.to_string(), now, identity::CHALLENGE_ATTEMPTS).await?;
+        let challenge = self.identity.attempt_challenge(challenge_id, now, identity::CHALLENGE_ATTEMPTS).await?;
         let Some(challenge) = challenge else {
             let failed = LoginFailed {
                 account_id: None,
@@ -212,10 +211,10 @@ impl Application {
             self.record(StreamId::anonymous_logins(), ExpectedVersion::Any, Actor::system(), &failed).await?;
             return Err(ApplicationError::InvalidCredentials);
         };
-        let account = self.identity.get(&challenge.account_id).await?;
-        let Some(account) = account.filter(|account| account.status == ACTIVE) else {
+        let account = self.identity.get(challenge.account_id).await?;
+        let Some(account) = account.filter(|account| account.status == AccountStatus::Active) else {
             // Suspended between the password and the code: nothing to count against, only to record.
-            let account_id = stored_uuid(&challenge.account_id)?;
+            let account_id = challenge.account_id;
             let failed = LoginFailed {
                 account_id: Some(account_id),
                 stage: AuthenticationStage::SecondFactor,
@@ -235,7 +234,7 @@ impl Application {
                     match totp::verify(&secret, code, unix_seconds(now), last) {
                         Some(step) => {
                             let step = i64::try_from(step).unwrap_or(i64::MAX);
-                            self.identity.use_totp_step(&account.id, step).await?
+                            self.identity.use_totp_step(account.id, step).await?
                         }
                         None => false,
                     }
@@ -244,7 +243,7 @@ impl Application {
             },
             SecondFactorMethod::Sms | SecondFactorMethod::Email => {
                 account.totp_secret.is_none()
-                    && challenge.code_method.as_deref() == Some(method_name(method))
+                    && challenge.code_method.map(method_of) == Some(method)
                     && challenge
                         .code_hash
                         .as_deref()
@@ -252,10 +251,10 @@ impl Application {
             }
             SecondFactorMethod::RecoveryCode => {
                 account.totp_secret.is_some()
-                    && self.identity.use_recovery_code(&account.id, &totp::hash_recovery_code(code), now).await?
+                    && self.identity.use_recovery_code(account.id, &totp::hash_recovery_code(code), now).await?
             }
         };
-        if !proven || !self.identity.consume_challenge(&challenge.id, now).await? {
+        if !proven || !self.identity.consume_challenge(challenge.id, now).await? {
             let stage = AuthenticationStage::SecondFactor;
             return Err(self.fail(&key, attempt, Some(&account), stage, FailureReason::WrongCode).await?);
         }
@@ -277,14 +276,13 @@ impl Application {
             .await?;
         match rotation {
             Rotation::Rotated { account_id, .. } => {
-                let account = self.identity.get(&account_id).await?.ok_or(ApplicationError::InvalidCredentials)?;
+                let account = self.identity.get(account_id).await?.ok_or(ApplicationError::InvalidCredentials)?;
                 Ok(self.session(access, refresh, principal_of(&account)?))
             }
             Rotation::Reused { session_id, account_id } => {
-                let account = self.identity.get(&account_id).await?;
-                let reused =
-                    RefreshTokenReused { account_id: stored_uuid(&account_id)?, session_id: stored_uuid(&session_id)? };
-                let stream = StreamId::account(stored_uuid(&account_id)?);
+                let account = self.identity.get(account_id).await?;
+                let reused = RefreshTokenReused { account_id, session_id };
+                let stream = StreamId::account(account_id);
                 self.record(stream, ExpectedVersion::Any, actor_for(account.as_ref()), &reused).await?;
                 tracing::warn!("application.login.refresh_token_reused");
                 Err(ApplicationError::InvalidCredentials)
@@ -305,7 +303,7 @@ impl Application {
     ) -> Result<(), ApplicationError> {
         let now = now_micros();
         let revoked = match scope {
-            LogoutScope::AllSessions => self.identity.revoke_all(&account.id, now).await?,
+            LogoutScope::AllSessions => self.identity.revoke_all(account.id, now).await?,
             LogoutScope::ThisSession => u32::from(self.identity.revoke_session(session_id, now).await?),
         };
         let logged_out = LoggedOut {
@@ -339,7 +337,7 @@ impl Application {
         let code_hash = hash_code(activation_code);
         let account = match account {
             Some(account)
-                if account.status == ISSUED
+                if account.status == AccountStatus::Issued
                     && account.activation_expires_at.is_some_and(|expires| expires > now)
                     && account
                         .activation_code_hash
@@ -351,7 +349,7 @@ impl Application {
             account => {
                 let reason = match &account {
                     None => FailureReason::UnknownAccount,
-                    Some(account) if account.status != ISSUED => FailureReason::AccountNotActive,
+                    Some(account) if account.status != AccountStatus::Issued => FailureReason::AccountNotActive,
                     Some(account) if account.activation_expires_at.is_some_and(|expires| expires <= now) => {
                         FailureReason::ExpiredCode
                     }
@@ -365,7 +363,7 @@ impl Application {
         let principal = principal_of(&account)?;
         // The code is used up by one conditional statement, so of two requests racing with it exactly
         // one activates the account; that one records it, and undoes the activation if it cannot.
-        if !self.identity.activate(&account.id, &code_hash, &password_hash, now).await? {
+        if !self.identity.activate(account.id, &code_hash, &password_hash, now).await? {
             return Err(ApplicationError::InvalidCredentials);
         }
         let activated = AccountActivated {
@@ -377,7 +375,7 @@ impl Application {
         let actor = actor_for(Some(&account));
         if let Err(error) = self.record(stream, ExpectedVersion::Any, actor, &activated).await {
             let expires = account.activation_expires_at.unwrap_or(now);
-            self.identity.undo_activation(&account.id, &code_hash, expires).await?;
+            self.identity.undo_activation(account.id, &code_hash, expires).await?;
             return Err(error);
         }
         self.identity.clear_failures(&key).await?;
@@ -431,19 +429,14 @@ impl Application {
     }
 
     /// Queues a login code in the notification outbox.
-    async fn send_code(
-        &self,
-        account: &AccountRow,
-        method: SecondFactorMethod,
-        code: &str,
-    ) -> Result<(), ApplicationError> {
+    async fn send_code(&self, account: &AccountRow, channel: ChannelKind, code: &str) -> Result<(), ApplicationError> {
         let minutes = identity::CHALLENGE_TTL.as_secs() / 60;
         let body = format!(
             "CloudMedi: your login code is {code}. It expires in {minutes} minutes. Nobody from CloudMedi will ever ask you for it."
         );
-        let (channel, recipient, subject) = match method {
-            SecondFactorMethod::Sms => (ChannelKind::Sms, account.phone.clone(), None),
-            _ => (ChannelKind::Email, account.email.clone(), Some("Your CloudMedi login code".to_owned())),
+        let (recipient, subject) = match channel {
+            ChannelKind::Sms => (account.phone.clone(), None),
+            ChannelKind::Email => (account.email.clone(), Some("Your CloudMedi login code".to_owned())),
         };
         let recipient = recipient
             .ok_or_else(|| ApplicationError::internal("a login code", "the account has no address to send it to"))?;
@@ -469,7 +462,7 @@ impl Application {
             .identity
             .create_session(
                 session_id,
-                &account.id,
+                account.id,
                 &hex::encode(access_hash),
                 micros_after(now, self.lifetimes.access),
                 &hex::encode(refresh_hash),

@@ -11,7 +11,6 @@ use identity::codes::identifier_key;
 use identity::store::AccountRow;
 use identity::{micros_after, now_micros, timestamp_of};
 use ledger::ExpectedVersion;
-use uuid::Uuid;
 
 /// The key failures are counted under: the account's, when the identifier names one (so that its
 /// health ID and national ID share one count), else the identifier as typed (so that unknown
@@ -31,7 +30,7 @@ impl Application {
         stage: AuthenticationStage,
         reason: FailureReason,
     ) -> Result<(), ApplicationError> {
-        let account_id = account.and_then(|account| Uuid::parse_str(&account.id).ok());
+        let account_id = account.map(|account| account.id);
         let stream = account_id.map(StreamId::account).unwrap_or_else(StreamId::anonymous_logins);
         let failed = LoginFailed { account_id, stage, reason };
         self.record(stream, ExpectedVersion::Any, actor_for(account), &failed).await?;
@@ -44,7 +43,7 @@ impl Application {
         let now = now_micros();
         let until = micros_after(now, identity::LOCKOUT);
         if self.identity.lock(key, now, until).await? {
-            if let Some(account_id) = account.and_then(|account| Uuid::parse_str(&account.id).ok()) {
+            if let Some(account_id) = account.map(|account| account.id) {
                 let locked = AccountLockedOut { account_id, failures, locked_until: timestamp_of(until) };
                 let stream = StreamId::account(account_id);
                 self.record(stream, ExpectedVersion::Any, actor_for(account), &locked).await?;

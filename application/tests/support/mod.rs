@@ -32,6 +32,8 @@ pub async fn world(postgres: bool) -> World {
     };
     let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test-node").await.expect("initialise");
+    identity::migrate(&storage.database()).await.expect("the identity tables");
+    application::migrate(&storage.database()).await.expect("the idempotency keys");
     let ledger = Ledger::open(storage, root.public_key(), node, events::catalog()).await.expect("open");
     let application = Application::new(ledger.clone());
     let outbox = application.outbox().clone();

@@ -206,7 +206,7 @@ async fn set_code_channel(
         .set_code_channel(&caller.account, &caller.principal, request.method.into(), request.password)
         .await?;
     let mut account = caller.account.clone();
-    account.otp_channel = Some(channel.to_owned());
+    account.otp_channel = Some(channel);
     let caller = Caller { account, ..caller };
     Ok(me(caller).await)
 }

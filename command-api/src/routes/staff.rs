@@ -68,18 +68,15 @@ struct Registered {
 #[derive(Serialize, ToSchema)]
 #[schema(as = StaffMember)]
 struct StaffView {
-    #[schema(value_type = Uuid)]
-    account_id: String,
+    account_id: Uuid,
     login: String,
-    #[schema(value_type = Role)]
-    role: String,
+    role: Role,
     /// The facility they work at; `null` for national roles.
-    #[schema(value_type = Option<Uuid>)]
-    facility_id: Option<String>,
+    facility_id: Option<Uuid>,
     family_name: String,
     given_names: String,
     /// `issued` (not activated yet), `active` or `suspended`.
-    status: String,
+    status: &'static str,
 }
 
 impl From<StaffRow> for StaffView {
@@ -87,11 +84,11 @@ impl From<StaffRow> for StaffView {
         Self {
             account_id: row.id,
             login: row.login,
-            role: row.role,
+            role: row.role.into(),
             facility_id: row.facility_id,
             family_name: row.family_name,
             given_names: row.given_names,
-            status: row.status,
+            status: row.status.as_str(),
         }
     }
 }
@@ -266,7 +263,8 @@ struct Suspended {
 
 impl From<application::staff::StaffStatus> for Suspended {
     fn from(status: application::staff::StaffStatus) -> Self {
-        Suspended { account_id: status.account_id, status: status.status, sessions_revoked: status.sessions_revoked }
+        let application::staff::StaffStatus { account_id, status, sessions_revoked } = status;
+        Suspended { account_id, status: status.as_str(), sessions_revoked }
     }
 }
 

@@ -1,5 +1,8 @@
 //! The storage boundary: one trait, one module and one migrations folder per backend.
 //!
+//! The database holds other owners' tables beside the ledger's (identity, read models, idempotency
+//! keys); each owner keeps its own migrations and runs them with [`run_migrations`].
+//!
 //! A backend does the database's part of an append batch (lock the head, look up commands and stream
 //! versions, insert, move the head, commit) and delegates every decision to [`Sealer::plan`], so the two
 //! backends cannot disagree about what an append means.
@@ -49,6 +52,37 @@ pub enum Database {
     Postgres(sqlx::PgPool),
 }
 
+/// Runs one owner's migrations on `database`: the ledger's (through [`Storage::migrate`]), or those of
+/// a crate that keeps tables beside it (each such crate calls this from its own `migrate`).
+///
+/// Every owner keeps its migrations in folders of its own, one per backend, but the database has one
+/// migration history (`_sqlx_migrations`) and one sequence of version numbers shared by all owners. So
+/// each migrator ignores the applied versions it does not hold (the other owners'), and a new
+/// migration takes the number after the highest in any owner's folder: a number two owners both used
+/// would be refused at start-up as a changed migration. Applied migrations are checked against their
+/// files' checksums, so a released migration file must never change, not even by a byte.
+pub async fn run_migrations(
+    database: &Database,
+    mut sqlite: sqlx::migrate::Migrator,
+    mut postgres: sqlx::migrate::Migrator,
+) -> Result<(), sqlx::migrate::MigrateError> {
+    match database {
+        Database::Sqlite(pool) => sqlite.set_ignore_missing(true).run(pool).await,
+        Database::Postgres(pool) => postgres.set_ignore_missing(true).run(pool).await,
+    }
+}
+
+/// The ledger's own migrations: its tables, the notification outbox (`outbox.rs`) and what a node
+/// checks of the chain it builds on.
+///
+/// `0012_ledger_integrity.sql` also creates `projection_alarm`, which the projections crate owns: the
+/// file was released with both tables, and splitting it would change its checksum, which databases that
+/// applied it would refuse. It stays here, so the ledger's migrations run before the projections'.
+pub(crate) async fn migrate_ledger(database: &Database) -> Result<(), LedgerError> {
+    run_migrations(database, sqlx::migrate!("./migrations/sqlite"), sqlx::migrate!("./migrations/postgres")).await?;
+    Ok(())
+}
+
 /// The result of one committed batch.
 pub struct CommittedBatch {
     pub(crate) plan: BatchPlan,
@@ -62,7 +96,8 @@ pub trait Storage: Send + Sync + 'static {
     /// The database itself, for the tables beside the ledger.
     fn database(&self) -> Database;
 
-    /// Brings the schema up to date.
+    /// Brings the ledger's own tables up to date (its migrations folder); the other owners of tables in
+    /// the database run their own migrations.
     async fn migrate(&self) -> Result<(), LedgerError>;
 
     /// The last committed entry's position and hash.

@@ -296,8 +296,7 @@ impl Storage for PgStorage {
     }
 
     async fn migrate(&self) -> Result<(), LedgerError> {
-        sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
-        Ok(())
+        super::migrate_ledger(&self.database()).await
     }
 
     async fn head(&self) -> Result<Head, LedgerError> {

@@ -270,8 +270,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn migrate(&self) -> Result<(), LedgerError> {
-        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
-        Ok(())
+        super::migrate_ledger(&self.database()).await
     }
 
     async fn head(&self) -> Result<Head, LedgerError> {
