@@ -15,7 +15,7 @@ use event_schema::events::staff::{
 };
 use event_schema::{Actor, EventPayload, Role, StreamId};
 use identity::codes::{hash_code, new_activation_code};
-use identity::store::{AccountRow, AccountStatus, NewAccount};
+use identity::store::{AccountRow, AccountStatus, NewAccount, StaffRow};
 use identity::{micros_after, now_micros, IdentityError};
 use ledger::outbox::{ChannelKind, Message};
 use ledger::ExpectedVersion;
@@ -179,6 +179,23 @@ pub struct StaffStatus {
 }
 
 impl Application {
+    /// The staff of `facility`, for a principal who may see them (its administrators, the system
+    /// administrator); `None` lists the national staff, who belong to no facility (the system
+    /// administrator only).
+    #[tracing::instrument(name = "application.staff.list", skip_all)]
+    pub async fn staff_of(
+        &self,
+        principal: &Principal,
+        facility: Option<Uuid>,
+    ) -> Result<Vec<StaffRow>, ApplicationError> {
+        let action = match facility {
+            Some(facility) => Action::ViewStaff { facility },
+            None => Action::ManageNationalStaff,
+        };
+        crate::access::authorize(principal, &action, &Facts::default())?;
+        Ok(self.identity.staff(facility).await?)
+    }
+
     /// The account of a member of staff `principal` manages. Someone they may not manage is answered
     /// as not found; a facility administrator manages practitioners, not their fellow administrators;
     /// nobody acts on their own account.

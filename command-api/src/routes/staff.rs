@@ -215,8 +215,7 @@ async fn list_at_facility(
     Path(facility_id): Path<String>,
 ) -> Result<axum::Json<Vec<StaffView>>, ApiError> {
     let facility = parse_id(&facility_id, "/facility_id")?;
-    caller.authorize(&Action::ViewStaff { facility }, &Facts::default())?;
-    let rows = state.identity.staff(Some(facility)).await?;
+    let rows = state.application.staff_of(&caller.principal, Some(facility)).await?;
     Ok(axum::Json(rows.into_iter().map(StaffView::from).collect()))
 }
 
@@ -237,8 +236,7 @@ async fn list_national(
     State(state): State<CommandState>,
     caller: Caller,
 ) -> Result<axum::Json<Vec<StaffView>>, ApiError> {
-    caller.authorize(&Action::ManageNationalStaff, &Facts::default())?;
-    let rows = state.identity.staff(None).await?;
+    let rows = state.application.staff_of(&caller.principal, None).await?;
     Ok(axum::Json(rows.into_iter().map(StaffView::from).collect()))
 }
 
