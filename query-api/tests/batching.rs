@@ -111,6 +111,7 @@ async fn a_record_of_hundreds_of_entries_costs_a_bounded_number_of_queries() {
     let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await.unwrap();
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await.unwrap();
+    projections::migrate(&storage.database()).await.unwrap();
     let facility = Uuid::now_v7();
     let doctor = Actor { account_id: Uuid::now_v7(), role: Role::Doctor, facility_id: Some(facility) };
     let registered = FacilityRegistered {

@@ -76,6 +76,7 @@ async fn world() -> (World, Viewer) {
     let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await.unwrap();
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await.unwrap();
+    projections::migrate(&storage.database()).await.unwrap();
     let douala = facility(&ledger, "Hôpital Laquintinie", "LT").await;
     let garoua = facility(&ledger, "Hôpital régional de Garoua", "NO").await;
     let patient = Uuid::now_v7();

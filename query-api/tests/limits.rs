@@ -26,6 +26,7 @@ async fn read_models() -> (tempfile::TempDir, Ledger, ReadModels) {
     let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
     Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "test").await.unwrap();
     let ledger = Ledger::open(storage.clone(), root.public_key(), node, events::catalog()).await.unwrap();
+    projections::migrate(&storage.database()).await.unwrap();
     (dir, ledger, ReadModels::new(storage.database()))
 }
 
