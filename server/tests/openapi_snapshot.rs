@@ -5,6 +5,8 @@
 //! To regenerate after a deliberate change:
 //! `CLOUDMEDI_UPDATE_SNAPSHOTS=1 cargo test -p server --test openapi_snapshot`, then review the diff.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -137,20 +139,7 @@ async fn every_described_route_is_served_as_described() {
     use axum::http::{Method, Request};
     use tower::ServiceExt;
 
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let storage = ledger::SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.expect("SQLite");
-    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
-    ledger::Ledger::initialise(&storage, &root, &node.public_key(), "test-node").await.expect("initialise");
-    let database = ledger::Storage::database(&storage);
-    identity::migrate(&database).await.expect("the identity tables");
-    projections::migrate(&database).await.expect("the read models");
-    application::migrate(&database).await.expect("the idempotency keys");
-    let storage: std::sync::Arc<dyn ledger::Storage> = std::sync::Arc::new(storage);
-    let ledger = ledger::Ledger::open(storage, root.public_key(), node, event_schema::events::catalog())
-        .await
-        .expect("open the ledger");
-    let limits = server::Limits { attempts: None, ..Default::default() };
-    let app = server::router(server::ServerState::new(ledger), limits);
+    let (_dir, app) = support::app().await;
 
     for route in ROUTES {
         let (method, path) = route.split_once(' ').expect("METHOD path");
