@@ -2,7 +2,53 @@
 //! record the caller may not see from one that does not exist.
 
 use crate::error::ApplicationError;
-use domain::access::{Action, CareBasis, Decision, Facts, Principal};
+use crate::record::CommandKind;
+use domain::access::{Action, CareBasis, Decision, Facts, Principal, Section};
+use uuid::Uuid;
+
+/// What a caller asks to do, as far as it is known before their request's content is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// A command of this kind on some patient's record.
+    Record(CommandKind),
+    /// Registering a patient at the caller's facility.
+    RegisterPatient,
+    RegisterFacility,
+    /// Registering a member of staff at a facility, its administrator included.
+    RegisterFacilityStaff,
+    /// Registering or managing national staff (analysts, auditors, system administrators).
+    ManageNationalStaff,
+}
+
+/// Refuses a caller whose role could not do what they ask to anyone, anywhere, before anything of
+/// their request is read: a caller who may not take an action learns nothing from the checks of its
+/// content, and is told the one thing that matters to them. Whether the action is allowed on the
+/// patient or facility it names is decided afterwards, as before.
+pub fn admit(principal: &Principal, intent: Intent) -> Result<(), ApplicationError> {
+    let anyone = Uuid::nil();
+    let own_facility = principal.facility_id.unwrap_or(anyone);
+    let admitted = match intent {
+        Intent::Record(kind) => match kind.action(anyone) {
+            Some(action) => could_ever(principal, &action),
+            None => Section::ALL
+                .into_iter()
+                .any(|section| could_ever(principal, &Action::WriteSection { patient: anyone, section })),
+        },
+        Intent::RegisterPatient => could_ever(principal, &Action::RegisterPatient),
+        Intent::RegisterFacility => could_ever(principal, &Action::RegisterFacility),
+        Intent::RegisterFacilityStaff => {
+            could_ever(principal, &Action::RegisterStaff { facility: own_facility })
+                || could_ever(principal, &Action::AppointFacilityAdministrator { facility: own_facility })
+        }
+        Intent::ManageNationalStaff => could_ever(principal, &Action::ManageNationalStaff),
+    };
+    if admitted {
+        Ok(())
+    } else {
+        tracing::info!(role = principal.role.as_str(), ?intent, "application.access.not_admitted");
+        Err(ApplicationError::Forbidden)
+    }
+}
 
 /// Asks the policy; a refusal is [`ApplicationError::Forbidden`], logged with its reason (never with
 /// patient data).

@@ -16,9 +16,12 @@ pub enum ApplicationError {
     /// No such record or entry, or one the caller may not see: answered alike.
     #[error("not found")]
     NotFound,
-    /// The record is not as the command expected (moved on, already corrected, merged).
+    /// The record is not as the command expected (already corrected, merged, changing too fast).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The record is at another version than the one the submitter said they saw.
+    #[error("precondition failed: {0}")]
+    PreconditionFailed(String),
     /// Credentials (a password, a code, a token) were not accepted. One answer for every reason, so it
     /// says nothing about whether an account exists or which part was wrong.
     #[error("credentials not accepted")]
@@ -48,9 +51,10 @@ impl ApplicationError {
         Self::Internal { context, source: source.into() }
     }
 
-    /// One invalid field.
+    /// One field that breaks a rule beyond its schema (it names something that does not exist, or
+    /// is not acceptable as things stand).
     pub fn invalid_field(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid(vec![FieldError::new(field, message)])
+        Self::Invalid(vec![FieldError::rule(field, message)])
     }
 }
 

@@ -65,7 +65,7 @@ async fn a_retried_command_answers_as_the_first_and_records_nothing(postgres: bo
     // A command made against a version the record is no longer at is refused.
     let stale = Submission { expected: Some(vec![1]), ..Submission::once() };
     let refused = world.application.execute_on_record(&doctor, patient, allergy(&stale), &stale).await;
-    assert!(matches!(refused, Err(ApplicationError::Conflict(_))), "{refused:?}");
+    assert!(matches!(refused, Err(ApplicationError::PreconditionFailed(_))), "{refused:?}");
 }
 
 async fn refusals_never_tell_a_hidden_record_from_a_missing_one(postgres: bool) {

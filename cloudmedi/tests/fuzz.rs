@@ -1,12 +1,15 @@
-//! The command API fuzzed with schemathesis against its own OpenAPI document, on both backends: a
-//! doctor's session is handed to the fuzzer, which sends generated valid and invalid requests to every
-//! documented operation, and chains them where one answer feeds another. No answer may be a server
-//! error and no request may go unanswered; afterwards the server still answers, stops cleanly, and the
+//! The command API fuzzed with schemathesis against its own OpenAPI document, on both backends, with
+//! every check schemathesis has: the fuzzer sends generated valid and invalid requests to every
+//! documented operation, and chains them where one answer feeds another (the stateful phase). It runs as
+//! a doctor, then as a nurse, a patient and anonymously. Every answer must be one the document lists,
+//! with the documented media type, headers and body; a request that keeps to the schema must not be
+//! refused as malformed (a `400`), and one that does not must not be accepted; no answer may be a server
+//! error and no request may go unanswered. Afterwards the server still answers, stops cleanly, and the
 //! ledger, with everything the fuzzer managed to record, verifies.
 //!
-//! The GraphQL API is fuzzed the same way from its committed SDL, as the same doctor and as the
-//! patient: no answer may be a server error, and no resolver may fail inside (each such failure is
-//! logged as `query_api.internal_error`).
+//! The GraphQL API is fuzzed the same way from the schema the server itself gives to the standard
+//! introspection query, as the same doctor: no answer may be a server error, and no resolver may fail
+//! inside (each such failure is logged as `query_api.internal_error`).
 //!
 //! Schemathesis comes from PyPI: the first run creates a virtual environment under the workspace's
 //! `target/` directory and installs the pinned version there; later runs reuse it. Each run draws a
@@ -29,10 +32,13 @@ use support::{bootstrap, cloudmedi, path, server_log, token, Api};
 /// change what the suite checks, or break it, without a change here.
 const SCHEMATHESIS: &str = "4.32.5";
 
-/// Test cases per operation and phase: enough for the fuzzer to get past the refusals of malformed
-/// input and record entries on the patient's record, few enough that a run on one backend takes
-/// about a minute on two cores.
+/// Test cases per operation and phase, as the doctor: enough for the fuzzer to get past the refusals of
+/// malformed input and record entries on the patient's record, few enough that a run on one backend
+/// takes a few minutes on two cores.
 const MAX_EXAMPLES: &str = "100";
+
+/// Test cases per operation and phase for the other roles, whose requests are mostly refused early.
+const MAX_EXAMPLES_OTHER_ROLES: &str = "20";
 
 /// Longer than the server's own request timeout (30 s, answered with 408), so a request that runs
 /// out of this time was not answered at all: the server hangs.
@@ -40,7 +46,7 @@ const REQUEST_TIMEOUT_SECS: &str = "40";
 
 /// How long one run of schemathesis may take before it is taken to hang; a normal run takes a
 /// fraction of it.
-const RUN_DEADLINE: Duration = Duration::from_secs(5 * 60);
+const RUN_DEADLINE: Duration = Duration::from_secs(10 * 60);
 
 /// The Python interpreter of a virtual environment holding schemathesis, created on first use.
 fn schemathesis() -> PathBuf {
@@ -172,47 +178,75 @@ async fn fuzz(database_url: Option<&str>) {
     let config = temp.path().join("schemathesis.toml");
     std::fs::write(&config, configuration(&subjects)).unwrap();
     let document = api.server.url("/api/v1/openapi.json");
-    let authorization = format!("Authorization: Bearer {}", subjects.doctor);
     let seed = std::env::var("CLOUDMEDI_FUZZ_SEED").ok();
     let before = api.ledger_position().await;
     let started = Instant::now();
-    let mut common = vec![
-        "--checks",
-        "not_a_server_error",
-        // Valid requests, and invalid ones: wrong types, missing fields, malformed bodies and headers.
-        "--mode",
-        "all",
-        "--phases",
-        "examples,coverage,fuzzing,stateful",
-        "--max-examples",
-        MAX_EXAMPLES,
-        "--request-timeout",
-        REQUEST_TIMEOUT_SECS,
-        "--header",
-        &authorization,
-        // Examples found in one run are not replayed in the next: each run is on a fresh ledger, and
-        // no file is left behind.
-        "--generation-database",
-        "none",
-        "--no-color",
-    ];
-    if let Some(seed) = &seed {
-        common.extend(["--seed", seed]);
-    }
     // Logging out ends the session every other request is authenticated with, after which the fuzzer
     // would only ever be answered 401; the two logout operations are therefore fuzzed on their own,
     // after everything else, rather than left out.
     let logout = "^/api/v1/auth/logout";
-    let runs = [["--exclude-path-regex", logout, &document], ["--include-path-regex", logout, &document]];
-    for run in runs {
-        let arguments = [common.as_slice(), &run].concat();
+    let runs: [(&str, Option<&str>, &str, &str, [&str; 2]); 5] = [
+        (
+            "the doctor",
+            Some(&subjects.doctor),
+            MAX_EXAMPLES,
+            "examples,coverage,fuzzing,stateful",
+            ["--exclude-path-regex", logout],
+        ),
+        // The other roles are mostly refused before their requests are read, which the generated
+        // cases show as well as the coverage phase's exhaustive ones would, in a fraction of the time.
+        ("the nurse", Some(&subjects.nurse), MAX_EXAMPLES_OTHER_ROLES, "fuzzing", ["--exclude-path-regex", logout]),
+        (
+            "the patient",
+            Some(&subjects.patient_session),
+            MAX_EXAMPLES_OTHER_ROLES,
+            "fuzzing",
+            ["--exclude-path-regex", logout],
+        ),
+        ("anyone", None, MAX_EXAMPLES_OTHER_ROLES, "fuzzing", ["--exclude-path-regex", logout]),
+        (
+            "the doctor",
+            Some(&subjects.doctor),
+            MAX_EXAMPLES,
+            "examples,coverage,fuzzing",
+            ["--include-path-regex", logout],
+        ),
+    ];
+    for (role, token, examples, phases, selection) in runs {
+        let authorization = token.map(|token| format!("Authorization: Bearer {token}"));
+        let mut arguments = vec![
+            "--checks",
+            "all",
+            // Valid requests, and invalid ones: wrong types, missing fields, malformed bodies and headers.
+            "--mode",
+            "all",
+            "--phases",
+            phases,
+            "--max-examples",
+            examples,
+            "--request-timeout",
+            REQUEST_TIMEOUT_SECS,
+            // Examples found in one run are not replayed in the next: each run is on a fresh ledger, and
+            // no file is left behind.
+            "--generation-database",
+            "none",
+            "--no-color",
+        ];
+        if let Some(authorization) = &authorization {
+            arguments.extend(["--header", authorization]);
+        }
+        if let Some(seed) = &seed {
+            arguments.extend(["--seed", seed]);
+        }
+        arguments.extend(selection);
+        arguments.push(&document);
         match run_schemathesis(temp.path(), &config, &arguments) {
-            Ok(output) => println!("{output}"),
+            Ok(output) => println!("as {role}:\n{output}"),
             Err(failure) => {
                 let log = std::fs::read_to_string(server_log(&api.data)).unwrap_or_default();
                 let errors: Vec<&str> =
                     log.lines().filter(|line| line.contains("ERROR") || line.contains("panicked")).collect();
-                panic!("{failure}\nthe server's errors:\n{}", errors.join("\n"));
+                panic!("as {role}: {failure}\nthe server's errors:\n{}", errors.join("\n"));
             }
         }
     }
@@ -230,8 +264,13 @@ async fn fuzz(database_url: Option<&str>) {
 /// record's own rules, and the ledger behind them: a doctor's session, and identifiers that exist.
 struct Subjects {
     doctor: String,
+    /// A nurse at the doctor's facility.
+    nurse: String,
+    /// The patient's own session.
+    patient_session: String,
     /// A patient registered at the doctor's facility, so the doctor is in a care relationship with them.
     patient: String,
+    health_id: String,
     /// The doctor's facility and another one, which referrals and consents can name.
     facilities: [String; 2],
     /// Entries on the patient's record: an encounter and a prescription.
@@ -243,6 +282,8 @@ async fn subjects(api: &mut Api, admin: &str) -> Subjects {
         api.facility_with_administrator(admin, "Hôpital Laquintinie", "LT", "LAQ", "690000001").await;
     let doctor = api.staff_member(&manager, &facility, "LAQ-MED-1", "doctor", "690000011").await;
     let doctor = token(&doctor).to_owned();
+    let nurse = api.staff_member(&manager, &facility, "LAQ-INF-1", "nurse", "690000012").await;
+    let nurse = token(&nurse).to_owned();
     let created = |response: reqwest::Response, key: &'static str| async move {
         let status = response.status();
         let body: Value = response.json().await.unwrap();
@@ -255,7 +296,11 @@ async fn subjects(api: &mut Api, admin: &str) -> Subjects {
     let patient = json!({"family_name": "Mbarga", "given_names": "Junior", "sex": "male",
                          "birth_date": {"date": "2025-01-10", "estimated": false}, "region": "LT",
                          "health_district": "Deido", "phone": "655443322"});
-    let patient = created(api.post("/api/v1/patients", Some(&doctor), patient).await, "patient_id").await;
+    let registered = api.register_patient(&doctor, patient).await;
+    let patient = registered["patient_id"].as_str().unwrap().to_owned();
+    let health_id = registered["health_id"].as_str().unwrap().to_owned();
+    let patient_session =
+        api.patient_session(&health_id, "+237655443322", "Mbarga keeps his carnet in a tin box").await;
     let record = format!("/api/v1/patients/{patient}");
     let encounter = json!({"date": "2025-11-24", "reason": "fever for three days"});
     let encounter =
@@ -264,7 +309,15 @@ async fn subjects(api: &mut Api, admin: &str) -> Subjects {
                               "route": "oral", "times_per_day": 2, "duration_days": 3});
     let prescription =
         created(api.post(&format!("{record}/prescriptions"), Some(&doctor), prescription).await, "entry_id").await;
-    Subjects { doctor, patient, facilities: [facility, other], entries: [encounter, prescription] }
+    Subjects {
+        doctor,
+        nurse,
+        patient_session,
+        patient,
+        health_id,
+        facilities: [facility, other],
+        entries: [encounter, prescription],
+    }
 }
 
 /// A schemathesis configuration that draws identifiers from `subjects` for about half of the
@@ -273,7 +326,14 @@ fn configuration(subjects: &Subjects) -> String {
     let list = |values: &[&String]| serde_json::to_string(values).unwrap();
     let Subjects { patient, facilities: [own, other], entries: [encounter, prescription], .. } = subjects;
     format!(
-        r#"[dictionaries]
+        r#"# What a request that keeps to the document may be answered, besides success: 401, 403 and 404
+# (the caller's session, role or care relationship), 409 (the record as it stands), 412 (a stale
+# If-Match), 422 (a rule the schema cannot state, documented with its problem type on every
+# operation that takes a body) and 429. Not 400, which says the request broke the document.
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "401", "403", "404", "409", "412", "422", "429"]
+
+[dictionaries]
 patients = {{ values = {patients} }}
 facilities = {{ values = {facilities} }}
 entries = {{ values = {entries} }}
@@ -296,8 +356,26 @@ entries = {{ values = {entries} }}
 /// a record one may not see *must* be answered with an error (`NOT_FOUND`, `FORBIDDEN`…). What must never
 /// happen is a 5xx, or an error that is not the client's: one without a code, or
 /// `INTERNAL_SERVER_ERROR`.
+///
+/// The schema's own scalars get strategies of their own: values that keep to the scalar as often as not
+/// (health IDs with a right check digit, page sizes and region codes in range), and others that do not,
+/// which must be refused as the client's error.
 const GRAPHQL_CHECK: &str = r#"
 import schemathesis
+from hypothesis import strategies as st
+from schemathesis.graphql import nodes
+
+
+schemathesis.graphql.scalar(
+    "HealthId",
+    # HEALTH_IDS, the registered patients' health IDs, is written above this by the test.
+    st.one_of(st.sampled_from(HEALTH_IDS), st.text(max_size=20)).map(nodes.String),
+)
+schemathesis.graphql.scalar("PageSize", st.integers(min_value=-5, max_value=120).map(nodes.Int))
+schemathesis.graphql.scalar(
+    "RegionCode",
+    st.one_of(st.sampled_from(["AD", "CE", "EN", "ES", "LT", "NO", "NW", "OU", "SU", "SW"]), st.text(max_size=4)).map(nodes.String),
+)
 
 
 @schemathesis.check
@@ -317,15 +395,15 @@ def only_client_errors(ctx, response, case):
     return None
 "#;
 
-/// Fuzzes `/graphql` from `query-api/schema.graphql`, as the doctor.
+/// Fuzzes `/graphql` from the schema the server gives to the standard introspection query, as the doctor.
 async fn fuzz_graphql(database_url: Option<&str>) {
     schemathesis();
     let (temp, mut api, admin) = bootstrap(database_url).await;
     let subjects = subjects(&mut api, &admin).await;
     let config = temp.path().join("schemathesis.toml");
     std::fs::write(&config, "").unwrap();
-    std::fs::write(temp.path().join("graphql_checks.py"), GRAPHQL_CHECK).unwrap();
-    let sdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../query-api/schema.graphql");
+    let hooks = format!("HEALTH_IDS = {}\n{GRAPHQL_CHECK}", serde_json::to_string(&[&subjects.health_id]).unwrap());
+    std::fs::write(temp.path().join("graphql_checks.py"), hooks).unwrap();
     let endpoint = api.server.url("/graphql");
     let authorization = format!("Authorization: Bearer {}", subjects.doctor);
     let seed = std::env::var("CLOUDMEDI_FUZZ_SEED").ok();
@@ -341,14 +419,11 @@ async fn fuzz_graphql(database_url: Option<&str>) {
         "--generation-database",
         "none",
         "--no-color",
-        "--url",
-        &endpoint,
     ];
     if let Some(seed) = &seed {
         arguments.extend(["--seed", seed]);
     }
-    let sdl = sdl.to_str().unwrap().to_owned();
-    arguments.push(&sdl);
+    arguments.push(&endpoint);
     let started = Instant::now();
     match run_schemathesis_with(temp.path(), &config, &arguments, &[("SCHEMATHESIS_HOOKS", "graphql_checks")]) {
         Ok(output) => println!("{output}"),

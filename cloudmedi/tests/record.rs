@@ -167,7 +167,8 @@ async fn a_record_follows_the_patient(database_url: Option<&str>) {
                          "amends": {"entry_id": diagnosis["entry_id"], "reason": "the smear did not show the species"}});
     let stale =
         api.post_with(&format!("{record}/conditions"), &doctor, &[("if-match", "\"1\"")], amended.clone()).await;
-    problem(stale, 409).await;
+    let refused = problem(stale, 412).await;
+    assert_eq!(refused["type"], "/problems/precondition-failed", "{refused}");
     let response = api.post(&format!("{record}/conditions"), Some(&doctor), amended.clone()).await;
     assert_eq!(response.status(), 201);
     problem(api.post(&format!("{record}/conditions"), Some(&doctor), amended).await, 409).await;

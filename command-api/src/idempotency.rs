@@ -163,10 +163,11 @@ impl Preconditions {
         let key = match headers.get(HEADER) {
             None => None,
             Some(value) => {
-                let key =
-                    value.to_str().ok().filter(|key| !key.is_empty() && key.len() <= KEY_MAX).ok_or_else(|| {
-                        ApiError::bad_request("Idempotency-Key must be 1 to 128 visible ASCII characters")
-                    })?;
+                let key = value.to_str().ok().filter(|key| valid_key(key)).ok_or_else(|| {
+                    ApiError::bad_request(
+                        "Idempotency-Key must be 1 to 128 visible ASCII characters, spaces allowed inside",
+                    )
+                })?;
                 let fingerprint = fingerprint
                     .cloned()
                     .ok_or_else(|| ApiError::Internal("a keyed route without its fingerprint layer".into()))?;
@@ -181,16 +182,51 @@ impl Preconditions {
     }
 }
 
+/// Whether `key` is 1 to [`KEY_MAX`] visible ASCII characters, with spaces inside only (the pattern
+/// the OpenAPI document states).
+fn valid_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    let visible = |byte: &u8| (0x21..=0x7e).contains(byte);
+    (1..=KEY_MAX).contains(&bytes.len())
+        && bytes.first().is_some_and(visible)
+        && bytes.last().is_some_and(visible)
+        && bytes.iter().all(|byte| (0x20..=0x7e).contains(byte))
+}
+
+/// The grammar of `If-Match` this API takes, as the OpenAPI document states it: `*`, or a list of
+/// strong entity tags each holding a record version (`"3"`, `"3", "4"`). The quotes may be left out
+/// (`3`): hand-written clients often do, and a bare number cannot be mistaken for anything else.
+pub const IF_MATCH_PATTERN: &str =
+    r#"^[ \t]*(\*|("[0-9]{1,19}"|[0-9]{1,19})([ \t]*,[ \t]*("[0-9]{1,19}"|[0-9]{1,19}))*)[ \t]*$"#;
+
 /// Parses `If-Match` (RFC 9110 §13.1.1): `*` (any current version: the record exists) or a list of
-/// entity tags, each a record version as the `ETag` of an answer gives it.
+/// entity tags, each a record version in double quotes as the `ETag` of an answer gives it. `If-Match`
+/// compares strongly, so a weak tag (`W/"3"`) could never match: it is refused as the client's
+/// mistake rather than answered `412` for ever.
 fn if_match(text: Option<&str>) -> Result<Option<Vec<u64>>, ApiError> {
-    let invalid = || ApiError::bad_request("If-Match must be `*` or record versions, as in the ETag");
-    let text = text.map(str::trim).filter(|text| !text.is_empty()).ok_or_else(invalid)?;
+    let invalid = |detail: &str| ApiError::InvalidPrecondition { detail: detail.to_owned() };
+    let malformed = || invalid("If-Match must be `*` or record versions in double quotes, as the ETag gives them");
+    let text = text.map(str::trim).filter(|text| !text.is_empty()).ok_or_else(malformed)?;
     if text == "*" {
         return Ok(None);
     }
     text.split(',')
-        .map(|tag| tag.trim().trim_start_matches("W/").trim_matches('"').parse::<u64>().map_err(|_| invalid()))
+        .map(|tag| {
+            let tag = tag.trim();
+            if tag.starts_with("W/") {
+                return Err(invalid("If-Match compares strongly (RFC 9110 §13.1.1); a weak tag W/\"…\" never matches"));
+            }
+            let version = match tag.strip_prefix('"') {
+                Some(quoted) => quoted.strip_suffix('"'),
+                None => Some(tag),
+            };
+            version
+                .filter(|version| {
+                    !version.is_empty() && version.len() <= 19 && version.bytes().all(|b| b.is_ascii_digit())
+                })
+                .and_then(|version| version.parse::<u64>().ok())
+                .ok_or_else(malformed)
+        })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
 }
@@ -272,11 +308,40 @@ mod tests {
     }
 
     #[test]
+    fn the_document_states_the_grammar_parsed_here() {
+        let document = serde_json::to_value(crate::routes(None).into_openapi()).expect("the document serialises");
+        let mut patterns = Vec::new();
+        for item in document["paths"].as_object().into_iter().flat_map(|paths| paths.values()) {
+            for operation in item.as_object().into_iter().flat_map(|operations| operations.values()) {
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    if parameter["name"] == "If-Match" {
+                        patterns.push(parameter["schema"]["pattern"].as_str().unwrap_or_default().to_owned());
+                    }
+                }
+            }
+        }
+        assert!(patterns.len() > 20, "every command on a record takes If-Match");
+        assert!(patterns.iter().all(|pattern| pattern == IF_MATCH_PATTERN), "{patterns:?}");
+    }
+
+    #[test]
     fn if_match_takes_a_star_or_versions() {
         assert_eq!(if_match(Some("*")).ok(), Some(None));
         assert_eq!(if_match(Some("\"3\"")).ok(), Some(Some(vec![3])));
-        assert_eq!(if_match(Some("\"3\", W/\"4\"")).ok(), Some(Some(vec![3, 4])));
-        assert!(if_match(Some("\"three\"")).is_err());
-        assert!(if_match(Some("")).is_err());
+        assert_eq!(if_match(Some(" \"3\" ,\"4\"")).ok(), Some(Some(vec![3, 4])));
+        for refused in ["\"three\"", "", "x3", "\"3\", W/\"4\"", "W/\"3\"", "\"\"", "\"-1\"", "\"3", "3\"", "*, \"3\""]
+        {
+            assert!(
+                matches!(if_match(Some(refused)), Err(ApiError::InvalidPrecondition { .. })),
+                "{refused} was taken"
+            );
+            let pattern = regex::Regex::new(IF_MATCH_PATTERN).expect("the pattern compiles");
+            assert!(!pattern.is_match(refused), "the document's pattern takes {refused}");
+        }
+        let pattern = regex::Regex::new(IF_MATCH_PATTERN).expect("the pattern compiles");
+        for taken in ["*", "\"3\"", " \"3\" ,\"4\"", "\"0\"", "3", "3, \"4\""] {
+            assert!(pattern.is_match(taken), "{taken}");
+            assert!(if_match(Some(taken)).is_ok(), "{taken}");
+        }
     }
 }

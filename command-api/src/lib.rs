@@ -13,6 +13,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod idempotency;
+pub mod permitted;
 pub mod routes;
 
 use axum::extract::FromRef;

@@ -59,19 +59,15 @@ pub fn decide_register(
     let name = tidy(&command.name);
     let district = tidy(&command.health_district);
     let mut errors = Vec::new();
-    if !NAME_LENGTH.contains(&name.chars().count()) || name.chars().any(char::is_control) {
-        errors.push(FieldError::new("/name", "must be 2 to 120 characters"));
-    }
-    if !DISTRICT_LENGTH.contains(&district.chars().count()) || district.chars().any(char::is_control) {
-        errors.push(FieldError::new("/health_district", "must be 2 to 80 characters"));
-    }
+    errors.extend(crate::tidied_length("/name", &command.name, &name, &NAME_LENGTH));
+    errors.extend(crate::tidied_length("/health_district", &command.health_district, &district, &DISTRICT_LENGTH));
     if reference::region(&command.region).is_none() {
         let known: Vec<&str> = reference::regions().iter().map(|region| region.code.as_str()).collect();
         errors.push(FieldError::new("/region", format!("unknown region; one of {}", known.join(", "))));
     }
     let private_level = command.level == FacilityLevel::PrivateClinic;
     if private_level && command.ownership == FacilityOwnership::Public {
-        errors.push(FieldError::new("/ownership", "a private clinic cannot be publicly owned"));
+        errors.push(FieldError::rule("/ownership", "a private clinic cannot be publicly owned"));
     }
     if !errors.is_empty() {
         return Err(FacilityError::Invalid(errors));

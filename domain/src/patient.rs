@@ -95,9 +95,7 @@ pub fn decide_register(state: Option<&Patient>, command: RegisterPatient) -> Res
         errors.push(FieldError::new("/region", format!("unknown region; one of {}", known.join(", "))));
     }
     let district = tidy(&command.health_district);
-    if !DISTRICT_LENGTH.contains(&district.chars().count()) || district.chars().any(char::is_control) {
-        errors.push(FieldError::new("/health_district", "must be 2 to 80 characters"));
-    }
+    errors.extend(crate::tidied_length("/health_district", &command.health_district, &district, &DISTRICT_LENGTH));
     let phone = optional(command.phone.as_deref(), "/phone", normalise_phone, &mut errors);
     let email = optional(command.email.as_deref(), "/email", normalise_email, &mut errors);
     let next_of_kin = command.next_of_kin.map(|kin| NextOfKin {
@@ -156,12 +154,10 @@ fn name(
     errors: &mut Vec<FieldError>,
 ) -> String {
     let tidied = tidy(text);
-    if !length.contains(&tidied.chars().count()) {
-        errors.push(FieldError::new(field, format!("must be {} to {} characters", length.start(), length.end())));
-    } else if tidied.chars().any(char::is_control) {
-        errors.push(FieldError::new(field, "must not contain control characters"));
+    if let Some(error) = crate::tidied_length(field, text, &tidied, &length) {
+        errors.push(error);
     } else if !tidied.chars().any(char::is_alphabetic) {
-        errors.push(FieldError::new(field, "must contain a letter"));
+        errors.push(FieldError::rule(field, "must contain a letter"));
     }
     tidied
 }
@@ -178,13 +174,13 @@ fn birth_date(text: &str, today: &str, errors: &mut Vec<FieldError>) -> String {
     // Today comes from the caller's clock, not from the desk; should it ever be malformed the
     // registration is refused rather than a birth date accepted unchecked.
     let Some(today) = calendar_date(today) else {
-        errors.push(FieldError::new("/today", "the server's date is not a YYYY-MM-DD date"));
+        errors.push(FieldError::rule("/today", "the server's date is not a YYYY-MM-DD date"));
         return text.to_owned();
     };
     if date > today {
-        errors.push(FieldError::new(FIELD, "must not be in the future"));
+        errors.push(FieldError::rule(FIELD, "must not be in the future"));
     } else if today.checked_sub_months(Months::new(OLDEST_AGE_YEARS * 12)).is_none_or(|oldest| date < oldest) {
-        errors.push(FieldError::new(FIELD, format!("must not be more than {OLDEST_AGE_YEARS} years ago")));
+        errors.push(FieldError::rule(FIELD, format!("must not be more than {OLDEST_AGE_YEARS} years ago")));
     }
     date.format("%Y-%m-%d").to_string()
 }
@@ -216,7 +212,7 @@ fn optional(
     match normalise(text) {
         Ok(normalised) => Some(normalised),
         Err(message) => {
-            errors.push(FieldError::new(field, message));
+            errors.push(FieldError::rule(field, message));
             None
         }
     }

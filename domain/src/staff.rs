@@ -128,14 +128,14 @@ pub fn contact(command: &RegisterStaff) -> Result<Contact, Vec<FieldError>> {
     let mut errors = Vec::new();
     let phone = match command.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         None => None,
-        Some(phone) => normalise_phone(phone).map_err(|message| errors.push(FieldError::new("/phone", message))).ok(),
+        Some(phone) => normalise_phone(phone).map_err(|message| errors.push(FieldError::rule("/phone", message))).ok(),
     };
     let email = match command.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         None => None,
-        Some(email) => normalise_email(email).map_err(|message| errors.push(FieldError::new("/email", message))).ok(),
+        Some(email) => normalise_email(email).map_err(|message| errors.push(FieldError::rule("/email", message))).ok(),
     };
     if errors.is_empty() && phone.is_none() && email.is_none() {
-        errors.push(FieldError::new("/phone", "a phone number or an e-mail address is needed to send login codes"));
+        errors.push(FieldError::rule("/phone", "a phone number or an e-mail address is needed to send login codes"));
     }
     if errors.is_empty() {
         Ok(Contact { phone, email })
@@ -152,18 +152,18 @@ pub fn decide_register(state: Option<&StaffMember>, command: RegisterStaff) -> R
     let mut errors = Vec::new();
     let login = normalise_professional_id(&command.professional_id);
     if login.is_none() {
-        errors.push(FieldError::new(
+        errors.push(FieldError::rule(
             "/professional_id",
             "must be 2 to 32 letters, digits or - _ . /, starting with a letter or digit, and not shaped like a health ID",
         ));
     }
     match may_register(command.registered_by, command.role) {
-        None => errors.push(FieldError::new("/role", format!("you cannot register a {}", command.role.as_str()))),
+        None => errors.push(FieldError::rule("/role", format!("you cannot register a {}", command.role.as_str()))),
         Some(true) if command.facility_id.is_none() => {
-            errors.push(FieldError::new("/facility_id", "this role works at a facility"))
+            errors.push(FieldError::rule("/facility_id", "this role works at a facility"))
         }
         Some(false) if command.facility_id.is_some() => {
-            errors.push(FieldError::new("/facility_id", "this role is national and belongs to no facility"))
+            errors.push(FieldError::rule("/facility_id", "this role is national and belongs to no facility"))
         }
         Some(_) => {}
     }
@@ -199,8 +199,8 @@ pub fn decide_suspend(state: Option<&StaffMember>, command: SuspendStaff) -> Res
         return Err(StaffError::AlreadySuspended);
     }
     let reason = tidy(&command.reason);
-    if !REASON_LENGTH.contains(&reason.chars().count()) || reason.chars().any(char::is_control) {
-        return Err(StaffError::Invalid(vec![FieldError::new("/reason", "must be 3 to 500 characters")]));
+    if let Some(error) = crate::tidied_length("/reason", &command.reason, &reason, &REASON_LENGTH) {
+        return Err(StaffError::Invalid(vec![error]));
     }
     Ok(vec![StaffEvent::Suspended(StaffSuspended {
         account_id: member.account_id,
@@ -247,7 +247,7 @@ fn person_name(text: &str, field: &'static str, errors: &mut Vec<FieldError>) ->
     let length = name.chars().count();
     if length == 0 || length > NAME_MAX || !name.chars().any(char::is_alphabetic) || name.chars().any(char::is_control)
     {
-        errors.push(FieldError::new(field, "must be 1 to 80 characters with at least one letter"));
+        errors.push(FieldError::rule(field, "must be 1 to 80 characters with at least one letter"));
     }
     name
 }

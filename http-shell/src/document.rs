@@ -15,8 +15,11 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::schema::SchemaType;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Response as ResponseDoc, ResponseBuilder, Type};
+use utoipa::openapi::{
+    ContentBuilder, ObjectBuilder, Ref, RefOr, Response as ResponseDoc, ResponseBuilder, Schema, Type,
+};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 /// Where the document is served.
@@ -36,12 +39,19 @@ pub const DOCS_PATH: &str = "/api/v1/docs";
             the `Authorization` header. Every error is an RFC 9457 problem document \
             (`application/problem+json`); besides the answers each route lists, any route may answer \
             `408` (the request took too long), `413` (the body is too large), `500` (with a correlation id \
-            to quote) or `503` (the database is not reachable; try again)."
+            to quote) or `503` (the database is not reachable; try again).\n\nA request that does not keep \
+            to its schema (a type, a length, a pattern, a range, an unknown or missing field) is a `400` \
+            (`/problems/invalid-request`) naming each field. A request that keeps to it but breaks a rule the \
+            schema cannot state is a `422` (`/problems/rule-violated`), each field named with the rule: dates \
+            checked against today or the patient's birth, codes checked against the ICD-10 list and the \
+            immunisation schedule, identifiers that must name something that exists, free text that is empty \
+            once its white space is tidied or holds control characters, and no string anywhere may hold the \
+            character U+0000."
     ),
     modifiers(&BearerToken),
     components(
         schemas(Problem, FieldError),
-        responses(Unauthenticated, CredentialsNotAccepted, TooManyAttempts, UnsupportedMediaType)
+        responses(Unauthenticated, CredentialsNotAccepted, TooManyAttempts, UnsupportedMediaType, InvalidRequest, RuleViolated)
     ),
     tags(
         (name = "health", description = "Liveness and readiness, for load balancers and orchestrators."),
@@ -159,6 +169,60 @@ impl<'r> ToResponse<'r> for UnsupportedMediaType {
     }
 }
 
+/// `400` on a route that takes a JSON body.
+pub struct InvalidRequest;
+
+impl<'r> ToResponse<'r> for InvalidRequest {
+    fn response() -> (&'r str, RefOr<ResponseDoc>) {
+        (
+            "InvalidRequest",
+            problem_response(
+                "The request does not keep to its schema (`/problems/invalid-request`): malformed JSON, a \
+                 missing or unknown field, a wrong type, a length, pattern or range broken; each field is named.",
+                None,
+            ),
+        )
+    }
+}
+
+/// `422` on a route that takes a JSON body.
+pub struct RuleViolated;
+
+impl<'r> ToResponse<'r> for RuleViolated {
+    fn response() -> (&'r str, RefOr<ResponseDoc>) {
+        (
+            "RuleViolated",
+            problem_response(
+                "The request keeps to its schema but breaks a rule it cannot state (`/problems/rule-violated`); \
+                 each field is named with the rule.",
+                None,
+            ),
+        )
+    }
+}
+
+/// Completes the document with what holds of every route of a kind, so that no route can leave it out:
+/// a route that takes a JSON body may answer `400`, `415` and `422` (no string may hold U+0000, for
+/// one), and an authenticated route `401`. A route's own description of these answers, where it has one,
+/// is kept. Then the reference data's codes (see [`state_reference_codes`]).
+pub fn complete(document: &mut utoipa::openapi::OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let answers = &mut operation.responses.responses;
+            if operation.request_body.is_some() {
+                answers.entry("400".into()).or_insert_with(|| Ref::from_response_name("InvalidRequest").into());
+                answers.entry("415".into()).or_insert_with(|| Ref::from_response_name("UnsupportedMediaType").into());
+                answers.entry("422".into()).or_insert_with(|| Ref::from_response_name("RuleViolated").into());
+            }
+            if operation.security.as_ref().is_some_and(|security| !security.is_empty()) {
+                answers.entry("401".into()).or_insert_with(|| Ref::from_response_name("Unauthenticated").into());
+            }
+        }
+    }
+    state_reference_codes(document);
+}
+
 /// The routes serving `document`: the JSON at [`DOCUMENT_PATH`] (rendered once, here, rather than on
 /// every request) and the interactive documentation at [`DOCS_PATH`] (Scalar's API reference, whose
 /// script and start-up script the binary serves itself, with the other pages' assets, so the page works
@@ -178,4 +242,61 @@ pub fn router<S: Clone + Send + Sync + 'static>(document: utoipa::openapi::OpenA
         .route(DOCUMENT_PATH, get(serve_json))
         .route(DOCS_PATH, get(|| async { crate::assets::page(crate::assets::DOCS_PAGE) }))
         .merge(crate::assets::router())
+}
+
+/// States the reference data's codes as enums wherever a request names one: a `region` (the regions'
+/// data file) and an `antigen` (every antigen of every version of the immunisation schedule). The codes
+/// come from the same data the server checks against, so replacing a data file changes the document
+/// with it; a code the schedule knows but not on the day a dose was given is still a `422`.
+fn state_reference_codes(document: &mut utoipa::openapi::OpenApi) {
+    let regions: Vec<String> = domain::reference::regions().iter().map(|region| region.code.clone()).collect();
+    let mut antigens: Vec<String> = domain::record::schedule::versions()
+        .iter()
+        .flat_map(|version| version.antigens.iter().map(|antigen| antigen.code.clone()))
+        .collect();
+    antigens.sort();
+    antigens.dedup();
+    let codes = |name: &str| match name {
+        "region" => Some(&regions),
+        "antigen" => Some(&antigens),
+        _ => None,
+    };
+    if let Some(components) = document.components.as_mut() {
+        for schema in components.schemas.values_mut() {
+            let RefOr::T(Schema::Object(object)) = schema else { continue };
+            for (name, property) in object.properties.iter_mut() {
+                if let (Some(codes), RefOr::T(Schema::Object(property))) = (codes(name), property) {
+                    enumerate(property, codes);
+                }
+            }
+        }
+    }
+    for item in document.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let (Some(codes), Some(RefOr::T(Schema::Object(schema)))) =
+                    (codes(&parameter.name), parameter.schema.as_mut())
+                {
+                    enumerate(schema, codes);
+                }
+            }
+        }
+    }
+}
+
+/// Restricts a string schema to `codes` (and `null`, when it allows null).
+fn enumerate(schema: &mut utoipa::openapi::schema::Object, codes: &[String]) {
+    let nullable = match &schema.schema_type {
+        SchemaType::Type(Type::String) => false,
+        SchemaType::Array(types) if types.contains(&Type::String) => types.contains(&Type::Null),
+        _ => return,
+    };
+    let mut values: Vec<serde_json::Value> = codes.iter().cloned().map(serde_json::Value::String).collect();
+    if nullable {
+        values.push(serde_json::Value::Null);
+    }
+    schema.enum_values = Some(values);
+    schema.min_length = None;
+    schema.max_length = None;
 }

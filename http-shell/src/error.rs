@@ -49,6 +49,16 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// The request keeps to the published schema, but some fields break rules it cannot state (a date
+    /// in the future, an unknown ICD-10 code, a dose the schedule does not allow yet).
+    #[error("unprocessable: {errors:?}")]
+    Unprocessable { errors: Vec<FieldError> },
+    /// `If-Match` is not `*` or a list of strong entity tags this API issued.
+    #[error("invalid precondition: {detail}")]
+    InvalidPrecondition { detail: String },
+    /// `If-Match` names a record version other than the current one.
+    #[error("precondition failed: {detail}")]
+    PreconditionFailed { detail: String },
     #[error("conflict: {detail}")]
     Conflict { detail: String },
     /// An `Idempotency-Key` sent again with a request other than the one it was first used for.
@@ -69,7 +79,14 @@ pub enum ApiError {
 /// An RFC 9457 problem details document, sent as `application/problem+json` for every error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
-    /// A relative URI naming the kind of problem, e.g. `/problems/invalid-credentials`.
+    /// A relative URI naming the kind of problem: `/problems/invalid-request` (400, the request does not
+    /// keep to its schema), `/problems/invalid-precondition` (400, `If-Match`), `/problems/unauthenticated`
+    /// and `/problems/invalid-credentials` (401), `/problems/forbidden` (403), `/problems/not-found`
+    /// (404), `/problems/method-not-allowed` (405), `/problems/timeout` (408), `/problems/conflict`
+    /// (409), `/problems/precondition-failed` (412), `/problems/payload-too-large` (413),
+    /// `/problems/unsupported-media-type` (415), `/problems/rule-violated` and
+    /// `/problems/idempotency-key-reused` (422), `/problems/too-many-attempts` (429),
+    /// `/problems/internal` (500), `/problems/unavailable` (503).
     #[serde(rename = "type")]
     pub kind: String,
     /// A short summary of the kind of problem, the same for every occurrence.
@@ -129,6 +146,9 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::InvalidPrecondition { .. } => StatusCode::BAD_REQUEST,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
@@ -147,7 +167,12 @@ impl ApiError {
             Self::Forbidden => ("forbidden", "This action is not allowed"),
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
-            Self::Conflict { .. } => ("conflict", "The resource changed since it was read"),
+            Self::Conflict { .. } => ("conflict", "The request conflicts with the resource as it stands"),
+            Self::Unprocessable { .. } => ("rule-violated", "Some fields break the record's rules"),
+            Self::InvalidPrecondition { .. } => {
+                ("invalid-precondition", "If-Match is not a precondition this API takes")
+            }
+            Self::PreconditionFailed { .. } => ("precondition-failed", "The record changed since the version given"),
             Self::IdempotencyKeyReused => ("idempotency-key-reused", "The Idempotency-Key was already used"),
             Self::PayloadTooLarge => ("payload-too-large", "The request body is too large"),
             Self::Timeout => ("timeout", "The request took too long"),
@@ -173,7 +198,14 @@ impl ApiError {
                 problem.detail = Some(detail.clone());
                 problem.errors = errors.clone();
             }
-            Self::Conflict { detail } | Self::Unavailable { detail } => problem.detail = Some(detail.clone()),
+            Self::Unprocessable { errors } => {
+                problem.detail = Some("some fields break rules beyond the request's schema; each is named".into());
+                problem.errors = errors.clone();
+            }
+            Self::Conflict { detail }
+            | Self::Unavailable { detail }
+            | Self::PreconditionFailed { detail }
+            | Self::InvalidPrecondition { detail } => problem.detail = Some(detail.clone()),
             Self::IdempotencyKeyReused => {
                 problem.detail = Some(
                     "this Idempotency-Key was already used for another request (another patient, route or body); \
@@ -210,14 +242,20 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Field errors from the application: a `400` when any breaks a constraint the schema states (the
+/// request is malformed), else a `422` (the request is well formed and breaks the rules).
 impl From<Vec<domain::FieldError>> for ApiError {
     fn from(errors: Vec<domain::FieldError>) -> Self {
-        Self::invalid(
-            errors
-                .into_iter()
-                .map(|error| FieldError { field: error.field.to_owned(), message: error.message })
-                .collect(),
-        )
+        let malformed = errors.iter().any(|error| error.kind == domain::Breach::Constraint);
+        let errors = errors
+            .into_iter()
+            .map(|error| FieldError { field: error.field.to_owned(), message: error.message })
+            .collect();
+        if malformed {
+            Self::invalid(errors)
+        } else {
+            Self::Unprocessable { errors }
+        }
     }
 }
 
@@ -237,6 +275,7 @@ impl From<application::ApplicationError> for ApiError {
             E::TooManyAttempts { retry_after_secs } => ApiError::TooManyAttempts { retry_after_secs },
             E::NotFound => ApiError::NotFound,
             E::Conflict(detail) => ApiError::Conflict { detail },
+            E::PreconditionFailed(detail) => ApiError::PreconditionFailed { detail },
             E::Refused(detail) => ApiError::bad_request(detail),
             E::Unavailable(detail) => ApiError::Unavailable { detail },
             internal @ E::Internal { .. } => ApiError::Internal(application::error::cause_chain(&internal)),

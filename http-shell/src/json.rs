@@ -67,7 +67,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         .end()
         .map_err(|_| ApiError::bad_request("the body has trailing characters after the JSON document"))?;
     if let Some(field) = null_character(bytes) {
-        return Err(ApiError::invalid_field(&field, "must not contain the character U+0000"));
+        // A rule of every string, stated once in the document's description rather than as a pattern on
+        // each, which would also make every generated client's validation slower.
+        let error = FieldError { field, message: "must not contain the character U+0000".into() };
+        return Err(ApiError::Unprocessable { errors: vec![error] });
     }
     Ok(value)
 }
@@ -122,6 +125,68 @@ fn holds_null(value: &serde_json::Value, path: &mut Vec<String>) -> bool {
     }
 }
 
+/// A count in a request: JSON Schema's `integer` is any number with no fractional part, so `1.0` is
+/// the integer 1 and is taken as such; `1.5`, a negative number or one beyond `u32` is not a count.
+/// For `#[serde(deserialize_with = "whole")]`.
+pub fn whole<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    deserializer.deserialize_any(WholeNumber)
+}
+
+/// [`whole`] for an optional count (with `#[serde(default)]`, so that an absent one is `None`).
+pub fn optional_whole<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    deserializer.deserialize_option(OptionalWholeNumber)
+}
+
+struct WholeNumber;
+
+impl<'de> serde::de::Visitor<'de> for WholeNumber {
+    type Value = u32;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a whole number from 0 to 4294967295")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<u32, E> {
+        u32::try_from(value).map_err(|_| E::invalid_value(serde::de::Unexpected::Other("a number"), &self))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<u32, E> {
+        u32::try_from(value).map_err(|_| E::invalid_value(serde::de::Unexpected::Other("a number"), &self))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<u32, E> {
+        if value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) {
+            // Whole and in range, so the conversion is exact.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Ok(value as u32)
+        } else {
+            Err(E::invalid_value(serde::de::Unexpected::Other("a number"), &self))
+        }
+    }
+}
+
+struct OptionalWholeNumber;
+
+impl<'de> serde::de::Visitor<'de> for OptionalWholeNumber {
+    type Value = Option<u32>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a whole number from 0 to 4294967295, or null")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        whole(deserializer).map(Some)
+    }
+}
+
 /// serde_json's message without the echoed value: `invalid type: string "hunter2", expected u32`
 /// becomes `invalid type: expected u32`.
 fn describe(error: &serde_json::Error) -> String {
@@ -166,7 +231,7 @@ mod tests {
 
     fn field_errors(body: &str) -> Vec<FieldError> {
         match parse::<Login>(body.as_bytes()) {
-            Err(ApiError::BadRequest { errors, .. }) => errors,
+            Err(ApiError::BadRequest { errors, .. } | ApiError::Unprocessable { errors }) => errors,
             other => panic!("expected a bad request, got {other:?}"),
         }
     }
@@ -185,6 +250,40 @@ mod tests {
         assert!(errors[0].message.contains("unknown field `admin`"), "{errors:?}");
         assert!(matches!(parse::<Login>(b"{\"login\": "), Err(ApiError::BadRequest { .. })));
         assert!(matches!(parse::<Login>(br#"{"login":"a","password":"b"} x"#), Err(ApiError::BadRequest { .. })));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Counts {
+        #[serde(deserialize_with = "whole")]
+        dose_number: u32,
+        #[serde(default, deserialize_with = "optional_whole")]
+        year: Option<u32>,
+    }
+
+    #[test]
+    fn a_count_is_any_whole_number_in_range() {
+        let counts = |body: &str| parse::<Counts>(body.as_bytes());
+        assert_eq!(counts(r#"{"dose_number": 1.0}"#).ok().map(|c| (c.dose_number, c.year)), Some((1, None)));
+        assert_eq!(
+            counts(r#"{"dose_number": 3, "year": 2e3}"#).ok().map(|c| (c.dose_number, c.year)),
+            Some((3, Some(2000)))
+        );
+        assert_eq!(counts(r#"{"dose_number": 0, "year": null}"#).ok().map(|c| c.year), Some(None));
+        assert_eq!(counts(r#"{"dose_number": 4294967295}"#).ok().map(|c| c.dose_number), Some(u32::MAX));
+        for refused in [
+            r#"{"dose_number": 1.5}"#,
+            r#"{"dose_number": -1}"#,
+            r#"{"dose_number": 4294967296}"#,
+            r#"{"dose_number": "1"}"#,
+            r#"{"dose_number": 1, "year": 1.25}"#,
+            r#"{"dose_number": 1e300}"#,
+        ] {
+            match counts(refused) {
+                Err(ApiError::BadRequest { errors, .. }) => assert!(!errors.is_empty(), "{refused}"),
+                other => panic!("{refused} gave {other:?}"),
+            }
+        }
     }
 
     #[test]
@@ -217,5 +316,9 @@ mod tests {
         // A backslash followed by the text `u0000` is not the character.
         assert!(parse::<Login>(br#"{"login": "C:\\u0000", "password": "\"\\u0000"}"#).is_ok());
         assert!(parse::<Vec<String>>(br#"["a", "\\", "\u0000"]"#).is_err());
+        assert!(matches!(
+            parse::<Login>(br#"{"login": "CM\u00001", "password": "x"}"#),
+            Err(ApiError::Unprocessable { .. })
+        ));
     }
 }

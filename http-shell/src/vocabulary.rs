@@ -178,6 +178,8 @@ vocabulary_struct! {
     #[serde(deny_unknown_fields)]
     pub struct BirthDate = event_schema::events::patient::BirthDate {
         /// The calendar date, `YYYY-MM-DD`. When estimated, the best guess (often 1 January of a year).
+        /// Not in the future, nor more than 130 years ago.
+        #[schema(format = Date)]
         pub date: String,
         /// Whether the date is an estimate (no birth certificate, age given by the patient or judged by
         /// staff) rather than a documented date.
@@ -189,9 +191,12 @@ vocabulary_struct! {
     /// The person to contact on the patient's behalf.
     #[serde(deny_unknown_fields)]
     pub struct NextOfKin = event_schema::events::patient::NextOfKin {
-        /// The next of kin's full name, as given at registration.
+        /// The next of kin's full name, as given at registration (1 to 80 characters, with a letter).
+        #[schema(min_length = 1, max_length = 80)]
         pub name: String,
-        /// How the next of kin is related to the patient, in the registration desk's words (e.g. `mother`).
+        /// How the next of kin is related to the patient, in the registration desk's words (e.g. `mother`;
+        /// 1 to 40 characters, with a letter).
+        #[schema(min_length = 1, max_length = 40)]
         pub relationship: String,
         /// The next of kin's phone number in E.164 form (e.g. `+237699123456`), if one was given.
         pub phone: Option<String>,
@@ -347,9 +352,13 @@ vocabulary_struct! {
     #[serde(deny_unknown_fields)]
     pub struct Attachment = event_schema::events::record::Attachment {
         /// Lower-case hex SHA-256 of the file's bytes.
+        #[schema(pattern = "^[0-9A-Fa-f]{64}$")]
         pub sha256: String,
         /// The file's media type, e.g. `application/pdf`.
+        #[schema(min_length = 3, max_length = 100)]
         pub media_type: String,
+        /// The file's name, 1 to 120 characters.
+        #[schema(min_length = 1, max_length = 120)]
         pub name: String,
     }
 }

@@ -29,6 +29,7 @@ mod loaders;
 mod page;
 mod policy;
 mod query;
+pub mod scalars;
 mod types;
 mod viewer;
 

@@ -104,12 +104,25 @@ impl Extension for LimitsOfRequest {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        if !self.anonymous_introspection && ctx.data_opt::<Viewer>().is_none() {
-            if let Some(pos) = introspection_in(&document) {
-                // Execution would refuse it too (introspection is disabled for such a request); this
-                // says why.
+        if ctx.data_opt::<Viewer>().is_none() {
+            let introspection = |name: &str| matches!(name, "__schema" | "__type");
+            if !self.anonymous_introspection {
+                if let Some(pos) = top_level_field(&document, introspection) {
+                    // Execution would refuse it too (introspection is disabled for such a request); this
+                    // says why.
+                    return Err(coded(
+                        "introspection needs a valid access token / l'introspection exige un jeton d'accès valide",
+                        Code::Unauthenticated,
+                        Some(pos),
+                    ));
+                }
+            }
+            // Every field of the schema needs a session. Refusing here, before the request is validated
+            // and its arguments read, means an anonymous caller is told that and nothing else, whatever
+            // the arguments hold.
+            if let Some(pos) = top_level_field(&document, |name| name != "__typename" && !introspection(name)) {
                 return Err(coded(
-                    "introspection needs a valid access token / l'introspection exige un jeton d'accès valide",
+                    "a valid access token is required / un jeton d'accès valide est requis",
                     Code::Unauthenticated,
                     Some(pos),
                 ));
@@ -148,26 +161,29 @@ fn coded(message: &str, code: Code, pos: Option<Pos>) -> ServerError {
     error
 }
 
-/// Where the document asks for `__schema` or `__type` at the top of an operation (directly, or through
-/// fragments and inline fragments).
-fn introspection_in(document: &ExecutableDocument) -> Option<Pos> {
-    fn walk(document: &ExecutableDocument, selections: &SelectionSet, depth: usize) -> Option<Pos> {
+/// Where the document asks, at the top of an operation (directly, or through fragments and inline
+/// fragments), for a field whose name `wanted` picks.
+fn top_level_field(document: &ExecutableDocument, wanted: impl Fn(&str) -> bool) -> Option<Pos> {
+    fn walk(
+        document: &ExecutableDocument,
+        selections: &SelectionSet,
+        depth: usize,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> Option<Pos> {
         // Fragments may spread each other; the validator refuses cycles, but this runs before it.
         if depth > 32 {
             return None;
         }
         selections.items.iter().find_map(|selection: &Positioned<Selection>| match &selection.node {
-            Selection::Field(field) => {
-                matches!(field.node.name.node.as_str(), "__schema" | "__type").then_some(field.pos)
-            }
-            Selection::InlineFragment(fragment) => walk(document, &fragment.node.selection_set.node, depth + 1),
+            Selection::Field(field) => wanted(field.node.name.node.as_str()).then_some(field.pos),
+            Selection::InlineFragment(fragment) => walk(document, &fragment.node.selection_set.node, depth + 1, wanted),
             Selection::FragmentSpread(spread) => document
                 .fragments
                 .get(&spread.node.fragment_name.node)
-                .and_then(|fragment| walk(document, &fragment.node.selection_set.node, depth + 1)),
+                .and_then(|fragment| walk(document, &fragment.node.selection_set.node, depth + 1, wanted)),
         })
     }
-    document.operations.iter().find_map(|(_, operation)| walk(document, &operation.node.selection_set.node, 0))
+    document.operations.iter().find_map(|(_, operation)| walk(document, &operation.node.selection_set.node, 0, &wanted))
 }
 
 /// Keeps the first [`MAX_ERRORS`] errors and replaces the rest with one that says how many there were.

@@ -3,17 +3,47 @@
 use crate::error::bad_input;
 use crate::{DEFAULT_PAGE, MAX_PAGE};
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Error, OutputType};
+use async_graphql::{Error, InputValueError, InputValueResult, OutputType, Scalar, ScalarType, Value};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-/// The page size asked for, checked.
-pub(crate) fn size(first: Option<i32>) -> Result<usize, Error> {
-    match first {
-        None => Ok(DEFAULT_PAGE),
-        Some(n) if n >= 1 && (n as usize) <= MAX_PAGE => Ok(n as usize),
-        Some(_) => Err(bad_input(format!("first must be between 1 and {MAX_PAGE}"))),
+/// How many items a page holds: 1 to [`MAX_PAGE`]. A scalar rather than an `Int`, so that the schema
+/// states the bound and a client's tools can check it; a value outside it is refused while the request
+/// is validated, before anything is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize(usize);
+
+/// A page holds 1 to 100 items (20 when `first` is not given).
+#[Scalar(name = "PageSize")]
+impl ScalarType for PageSize {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let size = match &value {
+            Value::Number(number) => number.as_u64().and_then(|size| usize::try_from(size).ok()),
+            _ => None,
+        };
+        match size {
+            Some(size) if (1..=MAX_PAGE).contains(&size) => Ok(PageSize(size)),
+            _ => Err(InputValueError::custom(format!("a page holds 1 to {MAX_PAGE} items"))),
+        }
     }
+
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::Number(number) if number.as_u64().is_some_and(|size| (1..=MAX_PAGE as u64).contains(&size)))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Number(self.0.into())
+    }
+}
+
+/// The page size asked for, or the default.
+pub(crate) fn size(first: Option<PageSize>) -> usize {
+    first.map_or(DEFAULT_PAGE, |PageSize(size)| size)
+}
+
+/// The page size, for a field's complexity: what it may cost is its children's cost for each item.
+pub(crate) fn items(first: Option<PageSize>) -> usize {
+    size(first)
 }
 
 pub(crate) fn encode(cursor: &str) -> String {

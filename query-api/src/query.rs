@@ -1,8 +1,9 @@
 //! The query root.
 
 use crate::error::{bad_input, Code};
-use crate::page;
+use crate::page::{self, PageSize};
 use crate::policy::{self, check};
+use crate::scalars::{HealthId, RegionCode};
 use crate::types::{
     loaders, AccessLogEntry, Appointment, BreakGlassAlert, EmergencyAccess, Facility, LedgerEntry, Patient,
     PatientSummary,
@@ -11,7 +12,6 @@ use crate::viewer::Viewer;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, SimpleObject, ID};
 use domain::access::{Action, Section};
-use domain::health_id::HealthId;
 use event_schema::events::access::ReadBasis;
 use projections::read::{AppointmentsOf, FacilityFilter, LedgerFilter, ReadModels};
 use uuid::Uuid;
@@ -24,9 +24,11 @@ fn read_models<'a>(ctx: &Context<'a>) -> Result<&'a ReadModels, Code> {
     ctx.data::<ReadModels>().map_err(|_| Code::Internal)
 }
 
-/// An id argument; a malformed one is answered like an unknown one.
-fn uuid(id: &ID) -> Result<Uuid, Code> {
-    Uuid::parse_str(id.as_str()).map_err(|_| Code::NotFound)
+/// An id argument, named `argument` in the error when it is not an id at all: a malformed id is the
+/// client's mistake (`BAD_USER_INPUT`) wherever it is given, while a well-formed one that names nothing
+/// the viewer may see is `NOT_FOUND`.
+fn uuid(id: &ID, argument: &str) -> async_graphql::Result<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| bad_input(format!("{argument} is not an id (a UUID)")))
 }
 
 /// A `YYYY-MM-DD` day in Cameroon (UTC+1) as the microsecond its midnight falls on.
@@ -79,13 +81,13 @@ impl Query {
     /// relationship. Anything else is `NOT_FOUND`, exactly as for an id that does not exist.
     async fn patient(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Patient> {
         viewer(ctx)?;
-        Patient::open(ctx, uuid(&id)?).await
+        Patient::open(ctx, uuid(&id, "id")?).await
     }
 
     /// A patient's record by health ID (as read from the card's QR code).
-    async fn patient_by_health_id(&self, ctx: &Context<'_>, health_id: String) -> async_graphql::Result<Patient> {
+    async fn patient_by_health_id(&self, ctx: &Context<'_>, health_id: HealthId) -> async_graphql::Result<Patient> {
         viewer(ctx)?;
-        let health_id = HealthId::parse(&health_id).map_err(|_| bad_input("healthId is not a valid health ID"))?;
+        let HealthId(health_id) = health_id;
         let row = read_models(ctx)?.patient_by_health_id(health_id.as_str()).await.map_err(Code::from)?;
         let id = row.and_then(|row| Uuid::parse_str(&row.patient_id).ok()).unwrap_or_else(Uuid::nil);
         Patient::open(ctx, id).await
@@ -93,21 +95,17 @@ impl Query {
 
     /// The facility directory, in name order, optionally in one region (its code, e.g. `LT`): for
     /// anyone with a session, since it names places, not people.
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn facilities(
         &self,
         ctx: &Context<'_>,
-        region: Option<String>,
-        first: Option<i32>,
+        region: Option<RegionCode>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Facility>> {
         viewer(ctx)?;
-        if let Some(region) = &region {
-            if domain::reference::region(region).is_none() {
-                return Err(bad_input("region is not a region code (AD, CE, EN, ES, LT, NO, NW, OU, SU, SW)"));
-            }
-        }
-        let size = page::size(first)?;
+        let region = region.map(|RegionCode(code)| code);
+        let size = page::size(first);
         let cursor = page::decode(after.as_deref())?;
         // The cursor is the last facility's id; the directory pages by name after that facility's name.
         let after = match &cursor {
@@ -140,26 +138,25 @@ impl Query {
     /// the desk: that the record exists, its id and health ID, the initials and the year of birth.
     /// Registering a visit (an encounter) at the facility then creates the care relationship, and the
     /// same search shows name, sex, date of birth and district: exactly when `patient` would.
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     #[allow(clippy::too_many_arguments)]
     async fn search_patients(
         &self,
         ctx: &Context<'_>,
-        health_id: Option<String>,
+        health_id: Option<HealthId>,
         national_id: Option<String>,
         family_name: Option<String>,
         birth_date: Option<String>,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, PatientSummary>> {
         let viewer = viewer(ctx)?;
         check(viewer, Action::SearchPatients, None)?;
-        let size = page::size(first)?;
+        let size = page::size(first);
         let after = page::decode(after.as_deref())?;
         let models = read_models(ctx)?;
         let rows = match (health_id, national_id, family_name, birth_date) {
-            (Some(health_id), None, None, None) => {
-                let id = HealthId::parse(&health_id).map_err(|_| bad_input("healthId is not a valid health ID"))?;
+            (Some(HealthId(id)), None, None, None) => {
                 models.patient_by_health_id(id.as_str()).await.map_err(Code::from)?.into_iter().collect()
             }
             (None, Some(national_id), None, None) => {
@@ -203,8 +200,10 @@ impl Query {
     }
 
     /// Appointments at a facility or with a practitioner, between two days (inclusive, Cameroon
-    /// time), soonest first; only those of patients the viewer may see.
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    /// time), soonest first; only those of patients the viewer may see. Give exactly one of
+    /// `facilityId` (the viewer's own facility) and `practitionerId`; `from` and `to` are days,
+    /// `YYYY-MM-DD`.
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     #[allow(clippy::too_many_arguments)]
     async fn appointments(
         &self,
@@ -213,21 +212,19 @@ impl Query {
         practitioner_id: Option<ID>,
         from: Option<String>,
         to: Option<String>,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Appointment>> {
         let viewer = viewer(ctx)?;
         let of = match (facility_id, practitioner_id) {
             (Some(facility), None) => {
-                let facility = Uuid::parse_str(facility.as_str()).map_err(|_| bad_input("facilityId is not an id"))?;
+                let facility = uuid(&facility, "facilityId")?;
                 if viewer.principal.facility_id != Some(facility) {
                     return Err(Code::Forbidden.into());
                 }
                 AppointmentsOf::Facility(facility)
             }
-            (None, Some(practitioner)) => AppointmentsOf::Practitioner(
-                Uuid::parse_str(practitioner.as_str()).map_err(|_| bad_input("practitionerId is not an id"))?,
-            ),
+            (None, Some(practitioner)) => AppointmentsOf::Practitioner(uuid(&practitioner, "practitionerId")?),
             _ => return Err(bad_input("give exactly one of facilityId or practitionerId")),
         };
         let from = from.as_deref().map(|day| day_start(day, "from")).transpose()?;
@@ -235,8 +232,9 @@ impl Query {
         appointments_page(ctx, of, Some((from, to)), first, after, |_| true).await
     }
 
-    /// The ledger's entries, for auditors: by stream, type, actor, patient and time of recording.
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    /// The ledger's entries, for auditors: by stream, type, actor, patient and time of recording
+    /// (`recordedFrom` inclusive, `recordedBefore` exclusive, RFC 3339 instants with their offset).
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     #[allow(clippy::too_many_arguments)]
     async fn ledger_entries(
         &self,
@@ -247,14 +245,11 @@ impl Query {
         patient_id: Option<ID>,
         recorded_from: Option<String>,
         recorded_before: Option<String>,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, LedgerEntry>> {
         check(viewer(ctx)?, Action::BrowseLedger, None)?;
-        let id = |id: Option<ID>, field: &str| {
-            id.map(|id| Uuid::parse_str(id.as_str()).map_err(|_| bad_input(format!("{field} is not an id"))))
-                .transpose()
-        };
+        let id = |id: Option<ID>, field: &str| id.map(|id| uuid(&id, field)).transpose();
         let filter = LedgerFilter {
             stream_id,
             event_type,
@@ -268,16 +263,16 @@ impl Query {
 
     /// Who changed a patient's record (and who read it), when and from where, each entry with its
     /// ledger position and hash, for auditors.
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn audit_trail(
         &self,
         ctx: &Context<'_>,
         patient_id: ID,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, LedgerEntry>> {
         let viewer = viewer(ctx)?;
-        let patient = uuid(&patient_id)?;
+        let patient = uuid(&patient_id, "patientId")?;
         check(viewer, Action::ReadAuditTrail { patient }, None)?;
         crate::types::patient_tracker(ctx)?.note(patient, Some(ReadBasis::Audit), "audit_trail");
         let filter = LedgerFilter { patient_id: Some(patient), ..LedgerFilter::default() };
@@ -285,19 +280,19 @@ impl Query {
     }
 
     /// Who read a patient's record, newest first: for the patient, and for auditors.
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn access_log(
         &self,
         ctx: &Context<'_>,
         patient_id: ID,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, AccessLogEntry>> {
         let viewer = viewer(ctx)?;
-        let patient = uuid(&patient_id)?;
+        let patient = uuid(&patient_id, "patientId")?;
         check(viewer, Action::ReadAccessLog { patient }, None)?;
         crate::types::patient_tracker(ctx)?.note(patient, policy::read_basis(viewer, None), "access_log");
-        let size = page::size(first)?;
+        let size = page::size(first);
         let before = page::decode_position(after.as_deref())?;
         let limit = u32::try_from(size + 1).unwrap_or(u32::MAX);
         let rows = read_models(ctx)?.access_log(patient, before, limit).await.map_err(Code::from)?;
@@ -315,7 +310,7 @@ impl Query {
         patient_id: ID,
     ) -> async_graphql::Result<Vec<EmergencyAccess>> {
         let viewer = viewer(ctx)?;
-        let patient = uuid(&patient_id)?;
+        let patient = uuid(&patient_id, "patientId")?;
         check(viewer, Action::ReadAccessLog { patient }, None)?;
         crate::types::patient_tracker(ctx)?.note(patient, policy::read_basis(viewer, None), "emergency_accesses");
         let rows = loaders(ctx)?.care.load_one(patient).await?.unwrap_or_default();
@@ -330,19 +325,19 @@ impl Query {
 
     /// Break-the-glass accesses opened from a facility, newest first, for its administrators: who and
     /// when, never why (see `emergencyAccesses`).
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn break_glass_alerts(
         &self,
         ctx: &Context<'_>,
         facility_id: ID,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, BreakGlassAlert>> {
         // Who is asking comes before what they asked: an anonymous caller learns nothing of the arguments.
         let viewer = viewer(ctx)?;
-        let facility = Uuid::parse_str(facility_id.as_str()).map_err(|_| bad_input("facilityId is not an id"))?;
+        let facility = uuid(&facility_id, "facilityId")?;
         check(viewer, Action::ViewBreakGlassAlerts { facility }, None)?;
-        let size = page::size(first)?;
+        let size = page::size(first);
         let before = page::decode_position(after.as_deref())?;
         let limit = u32::try_from(size + 1).unwrap_or(u32::MAX);
         let rows = read_models(ctx)?.break_glass_at(facility, before, limit).await.map_err(Code::from)?;
@@ -354,10 +349,10 @@ impl Query {
 async fn ledger_page(
     ctx: &Context<'_>,
     filter: &LedgerFilter,
-    first: Option<i32>,
+    first: Option<PageSize>,
     after: Option<String>,
 ) -> async_graphql::Result<Connection<String, LedgerEntry>> {
-    let size = page::size(first)?;
+    let size = page::size(first);
     let after = page::decode_position(after.as_deref())?;
     let limit = u32::try_from(size + 1).unwrap_or(u32::MAX);
     let rows = read_models(ctx)?.ledger_entries(filter, after.unwrap_or(0), limit).await.map_err(Code::from)?;
@@ -371,12 +366,12 @@ pub(crate) async fn appointments_page(
     ctx: &Context<'_>,
     of: AppointmentsOf,
     range: Option<(Option<i64>, Option<i64>)>,
-    first: Option<i32>,
+    first: Option<PageSize>,
     after: Option<String>,
     keep: impl Fn(&projections::read::AppointmentRow) -> bool,
 ) -> async_graphql::Result<Connection<String, Appointment>> {
     let viewer = viewer(ctx)?;
-    let size = page::size(first)?;
+    let size = page::size(first);
     let cursor = page::decode(after.as_deref())?;
     let after = match &cursor {
         None => None,

@@ -158,7 +158,7 @@ fn codes(body: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
-const SEARCH: &str = "query($h: String) { searchPatients(healthId: $h) { edges { node {
+const SEARCH: &str = "query($h: HealthId) { searchPatients(healthId: $h) { edges { node {
     id healthId initials birthYear inCare familyName givenNames sex birthDate region healthDistrict } } } }";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -317,7 +317,7 @@ async fn appointment_times_are_given_in_cameroon_time_with_the_offset() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_facility_directory_pages_in_name_order_and_filters_by_region() {
     let (world, _) = world().await;
-    let query = "query($region: String, $after: String) { facilities(region: $region, first: 2, after: $after) {
+    let query = "query($region: RegionCode, $after: String) { facilities(region: $region, first: 2, after: $after) {
         pageInfo { hasNextPage endCursor } edges { node { id name region healthDistrict } } } }";
     let names = |body: &Value| -> Vec<String> {
         body["data"]["facilities"]["edges"]

@@ -169,7 +169,14 @@ async fn the_standard_introspection_query_loads_the_schema_while_deep_nesting_st
 async fn an_anonymous_caller_is_refused_before_its_arguments_are_read() {
     let (_dir, ledger, models) = read_models().await;
     let api = QueryApi::new(models, Arc::new(Discard));
-    for query in ["{ breakGlassAlerts(facilityId: \"x\") { edges { cursor } } }", "{ patient(id: \"x\") { id } }"] {
+    for query in [
+        "{ breakGlassAlerts(facilityId: \"x\") { edges { cursor } } }",
+        "{ patient(id: \"x\") { id } }",
+        // Arguments that break their scalars: still only UNAUTHENTICATED, before validation.
+        "{ facilities(first: 0, region: \"XX\") { edges { cursor } } }",
+        "{ patientByHealthId(healthId: \"CM0\") { id } }",
+        "query { ... on Query { me { role } } }",
+    ] {
         let (body, _) = run(&api, query, None).await;
         assert_eq!(codes(&body), ["UNAUTHENTICATED"], "{query}: {body}");
     }

@@ -108,6 +108,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(health::router().into_openapi());
     document.merge(command_api::routes(None).into_openapi());
     document.merge(query_api::http::routes().into_openapi());
+    http_shell::document::complete(&mut document);
     document
 }
 
@@ -134,6 +135,7 @@ pub fn router_for(state: ServerState, limits: Limits, apis: Apis) -> Router {
             .merge(reads.with_state(state.queries.clone()))
             .merge(query_api::http::graphql_router(limits.attempts).with_state(state.queries));
     }
+    http_shell::document::complete(&mut document);
     routes
         .merge(http_shell::document::router(document))
         .route_layer(axum::middleware::from_fn(middleware::record_route))

@@ -45,7 +45,61 @@ pub enum RecordCommand {
     Merge(MergeRecords),
 }
 
+/// What a command on a record asks of the access policy, known before its content is read: enough to
+/// refuse a caller whose role could take it on no patient before their request is even parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandKind {
+    /// Writes this section of the record.
+    Write(Section),
+    /// Withdraws an entry recorded by mistake: a write to whichever section holds the entry.
+    WithdrawEntry,
+    /// Grants or revokes a facility's access (the patient's own).
+    ManageConsent,
+    BreakGlass,
+    /// Merges a duplicate record into another.
+    Merge,
+}
+
+impl CommandKind {
+    /// The action the policy is asked about on `patient`; `None` for withdrawing an entry, whose
+    /// section only the record tells.
+    pub fn action(self, patient: Uuid) -> Option<Action> {
+        match self {
+            Self::Write(section) => Some(Action::WriteSection { patient, section }),
+            Self::WithdrawEntry => None,
+            Self::ManageConsent => Some(Action::ManageConsent { patient }),
+            Self::BreakGlass => Some(Action::BreakGlass { patient }),
+            Self::Merge => Some(Action::UpdateDemographics { patient }),
+        }
+    }
+}
+
 impl RecordCommand {
+    /// What kind of command this is, for the access policy.
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Self::RecordAllergy(_) => CommandKind::Write(Section::Allergies),
+            Self::DiagnoseCondition(_) => CommandKind::Write(Section::Conditions),
+            Self::RecordImmunization(_) => CommandKind::Write(Section::Immunizations),
+            Self::RecordEncounter(_) => CommandKind::Write(Section::Encounters),
+            Self::Prescribe(_) | Self::CancelPrescription(_) => CommandKind::Write(Section::Prescriptions),
+            Self::Refer(_) => CommandKind::Write(Section::Referrals),
+            Self::MarkEnteredInError(_) => CommandKind::WithdrawEntry,
+            Self::GrantAccess(_) | Self::RevokeAccess { .. } => CommandKind::ManageConsent,
+            Self::BreakGlass(_) => CommandKind::BreakGlass,
+            Self::RecordMedicalHistory(_) => CommandKind::Write(Section::MedicalHistory),
+            Self::RecordFamilyHistory(_) => CommandKind::Write(Section::FamilyHistory),
+            Self::RecordTreatment(_) | Self::StopTreatment(_) => CommandKind::Write(Section::Treatments),
+            Self::RecordVitalSigns(_) => CommandKind::Write(Section::VitalSigns),
+            Self::OrderLab(_) => CommandKind::Write(Section::LabOrders),
+            Self::RecordLabResult(_) => CommandKind::Write(Section::LabResults),
+            Self::BookAppointment(_) | Self::RescheduleAppointment { .. } | Self::CloseAppointment { .. } => {
+                CommandKind::Write(Section::Appointments)
+            }
+            Self::Merge(_) => CommandKind::Merge,
+        }
+    }
+
     /// The command's name, for spans and logs (never its content).
     pub fn name(&self) -> &'static str {
         match self {
@@ -77,30 +131,12 @@ impl RecordCommand {
     /// What the access policy is asked about, given the record as it stands (`None`: not found). Only
     /// marking an entry entered in error depends on the record: it is a write to the entry's section.
     pub fn action(&self, patient: Uuid, record: Option<&PatientRecord>) -> Option<Action> {
-        let write = |section| Some(Action::WriteSection { patient, section });
         match self {
-            Self::RecordAllergy(_) => write(Section::Allergies),
-            Self::DiagnoseCondition(_) => write(Section::Conditions),
-            Self::RecordImmunization(_) => write(Section::Immunizations),
-            Self::RecordEncounter(_) => write(Section::Encounters),
-            Self::Prescribe(_) | Self::CancelPrescription(_) => write(Section::Prescriptions),
-            Self::Refer(_) => write(Section::Referrals),
             Self::MarkEnteredInError(command) => {
                 let section = clinical::section_of(record?, command.entry_id)?;
-                write(section)
+                Some(Action::WriteSection { patient, section })
             }
-            Self::GrantAccess(_) | Self::RevokeAccess { .. } => Some(Action::ManageConsent { patient }),
-            Self::BreakGlass(_) => Some(Action::BreakGlass { patient }),
-            Self::RecordMedicalHistory(_) => write(Section::MedicalHistory),
-            Self::RecordFamilyHistory(_) => write(Section::FamilyHistory),
-            Self::RecordTreatment(_) | Self::StopTreatment(_) => write(Section::Treatments),
-            Self::RecordVitalSigns(_) => write(Section::VitalSigns),
-            Self::OrderLab(_) => write(Section::LabOrders),
-            Self::RecordLabResult(_) => write(Section::LabResults),
-            Self::BookAppointment(_) | Self::RescheduleAppointment { .. } | Self::CloseAppointment { .. } => {
-                write(Section::Appointments)
-            }
-            Self::Merge(_) => Some(Action::UpdateDemographics { patient }),
+            other => other.kind().action(patient),
         }
     }
 

@@ -6,7 +6,7 @@ mod command;
 mod events;
 mod notify;
 
-pub use command::RecordCommand;
+pub use command::{CommandKind, RecordCommand};
 pub use events::{new_event, record_event};
 
 use crate::access::authorize_on_patient;
@@ -176,13 +176,15 @@ impl Application {
                     return Ok((recorded, record));
                 }
             }
+            // The request's own checks come first, as RFC 9110 §13.2.1 orders them: a request that is
+            // invalid whatever the record's version is refused as such, not as a stale precondition.
+            let events = command.decide(&record, survivor.as_ref())?;
             if !submission.admits(loaded.version) {
-                return Err(ApplicationError::Conflict(format!(
+                return Err(ApplicationError::PreconditionFailed(format!(
                     "the record is at version {}, not the one given",
                     loaded.version
                 )));
             }
-            let events = command.decide(&record, survivor.as_ref())?;
             let now = self.now();
             let new_events = events.iter().map(|event| new_event(event, now)).collect::<Result<Vec<_>, _>>()?;
             let request = AppendRequest::new(
@@ -198,6 +200,12 @@ impl Application {
                     return Ok((recorded, record));
                 }
                 Err(ledger::LedgerError::Conflict { .. }) if submission.expected.is_none() => continue,
+                // Another append landed after the version the submitter saw was checked.
+                Err(ledger::LedgerError::Conflict { actual, .. }) => {
+                    return Err(ApplicationError::PreconditionFailed(format!(
+                        "the record is at version {actual}, not the one given"
+                    )))
+                }
                 Err(error) => return Err(error.into()),
             }
         }

@@ -78,8 +78,11 @@ const CODE_MAX: usize = 32;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginRequest {
-    /// A health ID, a national ID card number, or a professional ID.
+    /// A health ID, a national ID card number, or a professional ID: 1 to 64 characters, not all white space.
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     login: String,
+    /// 1 to 512 characters.
+    #[schema(min_length = 1, max_length = 512)]
     password: String,
 }
 
@@ -223,7 +226,8 @@ struct SecondFactorRequest {
     challenge_id: Uuid,
     /// One of the challenge's methods.
     method: SecondFactorMethod,
-    /// The code from the app, the SMS or the e-mail, or a recovery code.
+    /// The code from the app, the SMS or the e-mail, or a recovery code: 1 to 32 characters, not all white space.
+    #[schema(min_length = 1, max_length = 32, pattern = "\\S")]
     code: String,
 }
 
@@ -259,6 +263,8 @@ async fn second_factor(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RefreshRequest {
+    /// The refresh token of the session's last login or refresh.
+    #[schema(min_length = 1, max_length = 128)]
     refresh_token: String,
 }
 
@@ -330,11 +336,14 @@ async fn end_sessions(state: &CommandState, caller: &Caller, scope: LogoutScope)
 #[serde(deny_unknown_fields)]
 #[schema(as = ActivationRequest)]
 struct ActivateRequest {
-    /// The login the account was issued with: a professional ID, or a patient's health ID.
+    /// The login the account was issued with: a professional ID, or a patient's health ID (1 to 64 characters, not all white space).
+    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
     login: String,
-    /// The one-time code sent to the person (or printed for them) when the account was issued.
+    /// The one-time code sent to the person (or printed for them) when the account was issued (1 to 32 characters).
+    #[schema(min_length = 1, max_length = 32)]
     activation_code: String,
-    /// The password the person chooses.
+    /// The password the person chooses, 12 to 128 characters; the rest of the policy (not among the commonest passwords, not the login) is checked on the server, and a password that breaks it is a 422 naming the rule.
+    #[schema(min_length = 12, max_length = 128)]
     password: String,
 }
 
@@ -359,9 +368,10 @@ struct Activated {
     responses(
         (status = 200, description = "The account is active.", body = Activated),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
-            description = "A field is empty or too long, or the password does not meet the policy \
-                (the field error says why)."),
+            description = "A field is empty or too long (`/problems/invalid-request`)."),
         (status = 401, response = http_shell::document::CredentialsNotAccepted),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The password breaks the policy; the field error says which rule (`/problems/rule-violated`)."),
         (status = 415, response = http_shell::document::UnsupportedMediaType),
         (status = 429, response = http_shell::document::TooManyAttempts)
     )

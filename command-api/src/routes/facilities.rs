@@ -2,6 +2,7 @@
 //! the directory (anyone signed in, patients included: a facility's name, level, region and district
 //! are public information, the kind printed on a signpost).
 
+use crate::permitted::{self, Permitted};
 use crate::routes::parse_id;
 use crate::CommandState;
 use application::facilities::NewFacility;
@@ -27,11 +28,15 @@ pub fn router() -> OpenApiRouter<CommandState> {
 #[serde(deny_unknown_fields)]
 #[schema(as = FacilityRegistration)]
 struct RegisterRequest {
+    /// 2 to 120 characters.
+    #[schema(min_length = 2, max_length = 120)]
     name: String,
     level: FacilityLevel,
     ownership: FacilityOwnership,
     /// A region code, e.g. `LT` for Littoral.
     region: String,
+    /// 2 to 80 characters.
+    #[schema(min_length = 2, max_length = 80)]
     health_district: String,
 }
 
@@ -86,7 +91,7 @@ pub async fn load(state: &CommandState, id: Uuid) -> Result<Option<Facility>, Ap
 )]
 async fn register(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::RegisterFacility>,
     Json(request): Json<RegisterRequest>,
 ) -> Result<(StatusCode, axum::Json<FacilityView>), ApiError> {
     let new = NewFacility {

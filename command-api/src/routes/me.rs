@@ -76,7 +76,8 @@ struct TotpEnrolment {
 #[serde(deny_unknown_fields)]
 struct Reauthentication {
     /// The account's password again: a stolen access token alone must not be enough to change how the
-    /// account proves who it is.
+    /// account proves who it is. 1 to 512 characters.
+    #[schema(min_length = 1, max_length = 512)]
     password: String,
 }
 
@@ -102,7 +103,9 @@ fn check_password_length(password: &str) -> Result<(), ApiError> {
     responses(
         (status = 200, description = "The secret to enrol.", body = TotpEnrolment),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
-            description = "The password is wrong or missing (field `/password`)."),
+            description = "The password is missing or too long (field `/password`)."),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The password is not the account's (field `/password`, `/problems/rule-violated`)."),
         (status = 401, response = http_shell::document::Unauthenticated),
         (status = 415, response = http_shell::document::UnsupportedMediaType),
         (status = 429, response = http_shell::document::TooManyAttempts)
@@ -144,8 +147,8 @@ struct RecoveryCodes {
     request_body = ConfirmTotp,
     responses(
         (status = 200, description = "The app is the account's second factor now.", body = RecoveryCodes),
-        (status = 400, body = Problem, content_type = PROBLEM_JSON,
-            description = "The code does not match (field `/code`)."),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The code does not match (field `/code`, `/problems/rule-violated`)."),
         (status = 401, response = http_shell::document::Unauthenticated),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
             description = "No enrolment is in progress, or it changed meanwhile."),
@@ -166,10 +169,27 @@ async fn confirm_totp(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CodeChannel {
-    /// `sms` or `email`.
-    method: SecondFactorMethod,
-    /// The account's password again.
+    method: CodeMethod,
+    /// The account's password again, 1 to 512 characters.
+    #[schema(min_length = 1, max_length = 512)]
     password: String,
+}
+
+/// Where one-time login codes are sent: the phone number or the e-mail address on file.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum CodeMethod {
+    Sms,
+    Email,
+}
+
+impl From<CodeMethod> for SecondFactorMethod {
+    fn from(method: CodeMethod) -> Self {
+        match method {
+            CodeMethod::Sms => SecondFactorMethod::Sms,
+            CodeMethod::Email => SecondFactorMethod::Email,
+        }
+    }
 }
 
 /// Chooses where one-time login codes are sent (which also turns them on for a patient's account).
@@ -184,8 +204,10 @@ struct CodeChannel {
     responses(
         (status = 200, description = "The account as it is now.", body = Me),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
-            description = "No such contact is on file, the method is not `sms` or `email`, or the \
-                password is wrong."),
+            description = "The method is not `sms` or `email`, or the password is missing or too long."),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "No such contact is on file (field `/method`), or the password is not the \
+                account's (field `/password`); `/problems/rule-violated`."),
         (status = 401, response = http_shell::document::Unauthenticated),
         (status = 415, response = http_shell::document::UnsupportedMediaType),
         (status = 429, response = http_shell::document::TooManyAttempts)
@@ -197,14 +219,10 @@ async fn set_code_channel(
     caller: Caller,
     Json(request): Json<CodeChannel>,
 ) -> Result<axum::Json<Me>, ApiError> {
-    if !matches!(request.method, SecondFactorMethod::Sms | SecondFactorMethod::Email) {
-        return Err(ApiError::invalid_field("/method", "must be sms or email"));
-    }
     check_password_length(&request.password)?;
-    let channel = state
-        .application
-        .set_code_channel(&caller.account, &caller.principal, request.method.into(), request.password)
-        .await?;
+    let method = SecondFactorMethod::from(request.method);
+    let channel =
+        state.application.set_code_channel(&caller.account, &caller.principal, method.into(), request.password).await?;
     let mut account = caller.account.clone();
     account.otp_channel = Some(channel);
     let caller = Caller { account, ..caller };

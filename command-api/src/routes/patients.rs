@@ -3,12 +3,12 @@
 //! patient's account for them to activate with a one-time code (sent by SMS or e-mail, or printed on
 //! the registration slip for a patient with neither).
 
+use crate::permitted::{self, Permitted};
 use crate::CommandState;
 use application::patients::NewPatient;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::health_id::HealthId;
-use http_shell::authn::Caller;
 use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
 use http_shell::json::Json;
 use http_shell::vocabulary::{BirthDate, ContactChannel, NextOfKin, Sex};
@@ -29,12 +29,18 @@ pub fn router() -> OpenApiRouter<CommandState> {
 struct RegisterRequest {
     /// The national ID card number, when the patient has one; it may belong to one patient only.
     national_id: Option<String>,
+    /// 1 to 80 characters, with a letter.
+    #[schema(min_length = 1, max_length = 80)]
     family_name: String,
+    /// 1 to 80 characters, with a letter.
+    #[schema(min_length = 1, max_length = 80)]
     given_names: String,
     sex: Sex,
     birth_date: BirthDate,
     /// A region code, e.g. `LT` for Littoral.
     region: String,
+    /// 2 to 80 characters.
+    #[schema(min_length = 2, max_length = 80)]
     health_district: String,
     /// A phone number in E.164 form (e.g. `+237699123456`); the account's activation code goes there.
     phone: Option<String>,
@@ -95,7 +101,7 @@ struct Activation {
 )]
 async fn register(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::RegisterPatient>,
     Json(request): Json<RegisterRequest>,
 ) -> Result<(StatusCode, axum::Json<Registered>), ApiError> {
     let patient = NewPatient {

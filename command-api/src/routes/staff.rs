@@ -6,6 +6,7 @@
 //! effect at once: the account is shut and every session it holds is revoked before the suspension is
 //! recorded, so the suspended person's next request already fails.
 
+use crate::permitted::{self, Permitted};
 use crate::routes::facilities;
 use crate::routes::parse_id;
 use crate::CommandState;
@@ -118,7 +119,7 @@ impl From<StaffRow> for StaffView {
 )]
 async fn register_at_facility(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::RegisterFacilityStaff>,
     Path(facility_id): Path<String>,
     Json(request): Json<RegisterRequest>,
 ) -> Result<(StatusCode, axum::Json<Registered>), ApiError> {
@@ -157,7 +158,7 @@ async fn register_at_facility(
 )]
 async fn register_national(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::ManageNationalStaff>,
     Json(request): Json<RegisterRequest>,
 ) -> Result<(StatusCode, axum::Json<Registered>), ApiError> {
     caller.authorize(&Action::ManageNationalStaff, &Facts::default())?;

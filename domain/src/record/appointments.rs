@@ -11,9 +11,9 @@ const HORIZON_DAYS: i64 = 2 * 365;
 
 fn upcoming(starts_at: Timestamp, now: Timestamp, errors: &mut Vec<FieldError>) {
     if starts_at <= now {
-        errors.push(FieldError::new("/starts_at", "must be in the future"));
+        errors.push(FieldError::rule("/starts_at", "must be in the future"));
     } else if starts_at.as_datetime() > now.as_datetime() + chrono::Duration::days(HORIZON_DAYS) {
-        errors.push(FieldError::new("/starts_at", "must be within two years"));
+        errors.push(FieldError::rule("/starts_at", "must be within two years"));
     }
 }
 
@@ -93,7 +93,7 @@ pub fn decide_close(
     let reason = match outcome {
         AppointmentOutcome::Cancelled => Some(text(reason.as_deref().unwrap_or(""), "/reason", 3..=300, &mut errors)),
         AppointmentOutcome::Missed if appointment.starts_at > now => {
-            errors.push(FieldError::new("/outcome", "an appointment is missed only once its time has passed"));
+            errors.push(FieldError::rule("/outcome", "an appointment is missed only once its time has passed"));
             None
         }
         _ => None,

@@ -108,7 +108,7 @@ pub(crate) fn checked_icd10(text: &str, errors: &mut Vec<FieldError>) -> String 
         return text.to_owned();
     };
     if let Err(refusal) = super::icd10::check(&code) {
-        errors.push(FieldError::new("/icd10", super::icd10::refusal_message(&code, &refusal)));
+        errors.push(FieldError::rule("/icd10", super::icd10::refusal_message(&code, &refusal)));
     }
     code
 }
@@ -139,7 +139,7 @@ pub fn decide_condition(
     let onset = command.onset.as_deref().map(|onset| past_date(onset, "/onset", &command.today, &mut errors));
     if let Some(encounter) = command.encounter_id {
         if record.entries.get(&encounter).is_none_or(|entry| entry.section != Section::Encounters) {
-            errors.push(FieldError::new("/encounter_id", "no such encounter in this record"));
+            errors.push(FieldError::rule("/encounter_id", "no such encounter in this record"));
         }
     }
     finish(
@@ -182,15 +182,23 @@ pub fn decide_immunization(
     let antigen = command.antigen.trim().to_uppercase();
     // The dose must exist in the schedule in force on the day it was given, and follow its rules.
     match schedule::in_force_on(&given_on).map(|version| (version, version.antigen(&antigen))) {
-        None => errors.push(FieldError::new("/antigen", "no immunisation schedule is available")),
+        None => errors.push(FieldError::rule("/antigen", "no immunisation schedule is available")),
         Some((version, None)) => {
             let known: Vec<&str> = version.antigens.iter().map(|antigen| antigen.code.as_str()).collect();
-            errors.push(FieldError::new("/antigen", format!("unknown antigen; one of {}", known.join(", "))));
+            let message = format!("unknown antigen on that day; one of {}", known.join(", "));
+            // A code of another version of the schedule is one the published enum lists: a rule of the
+            // day the dose was given, not a malformed request.
+            let elsewhere = schedule::versions().iter().any(|other| other.antigen(&antigen).is_some());
+            errors.push(if elsewhere {
+                FieldError::rule("/antigen", message)
+            } else {
+                FieldError::new("/antigen", message)
+            });
         }
         Some((_, Some(known))) => {
             if known.dose(command.dose_number).is_none() {
                 let numbers: Vec<String> = known.doses.iter().map(|dose| dose.number.to_string()).collect();
-                errors.push(FieldError::new(
+                errors.push(FieldError::rule(
                     "/dose_number",
                     format!("{} has doses {} in the schedule", known.code, numbers.join(", ")),
                 ));
@@ -240,11 +248,11 @@ fn follows_the_schedule(
             ),
             None => format!("{code} is not offered to {sex_en} / le {code} n'est pas proposé {sex_fr}"),
         };
-        errors.push(FieldError::new("/antigen", message));
+        errors.push(FieldError::rule("/antigen", message));
     }
     if !antigen.offered_in(&patient.region, &patient.health_district) {
         let district = &patient.health_district;
-        errors.push(FieldError::new(
+        errors.push(FieldError::rule(
             "/antigen",
             format!(
                 "{code} is offered only in the health districts selected for it, and the patient's district \
@@ -262,7 +270,7 @@ fn follows_the_schedule(
     }
     let min_age = antigen.min_age_of(number);
     if let Some(from) = min_age.after(birth).filter(|from| given < *from) {
-        errors.push(FieldError::new(
+        errors.push(FieldError::rule(
             "/given_on",
             format!(
                 "{code} dose {number} counts only from the age of {age_en} ({from}) / la dose {number} de {code} \
@@ -280,7 +288,7 @@ fn follows_the_schedule(
         .filter_map(|dose| calendar_date(&dose.given_on))
         .min();
     let Some(preceding_on) = preceding_on else {
-        errors.push(FieldError::new(
+        errors.push(FieldError::rule(
             "/dose_number",
             format!(
                 "{code} dose {number} needs dose {preceding} first / la dose {number} de {code} exige d'abord \
@@ -298,7 +306,7 @@ fn follows_the_schedule(
             Some(gap) => (format!("at least {} after", gap.english()), format!("au moins {} après", gap.french())),
             None => ("on or after".to_owned(), "le jour même ou après".to_owned()),
         };
-        errors.push(FieldError::new(
+        errors.push(FieldError::rule(
             "/given_on",
             format!(
                 "must be {gap_en} {code} dose {preceding} (given on {preceding_on}) / {gap_fr} la dose {preceding} \
@@ -408,14 +416,15 @@ fn thousandths(text: &str) -> Option<u64> {
 pub(crate) fn checked_dose(dose: &Dose, errors: &mut Vec<FieldError>) -> Dose {
     let amount = dose.amount.trim().to_owned();
     match thousandths(&amount) {
-        None => errors.push(FieldError::new(
+        None => errors.push(FieldError::rule(
             "/dose/amount",
             "must be a positive decimal with at most three decimals, e.g. 500 or 0.5",
         )),
         Some(value) => {
             let (largest, shown) = largest_dose(dose.unit);
             if value > largest {
-                errors.push(FieldError::new("/dose/amount", format!("more than {shown} in one dose is not plausible")));
+                errors
+                    .push(FieldError::rule("/dose/amount", format!("more than {shown} in one dose is not plausible")));
             }
         }
     }
@@ -455,7 +464,7 @@ pub fn decide_prescription(
     }
     if let Some(encounter) = command.encounter_id {
         if record.entries.get(&encounter).is_none_or(|entry| entry.section != Section::Encounters) {
-            errors.push(FieldError::new("/encounter_id", "no such encounter in this record"));
+            errors.push(FieldError::rule("/encounter_id", "no such encounter in this record"));
         }
     }
     let instructions = optional_text(command.instructions.as_deref(), "/instructions", 1..=500, &mut errors);
@@ -518,12 +527,12 @@ pub fn decide_referral(record: Option<&PatientRecord>, command: ReferPatient) ->
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::Referrals, &mut errors)?;
     if command.to_facility_id == command.from_facility_id {
-        errors.push(FieldError::new("/to_facility_id", "a referral goes to another facility"));
+        errors.push(FieldError::rule("/to_facility_id", "a referral goes to another facility"));
     }
     let reason = text(&command.reason, "/reason", 3..=500, &mut errors);
     if let Some(encounter) = command.encounter_id {
         if record.entries.get(&encounter).is_none_or(|entry| entry.section != Section::Encounters) {
-            errors.push(FieldError::new("/encounter_id", "no such encounter in this record"));
+            errors.push(FieldError::rule("/encounter_id", "no such encounter in this record"));
         }
     }
     finish(

@@ -23,7 +23,7 @@ pub fn decide_grant(record: Option<&PatientRecord>, command: GrantAccess) -> Res
         if !valid {
             errors.push(FieldError::new("/until", "must be a calendar date, YYYY-MM-DD"));
         } else if until.as_str() < command.today.as_str() {
-            errors.push(FieldError::new("/until", "cannot be in the past"));
+            errors.push(FieldError::rule("/until", "cannot be in the past"));
         }
     }
     if !errors.is_empty() {
@@ -36,7 +36,7 @@ pub fn decide_grant(record: Option<&PatientRecord>, command: GrantAccess) -> Res
 pub fn decide_revoke(record: Option<&PatientRecord>, facility_id: Uuid) -> Result<Vec<RecordEvent>, RecordError> {
     let record = super::open_record(record)?;
     if !record.consents.contains_key(&facility_id) {
-        return Err(RecordError::Invalid(vec![FieldError::new(
+        return Err(RecordError::Invalid(vec![FieldError::rule(
             "/facility_id",
             "this facility holds no access granted by the patient",
         )]));

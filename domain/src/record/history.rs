@@ -53,7 +53,7 @@ pub fn decide_medical_history(
         let born: u32 = record.patient.birth_date.date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
         let now: u32 = command.today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(u32::MAX);
         if year < born || year > now {
-            errors.push(FieldError::new("/year", "must be between the patient's birth and this year"));
+            errors.push(FieldError::rule("/year", "must be between the patient's birth and this year"));
         }
     }
     super::clinical::finish(

@@ -23,16 +23,16 @@ pub fn decide_merge(
     let mut errors = Vec::new();
     let reason = text(&command.reason, "/reason", 10..=500, &mut errors);
     match survivor {
-        None => errors.push(FieldError::new("/into", "no such patient")),
+        None => errors.push(FieldError::rule("/into", "no such patient")),
         Some(survivor) if survivor.patient.id == record.patient.id => {
-            errors.push(FieldError::new("/into", "a record cannot be merged into itself"))
+            errors.push(FieldError::rule("/into", "a record cannot be merged into itself"))
         }
         Some(survivor) if survivor.merged_into.is_some() => {
-            errors.push(FieldError::new("/into", "that record was itself merged; merge into the record it points to"))
+            errors.push(FieldError::rule("/into", "that record was itself merged; merge into the record it points to"))
         }
         Some(survivor) => {
             if survivor.patient.sex != record.patient.sex || survivor.patient.birth_date != record.patient.birth_date {
-                errors.push(FieldError::new(
+                errors.push(FieldError::rule(
                     "/into",
                     "the records differ in sex or date of birth; correct them before merging",
                 ));

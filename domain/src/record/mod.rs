@@ -283,10 +283,7 @@ pub(crate) fn text(
     errors: &mut Vec<FieldError>,
 ) -> String {
     let tidied = tidy(value);
-    let length = tidied.chars().count();
-    if !range.contains(&length) || tidied.chars().any(char::is_control) {
-        errors.push(FieldError::new(field, format!("must be {} to {} characters", range.start(), range.end())));
-    }
+    errors.extend(crate::tidied_length(field, value, &tidied, &range));
     tidied
 }
 
@@ -304,10 +301,10 @@ pub(crate) fn optional_text(
 /// checked once for every command, by [`within_lifespan`].
 pub(crate) fn past_date(value: &str, field: &'static str, today: &str, errors: &mut Vec<FieldError>) -> String {
     match (patient::calendar_date(value), patient::calendar_date(today)) {
-        (Some(date), Some(today)) if date > today => errors.push(FieldError::new(field, "cannot be in the future")),
+        (Some(date), Some(today)) if date > today => errors.push(FieldError::rule(field, "cannot be in the future")),
         (Some(_), Some(_)) => {}
         (None, _) => errors.push(FieldError::new(field, "must be a calendar date, YYYY-MM-DD")),
-        (Some(_), None) => errors.push(FieldError::new("/today", "the server's date is unreadable")),
+        (Some(_), None) => errors.push(FieldError::rule("/today", "the server's date is unreadable")),
     }
     value.to_owned()
 }
@@ -363,6 +360,6 @@ pub(crate) fn within_lifespan(record: &PatientRecord, event: &RecordEvent, error
                 "cannot be before the patient's birth ({birth}) / ne peut précéder la naissance du patient ({birth})"
             )
         };
-        errors.push(FieldError::new(field, message));
+        errors.push(FieldError::rule(field, message));
     }
 }

@@ -51,7 +51,7 @@ pub fn decide_vital_signs(
     let mut errors = Vec::new();
     let amends = amends(record, command.amends, Section::VitalSigns, &mut errors)?;
     if command.measured_at.as_datetime() > command.now.as_datetime() + chrono::Duration::minutes(CLOCK_SKEW_MINUTES) {
-        errors.push(FieldError::new("/measured_at", "cannot be in the future"));
+        errors.push(FieldError::rule("/measured_at", "cannot be in the future"));
     }
     measure(command.temperature_decicelsius, "/temperature_decicelsius", 250..=450, &mut errors);
     measure(command.systolic_mmhg, "/systolic_mmhg", 40..=300, &mut errors);
@@ -63,7 +63,7 @@ pub fn decide_vital_signs(
     measure(command.height_mm, "/height_mm", 200..=2_500, &mut errors);
     if let (Some(systolic), Some(diastolic)) = (command.systolic_mmhg, command.diastolic_mmhg) {
         if diastolic >= systolic {
-            errors.push(FieldError::new("/diastolic_mmhg", "must be lower than the systolic pressure"));
+            errors.push(FieldError::rule("/diastolic_mmhg", "must be lower than the systolic pressure"));
         }
     }
     let any = [
@@ -79,7 +79,7 @@ pub fn decide_vital_signs(
     .iter()
     .any(Option::is_some);
     if !any {
-        errors.push(FieldError::new("/", "at least one measure is needed"));
+        errors.push(FieldError::rule("/", "at least one measure is needed"));
     }
     finish(
         record,
@@ -124,7 +124,7 @@ pub fn is_loinc(code: &str) -> bool {
 fn optional_loinc(code: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
     let code = code.map(str::trim).filter(|code| !code.is_empty())?;
     if !is_loinc(code) {
-        errors.push(FieldError::new("/loinc", "must be a LOINC code with its check digit, e.g. 32700-7"));
+        errors.push(FieldError::rule("/loinc", "must be a LOINC code with its check digit, e.g. 32700-7"));
     }
     Some(code.to_owned())
 }
@@ -147,7 +147,7 @@ pub fn decide_lab_order(record: Option<&PatientRecord>, command: OrderLab) -> Re
     let loinc = optional_loinc(command.loinc.as_deref(), &mut errors);
     if let Some(encounter) = command.encounter_id {
         if record.entries.get(&encounter).is_none_or(|entry| entry.section != Section::Encounters) {
-            errors.push(FieldError::new("/encounter_id", "no such encounter in this record"));
+            errors.push(FieldError::rule("/encounter_id", "no such encounter in this record"));
         }
     }
     finish(
@@ -190,7 +190,7 @@ pub fn decide_lab_result(
     let amends = amends(record, command.amends, Section::LabResults, &mut errors)?;
     if let Some(order) = command.order_id {
         if record.entries.get(&order).is_none_or(|entry| entry.section != Section::LabOrders) {
-            errors.push(FieldError::new("/order_id", "no such lab order in this record"));
+            errors.push(FieldError::rule("/order_id", "no such lab order in this record"));
         }
     }
     let test = text(&command.test, "/test", 2..=120, &mut errors);
@@ -212,7 +212,7 @@ pub fn decide_lab_result(
             !kind.is_empty() && !sub.is_empty() && media_type.len() <= 100 && !media_type.contains(char::is_whitespace)
         });
         if !valid_media {
-            errors.push(FieldError::new("/attachments/media_type", "must be a media type such as application/pdf"));
+            errors.push(FieldError::rule("/attachments/media_type", "must be a media type such as application/pdf"));
         }
         let name = text(&attachment.name, "/attachments/name", 1..=120, &mut errors);
         attachments.push(Attachment { sha256, media_type, name });

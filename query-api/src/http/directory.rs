@@ -27,12 +27,17 @@ const PAGE_DEFAULT: u32 = 50;
 #[serde(deny_unknown_fields)]
 struct DirectoryQuery {
     /// Only facilities of this region (a code, e.g. `LT` for Littoral).
+    #[param(nullable = false)]
     region: Option<String>,
-    /// Only facilities whose name starts with this text (ASCII letters in either case).
+    /// Only facilities whose name starts with this text (1 to 120 characters, not all white space;
+    /// letters compared without case or accents).
+    #[param(nullable = false, min_length = 1, max_length = 120, pattern = "\\S")]
     name: Option<String>,
     /// The last facility of the previous page (its `next`).
+    #[param(nullable = false)]
     after: Option<Uuid>,
     /// How many facilities, 1 to 200; 50 when absent.
+    #[param(nullable = false, minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -93,10 +98,12 @@ async fn list(
             other => Ok(other),
         }
     };
-    let filter = projections::read::FacilityFilter {
-        region: text(query.region, "/region")?,
-        name_prefix: text(query.name, "/name")?,
-    };
+    let region = text(query.region, "/region")?;
+    if region.as_deref().is_some_and(|code| domain::reference::region(code).is_none()) {
+        let known: Vec<&str> = domain::reference::regions().iter().map(|region| region.code.as_str()).collect();
+        return Err(ApiError::invalid_field("/region", format!("must be a region code, one of {}", known.join(", "))));
+    }
+    let filter = projections::read::FacilityFilter { region, name_prefix: text(query.name, "/name")? };
     let read_models = state.queries.read_models();
     // One more than the page, to know whether another follows.
     let mut rows = read_models

@@ -4,7 +4,7 @@
 use super::card::VaccinationCard;
 use super::{facility, instant, loaders, person, Facility, Person};
 use crate::error::{internal, Code};
-use crate::page;
+use crate::page::{self, PageSize};
 use crate::policy::{self, check};
 use crate::viewer::{ReadTracker, Viewer};
 use async_graphql::connection::Connection;
@@ -61,11 +61,11 @@ impl Patient {
         ctx: &Context<'_>,
         section: Section,
         only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         check(viewer(ctx)?, Action::ReadSection { patient: self.id, section }, self.care)?;
-        let size = page::size(first)?;
+        let size = page::size(first);
         let after = page::decode_position(after.as_deref())?;
         let entries = loaders(ctx)?.entries.load_one(self.id).await?.unwrap_or_default();
         tracker(ctx)?.note(self.id, self.basis, section.as_str());
@@ -156,136 +156,136 @@ impl Patient {
         self.row.merged_into.clone().map(ID)
     }
 
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn medical_history(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::MedicalHistory, only_current, first, after).await
     }
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn family_history(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::FamilyHistory, only_current, first, after).await
     }
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn allergies(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::Allergies, only_current, first, after).await
     }
     /// Diagnoses (ICD-10).
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn conditions(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::Conditions, only_current, first, after).await
     }
     /// Long-term treatments.
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn treatments(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::Treatments, only_current, first, after).await
     }
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn prescriptions(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::Prescriptions, only_current, first, after).await
     }
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn lab_orders(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::LabOrders, only_current, first, after).await
     }
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn lab_results(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::LabResults, only_current, first, after).await
     }
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn vital_signs(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::VitalSigns, only_current, first, after).await
     }
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn immunizations(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::Immunizations, only_current, first, after).await
     }
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn encounters(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::Encounters, only_current, first, after).await
     }
     /// Referrals and transfers to other facilities.
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn referrals(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] only_current: bool,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::Referrals, only_current, first, after).await
     }
 
     /// The patient's appointments, soonest first.
-    #[graphql(complexity = "(first.unwrap_or(20).clamp(1, 100) as usize) * child_complexity")]
+    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
     async fn appointments(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        first: Option<PageSize>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Appointment>> {
         self.check_section(ctx, Section::Appointments)?;

@@ -2,13 +2,13 @@
 
 use super::{instant, run, CommandHeaders, Recorded, SectionAnswers};
 use crate::idempotency::Preconditions;
+use crate::permitted::{self, Permitted};
 use crate::routes::parse_id;
 use crate::CommandState;
 use application::access::acting_facility;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::appointments::BookAppointment;
-use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
 use http_shell::vocabulary::AppointmentOutcome;
@@ -56,7 +56,7 @@ pub struct AppointmentRequest {
 /// Books an appointment at the caller's facility.
 async fn book_appointment(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteAppointments>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<AppointmentRequest>,
@@ -103,7 +103,7 @@ pub struct RescheduleRequest {
 )]
 async fn reschedule_appointment(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteAppointments>,
     Path((patient_id, entry_id)): Path<(String, String)>,
     pre: Preconditions,
     Json(request): Json<RescheduleRequest>,
@@ -143,7 +143,7 @@ pub struct CloseAppointmentRequest {
 )]
 async fn close_appointment(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteAppointments>,
     Path((patient_id, entry_id)): Path<(String, String)>,
     pre: Preconditions,
     Json(request): Json<CloseAppointmentRequest>,

@@ -2,13 +2,13 @@
 
 use super::{run, BreakGlassAnswers, CommandHeaders, ConsentAnswers, Recorded};
 use crate::idempotency::Preconditions;
+use crate::permitted::{self, Permitted};
 use crate::routes::parse_id;
 use crate::CommandState;
 use application::access::acting_facility;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::consent::{BreakGlass, GrantAccess};
-use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
 use serde::Deserialize;
@@ -49,7 +49,7 @@ pub struct ConsentRequest {
 /// The patient grants a facility access to their record.
 async fn grant_access(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::ManageConsent>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<ConsentRequest>,
@@ -81,7 +81,7 @@ async fn grant_access(
 /// The patient withdraws a facility's access.
 async fn revoke_access(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::ManageConsent>,
     Path((patient_id, facility_id)): Path<(String, String)>,
     pre: Preconditions,
 ) -> Result<Recorded, ApiError> {
@@ -118,7 +118,7 @@ pub struct BreakGlassRequest {
 /// is told through their usual channel.
 async fn break_glass(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::BreakGlass>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<BreakGlassRequest>,

@@ -3,6 +3,7 @@
 
 use super::{run, CommandHeaders, CorrectionRequest, Recorded, SectionAnswers};
 use crate::idempotency::Preconditions;
+use crate::permitted::{self, Permitted};
 use crate::routes::parse_id;
 use crate::CommandState;
 use application::access::acting_facility;
@@ -12,7 +13,6 @@ use domain::record::clinical::{
     CancelPrescription, Correction, DiagnoseCondition, MarkEnteredInError, PrescribeMedicine, RecordAllergy,
     RecordEncounter, RecordImmunization, ReferPatient,
 };
-use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
 use http_shell::vocabulary::{
@@ -67,7 +67,7 @@ pub struct AllergyRequest {
 )]
 async fn record_allergy(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteAllergies>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<AllergyRequest>,
@@ -118,7 +118,7 @@ pub struct ConditionRequest {
 )]
 async fn diagnose_condition(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteConditions>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<ConditionRequest>,
@@ -143,6 +143,10 @@ pub struct ImmunizationRequest {
     /// The antigen's code in the schedule, e.g. `PENTA`.
     #[schema(min_length = 1, max_length = 20)]
     antigen: String,
+    /// The dose's number in the antigen's series (0 for a birth dose); which numbers exist, and when each
+    /// may be given, is the schedule's rule.
+    #[serde(deserialize_with = "http_shell::json::whole")]
+    #[schema(minimum = 0, maximum = 20)]
     dose_number: u32,
     #[schema(min_length = 1, max_length = 40)]
     lot: String,
@@ -169,7 +173,7 @@ pub struct ImmunizationRequest {
 )]
 async fn record_immunization(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteImmunizations>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<ImmunizationRequest>,
@@ -220,7 +224,7 @@ pub struct EncounterRequest {
 /// Records an encounter at the caller's facility, with the caller as the practitioner.
 async fn record_encounter(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteEncounters>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<EncounterRequest>,
@@ -248,10 +252,12 @@ pub struct PrescriptionRequest {
     dose: Dose,
     route: Route,
     #[schema(minimum = 1, maximum = 24)]
+    #[serde(deserialize_with = "http_shell::json::whole")]
     times_per_day: u32,
     #[serde(default)]
     as_needed: bool,
     #[schema(minimum = 1, maximum = 365)]
+    #[serde(deserialize_with = "http_shell::json::whole")]
     duration_days: u32,
     encounter_id: Option<Uuid>,
     #[schema(min_length = 1, max_length = 500)]
@@ -277,7 +283,7 @@ pub struct PrescriptionRequest {
 /// Prescribes a medicine, with the caller as the prescriber.
 async fn prescribe(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WritePrescriptions>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<PrescriptionRequest>,
@@ -325,7 +331,7 @@ pub struct CancellationRequest {
 /// Stops a prescription before its end.
 async fn cancel_prescription(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WritePrescriptions>,
     Path((patient_id, entry_id)): Path<(String, String)>,
     pre: Preconditions,
     Json(request): Json<CancellationRequest>,
@@ -372,7 +378,7 @@ pub struct ReferralRequest {
 /// Refers the patient from the caller's facility to another.
 async fn refer(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteReferrals>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<ReferralRequest>,
@@ -418,7 +424,7 @@ pub struct EnteredInErrorRequest {
 /// Withdraws an entry recorded by mistake; allowed to whoever may write the entry's section.
 async fn mark_entered_in_error(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WithdrawEntry>,
     Path((patient_id, entry_id)): Path<(String, String)>,
     pre: Preconditions,
     Json(request): Json<EnteredInErrorRequest>,

@@ -2,13 +2,13 @@
 
 use super::{run, CommandHeaders, CorrectionRequest, Recorded, SectionAnswers};
 use crate::idempotency::Preconditions;
+use crate::permitted::{self, Permitted};
 use crate::routes::parse_id;
 use crate::CommandState;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::clinical::Correction;
 use domain::record::history::{RecordFamilyHistory, RecordMedicalHistory, RecordTreatment, StopTreatment};
-use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
 use http_shell::vocabulary::{Dose, HistoryKind, Route};
@@ -32,7 +32,12 @@ pub struct MedicalHistoryRequest {
     kind: HistoryKind,
     #[schema(min_length = 2, max_length = 300)]
     description: String,
+    /// An ICD-10 code, e.g. `B50.9`; empty for none.
+    #[schema(pattern = "^([A-Za-z][0-9]{2}(\\.?[0-9A-Za-z]{1,4})?)?$")]
     icd10: Option<String>,
+    /// The year it began; between the patient's birth and this year (a rule checked on the server).
+    #[serde(default, deserialize_with = "http_shell::json::optional_whole")]
+    #[schema(minimum = 1850, maximum = 9999)]
     year: Option<u32>,
     amends: Option<CorrectionRequest>,
 }
@@ -54,7 +59,7 @@ pub struct MedicalHistoryRequest {
 )]
 async fn record_medical_history(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteMedicalHistory>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<MedicalHistoryRequest>,
@@ -79,6 +84,8 @@ pub struct FamilyHistoryRequest {
     relationship: String,
     #[schema(min_length = 2, max_length = 200)]
     condition: String,
+    /// An ICD-10 code, e.g. `B50.9`; empty for none.
+    #[schema(pattern = "^([A-Za-z][0-9]{2}(\\.?[0-9A-Za-z]{1,4})?)?$")]
     icd10: Option<String>,
     amends: Option<CorrectionRequest>,
 }
@@ -100,7 +107,7 @@ pub struct FamilyHistoryRequest {
 )]
 async fn record_family_history(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteFamilyHistory>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<FamilyHistoryRequest>,
@@ -124,6 +131,7 @@ pub struct TreatmentRequest {
     dose: Dose,
     route: Route,
     #[schema(minimum = 1, maximum = 24)]
+    #[serde(deserialize_with = "http_shell::json::whole")]
     times_per_day: u32,
     /// `YYYY-MM-DD`.
     #[schema(format = Date)]
@@ -148,7 +156,7 @@ pub struct TreatmentRequest {
 )]
 async fn record_treatment(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteTreatments>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<TreatmentRequest>,
@@ -195,7 +203,7 @@ pub struct StopTreatmentRequest {
 )]
 async fn stop_treatment(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteTreatments>,
     Path((patient_id, entry_id)): Path<(String, String)>,
     pre: Preconditions,
     Json(request): Json<StopTreatmentRequest>,

@@ -2,12 +2,12 @@
 
 use super::{run, CommandHeaders, Recorded};
 use crate::idempotency::Preconditions;
+use crate::permitted::{self, Permitted};
 use crate::routes::parse_id;
 use crate::CommandState;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::merge::MergeRecords;
-use http_shell::authn::Caller;
 use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
 use http_shell::json::Json;
 use serde::Deserialize;
@@ -51,16 +51,20 @@ pub struct MergeRequest {
         (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not merge records."),
         (status = 404, body = Problem, content_type = PROBLEM_JSON, description = "No such patient, or one the caller may not see (answered alike)."),
-        (status = 409, body = Problem, content_type = PROBLEM_JSON, description = "The record was already merged, or moved on."),
+        (status = 409, body = Problem, content_type = PROBLEM_JSON, description = "The record was already merged (`/problems/conflict`)."),
+        (status = 412, body = Problem, content_type = PROBLEM_JSON,
+            description = "The record is at another version than `If-Match` gives (`/problems/precondition-failed`)."),
         (status = 415, response = http_shell::document::UnsupportedMediaType),
         (status = 422, body = Problem, content_type = PROBLEM_JSON,
-            description = "The Idempotency-Key was already used for another request.")
+            description = "The surviving record does not exist, is this one, or was itself merged \
+                (`/problems/rule-violated`); or the Idempotency-Key was already used for another request \
+                (`/problems/idempotency-key-reused`).")
     ),
     security(("bearer" = []))
 )]
 async fn merge_records(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::MergeRecords>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<MergeRequest>,

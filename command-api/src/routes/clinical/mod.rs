@@ -6,7 +6,7 @@
 //! on the patient is a `404`, exactly like an unknown id. `Idempotency-Key` names the command: the same
 //! request retried with the same key returns the first answer and records nothing, and the key sent
 //! with any other request is a `422` (see `crate::idempotency`). `If-Match` carries the record version
-//! the client saw (the `ETag` of every answer), or `*`; a record that has moved on is a `409`.
+//! the client saw (the `ETag` of every answer), or `*`; a record at another version is a `412`.
 
 mod appointments;
 mod consent;
@@ -62,13 +62,38 @@ fn answers(forbidden: &str) -> BTreeMap<String, RefOr<ResponseDoc>> {
     let problem = |description: &str| problem_response(description, None);
     BTreeMap::from([
         ("201".to_owned(), recorded.into()),
-        ("400".to_owned(), problem("Some fields are invalid; each is named.")),
+        (
+            "400".to_owned(),
+            problem(
+                "The request does not keep to its schema: some fields are invalid, each named \
+                 (`/problems/invalid-request`), or `If-Match` is weak or malformed (`/problems/invalid-precondition`).",
+            ),
+        ),
         ("401".to_owned(), Ref::from_response_name("Unauthenticated").into()),
-        ("403".to_owned(), problem(forbidden)),
-        ("404".to_owned(), problem("No such patient or entry, or a patient the caller may not see (answered alike).")),
-        ("409".to_owned(), problem("The record moved on since the version given, or the entry was already corrected.")),
+        ("403".to_owned(), problem(&format!("{forbidden} Checked before anything else in the request (`/problems/forbidden`)."))),
+        (
+            "404".to_owned(),
+            problem("No such patient or entry, or a patient the caller may not see, answered alike (`/problems/not-found`)."),
+        ),
+        (
+            "409".to_owned(),
+            problem(
+                "The entry was already corrected or withdrawn, the record was merged into another, or it kept \
+                 changing while the command was decided (`/problems/conflict`).",
+            ),
+        ),
+        ("412".to_owned(), problem("The record is at another version than `If-Match` gives (`/problems/precondition-failed`).")),
         ("415".to_owned(), Ref::from_response_name("UnsupportedMediaType").into()),
-        ("422".to_owned(), problem("The Idempotency-Key was already used for another request.")),
+        (
+            "422".to_owned(),
+            problem(
+                "The request keeps to its schema but breaks a rule of the record, each field named \
+                 (`/problems/rule-violated`): a date in the future or before the patient's birth, an appointment \
+                 not in the future or marked missed before its time, an unknown ICD-10 code, a dose the \
+                 schedule does not allow yet, a facility or an entry that does not exist. Or the \
+                 `Idempotency-Key` was already used for another request (`/problems/idempotency-key-reused`).",
+            ),
+        ),
     ])
 }
 
@@ -104,11 +129,15 @@ impl IntoResponses for BreakGlassAnswers {
 #[into_params(parameter_in = Header)]
 #[allow(dead_code)]
 pub struct CommandHeaders {
-    /// Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422.
-    #[param(rename = "Idempotency-Key")]
+    /// Names the command: the same request sent again with the same key returns the first answer and records nothing; the key sent with any other request is a 422. 1 to 128 visible ASCII characters, spaces allowed inside.
+    #[param(rename = "Idempotency-Key", nullable = false, pattern = r"^[\x21-\x7E]([\x20-\x7E]{0,126}[\x21-\x7E])?$")]
     idempotency_key: Option<String>,
-    /// The record version the client saw (an ETag), several, or `*` (any version); a record that moved on is a 409.
-    #[param(rename = "If-Match")]
+    /// The record version the client saw, in double quotes as the ETag gives it (the quotes may be left out), several separated by commas, or `*` (any version of a record that exists). A record at another version is a 412; a weak or malformed tag is a 400 (`/problems/invalid-precondition`).
+    #[param(
+        rename = "If-Match",
+        nullable = false,
+        pattern = r#"^[ \t]*(\*|("[0-9]{1,19}"|[0-9]{1,19})([ \t]*,[ \t]*("[0-9]{1,19}"|[0-9]{1,19}))*)[ \t]*$"#
+    )]
     if_match: Option<String>,
 }
 

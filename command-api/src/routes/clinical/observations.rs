@@ -2,13 +2,13 @@
 
 use super::{instant, run, CommandHeaders, CorrectionRequest, Recorded, SectionAnswers};
 use crate::idempotency::Preconditions;
+use crate::permitted::{self, Permitted};
 use crate::routes::parse_id;
 use crate::CommandState;
 use application::record::RecordCommand;
 use axum::extract::{Path, State};
 use domain::record::clinical::Correction;
 use domain::record::observations::{OrderLab, RecordLabResult, RecordVitalSigns};
-use http_shell::authn::Caller;
 use http_shell::error::ApiError;
 use http_shell::json::Json;
 use http_shell::vocabulary::{Attachment, Interpretation};
@@ -34,20 +34,28 @@ pub struct VitalSignsRequest {
     measured_at: String,
     /// Tenths of a degree Celsius: `385` is 38.5 °C.
     #[schema(minimum = 250, maximum = 450)]
+    #[serde(default, deserialize_with = "http_shell::json::optional_whole")]
     temperature_decicelsius: Option<u32>,
     #[schema(minimum = 40, maximum = 300)]
+    #[serde(default, deserialize_with = "http_shell::json::optional_whole")]
     systolic_mmhg: Option<u32>,
     #[schema(minimum = 20, maximum = 200)]
+    #[serde(default, deserialize_with = "http_shell::json::optional_whole")]
     diastolic_mmhg: Option<u32>,
     #[schema(minimum = 20, maximum = 300)]
+    #[serde(default, deserialize_with = "http_shell::json::optional_whole")]
     pulse_per_minute: Option<u32>,
     #[schema(minimum = 4, maximum = 100)]
+    #[serde(default, deserialize_with = "http_shell::json::optional_whole")]
     respiratory_rate_per_minute: Option<u32>,
     #[schema(minimum = 50, maximum = 100)]
+    #[serde(default, deserialize_with = "http_shell::json::optional_whole")]
     spo2_percent: Option<u32>,
     #[schema(minimum = 300, maximum = 400000)]
+    #[serde(default, deserialize_with = "http_shell::json::optional_whole")]
     weight_grams: Option<u32>,
     #[schema(minimum = 200, maximum = 2500)]
+    #[serde(default, deserialize_with = "http_shell::json::optional_whole")]
     height_mm: Option<u32>,
     amends: Option<CorrectionRequest>,
 }
@@ -69,7 +77,7 @@ pub struct VitalSignsRequest {
 )]
 async fn record_vital_signs(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteVitalSigns>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<VitalSignsRequest>,
@@ -122,7 +130,7 @@ pub struct LabOrderRequest {
 )]
 async fn order_lab(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteLabOrders>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<LabOrderRequest>,
@@ -179,7 +187,7 @@ pub struct LabResultRequest {
 /// (never the result itself).
 async fn record_lab_result(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::WriteLabResults>,
     Path(patient_id): Path<String>,
     pre: Preconditions,
     Json(request): Json<LabResultRequest>,
