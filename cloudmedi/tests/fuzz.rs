@@ -8,7 +8,7 @@
 //! ledger, with everything the fuzzer managed to record, verifies.
 //!
 //! The GraphQL API is fuzzed the same way from the schema the server itself gives to the standard
-//! introspection query, as the same doctor: no answer may be a server error, and no resolver may fail
+//! introspection query, as the same doctor and as the patient: no answer may be a server error, and no resolver may fail
 //! inside (each such failure is logged as `query_api.internal_error`).
 //!
 //! Schemathesis comes from PyPI: the first run creates a virtual environment under the workspace's
@@ -185,34 +185,47 @@ async fn fuzz(database_url: Option<&str>) {
     // would only ever be answered 401; the two logout operations are therefore fuzzed on their own,
     // after everything else, rather than left out.
     let logout = "^/api/v1/auth/logout";
-    let runs: [(&str, Option<&str>, &str, &str, [&str; 2]); 5] = [
-        (
-            "the doctor",
-            Some(&subjects.doctor),
-            MAX_EXAMPLES,
-            "examples,coverage,fuzzing,stateful",
-            ["--exclude-path-regex", logout],
-        ),
+    let all_but_logout = ["--exclude-path-regex", logout];
+    let runs = [
+        Run {
+            role: "the doctor",
+            token: Some(&subjects.doctor),
+            examples: MAX_EXAMPLES,
+            phases: ALL_PHASES,
+            selection: all_but_logout,
+        },
         // The other roles are mostly refused before their requests are read, which the generated
         // cases show as well as the coverage phase's exhaustive ones would, in a fraction of the time.
-        ("the nurse", Some(&subjects.nurse), MAX_EXAMPLES_OTHER_ROLES, "fuzzing", ["--exclude-path-regex", logout]),
-        (
-            "the patient",
-            Some(&subjects.patient_session),
-            MAX_EXAMPLES_OTHER_ROLES,
-            "fuzzing",
-            ["--exclude-path-regex", logout],
-        ),
-        ("anyone", None, MAX_EXAMPLES_OTHER_ROLES, "fuzzing", ["--exclude-path-regex", logout]),
-        (
-            "the doctor",
-            Some(&subjects.doctor),
-            MAX_EXAMPLES,
-            "examples,coverage,fuzzing",
-            ["--include-path-regex", logout],
-        ),
+        Run {
+            role: "the nurse",
+            token: Some(&subjects.nurse),
+            examples: MAX_EXAMPLES_OTHER_ROLES,
+            phases: "fuzzing",
+            selection: all_but_logout,
+        },
+        Run {
+            role: "the patient",
+            token: Some(&subjects.patient_session),
+            examples: MAX_EXAMPLES_OTHER_ROLES,
+            phases: "fuzzing",
+            selection: all_but_logout,
+        },
+        Run {
+            role: "anyone",
+            token: None,
+            examples: MAX_EXAMPLES_OTHER_ROLES,
+            phases: "fuzzing",
+            selection: all_but_logout,
+        },
+        Run {
+            role: "the doctor",
+            token: Some(&subjects.doctor),
+            examples: MAX_EXAMPLES,
+            phases: "examples,coverage,fuzzing",
+            selection: ["--include-path-regex", logout],
+        },
     ];
-    for (role, token, examples, phases, selection) in runs {
+    for Run { role, token, examples, phases, selection } in runs {
         let authorization = token.map(|token| format!("Authorization: Bearer {token}"));
         let mut arguments = vec![
             "--checks",
@@ -258,6 +271,19 @@ async fn fuzz(database_url: Option<&str>) {
     api.server.stop();
     let verify = cloudmedi(&["verify", "--data-dir", path(&api.data)], database_url);
     assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+}
+
+/// Every phase schemathesis has, the stateful one (requests chained by their answers) included.
+const ALL_PHASES: &str = "examples,coverage,fuzzing,stateful";
+
+/// One run of the fuzzer: as whom, how many cases per operation and phase, which phases and which
+/// operations.
+struct Run<'a> {
+    role: &'a str,
+    token: Option<&'a str>,
+    examples: &'a str,
+    phases: &'a str,
+    selection: [&'a str; 2],
 }
 
 /// What the fuzzer is given so that it gets past "no such patient" often enough to reach the
@@ -405,29 +431,37 @@ async fn fuzz_graphql(database_url: Option<&str>) {
     let hooks = format!("HEALTH_IDS = {}\n{GRAPHQL_CHECK}", serde_json::to_string(&[&subjects.health_id]).unwrap());
     std::fs::write(temp.path().join("graphql_checks.py"), hooks).unwrap();
     let endpoint = api.server.url("/graphql");
-    let authorization = format!("Authorization: Bearer {}", subjects.doctor);
     let seed = std::env::var("CLOUDMEDI_FUZZ_SEED").ok();
-    let mut arguments = vec![
-        "--checks",
-        "only_client_errors",
-        "--max-examples",
-        MAX_EXAMPLES,
-        "--request-timeout",
-        REQUEST_TIMEOUT_SECS,
-        "--header",
-        &authorization,
-        "--generation-database",
-        "none",
-        "--no-color",
-    ];
-    if let Some(seed) = &seed {
-        arguments.extend(["--seed", seed]);
-    }
-    arguments.push(&endpoint);
     let started = Instant::now();
-    match run_schemathesis_with(temp.path(), &config, &arguments, &[("SCHEMATHESIS_HOOKS", "graphql_checks")]) {
-        Ok(output) => println!("{output}"),
-        Err(failure) => panic!("{failure}"),
+    // The schema is loaded by the standard introspection query, which needs a session: the roles fuzzed
+    // are those who have one.
+    let runs = [
+        ("the doctor", &subjects.doctor, MAX_EXAMPLES),
+        ("the patient", &subjects.patient_session, MAX_EXAMPLES_OTHER_ROLES),
+    ];
+    for (role, token, examples) in runs {
+        let authorization = format!("Authorization: Bearer {token}");
+        let mut arguments = vec![
+            "--checks",
+            "only_client_errors",
+            "--max-examples",
+            examples,
+            "--request-timeout",
+            REQUEST_TIMEOUT_SECS,
+            "--header",
+            &authorization,
+            "--generation-database",
+            "none",
+            "--no-color",
+        ];
+        if let Some(seed) = &seed {
+            arguments.extend(["--seed", seed]);
+        }
+        arguments.push(&endpoint);
+        match run_schemathesis_with(temp.path(), &config, &arguments, &[("SCHEMATHESIS_HOOKS", "graphql_checks")]) {
+            Ok(output) => println!("as {role}:\n{output}"),
+            Err(failure) => panic!("as {role}: {failure}"),
+        }
     }
     println!("fuzzed /graphql in {:?}", started.elapsed());
     let log = std::fs::read_to_string(server_log(&api.data)).unwrap_or_default();

@@ -155,7 +155,7 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
                    "phone": "699000002"}),
         )
         .await;
-    assert_eq!(problem(duplicate, 400).await["errors"][0]["field"], "/professional_id");
+    assert_eq!(problem(duplicate, 422).await["errors"][0]["field"], "/professional_id");
     let staff: Vec<Value> = api.get(&staff_path, &manager_token).await.json().await.unwrap();
     assert_eq!(staff.len(), 3, "{staff:?}");
 
@@ -166,7 +166,7 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     let doctor_token = token(&doctor).to_owned();
     // Changing the second factor needs the password again: a stolen access token is not enough.
     let refused = api.post("/api/v1/me/totp", Some(&doctor_token), json!({"password": "not the password 1"})).await;
-    assert_eq!(problem(refused, 400).await["errors"][0]["field"], "/password");
+    assert_eq!(problem(refused, 422).await["errors"][0]["field"], "/password");
     let enrolment: Value = api
         .post("/api/v1/me/totp", Some(&doctor_token), json!({"password": "Fotso reads the charts twice"}))
         .await
@@ -356,14 +356,14 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
     problem(api.post("/api/v1/auth/login", None, login).await, 429).await;
 
     // Administrators hand out only the roles below them.
-    for (role, status) in [("facility_administrator", 403), ("system_administrator", 400), ("auditor", 400)] {
+    for (role, status) in [("facility_administrator", 403), ("system_administrator", 422), ("auditor", 422)] {
         let body = json!({"professional_id": "LAQ-X-1", "role": role, "family_name": "X", "given_names": "Y",
                           "phone": "699000003"});
         problem(api.post(&staff_path, Some(&manager_token), body).await, status).await;
     }
     let peer = json!({"professional_id": "MINSANTE-ADM-2", "role": "system_administrator", "family_name": "X",
                       "given_names": "Y", "email": "adm2@minsante.cm"});
-    let refused = problem(api.post("/api/v1/staff", Some(&admin_token), peer).await, 400).await;
+    let refused = problem(api.post("/api/v1/staff", Some(&admin_token), peer).await, 422).await;
     assert_eq!(refused["errors"][0]["field"], "/role", "system administrators are made only at the console");
 
     // Logging out everywhere ends every session of the account.
@@ -544,13 +544,14 @@ async fn bad_input_is_refused_clearly(database_url: Option<&str>) {
     let unknown_field = api.post(login, None, json!({"login": "a", "password": "b", "role": "admin"})).await;
     problem(unknown_field, 400).await;
     // The null character, which PostgreSQL cannot hold in text, is refused on every backend, wherever
-    // it is.
+    // it is: a rule of every string, which the document states once (422).
     let activation = json!({"login": "CM\u{0}1", "activation_code": "abcd-efgh-ijkl", "password": STRONG});
     for (path, body) in
         [(login, json!({"login": "CM\u{0}1", "password": STRONG})), ("/api/v1/auth/activate", activation)]
     {
-        let refused = problem(api.post(path, None, body).await, 400).await;
+        let refused = problem(api.post(path, None, body).await, 422).await;
         assert_eq!(refused["errors"][0]["field"], "/login", "{refused}");
+        assert_eq!(refused["type"], "/problems/rule-violated", "{refused}");
     }
     // An unknown account and a wrong password get the very same answer.
     let unknown =

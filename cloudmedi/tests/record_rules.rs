@@ -13,7 +13,8 @@ use support::{bootstrap, problem, token, Api};
 
 /// The one field error of a refusal, as `(field, message)`.
 async fn refusal(response: reqwest::Response) -> (String, String) {
-    let body = problem(response, 400).await;
+    let body = problem(response, 422).await;
+    assert_eq!(body["type"], "/problems/rule-violated", "{body}");
     let errors = body["errors"].as_array().cloned().unwrap_or_default();
     assert_eq!(errors.len(), 1, "{body}");
     (errors[0]["field"].as_str().unwrap_or("").to_owned(), errors[0]["message"].as_str().unwrap_or("").to_owned())

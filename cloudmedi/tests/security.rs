@@ -96,7 +96,7 @@ async fn an_attacker_learns_nothing(database_url: Option<&str>) {
     let missing =
         answer(api.post(&format!("{record}/merge"), Some(&doctor), merge(&uuid::Uuid::now_v7().to_string())).await)
             .await;
-    assert_eq!(hidden.0, 400, "{hidden:?}");
+    assert_eq!(hidden.0, 422, "{hidden:?}");
     assert_eq!(hidden, missing);
 
     // If-Match: `*` matches any version of a record that exists, and only one that exists.

@@ -329,16 +329,15 @@ mod tests {
         assert_eq!(if_match(Some("*")).ok(), Some(None));
         assert_eq!(if_match(Some("\"3\"")).ok(), Some(Some(vec![3])));
         assert_eq!(if_match(Some(" \"3\" ,\"4\"")).ok(), Some(Some(vec![3, 4])));
+        let pattern = regex::Regex::new(IF_MATCH_PATTERN).expect("the pattern compiles");
         for refused in ["\"three\"", "", "x3", "\"3\", W/\"4\"", "W/\"3\"", "\"\"", "\"-1\"", "\"3", "3\"", "*, \"3\""]
         {
             assert!(
                 matches!(if_match(Some(refused)), Err(ApiError::InvalidPrecondition { .. })),
                 "{refused} was taken"
             );
-            let pattern = regex::Regex::new(IF_MATCH_PATTERN).expect("the pattern compiles");
             assert!(!pattern.is_match(refused), "the document's pattern takes {refused}");
         }
-        let pattern = regex::Regex::new(IF_MATCH_PATTERN).expect("the pattern compiles");
         for taken in ["*", "\"3\"", " \"3\" ,\"4\"", "\"0\"", "3", "3, \"4\""] {
             assert!(pattern.is_match(taken), "{taken}");
             assert!(if_match(Some(taken)).is_ok(), "{taken}");

@@ -225,7 +225,7 @@ fn icd10_codes_must_be_in_whos_list() {
     };
     // The shape of a code is not enough: U99.9 looks like one and is not in ICD-10.
     scenario(decide_condition).given(vec![registered()]).when((decide_condition, diagnosis("U99.9"))).then_error(
-        RecordError::Invalid(vec![domain::FieldError::new(
+        RecordError::Invalid(vec![domain::FieldError::rule(
             "/icd10",
             "U99.9 is not a code of WHO ICD-10, 2019 / U99.9 n'est pas un code de la CIM-10 de l'OMS (2019)",
         )]),
@@ -325,7 +325,7 @@ fn a_dose_needs_the_preceding_dose_of_its_series_first() {
     scenario(decide_immunization)
         .given(vec![registered(), given(entry(11), "PENTA", 1, "2025-02-21")])
         .when((decide_immunization, dose("PENTA", 3, "2025-02-25")))
-        .then_error(RecordError::Invalid(vec![domain::FieldError::new(
+        .then_error(RecordError::Invalid(vec![domain::FieldError::rule(
             "/dose_number",
             "PENTA dose 3 needs dose 2 first / la dose 3 de PENTA exige d'abord la dose 2",
         )]));
@@ -350,7 +350,7 @@ fn doses_of_a_series_keep_the_minimum_interval() {
     scenario(decide_immunization)
         .given(history.clone())
         .when((decide_immunization, dose("PENTA", 2, "2025-03-20")))
-        .then_error(RecordError::Invalid(vec![domain::FieldError::new(
+        .then_error(RecordError::Invalid(vec![domain::FieldError::rule(
             "/given_on",
             "must be at least 4 weeks after PENTA dose 1 (given on 2025-02-21) / au moins 4 semaines après la dose 1 \
              de PENTA (administrée le 2025-02-21)",
@@ -787,7 +787,7 @@ mod later_sections {
         // Born 2025-01-10: a vital sign measured on 0000-01-01 is refused, naming its field and the birth.
         let before_birth = RecordVitalSigns { measured_at: at("0000-01-01T00:00:00.000000Z"), ..vitals() };
         scenario(decide_vital_signs).given(vec![registered()]).when((decide_vital_signs, before_birth)).then_error(
-            RecordError::Invalid(vec![domain::FieldError::new(
+            RecordError::Invalid(vec![domain::FieldError::rule(
                 "/measured_at",
                 "cannot be before the patient's birth (2025-01-10) / ne peut précéder la naissance du patient \
                  (2025-01-10)",
@@ -852,7 +852,7 @@ mod later_sections {
         let year_before = RecordEncounter { date: "1974-12-31".into(), ..encounter };
         assert_eq!(
             decide_encounter(adult.as_ref(), year_before),
-            Err(RecordError::Invalid(vec![domain::FieldError::new(
+            Err(RecordError::Invalid(vec![domain::FieldError::rule(
                 "/date",
                 "cannot be before the patient's estimated year of birth (1975) / ne peut précéder l'année de \
                  naissance estimée du patient (1975)",

@@ -328,7 +328,14 @@ impl Application {
     ) -> Result<Activated, ApplicationError> {
         let identifier = normalise_login(login);
         if let Err(problem) = password::check_policy(&chosen_password, &identifier) {
-            return Err(ApplicationError::invalid_field("/password", problem.to_string()));
+            // The lengths are the schema's; the rest of the policy is beyond what a schema can state.
+            let error = match problem {
+                password::PasswordProblem::TooShort | password::PasswordProblem::TooLong => {
+                    domain::FieldError::new("/password", problem.to_string())
+                }
+                _ => domain::FieldError::rule("/password", problem.to_string()),
+            };
+            return Err(ApplicationError::Invalid(vec![error]));
         }
         let account = self.identity.find_for_login(&identifier).await?;
         let key = throttle_key(&identifier, account.as_ref());

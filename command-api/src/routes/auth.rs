@@ -78,8 +78,8 @@ const CODE_MAX: usize = 32;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginRequest {
-    /// A health ID, a national ID card number, or a professional ID: 1 to 64 characters, not all white space.
-    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
+    /// A health ID, a national ID card number, or a professional ID: 1 to 64 characters; one that is all white space is a 422.
+    #[schema(min_length = 1, max_length = 64)]
     login: String,
     /// 1 to 512 characters.
     #[schema(min_length = 1, max_length = 512)]
@@ -169,9 +169,12 @@ impl From<login::Challenge> for Challenge {
     }
 }
 
+/// The lengths the document states, as it counts them (characters, white space included): a field
+/// outside them is a 400. A login that is all white space keeps to the schema, whose patterns cannot say
+/// "not blank" the way the server reads white space, so it is a 422.
 fn check_lengths(login: &str, secret: &str, secret_field: &str, secret_max: usize) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    if login.trim().is_empty() || login.chars().count() > LOGIN_MAX {
+    if login.is_empty() || login.chars().count() > LOGIN_MAX {
         errors.push(http_shell::error::FieldError {
             field: "/login".into(),
             message: format!("must be 1 to {LOGIN_MAX} characters"),
@@ -183,11 +186,19 @@ fn check_lengths(login: &str, secret: &str, secret_field: &str, secret_max: usiz
             message: format!("must be 1 to {secret_max} characters"),
         });
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(errors))
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
     }
+    if login.trim().is_empty() {
+        return Err(blank("/login"));
+    }
+    Ok(())
+}
+
+/// A required text that holds only white space.
+fn blank(field: &str) -> ApiError {
+    let message = "must not be only white space".to_owned();
+    ApiError::Unprocessable { errors: vec![http_shell::error::FieldError { field: field.into(), message }] }
 }
 
 #[utoipa::path(
@@ -226,8 +237,8 @@ struct SecondFactorRequest {
     challenge_id: Uuid,
     /// One of the challenge's methods.
     method: SecondFactorMethod,
-    /// The code from the app, the SMS or the e-mail, or a recovery code: 1 to 32 characters, not all white space.
-    #[schema(min_length = 1, max_length = 32, pattern = "\\S")]
+    /// The code from the app, the SMS or the e-mail, or a recovery code: 1 to 32 characters; one that is all white space is a 422.
+    #[schema(min_length = 1, max_length = 32)]
     code: String,
 }
 
@@ -252,8 +263,11 @@ async fn second_factor(
     State(state): State<CommandState>,
     Json(request): Json<SecondFactorRequest>,
 ) -> Result<axum::Json<SessionTokens>, ApiError> {
-    if request.code.trim().is_empty() || request.code.chars().count() > CODE_MAX {
+    if request.code.is_empty() || request.code.chars().count() > CODE_MAX {
         return Err(ApiError::invalid_field("/code", format!("must be 1 to {CODE_MAX} characters")));
+    }
+    if request.code.trim().is_empty() {
+        return Err(blank("/code"));
     }
     let session =
         state.application.prove_second_factor(request.challenge_id, request.method.into(), &request.code).await?;
@@ -336,8 +350,8 @@ async fn end_sessions(state: &CommandState, caller: &Caller, scope: LogoutScope)
 #[serde(deny_unknown_fields)]
 #[schema(as = ActivationRequest)]
 struct ActivateRequest {
-    /// The login the account was issued with: a professional ID, or a patient's health ID (1 to 64 characters, not all white space).
-    #[schema(min_length = 1, max_length = 64, pattern = "\\S")]
+    /// The login the account was issued with: a professional ID, or a patient's health ID (1 to 64 characters; one that is all white space is a 422).
+    #[schema(min_length = 1, max_length = 64)]
     login: String,
     /// The one-time code sent to the person (or printed for them) when the account was issued (1 to 32 characters).
     #[schema(min_length = 1, max_length = 32)]

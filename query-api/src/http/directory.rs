@@ -5,7 +5,7 @@
 use super::QueryState;
 use axum::extract::{Query, State};
 use http_shell::authn::Caller;
-use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
+use http_shell::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -29,9 +29,9 @@ struct DirectoryQuery {
     /// Only facilities of this region (a code, e.g. `LT` for Littoral).
     #[param(nullable = false)]
     region: Option<String>,
-    /// Only facilities whose name starts with this text (1 to 120 characters, not all white space;
-    /// letters compared without case or accents).
-    #[param(nullable = false, min_length = 1, max_length = 120, pattern = "\\S")]
+    /// Only facilities whose name starts with this text (1 to 120 characters; letters compared without
+    /// case or accents). One that is all white space is a 422.
+    #[param(nullable = false, min_length = 1, max_length = 120)]
     name: Option<String>,
     /// The last facility of the previous page (its `next`).
     #[param(nullable = false)]
@@ -73,7 +73,9 @@ struct FacilityPage {
     responses(
         (status = 200, description = "A page of facilities.", body = FacilityPage),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
-            description = "A parameter is invalid; it is named."),
+            description = "A parameter is invalid; it is named (`/problems/invalid-request`)."),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "`name` holds only white space, or U+0000 (`/problems/rule-violated`)."),
         (status = 401, response = http_shell::document::Unauthenticated)
     ),
     security(("bearer" = []))
@@ -91,11 +93,15 @@ async fn list(
         return Err(ApiError::invalid_field("/limit", format!("must be 1 to {PAGE_MAX}")));
     }
     let text = |value: Option<String>, field: &str| -> Result<Option<String>, ApiError> {
-        match value.map(|value| value.trim().to_owned()) {
-            Some(value) if value.is_empty() || value.chars().count() > 120 || value.contains('\0') => {
+        match value {
+            Some(value) if value.is_empty() || value.chars().count() > 120 => {
                 Err(ApiError::invalid_field(field, "must be 1 to 120 characters"))
             }
-            other => Ok(other),
+            Some(value) if value.trim().is_empty() || value.contains('\0') => {
+                let message = "must hold something besides white space, and no U+0000".to_owned();
+                Err(ApiError::Unprocessable { errors: vec![FieldError { field: field.into(), message }] })
+            }
+            other => Ok(other.map(|value| value.trim().to_owned())),
         }
     };
     let region = text(query.region, "/region")?;
