@@ -10,7 +10,7 @@ use ledger::testing::ScratchDatabase;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use support::{bootstrap, token, Server};
+use support::{bootstrap, graphql_codes as codes, token, Server};
 
 /// Posts a GraphQL query; answers the response body.
 async fn graphql(client: &reqwest::Client, url: &str, bearer: &str, query: &str, variables: Value) -> Value {
@@ -18,16 +18,6 @@ async fn graphql(client: &reqwest::Client, url: &str, bearer: &str, query: &str,
     let response = request.send().await.unwrap();
     assert!(response.status().is_success(), "{}", response.status());
     response.json().await.unwrap()
-}
-
-/// The codes of a response's errors, in order.
-fn codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors.iter().map(|error| error["extensions"]["code"].as_str().unwrap_or("").to_owned()).collect()
-        })
-        .unwrap_or_default()
 }
 
 const RECORD: &str = "query($id: ID!) { patient(id: $id) { id familyName allergies { edges { node { id } } } } }";

@@ -7,7 +7,7 @@ mod support;
 
 use ledger::testing::ScratchDatabase;
 use serde_json::{json, Value};
-use support::{bootstrap, problem, token, Api};
+use support::{bootstrap, graphql_codes as codes, problem, token, Api};
 
 /// A doctor, a nurse and a patient at one facility, and the patient's record.
 struct People {
@@ -131,15 +131,6 @@ async fn graphql(api: &Api, bearer: Option<&str>, query: &str) -> Value {
         request = request.bearer_auth(bearer);
     }
     request.send().await.unwrap().json().await.unwrap()
-}
-
-fn codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors.iter().map(|error| error["extensions"]["code"].as_str().unwrap_or("").to_owned()).collect()
-        })
-        .unwrap_or_default()
 }
 
 /// GraphQL: authentication before arguments, and one code for one situation.

@@ -9,7 +9,7 @@ mod support;
 use ledger::testing::ScratchDatabase;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use support::{bootstrap, cloudmedi, path, problem, token, Api, Server};
+use support::{bootstrap, cloudmedi, graphql_codes as codes, path, problem, token, Api, Server};
 
 /// Posts a GraphQL query; answers the response body.
 async fn graphql(api: &Api, bearer: Option<&str>, query: &str, variables: Value) -> Value {
@@ -23,16 +23,6 @@ async fn graphql(api: &Api, bearer: Option<&str>, query: &str, variables: Value)
     let body: Value = response.json().await.unwrap();
     assert!(status.is_success() || status == 400, "{status}: {body}");
     body
-}
-
-/// The codes of a response's errors, in order.
-fn codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors.iter().map(|error| error["extensions"]["code"].as_str().unwrap_or("").to_owned()).collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Waits until `check` holds for the answer to `query` (projection follows the ledger closely, but not

@@ -398,3 +398,13 @@ impl Api {
         ready["ledger_position"].as_u64().unwrap()
     }
 }
+
+/// The codes (`extensions.code`) of a GraphQL answer's errors, in order.
+pub fn graphql_codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors.iter().map(|error| error["extensions"]["code"].as_str().unwrap_or("").to_owned()).collect()
+        })
+        .unwrap_or_default()
+}
