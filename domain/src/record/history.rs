@@ -21,7 +21,8 @@ fn correction(
 }
 
 fn optional_icd10(code: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let code = code.filter(|code| !code.trim().is_empty())?;
+    // Only the empty text means "none", as the published pattern has it; anything else must be a code.
+    let code = code.filter(|code| !code.is_empty())?;
     let before = errors.len();
     let checked = checked_icd10(code, errors);
     (errors.len() == before).then_some(checked)

@@ -122,7 +122,8 @@ pub fn is_loinc(code: &str) -> bool {
 }
 
 fn optional_loinc(code: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let code = code.map(str::trim).filter(|code| !code.is_empty())?;
+    // Only the empty text means "none", as the published pattern has it; anything else must be a code.
+    let code = code.filter(|code| !code.is_empty())?;
     if !is_loinc(code) {
         errors.push(FieldError::rule("/loinc", "must be a LOINC code with its check digit, e.g. 32700-7"));
     }

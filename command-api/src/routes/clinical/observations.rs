@@ -106,8 +106,8 @@ async fn record_vital_signs(
 pub struct LabOrderRequest {
     #[schema(min_length = 2, max_length = 120)]
     test: String,
-    /// A LOINC code with its check digit, e.g. `32700-7`.
-    #[schema(pattern = "^[0-9]{1,7}-[0-9]$")]
+    /// A LOINC code with its check digit, e.g. `32700-7`; empty for none.
+    #[schema(pattern = "^([0-9]{1,7}-[0-9])?$")]
     loinc: Option<String>,
     encounter_id: Option<Uuid>,
     amends: Option<CorrectionRequest>,
@@ -152,7 +152,7 @@ pub struct LabResultRequest {
     order_id: Option<Uuid>,
     #[schema(min_length = 2, max_length = 120)]
     test: String,
-    #[schema(pattern = "^[0-9]{1,7}-[0-9]$")]
+    #[schema(pattern = "^([0-9]{1,7}-[0-9])?$")]
     loinc: Option<String>,
     /// The value as reported, exactly.
     #[schema(min_length = 1, max_length = 200)]
