@@ -18,6 +18,8 @@ pub enum Intent {
     RegisterFacilityStaff,
     /// Registering or managing national staff (analysts, auditors, system administrators).
     ManageNationalStaff,
+    /// Suspending, reinstating or reissuing the activation of a member of staff.
+    ManageStaff,
 }
 
 /// Refuses a caller whose role could not do what they ask to anyone, anywhere, before anything of
@@ -41,6 +43,10 @@ pub fn admit(principal: &Principal, intent: Intent) -> Result<(), ApplicationErr
                 || could_ever(principal, &Action::AppointFacilityAdministrator { facility: own_facility })
         }
         Intent::ManageNationalStaff => could_ever(principal, &Action::ManageNationalStaff),
+        Intent::ManageStaff => {
+            could_ever(principal, &Action::SuspendStaff { facility: own_facility })
+                || could_ever(principal, &Action::ManageNationalStaff)
+        }
     };
     if admitted {
         Ok(())

@@ -329,8 +329,10 @@ async fn people_log_in_with_a_second_factor_and_everything_is_traced(database_ur
         .post("/api/v1/auth/login", None, json!({"login": "LAQ-INF-12", "password": "Abena counts every dose"}))
         .await;
     problem(refused, 401).await;
-    // A doctor cannot suspend staff; for them the nurse does not exist.
-    problem(api.post(&suspend_path, Some(token(&doctor)), json!({"reason": "not mine"})).await, 404).await;
+    // A doctor manages no staff at all: told so before the request is read, whoever it names.
+    problem(api.post(&suspend_path, Some(token(&doctor)), json!({"reason": "not mine"})).await, 403).await;
+    let nobody = format!("/api/v1/staff/{}/suspend", uuid::Uuid::now_v7());
+    problem(api.post(&nobody, Some(token(&doctor)), json!({"not": "a suspension"})).await, 403).await;
 
     // The facility administrator lifts the suspension and the nurse is back.
     let reinstate_path = format!("/api/v1/staff/{nurse_id}/reinstate");

@@ -74,4 +74,6 @@ intents! {
     RegisterFacility => Intent::RegisterFacility;
     RegisterFacilityStaff => Intent::RegisterFacilityStaff;
     ManageNationalStaff => Intent::ManageNationalStaff;
+    /// Suspends, reinstates or reissues the activation of a member of staff.
+    ManageStaff => Intent::ManageStaff;
 }

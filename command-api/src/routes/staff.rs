@@ -282,7 +282,8 @@ impl From<application::staff::StaffStatus> for Suspended {
             description = "The id is not a UUID, or the reason is invalid."),
         (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
-            description = "A facility administrator may not suspend a fellow administrator."),
+            description = "The caller's role manages no staff (checked before anything else), or a \
+                facility administrator may not suspend a fellow administrator."),
         (status = 404, body = Problem, content_type = PROBLEM_JSON,
             description = "No member of staff the caller manages has this id."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
@@ -293,7 +294,7 @@ impl From<application::staff::StaffStatus> for Suspended {
 )]
 async fn suspend(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::ManageStaff>,
     Path(account_id): Path<String>,
     Json(request): Json<SuspendRequest>,
 ) -> Result<axum::Json<Suspended>, ApiError> {
@@ -316,7 +317,8 @@ async fn suspend(
             description = "The id is not a UUID."),
         (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
-            description = "A fellow administrator, or a suspension decided by a higher authority."),
+            description = "The caller's role manages no staff (checked before anything else), a fellow \
+                administrator, or a suspension decided by a higher authority."),
         (status = 404, body = Problem, content_type = PROBLEM_JSON,
             description = "No member of staff the caller manages has this id."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
@@ -326,7 +328,7 @@ async fn suspend(
 )]
 async fn reinstate(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::ManageStaff>,
     Path(account_id): Path<String>,
 ) -> Result<axum::Json<Suspended>, ApiError> {
     let account_id = parse_id(&account_id, "/account_id")?;
@@ -358,7 +360,8 @@ struct Reissued {
             description = "The id is not a UUID."),
         (status = 401, response = http_shell::document::Unauthenticated),
         (status = 403, body = Problem, content_type = PROBLEM_JSON,
-            description = "A facility administrator may not act on a fellow administrator."),
+            description = "The caller's role manages no staff (checked before anything else), or a \
+                facility administrator may not act on a fellow administrator."),
         (status = 404, body = Problem, content_type = PROBLEM_JSON,
             description = "No member of staff the caller manages has this id."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON,
@@ -369,7 +372,7 @@ struct Reissued {
 )]
 async fn reissue_activation(
     State(state): State<CommandState>,
-    caller: Caller,
+    Permitted(caller, _): Permitted<permitted::ManageStaff>,
     Path(account_id): Path<String>,
 ) -> Result<axum::Json<Reissued>, ApiError> {
     let account_id = parse_id(&account_id, "/account_id")?;
