@@ -104,3 +104,60 @@ fn could_ever(principal: &Principal, action: &Action) -> bool {
 pub fn acting_facility(principal: &Principal) -> Result<uuid::Uuid, ApplicationError> {
     principal.facility_id.ok_or(ApplicationError::Forbidden)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use event_schema::Role;
+
+    fn principal(role: Role) -> Principal {
+        let at_facility = !matches!(
+            role,
+            Role::Patient | Role::HealthAuthorityAnalyst | Role::Auditor | Role::SystemAdministrator | Role::System
+        );
+        Principal {
+            account_id: Uuid::now_v7(),
+            role,
+            facility_id: at_facility.then(Uuid::now_v7),
+            patient_id: (role == Role::Patient).then(Uuid::now_v7),
+        }
+    }
+
+    #[test]
+    fn a_role_is_admitted_to_what_it_may_do_to_someone_and_to_nothing_else() {
+        use CommandKind::*;
+        use Intent::*;
+        let cases = [
+            (Role::Doctor, Record(Write(Section::Conditions)), true),
+            (Role::Doctor, Record(Merge), true),
+            (Role::Doctor, Record(BreakGlass), true),
+            (Role::Doctor, Record(ManageConsent), false),
+            (Role::Nurse, Record(Write(Section::VitalSigns)), true),
+            (Role::Nurse, Record(Merge), false),
+            (Role::Nurse, Record(BreakGlass), false),
+            (Role::LabTechnician, Record(Write(Section::LabResults)), true),
+            (Role::LabTechnician, Record(WithdrawEntry), true),
+            (Role::Patient, Record(ManageConsent), true),
+            (Role::Patient, Record(Write(Section::Allergies)), false),
+            (Role::Patient, Record(WithdrawEntry), false),
+            (Role::RegistrationClerk, RegisterPatient, true),
+            (Role::RegistrationClerk, Record(Write(Section::Encounters)), false),
+            (Role::FacilityAdministrator, RegisterFacilityStaff, true),
+            (Role::FacilityAdministrator, ManageStaff, true),
+            (Role::FacilityAdministrator, Record(Write(Section::Allergies)), false),
+            (Role::SystemAdministrator, RegisterFacility, true),
+            (Role::SystemAdministrator, ManageNationalStaff, true),
+            (Role::SystemAdministrator, ManageStaff, true),
+            (Role::SystemAdministrator, RegisterPatient, false),
+            (Role::Auditor, ManageStaff, false),
+            (Role::HealthAuthorityAnalyst, Record(WithdrawEntry), false),
+        ];
+        for (role, intent, admitted) in cases {
+            let answer = admit(&principal(role), intent);
+            assert_eq!(answer.is_ok(), admitted, "{role:?} {intent:?}: {answer:?}");
+            if !admitted {
+                assert!(matches!(answer, Err(ApplicationError::Forbidden)));
+            }
+        }
+    }
+}
