@@ -131,6 +131,11 @@ impl ApiError {
         Self::BadRequest { detail: "some fields are invalid".into(), errors }
     }
 
+    /// A `422` for one field that keeps to the schema and breaks a rule beyond it.
+    pub fn rule_violated(field: &str, message: impl Into<String>) -> Self {
+        Self::Unprocessable { errors: vec![FieldError { field: field.to_owned(), message: message.into() }] }
+    }
+
     /// A `400` for one invalid field.
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
         Self::invalid(vec![FieldError { field: field.to_owned(), message: message.into() }])

@@ -69,8 +69,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if let Some(field) = null_character(bytes) {
         // A rule of every string, stated once in the document's description rather than as a pattern on
         // each, which would also make every generated client's validation slower.
-        let error = FieldError { field, message: "must not contain the character U+0000".into() };
-        return Err(ApiError::Unprocessable { errors: vec![error] });
+        return Err(ApiError::rule_violated(&field, "must not contain the character U+0000"));
     }
     Ok(value)
 }

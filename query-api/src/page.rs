@@ -37,11 +37,6 @@ pub(crate) fn size(first: Option<PageSize>) -> usize {
     first.map_or(DEFAULT_PAGE, |PageSize(size)| size)
 }
 
-/// The page size, for a field's complexity: what it may cost is its children's cost for each item.
-pub(crate) fn items(first: Option<PageSize>) -> usize {
-    size(first)
-}
-
 pub(crate) fn encode(cursor: &str) -> String {
     URL_SAFE_NO_PAD.encode(cursor)
 }

@@ -95,7 +95,7 @@ impl Query {
 
     /// The facility directory, in name order, optionally in one region (its code, e.g. `LT`): for
     /// anyone with a session, since it names places, not people.
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn facilities(
         &self,
         ctx: &Context<'_>,
@@ -138,7 +138,7 @@ impl Query {
     /// the desk: that the record exists, its id and health ID, the initials and the year of birth.
     /// Registering a visit (an encounter) at the facility then creates the care relationship, and the
     /// same search shows name, sex, date of birth and district: exactly when `patient` would.
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     #[allow(clippy::too_many_arguments)]
     async fn search_patients(
         &self,
@@ -203,7 +203,7 @@ impl Query {
     /// time), soonest first; only those of patients the viewer may see. Give exactly one of
     /// `facilityId` (the viewer's own facility) and `practitionerId`; `from` and `to` are days,
     /// `YYYY-MM-DD`.
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     #[allow(clippy::too_many_arguments)]
     async fn appointments(
         &self,
@@ -234,7 +234,7 @@ impl Query {
 
     /// The ledger's entries, for auditors: by stream, type, actor, patient and time of recording
     /// (`recordedFrom` inclusive, `recordedBefore` exclusive, RFC 3339 instants with their offset).
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     #[allow(clippy::too_many_arguments)]
     async fn ledger_entries(
         &self,
@@ -263,7 +263,7 @@ impl Query {
 
     /// Who changed a patient's record (and who read it), when and from where, each entry with its
     /// ledger position and hash, for auditors.
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn audit_trail(
         &self,
         ctx: &Context<'_>,
@@ -280,7 +280,7 @@ impl Query {
     }
 
     /// Who read a patient's record, newest first: for the patient, and for auditors.
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn access_log(
         &self,
         ctx: &Context<'_>,
@@ -325,7 +325,7 @@ impl Query {
 
     /// Break-the-glass accesses opened from a facility, newest first, for its administrators: who and
     /// when, never why (see `emergencyAccesses`).
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn break_glass_alerts(
         &self,
         ctx: &Context<'_>,

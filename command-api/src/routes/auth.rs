@@ -190,15 +190,9 @@ fn check_lengths(login: &str, secret: &str, secret_field: &str, secret_max: usiz
         return Err(ApiError::invalid(errors));
     }
     if login.trim().is_empty() {
-        return Err(blank("/login"));
+        return Err(ApiError::rule_violated("/login", "must not be only white space"));
     }
     Ok(())
-}
-
-/// A required text that holds only white space.
-fn blank(field: &str) -> ApiError {
-    let message = "must not be only white space".to_owned();
-    ApiError::Unprocessable { errors: vec![http_shell::error::FieldError { field: field.into(), message }] }
 }
 
 #[utoipa::path(
@@ -267,7 +261,7 @@ async fn second_factor(
         return Err(ApiError::invalid_field("/code", format!("must be 1 to {CODE_MAX} characters")));
     }
     if request.code.trim().is_empty() {
-        return Err(blank("/code"));
+        return Err(ApiError::rule_violated("/code", "must not be only white space"));
     }
     let session =
         state.application.prove_second_factor(request.challenge_id, request.method.into(), &request.code).await?;

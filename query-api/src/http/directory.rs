@@ -5,7 +5,7 @@
 use super::QueryState;
 use axum::extract::{Query, State};
 use http_shell::authn::Caller;
-use http_shell::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
+use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -98,8 +98,7 @@ async fn list(
                 Err(ApiError::invalid_field(field, "must be 1 to 120 characters"))
             }
             Some(value) if value.trim().is_empty() || value.contains('\0') => {
-                let message = "must hold something besides white space, and no U+0000".to_owned();
-                Err(ApiError::Unprocessable { errors: vec![FieldError { field: field.into(), message }] })
+                Err(ApiError::rule_violated(field, "must hold something besides white space, and no U+0000"))
             }
             other => Ok(other.map(|value| value.trim().to_owned())),
         }

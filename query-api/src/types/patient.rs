@@ -156,7 +156,7 @@ impl Patient {
         self.row.merged_into.clone().map(ID)
     }
 
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn medical_history(
         &self,
         ctx: &Context<'_>,
@@ -166,7 +166,7 @@ impl Patient {
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::MedicalHistory, only_current, first, after).await
     }
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn family_history(
         &self,
         ctx: &Context<'_>,
@@ -176,7 +176,7 @@ impl Patient {
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::FamilyHistory, only_current, first, after).await
     }
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn allergies(
         &self,
         ctx: &Context<'_>,
@@ -187,7 +187,7 @@ impl Patient {
         self.section(ctx, Section::Allergies, only_current, first, after).await
     }
     /// Diagnoses (ICD-10).
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn conditions(
         &self,
         ctx: &Context<'_>,
@@ -198,7 +198,7 @@ impl Patient {
         self.section(ctx, Section::Conditions, only_current, first, after).await
     }
     /// Long-term treatments.
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn treatments(
         &self,
         ctx: &Context<'_>,
@@ -208,7 +208,7 @@ impl Patient {
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::Treatments, only_current, first, after).await
     }
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn prescriptions(
         &self,
         ctx: &Context<'_>,
@@ -218,7 +218,7 @@ impl Patient {
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::Prescriptions, only_current, first, after).await
     }
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn lab_orders(
         &self,
         ctx: &Context<'_>,
@@ -228,7 +228,7 @@ impl Patient {
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::LabOrders, only_current, first, after).await
     }
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn lab_results(
         &self,
         ctx: &Context<'_>,
@@ -238,7 +238,7 @@ impl Patient {
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::LabResults, only_current, first, after).await
     }
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn vital_signs(
         &self,
         ctx: &Context<'_>,
@@ -248,7 +248,7 @@ impl Patient {
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::VitalSigns, only_current, first, after).await
     }
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn immunizations(
         &self,
         ctx: &Context<'_>,
@@ -258,7 +258,7 @@ impl Patient {
     ) -> async_graphql::Result<Connection<String, RecordEntry>> {
         self.section(ctx, Section::Immunizations, only_current, first, after).await
     }
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn encounters(
         &self,
         ctx: &Context<'_>,
@@ -269,7 +269,7 @@ impl Patient {
         self.section(ctx, Section::Encounters, only_current, first, after).await
     }
     /// Referrals and transfers to other facilities.
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn referrals(
         &self,
         ctx: &Context<'_>,
@@ -281,7 +281,7 @@ impl Patient {
     }
 
     /// The patient's appointments, soonest first.
-    #[graphql(complexity = "crate::page::items(first) * child_complexity")]
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn appointments(
         &self,
         ctx: &Context<'_>,
