@@ -16,7 +16,8 @@ pub enum ApplicationError {
     /// No such record or entry, or one the caller may not see: answered alike.
     #[error("not found")]
     NotFound,
-    /// The record is not as the command expected (already corrected, merged, changing too fast).
+    /// The record is not as the command expected (already corrected, merged, a death already recorded,
+    /// changing too fast).
     #[error("conflict: {0}")]
     Conflict(String),
     /// The record is at another version than the one the submitter said they saw.
@@ -74,9 +75,10 @@ impl From<RecordError> for ApplicationError {
     fn from(error: RecordError) -> Self {
         match error {
             RecordError::UnknownPatient | RecordError::UnknownEntry => Self::NotFound,
-            RecordError::AlreadyCorrected | RecordError::WrongSection | RecordError::Merged(_) => {
-                Self::Conflict(error.to_string())
-            }
+            RecordError::AlreadyCorrected
+            | RecordError::WrongSection
+            | RecordError::Merged(_)
+            | RecordError::DeathAlreadyRecorded { .. } => Self::Conflict(error.to_string()),
             RecordError::Invalid(errors) => Self::Invalid(errors),
         }
     }

@@ -1,17 +1,20 @@
 //! The application layer's command path on a real ledger, on both backends: who may write, what a
-//! retry returns, who is told, and that a merged record takes nothing new.
+//! retry returns, who is told, that a merged record takes nothing new, and that a death is recorded
+//! once, by a doctor, at a facility that exists.
 
 mod support;
 
 use application::record::{RecordCommand, Submission};
 use application::ApplicationError;
-use domain::record::clinical::RecordAllergy;
+use domain::record::clinical::{Correction, RecordAllergy};
+use domain::record::death::RecordDeath;
 use domain::record::observations::RecordLabResult;
+use event_schema::events::facility::{FacilityLevel, FacilityOwnership, FacilityRegistered};
 use event_schema::events::patient::PatientMerged;
-use event_schema::events::record::{AllergyCategory, AllergyStatus, Interpretation, Severity};
-use event_schema::{Role, StreamId, Timestamp};
+use event_schema::events::record::{AllergyCategory, AllergyStatus, Interpretation, PlaceOfDeath, Severity};
+use event_schema::{Actor, Role, StreamId, Timestamp};
 use ledger::system::SetClock;
-use ledger::NewEvent;
+use ledger::{AppendRequest, ExpectedVersion, NewEvent};
 use std::sync::Arc;
 use support::world;
 use uuid::Uuid;
@@ -129,7 +132,77 @@ async fn commands_are_stamped_by_the_applications_clock(postgres: bool) {
     assert!(recorded.recorded_at > set, "recorded when the ledger recorded it");
 }
 
+fn death(submission: &Submission, died_on: &str, facility_id: Uuid, amends: Option<Correction>) -> RecordCommand {
+    RecordCommand::RecordDeath(RecordDeath {
+        entry_id: submission.entry_id(),
+        died_on: died_on.into(),
+        place: PlaceOfDeath::Facility,
+        facility_id: Some(facility_id),
+        underlying_cause: "B50.9".into(),
+        amends,
+        today: "2026-11-25".into(),
+    })
+}
+
+async fn a_death_is_recorded_once_by_a_doctor_at_a_facility_that_exists(postgres: bool) {
+    let world = world(postgres).await;
+    let patient = world.patient().await;
+    let application = world
+        .application
+        .clone()
+        .with_clock(Arc::new(SetClock::at(Timestamp::parse("2026-11-25T08:00:00.000000Z").expect("an instant"))));
+    // The world's facility, registered in the ledger as the system registers one.
+    let registered = FacilityRegistered {
+        facility_id: world.facility,
+        name: "Hôpital Laquintinie".into(),
+        level: FacilityLevel::ReferenceHospital,
+        ownership: FacilityOwnership::Public,
+        region: "LT".into(),
+        health_district: "Deido".into(),
+    };
+    let stream = StreamId::facility(world.facility);
+    let event = NewEvent::typed(&registered, ledger::system::now()).expect("event");
+    let request = AppendRequest::new(stream, ExpectedVersion::Any, Actor::system(), vec![event]);
+    world.ledger.append(request).await.expect("the facility is registered");
+
+    // A nurse records no death, for anyone.
+    let nurse = world.staff(Role::Nurse, world.facility);
+    let once = Submission::once();
+    let refused =
+        application.execute_on_record(&nurse, patient, death(&once, "2026-11-20", world.facility, None), &once);
+    assert!(matches!(refused.await, Err(ApplicationError::Forbidden)));
+    // A facility that does not exist is named as such.
+    let doctor = world.staff(Role::Doctor, world.facility);
+    let nowhere = death(&once, "2026-11-20", Uuid::now_v7(), None);
+    let refused = application.execute_on_record(&doctor, patient, nowhere, &once).await;
+    assert!(matches!(&refused, Err(ApplicationError::Invalid(errors)) if errors[0].field == "/facility_id"));
+
+    let first = Submission::once();
+    let recorded =
+        application.execute_on_record(&doctor, patient, death(&first, "2026-11-20", world.facility, None), &first);
+    let recorded = recorded.await.expect("the doctor records the death");
+    assert_eq!(recorded.entry_id, Some(first.entry_id()));
+    // A second death is a conflict with the record; an amendment of the first corrects it.
+    let second = Submission::once();
+    let refused = application
+        .execute_on_record(&doctor, patient, death(&second, "2026-11-21", world.facility, None), &second)
+        .await;
+    assert!(matches!(&refused, Err(ApplicationError::Conflict(detail)) if detail.contains("already recorded")));
+    let correction = Correction { entry_id: first.entry_id(), reason: "the certificate gives the 19th".into() };
+    let amended = death(&second, "2026-11-19", world.facility, Some(correction));
+    application.execute_on_record(&doctor, patient, amended, &second).await.expect("the death is corrected");
+    let record = application.load_record(patient).await.expect("load").record.expect("the record");
+    assert_eq!(record.death().map(|death| death.died_on.as_str()), Some("2026-11-19"));
+
+    // Results recorded afterwards are not announced to the patient's phone.
+    let technician = world.staff(Role::LabTechnician, world.facility);
+    let once = Submission::once();
+    application.execute_on_record(&technician, patient, lab_result(&once), &once).await.expect("a result");
+    assert_eq!(world.messages_queued().await, 0, "nothing is sent to a patient who died");
+}
+
 on_both_backends!(
+    a_death_is_recorded_once_by_a_doctor_at_a_facility_that_exists,
     commands_are_stamped_by_the_applications_clock,
     a_retried_command_answers_as_the_first_and_records_nothing,
     refusals_never_tell_a_hidden_record_from_a_missing_one,

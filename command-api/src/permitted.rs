@@ -64,6 +64,8 @@ intents! {
     WriteLabOrders => Intent::Record(CommandKind::Write(Section::LabOrders));
     WriteLabResults => Intent::Record(CommandKind::Write(Section::LabResults));
     WriteAppointments => Intent::Record(CommandKind::Write(Section::Appointments));
+    /// Records or corrects the patient's death.
+    WriteDeath => Intent::Record(CommandKind::Write(Section::Death));
     /// Withdraws an entry recorded by mistake, in whichever section.
     WithdrawEntry => Intent::Record(CommandKind::WithdrawEntry);
     /// A patient's own consents.

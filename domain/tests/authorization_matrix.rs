@@ -285,3 +285,22 @@ fn denials_say_why() {
     let decision = authorize(&doctor, &read, &Facts { care: Some(CareBasis::BreakGlass) });
     assert!(decision.is_allowed());
 }
+
+#[test]
+fn only_a_doctor_records_a_death_and_every_reader_of_the_clinical_record_sees_it() {
+    let patient = Uuid::now_v7();
+    let in_care = Facts { care: Some(CareBasis::Facility) };
+    let write = Action::WriteSection { patient, section: Section::Death };
+    let read = Action::ReadSection { patient, section: Section::Death };
+    for role in ROLES {
+        let principal = Principal {
+            account_id: Uuid::now_v7(),
+            role,
+            facility_id: Some(Uuid::now_v7()),
+            patient_id: (role == Role::Patient).then_some(patient),
+        };
+        assert_eq!(authorize(&principal, &write, &in_care).is_allowed(), role == Role::Doctor, "{role:?} writes");
+        let reads = matches!(role, Role::Doctor | Role::Nurse | Role::Patient);
+        assert_eq!(authorize(&principal, &read, &in_care).is_allowed(), reads, "{role:?} reads");
+    }
+}

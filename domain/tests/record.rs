@@ -905,3 +905,263 @@ mod merging {
         assert_eq!(field_errors(decide_merge(record.as_ref(), None, merge)), ["/into"]);
     }
 }
+
+mod deaths {
+    use super::*;
+    use domain::record::appointments::{decide_book, decide_close, decide_reschedule, BookAppointment};
+    use domain::record::death::{decide_death, RecordDeath};
+    use domain::record::observations::{decide_vital_signs, RecordVitalSigns};
+    use domain::FieldError;
+    use event_schema::events::record::{
+        AppointmentBooked, AppointmentOutcome, DeathRecorded, EncounterRecorded, PlaceOfDeath,
+    };
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    /// A death in hospital in Douala, of falciparum malaria, as a doctor would send it.
+    fn death(id: Uuid, died_on: &str) -> RecordDeath {
+        RecordDeath {
+            entry_id: id,
+            died_on: died_on.into(),
+            place: PlaceOfDeath::Facility,
+            facility_id: Some(LAQUINTINIE),
+            underlying_cause: "b509".into(),
+            amends: None,
+            today: TODAY.into(),
+        }
+    }
+
+    fn died(id: Uuid, died_on: &str, amends: Option<Amends>) -> RecordEvent {
+        RecordEvent::Death(DeathRecorded {
+            entry_id: id,
+            died_on: died_on.into(),
+            place: PlaceOfDeath::Facility,
+            facility_id: Some(LAQUINTINIE),
+            underlying_cause: "B50.9".into(),
+            amends,
+        })
+    }
+
+    fn encounter(id: Uuid, date: &str) -> RecordEncounter {
+        RecordEncounter {
+            entry_id: id,
+            facility_id: LAQUINTINIE,
+            practitioner_id: DOCTOR,
+            date: date.into(),
+            reason: "fever".into(),
+            notes: None,
+            amends: None,
+            today: TODAY.into(),
+        }
+    }
+
+    fn seen(id: Uuid, date: &str) -> RecordEvent {
+        RecordEvent::Encounter(EncounterRecorded {
+            entry_id: id,
+            facility_id: LAQUINTINIE,
+            practitioner_id: DOCTOR,
+            date: date.into(),
+            reason: "fever".into(),
+            notes: None,
+            amends: None,
+        })
+    }
+
+    fn booked(id: Uuid, starts_at: &str) -> RecordEvent {
+        RecordEvent::AppointmentBooked(AppointmentBooked {
+            entry_id: id,
+            facility_id: LAQUINTINIE,
+            practitioner_id: None,
+            starts_at: at(starts_at),
+            reason: "follow-up".into(),
+        })
+    }
+
+    fn withdrawn(id: Uuid) -> RecordEvent {
+        RecordEvent::EnteredInError(EntryEnteredInError {
+            entry_id: id,
+            reason: "recorded on the wrong patient".into(),
+        })
+    }
+
+    #[test]
+    fn a_doctor_records_a_death_once_and_corrects_it_by_amending_it() {
+        scenario(decide_death)
+            .given(vec![registered()])
+            .when((decide_death, death(entry(1), "2026-11-20")))
+            .then(vec![died(entry(1), "2026-11-20", None)]);
+        let history = vec![registered(), died(entry(1), "2026-11-20", None)];
+        let record = record_of(&history).unwrap();
+        assert_eq!(record.death().map(|death| death.entry_id), Some(entry(1)));
+        assert_eq!(record.entries[&entry(1)].section, Section::Death);
+
+        // A second death is not a correction of the first.
+        let second = death(entry(2), "2026-11-21");
+        let already = RecordError::DeathAlreadyRecorded { entry_id: entry(1), died_on: "2026-11-20".into() };
+        assert_eq!(decide_death(Some(&record), second.clone()), Err(already.clone()));
+        let message = already.to_string();
+        assert!(message.contains("already recorded") && message.contains("déjà enregistré"), "{message}");
+
+        // An amendment of it is: the date moves, and the first entry stays, amended.
+        let correction = Correction { entry_id: entry(1), reason: "the certificate gives the 19th".into() };
+        let amended = RecordDeath { died_on: "2026-11-19".into(), amends: Some(correction), ..second };
+        let amendment = Amends { entry_id: entry(1), reason: "the certificate gives the 19th".into() };
+        scenario(decide_death).given(history.clone()).when((decide_death, amended)).then(vec![died(
+            entry(2),
+            "2026-11-19",
+            Some(amendment.clone()),
+        )]);
+        let record = record_of(&[history, vec![died(entry(2), "2026-11-19", Some(amendment))]].concat()).unwrap();
+        assert_eq!(record.death().map(|death| death.died_on.as_str()), Some("2026-11-19"));
+        assert_eq!(record.entries[&entry(1)].status, EntryStatus::AmendedBy(entry(2)));
+        // The amended entry is no longer the death that stands: correcting it again is a second death.
+        let stale = RecordDeath {
+            amends: Some(Correction { entry_id: entry(1), reason: "once more".into() }),
+            ..death(entry(3), "2026-11-18")
+        };
+        assert!(matches!(decide_death(Some(&record), stale), Err(RecordError::DeathAlreadyRecorded { .. })));
+    }
+
+    #[test]
+    fn a_death_entered_in_error_leaves_the_patient_alive_in_the_record() {
+        let history = vec![registered(), died(entry(1), "2026-11-20", None)];
+        let record = record_of(&history);
+        let mark = MarkEnteredInError { entry_id: entry(1), reason: "recorded on the wrong patient".into() };
+        let events = decide_entered_in_error(record.as_ref(), mark).unwrap();
+        let record = record_of(&[history, events].concat()).unwrap();
+        assert_eq!(record.death(), None);
+        assert_eq!(record.entries[&entry(1)].status, EntryStatus::EnteredInError);
+        // Care after that date is accepted again, and a death may be recorded anew.
+        assert!(decide_encounter(Some(&record), encounter(entry(2), "2026-11-24")).is_ok());
+        assert!(decide_death(Some(&record), death(entry(3), "2026-11-24")).is_ok());
+    }
+
+    #[test]
+    fn a_death_needs_a_day_within_the_patients_life_a_cause_of_whos_list_and_its_facility() {
+        let record = record_of(&[registered()]);
+        let fields = |command: RecordDeath| field_errors(decide_death(record.as_ref(), command));
+        assert_eq!(fields(death(entry(1), "2026-11-26")), ["/died_on"], "tomorrow");
+        assert_eq!(fields(death(entry(1), "2026-02-30")), ["/died_on"], "no such day");
+        assert_eq!(
+            decide_death(record.as_ref(), death(entry(1), "2025-01-09")),
+            Err(RecordError::Invalid(vec![FieldError::rule(
+                "/died_on",
+                "cannot be before the patient's birth (2025-01-10) / ne peut précéder la naissance du patient \
+                 (2025-01-10)"
+            )])),
+        );
+        assert!(decide_death(record.as_ref(), death(entry(1), "2025-01-10")).is_ok(), "on the day of birth");
+
+        // The cause is a code of WHO's list, to the subcategory where WHO subdivides it.
+        let cause = |code: &str| RecordDeath { underlying_cause: code.into(), ..death(entry(1), "2026-11-20") };
+        assert_eq!(
+            refusals(decide_death(record.as_ref(), cause("A00"))),
+            [(
+                "/underlying_cause",
+                "A00 (Cholera) is subdivided: record one of its subcategories, e.g. A00.9 (Cholera, unspecified) / \
+                 A00 est subdivisé : enregistrez l'une de ses sous-catégories, par ex. A00.9"
+                    .to_owned()
+            )]
+        );
+        assert_eq!(fields(cause("U99.9")), ["/underlying_cause"]);
+        let malformed = decide_death(record.as_ref(), cause("paludisme"));
+        assert!(
+            matches!(&malformed, Err(RecordError::Invalid(errors)) if errors[0].kind == domain::Breach::Constraint)
+        );
+        assert!(decide_death(record.as_ref(), cause("B54")).is_ok());
+
+        // A facility exactly when the patient died in one.
+        let in_hospital = RecordDeath { facility_id: None, ..death(entry(1), "2026-11-20") };
+        assert_eq!(fields(in_hospital), ["/facility_id"]);
+        let at_home = RecordDeath { place: PlaceOfDeath::Home, ..death(entry(1), "2026-11-20") };
+        assert_eq!(fields(at_home.clone()), ["/facility_id"]);
+        assert!(decide_death(record.as_ref(), RecordDeath { facility_id: None, ..at_home }).is_ok());
+    }
+
+    #[test]
+    fn no_care_is_dated_after_the_death() {
+        let record = record_of(&[registered(), died(entry(1), "2026-11-20", None)]);
+        assert_eq!(
+            decide_encounter(record.as_ref(), encounter(entry(2), "2026-11-21")),
+            Err(RecordError::Invalid(vec![FieldError::rule(
+                "/date",
+                "cannot be after the patient's death (2026-11-20) / ne peut être postérieure au décès du patient \
+                 (2026-11-20)"
+            )])),
+        );
+        assert!(decide_encounter(record.as_ref(), encounter(entry(2), "2026-11-20")).is_ok(), "on the day");
+        let vitals = RecordVitalSigns {
+            entry_id: entry(3),
+            measured_at: at("2026-11-21T08:00:00.000000Z"),
+            temperature_decicelsius: Some(370),
+            systolic_mmhg: None,
+            diastolic_mmhg: None,
+            pulse_per_minute: None,
+            respiratory_rate_per_minute: None,
+            spo2_percent: None,
+            weight_grams: None,
+            height_mm: None,
+            amends: None,
+            now: at("2026-11-25T09:00:00.000000Z"),
+        };
+        assert_eq!(field_errors(decide_vital_signs(record.as_ref(), vitals)), ["/measured_at"]);
+
+        // Nor is a death dated before care the record already holds, until that care is corrected.
+        let history = vec![registered(), seen(entry(5), "2026-11-22")];
+        let refused = decide_death(record_of(&history).as_ref(), death(entry(1), "2026-11-20"));
+        assert_eq!(
+            refusals(refused),
+            [(
+                "/died_on",
+                "cannot be before care the record holds on 2026-11-22; correct that entry first / ne peut précéder \
+                 des soins enregistrés le 2026-11-22 ; corrigez d'abord cette entrée"
+                    .to_owned()
+            )]
+        );
+        let corrected = record_of(&[history, vec![withdrawn(entry(5))]].concat());
+        assert!(decide_death(corrected.as_ref(), death(entry(1), "2026-11-20")).is_ok());
+    }
+
+    #[test]
+    fn a_death_closes_the_calendar_and_its_withdrawal_reopens_it() {
+        let now = at("2026-11-25T09:00:00.000000Z");
+        // Booked before the death was known: one on the day of death, one the week after.
+        let history = vec![
+            registered(),
+            booked(entry(1), "2026-11-20T08:00:00.000000Z"),
+            booked(entry(2), "2026-12-01T08:30:00.000000Z"),
+            died(entry(3), "2026-11-20", None),
+        ];
+        let record = record_of(&history).unwrap();
+        let (on_the_day, after) = (&record.appointments[&entry(1)], &record.appointments[&entry(2)]);
+        assert!(on_the_day.is_booked(), "whether it took place is for the facility to close");
+        assert!(after.cancelled_by_death && !after.is_booked() && after.outcome.is_none());
+
+        // Nothing is booked or moved after the death; what the death cancelled is not closed again.
+        let book = BookAppointment {
+            appointment_id: entry(4),
+            facility_id: LAQUINTINIE,
+            practitioner_id: None,
+            starts_at: at("2026-12-03T08:30:00.000000Z"),
+            reason: "follow-up".into(),
+            now,
+        };
+        let refused = refusals(decide_book(Some(&record), book.clone()));
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].0, "/starts_at");
+        assert!(refused[0].1.starts_with("the patient died on 2026-11-20: no appointment can be booked"));
+        let later = at("2026-12-04T08:30:00.000000Z");
+        assert_eq!(field_errors(decide_reschedule(Some(&record), entry(2), later, now)), ["/starts_at"]);
+        assert_eq!(field_errors(decide_reschedule(Some(&record), entry(1), later, now)), ["/starts_at"]);
+        let closed = decide_close(Some(&record), entry(2), AppointmentOutcome::Attended, None, now);
+        assert_eq!(refusals(closed)[0].0, "/outcome");
+        assert!(decide_close(Some(&record), entry(1), AppointmentOutcome::Attended, None, now).is_ok());
+
+        // The death withdrawn, the appointment it cancelled is booked again and the calendar reopens.
+        let record = record_of(&[history, vec![withdrawn(entry(3))]].concat()).unwrap();
+        assert!(record.appointments[&entry(2)].is_booked());
+        assert!(decide_book(Some(&record), book).is_ok());
+    }
+}

@@ -1,5 +1,6 @@
 //! The API's own types for the words it shares with the ledger: roles, second factors, facility levels,
-//! a patient's sex and date of birth, the clinical record's categories, doses and attachments. Each is
+//! a patient's sex and date of birth, the clinical record's categories, doses, attachments and the
+//! place of a death. Each is
 //! a copy of the stored type of the same name in `event_schema`, with the same JSON (the same serde
 //! attributes) and the same documentation, and it derives `utoipa::ToSchema`, so the OpenAPI document
 //! describes the API's types while the stored ones carry no API annotations and `event_schema` depends
@@ -373,6 +374,21 @@ vocabulary_enum! {
     }
 }
 
+vocabulary_enum! {
+    /// Where a patient died.
+    #[serde(rename_all = "snake_case")]
+    pub enum PlaceOfDeath = event_schema::events::record::PlaceOfDeath {
+        /// In a health facility (`facility_id` names it).
+        Facility,
+        /// At home.
+        Home,
+        /// On the way to or between facilities.
+        InTransit,
+        /// Anywhere else, or not known.
+        Other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +441,7 @@ mod tests {
         every_variant::<HistoryKind, record::HistoryKind>(HistoryKind::VARIANTS);
         every_variant::<Interpretation, record::Interpretation>(Interpretation::VARIANTS);
         every_variant::<AppointmentOutcome, record::AppointmentOutcome>(AppointmentOutcome::VARIANTS);
+        every_variant::<PlaceOfDeath, record::PlaceOfDeath>(PlaceOfDeath::VARIANTS);
     }
 
     #[test]
@@ -464,6 +481,7 @@ mod tests {
         same_refusal::<BirthDate, patient::BirthDate>(json!("1990-01-01"));
         same_refusal::<NextOfKin, patient::NextOfKin>(json!({ "name": "A", "relationship": 3 }));
         same_refusal::<Dose, record::Dose>(json!({ "amount": "1", "unit": "litre" }));
+        same_refusal::<PlaceOfDeath, record::PlaceOfDeath>(json!("hospital"));
         same_refusal::<Attachment, record::Attachment>(json!({ "sha256": "ab", "media_type": "a/b" }));
     }
 }

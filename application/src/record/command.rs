@@ -8,6 +8,7 @@ use domain::record::clinical::{
     RecordImmunization, ReferPatient,
 };
 use domain::record::consent::{self, BreakGlass, GrantAccess};
+use domain::record::death::{self, RecordDeath};
 use domain::record::history::{self, RecordFamilyHistory, RecordMedicalHistory, RecordTreatment, StopTreatment};
 use domain::record::merge::{self, MergeRecords};
 use domain::record::observations::{self, OrderLab, RecordLabResult, RecordVitalSigns};
@@ -42,6 +43,7 @@ pub enum RecordCommand {
     BookAppointment(BookAppointment),
     RescheduleAppointment { appointment_id: Uuid, starts_at: Timestamp, now: Timestamp },
     CloseAppointment { appointment_id: Uuid, outcome: AppointmentOutcome, reason: Option<String>, now: Timestamp },
+    RecordDeath(RecordDeath),
     Merge(MergeRecords),
 }
 
@@ -96,6 +98,7 @@ impl RecordCommand {
             Self::BookAppointment(_) | Self::RescheduleAppointment { .. } | Self::CloseAppointment { .. } => {
                 CommandKind::Write(Section::Appointments)
             }
+            Self::RecordDeath(_) => CommandKind::Write(Section::Death),
             Self::Merge(_) => CommandKind::Merge,
         }
     }
@@ -124,6 +127,7 @@ impl RecordCommand {
             Self::BookAppointment(_) => "book_appointment",
             Self::RescheduleAppointment { .. } => "reschedule_appointment",
             Self::CloseAppointment { .. } => "close_appointment",
+            Self::RecordDeath(_) => "record_death",
             Self::Merge(_) => "merge_records",
         }
     }
@@ -156,6 +160,7 @@ impl RecordCommand {
             Self::OrderLab(command) => Some(command.entry_id),
             Self::RecordLabResult(command) => Some(command.entry_id),
             Self::BookAppointment(command) => Some(command.appointment_id),
+            Self::RecordDeath(command) => Some(command.entry_id),
             Self::CancelPrescription(_)
             | Self::MarkEnteredInError(_)
             | Self::GrantAccess(_)
@@ -202,6 +207,7 @@ impl RecordCommand {
             Self::CloseAppointment { appointment_id, outcome, reason, now } => {
                 appointments::decide_close(record, appointment_id, outcome, reason, now)
             }
+            Self::RecordDeath(command) => death::decide_death(record, command),
             Self::Merge(command) => merge::decide_merge(record, survivor, command),
         }
     }

@@ -7,9 +7,9 @@ use domain::record::RecordEvent;
 use event_schema::events::patient::{DuplicateSuspected, PatientMerged, PatientRegistered};
 use event_schema::events::record::{
     AccessGranted, AccessRevoked, AllergyRecorded, AppointmentBooked, AppointmentClosed, AppointmentRescheduled,
-    ConditionDiagnosed, EmergencyAccessOpened, EncounterRecorded, EntryEnteredInError, FamilyHistoryRecorded,
-    ImmunizationRecorded, LabOrdered, LabResultRecorded, MedicalHistoryRecorded, PrescriptionCancelled,
-    PrescriptionIssued, ReferralMade, TreatmentRecorded, TreatmentStopped, VitalSignsRecorded,
+    ConditionDiagnosed, DeathRecorded, EmergencyAccessOpened, EncounterRecorded, EntryEnteredInError,
+    FamilyHistoryRecorded, ImmunizationRecorded, LabOrdered, LabResultRecorded, MedicalHistoryRecorded,
+    PrescriptionCancelled, PrescriptionIssued, ReferralMade, TreatmentRecorded, TreatmentStopped, VitalSignsRecorded,
 };
 use event_schema::{Entry, EventPayload, Timestamp};
 use ledger::{Ledger, LedgerError, NewEvent};
@@ -55,6 +55,7 @@ record_events! {
     AppointmentBooked => AppointmentBooked,
     AppointmentRescheduled => AppointmentRescheduled,
     AppointmentClosed => AppointmentClosed,
+    Death => DeathRecorded,
     EnteredInError => EntryEnteredInError,
     AccessGranted => AccessGranted,
     AccessRevoked => AccessRevoked,

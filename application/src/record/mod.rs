@@ -15,6 +15,7 @@ use crate::streams::read_stream;
 use crate::{facilities, Application};
 use domain::access::{Action, Facts, Principal};
 use domain::record::care::care_basis;
+use domain::record::death::RecordDeath;
 use domain::record::{self as patient_record, PatientRecord};
 use event_schema::{Actor, StreamId};
 use ledger::{AppendRequest, ExpectedVersion};
@@ -111,8 +112,9 @@ impl Application {
         Ok(recorded)
     }
 
-    /// What a command needs checked or loaded before the record is: the facilities it names exist, and
-    /// for a merge, the record it merges into (as far as the caller may update it).
+    /// What a command needs checked or loaded before the record is: the facilities it names exist (a
+    /// referral's, a consent's, a place of death's), and for a merge, the record it merges into (as far
+    /// as the caller may update it).
     async fn prepare(
         &self,
         principal: &Principal,
@@ -132,6 +134,17 @@ impl Application {
             RecordCommand::Refer(referral) => {
                 if facilities::load(&self.ledger, referral.to_facility_id).await?.is_none() {
                     return Err(ApplicationError::invalid_field("/to_facility_id", "no such facility"));
+                }
+                Ok(None)
+            }
+            RecordCommand::RecordDeath(RecordDeath { facility_id: Some(facility_id), .. }) => {
+                // Whether a facility belongs with the place of death is the domain's rule; that it exists
+                // is known only here.
+                if facilities::load(&self.ledger, *facility_id).await?.is_none() {
+                    return Err(ApplicationError::invalid_field(
+                        "/facility_id",
+                        "no such facility / formation sanitaire inconnue",
+                    ));
                 }
                 Ok(None)
             }

@@ -54,7 +54,13 @@ impl Application {
     }
 
     /// Sends the patient a short message without medical content, by SMS or e-mail if they gave either.
+    /// A patient whose death the record holds is sent nothing: the message would reach whoever now
+    /// holds their phone or mailbox. What it would have said stays in the record (the results, the
+    /// access log).
     async fn notify_patient(&self, record: &PatientRecord, body: &str, subject: &str) -> Result<(), ApplicationError> {
+        if record.death().is_some() {
+            return Ok(());
+        }
         let contact = match (&record.patient.phone, &record.patient.email) {
             (Some(phone), _) => Some((ChannelKind::Sms, phone.clone())),
             (None, Some(email)) => Some((ChannelKind::Email, email.clone())),

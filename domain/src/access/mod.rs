@@ -6,9 +6,10 @@
 //!
 //! The rules, in short:
 //! - a **doctor** reads and writes every section of the record of a patient in their care (registered
-//!   or seen at their facility, referred to them, or who granted access), and may break the glass;
+//!   or seen at their facility, referred to them, or who granted access), and may break the glass; only
+//!   a doctor certifies a death;
 //! - a **nurse** reads those records and writes a narrower set (vital signs, immunizations, allergies,
-//!   encounters, appointments);
+//!   encounters, appointments), never a death;
 //! - a **lab technician** reads lab orders, allergies and results and writes lab results, for patients
 //!   in their facility's care;
 //! - a **registration clerk** registers and finds patients and keeps their demographics and
@@ -58,10 +59,12 @@ pub enum Section {
     Encounters,
     Appointments,
     Referrals,
+    /// The patient's death: when, where, and its underlying cause.
+    Death,
 }
 
 impl Section {
-    pub const ALL: [Section; 13] = [
+    pub const ALL: [Section; 14] = [
         Section::MedicalHistory,
         Section::FamilyHistory,
         Section::Allergies,
@@ -75,6 +78,7 @@ impl Section {
         Section::Encounters,
         Section::Appointments,
         Section::Referrals,
+        Section::Death,
     ];
 
     /// The section's name on the read side and in access logs.
@@ -93,6 +97,7 @@ impl Section {
             Section::Encounters => "encounters",
             Section::Appointments => "appointments",
             Section::Referrals => "referrals",
+            Section::Death => "death",
         }
     }
 

@@ -60,7 +60,7 @@ fn doctor(principal: &Principal, action: &Action, facts: &Facts) -> Decision {
     }
 }
 
-/// The sections a nurse records.
+/// The sections a nurse records. A death is not among them: only a doctor certifies one.
 fn nurse_writes(section: Section) -> bool {
     matches!(
         section,

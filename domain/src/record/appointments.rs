@@ -1,4 +1,4 @@
-//! Appointments: booked, moved, then cancelled, attended or missed.
+//! Appointments: booked, moved, then cancelled, attended or missed; none after the patient's death.
 
 use super::{text, PatientRecord, RecordError, RecordEvent};
 use crate::FieldError;
@@ -9,8 +9,20 @@ use uuid::Uuid;
 /// How far ahead an appointment may be booked.
 const HORIZON_DAYS: i64 = 2 * 365;
 
-fn upcoming(starts_at: Timestamp, now: Timestamp, errors: &mut Vec<FieldError>) {
-    if starts_at <= now {
+/// Checks when an appointment is to start: ahead, within the horizon, and for a patient whose death
+/// the record does not hold. An appointment starts in the future and a death is recorded once it has
+/// happened, so while a death stands every appointment would fall after it.
+fn upcoming(record: &PatientRecord, starts_at: Timestamp, now: Timestamp, errors: &mut Vec<FieldError>) {
+    if let Some(death) = record.death() {
+        let died_on = &death.died_on;
+        errors.push(FieldError::rule(
+            "/starts_at",
+            format!(
+                "the patient died on {died_on}: no appointment can be booked after their death / le patient est \
+                 décédé le {died_on} : aucun rendez-vous ne peut être fixé après son décès"
+            ),
+        ));
+    } else if starts_at <= now {
         errors.push(FieldError::rule("/starts_at", "must be in the future"));
     } else if starts_at.as_datetime() > now.as_datetime() + chrono::Duration::days(HORIZON_DAYS) {
         errors.push(FieldError::rule("/starts_at", "must be within two years"));
@@ -31,7 +43,7 @@ pub struct BookAppointment {
 pub fn decide_book(record: Option<&PatientRecord>, command: BookAppointment) -> Result<Vec<RecordEvent>, RecordError> {
     let record = super::open_record(record)?;
     let mut errors = Vec::new();
-    upcoming(command.starts_at, command.now, &mut errors);
+    upcoming(record, command.starts_at, command.now, &mut errors);
     let reason = text(&command.reason, "/reason", 2..=200, &mut errors);
     super::clinical::finish(
         record,
@@ -46,11 +58,26 @@ pub fn decide_book(record: Option<&PatientRecord>, command: BookAppointment) -> 
     )
 }
 
-/// The appointment, if it exists and is still booked.
-fn booked(record: &PatientRecord, appointment_id: Uuid) -> Result<&super::Appointment, RecordError> {
+/// The appointment, if it exists and was not closed. One cancelled by the patient's death is refused
+/// by a rule on `field` that says so.
+fn booked<'r>(
+    record: &'r PatientRecord,
+    appointment_id: Uuid,
+    field: &'static str,
+) -> Result<&'r super::Appointment, RecordError> {
     let appointment = record.appointments.get(&appointment_id).ok_or(RecordError::UnknownEntry)?;
     if appointment.outcome.is_some() {
         return Err(RecordError::AlreadyCorrected);
+    }
+    if appointment.cancelled_by_death {
+        let died_on = record.death().map(|death| death.died_on.as_str()).unwrap_or_default();
+        return Err(RecordError::Invalid(vec![FieldError::rule(
+            field,
+            format!(
+                "the appointment was cancelled by the patient's death ({died_on}) / le rendez-vous a été annulé \
+                 par le décès du patient ({died_on})"
+            ),
+        )]));
     }
     Ok(appointment)
 }
@@ -68,9 +95,9 @@ pub fn decide_reschedule(
     now: Timestamp,
 ) -> Result<Vec<RecordEvent>, RecordError> {
     let record = super::open_record(record)?;
-    booked(record, appointment_id)?;
+    booked(record, appointment_id, "/starts_at")?;
     let mut errors = Vec::new();
-    upcoming(starts_at, now, &mut errors);
+    upcoming(record, starts_at, now, &mut errors);
     super::clinical::finish(
         record,
         errors,
@@ -88,7 +115,7 @@ pub fn decide_close(
     now: Timestamp,
 ) -> Result<Vec<RecordEvent>, RecordError> {
     let record = super::open_record(record)?;
-    let appointment = booked(record, appointment_id)?;
+    let appointment = booked(record, appointment_id, "/outcome")?;
     let mut errors = Vec::new();
     let reason = match outcome {
         AppointmentOutcome::Cancelled => Some(text(reason.as_deref().unwrap_or(""), "/reason", 3..=300, &mut errors)),

@@ -103,12 +103,17 @@ pub fn normalise_icd10(text: &str) -> Option<String> {
 /// An ICD-10 code as the record stores it: in canonical form, and a code of WHO's list that a
 /// diagnosis may carry ([`icd10`](super::icd10)); otherwise a field error that names the code.
 pub(crate) fn checked_icd10(text: &str, errors: &mut Vec<FieldError>) -> String {
+    checked_icd10_in("/icd10", text, errors)
+}
+
+/// [`checked_icd10`] for a code carried in `field`.
+pub(crate) fn checked_icd10_in(field: &'static str, text: &str, errors: &mut Vec<FieldError>) -> String {
     let Some(code) = normalise_icd10(text) else {
-        errors.push(FieldError::new("/icd10", "must be an ICD-10 code such as B50.9 or B54"));
+        errors.push(FieldError::new(field, "must be an ICD-10 code such as B50.9 or B54"));
         return text.to_owned();
     };
     if let Err(refusal) = super::icd10::check(&code) {
-        errors.push(FieldError::rule("/icd10", super::icd10::refusal_message(&code, &refusal)));
+        errors.push(FieldError::rule(field, super::icd10::refusal_message(&code, &refusal)));
     }
     code
 }

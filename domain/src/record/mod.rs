@@ -8,6 +8,7 @@ pub mod appointments;
 pub mod care;
 pub mod clinical;
 pub mod consent;
+pub mod death;
 pub mod history;
 pub mod icd10;
 pub mod merge;
@@ -25,8 +26,9 @@ use event_schema::events::record::{
     EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled, PrescriptionIssued, ReferralMade,
 };
 use event_schema::events::record::{
-    AppointmentBooked, AppointmentClosed, AppointmentOutcome, AppointmentRescheduled, FamilyHistoryRecorded,
-    LabOrdered, LabResultRecorded, MedicalHistoryRecorded, TreatmentRecorded, TreatmentStopped, VitalSignsRecorded,
+    AppointmentBooked, AppointmentClosed, AppointmentOutcome, AppointmentRescheduled, DeathRecorded,
+    FamilyHistoryRecorded, LabOrdered, LabResultRecorded, MedicalHistoryRecorded, TreatmentRecorded, TreatmentStopped,
+    VitalSignsRecorded,
 };
 use event_schema::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
@@ -55,6 +57,7 @@ pub enum RecordEvent {
     AppointmentBooked(AppointmentBooked),
     AppointmentRescheduled(AppointmentRescheduled),
     AppointmentClosed(AppointmentClosed),
+    Death(DeathRecorded),
     EnteredInError(EntryEnteredInError),
     AccessGranted(AccessGranted),
     AccessRevoked(AccessRevoked),
@@ -74,12 +77,25 @@ pub enum EntryStatus {
     Stopped,
 }
 
-/// An appointment: when, and what became of it (`None` while it is still booked).
+/// An appointment: when, and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appointment {
     pub facility_id: Uuid,
     pub starts_at: Timestamp,
+    /// What was recorded of it: `None` until it is closed.
     pub outcome: Option<AppointmentOutcome>,
+    /// Whether the patient's recorded death falls before the appointment's day, which cancels it
+    /// though nobody closed it. It follows the death: an amended date of death or a death entered in
+    /// error changes it.
+    pub cancelled_by_death: bool,
+}
+
+impl Appointment {
+    /// Whether the appointment is still expected to take place: neither closed nor cancelled by the
+    /// patient's death.
+    pub fn is_booked(&self) -> bool {
+        self.outcome.is_none() && !self.cancelled_by_death
+    }
 }
 
 /// One clinical entry, as far as decisions need it.
@@ -87,6 +103,9 @@ pub struct Appointment {
 pub struct EntryInfo {
     pub section: Section,
     pub status: EntryStatus,
+    /// The latest day of care the entry states (an onset, a dose given, an encounter, a measure, a
+    /// treatment started or stopped), which a date of death may not precede.
+    pub dated: Option<NaiveDate>,
 }
 
 /// A break-the-glass access.
@@ -116,6 +135,8 @@ pub struct PatientRecord {
     pub merged_into: Option<Uuid>,
     /// Every dose of vaccine recorded, by entry; whether it still stands is in `entries`.
     pub immunizations: BTreeMap<Uuid, vaccination::GivenDose>,
+    /// Every death recorded, by entry; at most one stands (see [`PatientRecord::death`]).
+    pub deaths: BTreeMap<Uuid, DeathRecorded>,
 }
 
 /// Why a command on the record is refused.
@@ -134,6 +155,13 @@ pub enum RecordError {
     /// The record was merged into another, which takes every new entry.
     #[error("this record was merged into patient {0}; record there")]
     Merged(Uuid),
+    /// The patient's death is already recorded; only an amendment of that entry may change it.
+    #[error(
+        "the patient's death is already recorded (entry {entry_id}, died on {died_on}); amend that entry to \
+         correct it / le décès du patient est déjà enregistré (entrée {entry_id}, décès le {died_on}) ; modifiez \
+         cette entrée pour le corriger"
+    )]
+    DeathAlreadyRecorded { entry_id: Uuid, died_on: String },
 }
 
 /// The record a decision works on: it must exist, and must not have been merged into another, which
@@ -174,11 +202,34 @@ impl PatientRecord {
         })
     }
 
+    /// The death that stands in the record: recorded, and neither amended nor entered in error.
+    pub fn death(&self) -> Option<&DeathRecorded> {
+        self.deaths.iter().rev().find_map(|(id, death)| {
+            self.entries.get(id).is_some_and(|entry| entry.status == EntryStatus::Current).then_some(death)
+        })
+    }
+
+    /// The day of the standing death, if one stands and its date reads.
+    pub fn died_on(&self) -> Option<NaiveDate> {
+        self.death().and_then(|death| patient::calendar_date(&death.died_on))
+    }
+
     fn add_entry(&mut self, entry_id: Uuid, section: Section, amends: Option<Uuid>) {
         if let Some(original) = amends.and_then(|id| self.entries.get_mut(&id)) {
             original.status = EntryStatus::AmendedBy(entry_id);
         }
-        self.entries.insert(entry_id, EntryInfo { section, status: EntryStatus::Current });
+        self.entries.insert(entry_id, EntryInfo { section, status: EntryStatus::Current, dated: None });
+    }
+
+    /// Marks every appointment still open that falls on a day after the standing death as cancelled by
+    /// it, and no other: run whenever the death or an appointment's day may have changed.
+    fn settle_appointments(&mut self) {
+        let died_on = self.died_on();
+        for appointment in self.appointments.values_mut() {
+            let day = patient::calendar_date(&appointment.starts_at.cameroon_date());
+            appointment.cancelled_by_death =
+                appointment.outcome.is_none() && died_on.is_some_and(|died_on| day.is_none_or(|day| day > died_on));
+        }
     }
 }
 
@@ -198,6 +249,7 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
             suspected_duplicates: BTreeSet::new(),
             merged_into: None,
             immunizations: BTreeMap::new(),
+            deaths: BTreeMap::new(),
         });
     }
     let mut record = state?;
@@ -238,26 +290,40 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
         RecordEvent::LabOrder(e) => record.add_entry(e.entry_id, Section::LabOrders, amended(&e.amends)),
         RecordEvent::LabResult(e) => record.add_entry(e.entry_id, Section::LabResults, amended(&e.amends)),
         RecordEvent::AppointmentBooked(e) => {
-            record
-                .entries
-                .insert(e.entry_id, EntryInfo { section: Section::Appointments, status: EntryStatus::Current });
-            record
-                .appointments
-                .insert(e.entry_id, Appointment { facility_id: e.facility_id, starts_at: e.starts_at, outcome: None });
+            record.add_entry(e.entry_id, Section::Appointments, None);
+            let appointment = Appointment {
+                facility_id: e.facility_id,
+                starts_at: e.starts_at,
+                outcome: None,
+                cancelled_by_death: false,
+            };
+            record.appointments.insert(e.entry_id, appointment);
+            record.settle_appointments();
         }
         RecordEvent::AppointmentRescheduled(e) => {
             if let Some(appointment) = record.appointments.get_mut(&e.entry_id) {
                 appointment.starts_at = e.starts_at;
             }
+            record.settle_appointments();
         }
         RecordEvent::AppointmentClosed(e) => {
             if let Some(appointment) = record.appointments.get_mut(&e.entry_id) {
                 appointment.outcome = Some(e.outcome);
+                appointment.cancelled_by_death = false;
             }
+        }
+        RecordEvent::Death(e) => {
+            record.deaths.insert(e.entry_id, e.clone());
+            record.add_entry(e.entry_id, Section::Death, amended(&e.amends));
+            record.settle_appointments();
         }
         RecordEvent::EnteredInError(e) => {
             if let Some(entry) = record.entries.get_mut(&e.entry_id) {
                 entry.status = EntryStatus::EnteredInError;
+            }
+            // A death withdrawn gives the patient back the appointments it had cancelled.
+            if record.deaths.contains_key(&e.entry_id) {
+                record.settle_appointments();
             }
         }
         RecordEvent::AccessGranted(e) => {
@@ -271,6 +337,12 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
             facility_id: e.facility_id,
             expires_at: e.expires_at,
         }),
+    }
+    if let Some((entry_id, dates)) = clinical_dates(event) {
+        let latest = dates.iter().filter_map(|(_, date)| patient::calendar_date(date)).max();
+        if let Some(entry) = record.entries.get_mut(&entry_id) {
+            entry.dated = entry.dated.max(latest);
+        }
     }
     Some(record)
 }
@@ -322,30 +394,50 @@ pub fn earliest_clinical_date(patient: &Patient) -> Option<NaiveDate> {
     }
 }
 
-/// The clinical dates an event states, each with the field of the command that carried it. Vital
-/// signs are stamped with an instant; its day in Cameroon is the one compared with the birth date.
-fn clinical_dates(event: &RecordEvent) -> Vec<(&'static str, String)> {
-    match event {
-        RecordEvent::Condition(e) => e.onset.iter().map(|onset| ("/onset", onset.clone())).collect(),
-        RecordEvent::Immunization(e) => vec![("/given_on", e.given_on.clone())],
-        RecordEvent::Encounter(e) => vec![("/date", e.date.clone())],
-        RecordEvent::Treatment(e) => e.started_on.iter().map(|day| ("/started_on", day.clone())).collect(),
-        RecordEvent::TreatmentStopped(e) => vec![("/stopped_on", e.stopped_on.clone())],
-        RecordEvent::VitalSigns(e) => vec![("/measured_at", e.measured_at.cameroon_date())],
-        _ => Vec::new(),
-    }
+/// The clinical dates an event states, each with the field of the command that carried it, and the
+/// entry they date. Vital signs are stamped with an instant; its day in Cameroon is the one compared
+/// with the birth date and the death.
+fn clinical_dates(event: &RecordEvent) -> Option<(Uuid, Vec<(&'static str, String)>)> {
+    Some(match event {
+        RecordEvent::Condition(e) => (e.entry_id, e.onset.iter().map(|onset| ("/onset", onset.clone())).collect()),
+        RecordEvent::Immunization(e) => (e.entry_id, vec![("/given_on", e.given_on.clone())]),
+        RecordEvent::Encounter(e) => (e.entry_id, vec![("/date", e.date.clone())]),
+        RecordEvent::Treatment(e) => {
+            (e.entry_id, e.started_on.iter().map(|day| ("/started_on", day.clone())).collect())
+        }
+        RecordEvent::TreatmentStopped(e) => (e.entry_id, vec![("/stopped_on", e.stopped_on.clone())]),
+        RecordEvent::VitalSigns(e) => (e.entry_id, vec![("/measured_at", e.measured_at.cameroon_date())]),
+        RecordEvent::Death(e) => (e.entry_id, vec![("/died_on", e.died_on.clone())]),
+        _ => return None,
+    })
 }
 
-/// Refuses a clinical date that falls before the patient's life began: every command on the record
-/// ends in [`clinical::finish`], which calls this, so no command can state care given before birth.
-/// A date that does not parse was already reported by the command's own checks.
-///
-/// No event records a death yet; when one does, its date is the other bound checked here.
+/// Refuses a clinical date outside the patient's life: before it began, or after a death that stands
+/// in the record. Every command on the record ends in [`clinical::finish`], which calls this, so no
+/// command can state care given before birth or after death. A date that does not parse was already
+/// reported by the command's own checks. A death's own date is held to the birth only: an amendment
+/// of the death moves the other bound itself.
 pub(crate) fn within_lifespan(record: &PatientRecord, event: &RecordEvent, errors: &mut Vec<FieldError>) {
-    let Some(earliest) = earliest_clinical_date(&record.patient) else { return };
-    for (field, date) in clinical_dates(event) {
+    let Some((_, dates)) = clinical_dates(event) else { return };
+    let died_on = record.died_on().filter(|_| !matches!(event, RecordEvent::Death(_)));
+    for (field, date) in dates {
         let Some(date) = patient::calendar_date(&date) else { continue };
-        if date >= earliest || errors.iter().any(|error| error.field == field) {
+        if errors.iter().any(|error| error.field == field) {
+            continue;
+        }
+        if let Some(died_on) = died_on.filter(|died_on| date > *died_on) {
+            let died_on = died_on.format("%Y-%m-%d");
+            errors.push(FieldError::rule(
+                field,
+                format!(
+                    "cannot be after the patient's death ({died_on}) / ne peut être postérieure au décès du patient \
+                     ({died_on})"
+                ),
+            ));
+            continue;
+        }
+        let Some(earliest) = earliest_clinical_date(&record.patient) else { continue };
+        if date >= earliest {
             continue;
         }
         let message = if record.patient.birth_date.estimated {

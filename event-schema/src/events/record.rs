@@ -559,3 +559,39 @@ impl EventPayload for AppointmentClosed {
     const EVENT_TYPE: &'static str = "record.appointment_closed";
     const SCHEMA_VERSION: u32 = 1;
 }
+
+/// Where a patient died.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceOfDeath {
+    /// In a health facility (`facility_id` names it).
+    Facility,
+    /// At home.
+    Home,
+    /// On the way to or between facilities.
+    InTransit,
+    /// Anywhere else, or not known.
+    Other,
+}
+
+/// A doctor certified the patient's death. The record stays readable; nothing is planned for the
+/// patient after it (no appointment, no reminder), and no clinical date may follow it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeathRecorded {
+    pub entry_id: Uuid,
+    /// The day of death, `YYYY-MM-DD`.
+    pub died_on: String,
+    pub place: PlaceOfDeath,
+    /// The facility, when the patient died in one.
+    pub facility_id: Option<Uuid>,
+    /// The underlying cause of death (the disease or injury that started the train of events), as an
+    /// ICD-10 code in its canonical form, e.g. `B50.9`.
+    pub underlying_cause: String,
+    pub amends: Option<Amends>,
+}
+
+impl EventPayload for DeathRecorded {
+    const EVENT_TYPE: &'static str = "record.death_recorded";
+    const SCHEMA_VERSION: u32 = 1;
+}

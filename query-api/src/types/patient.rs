@@ -1,5 +1,5 @@
 //! A patient's record: demographics, every section (current and historical entries, corrections shown
-//! as such), appointments and the vaccination card.
+//! as such), the death that stands, appointments and the vaccination card.
 
 use super::card::VaccinationCard;
 use super::{facility, instant, loaders, person, Facility, Person};
@@ -14,6 +14,7 @@ use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use async_graphql::{ContextSelectionSet, OutputType, Positioned, ServerResult, Value};
 use domain::access::{Action, CareBasis, Section};
 use event_schema::events::access::ReadBasis;
+use event_schema::events::record::DeathRecorded;
 use projections::entry_status;
 use projections::read::{AppointmentRow, EntryRow, PatientRow};
 use std::borrow::Cow;
@@ -86,7 +87,7 @@ impl Patient {
 }
 
 /// The fields of a patient that read the record's entries.
-const ENTRY_FIELDS: [&str; 13] = [
+const ENTRY_FIELDS: [&str; 15] = [
     "medicalHistory",
     "familyHistory",
     "allergies",
@@ -99,6 +100,8 @@ const ENTRY_FIELDS: [&str; 13] = [
     "immunizations",
     "encounters",
     "referrals",
+    "death",
+    "deaths",
     "vaccinationCard",
 ];
 
@@ -280,6 +283,31 @@ impl Patient {
         self.section(ctx, Section::Referrals, only_current, first, after).await
     }
 
+    /// The patient's death, as it stands in the record (amended deaths give their place to the
+    /// amendment; a death entered in error is none); null while the record holds none.
+    async fn death(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Death>> {
+        self.check_section(ctx, Section::Death)?;
+        tracker(ctx)?.note(self.id, self.basis, Section::Death.as_str());
+        let entries = loaders(ctx)?.entries.load_one(self.id).await?.unwrap_or_default();
+        let standing = entries
+            .iter()
+            .rev()
+            .find(|row| row.section == Section::Death.as_str() && row.status == entry_status::CURRENT);
+        standing.map(|row| Death::of(row.clone())).transpose()
+    }
+    /// Every death recorded, with its corrections (an amended death, one entered in error): the
+    /// history behind `death`.
+    #[graphql(complexity = "crate::page::size(first) * child_complexity")]
+    async fn deaths(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] only_current: bool,
+        first: Option<PageSize>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, RecordEntry>> {
+        self.section(ctx, Section::Death, only_current, first, after).await
+    }
+
     /// The patient's appointments, soonest first.
     #[graphql(complexity = "crate::page::size(first) * child_complexity")]
     async fn appointments(
@@ -403,10 +431,80 @@ impl RecordEntry {
         Details(&self.row.details)
     }
     /// The title WHO's ICD-10 (2019, in English) gives the entry's ICD-10 code, for a diagnosis or a
-    /// history entry that carries one.
+    /// history entry that carries one, or a death's underlying cause.
     async fn icd10_title(&self) -> Option<&'static str> {
         let details: serde_json::Value = serde_json::from_str(&self.row.details).ok()?;
-        domain::record::icd10::title(details.get("icd10")?.as_str()?)
+        let code = details.get("icd10").or_else(|| details.get("underlying_cause"))?;
+        domain::record::icd10::title(code.as_str()?)
+    }
+}
+
+/// Where a patient died.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum PlaceOfDeath {
+    /// In a health facility (`facility` names it).
+    Facility,
+    /// At home.
+    Home,
+    /// On the way to or between facilities.
+    InTransit,
+    /// Anywhere else, or not known.
+    Other,
+}
+
+impl From<event_schema::events::record::PlaceOfDeath> for PlaceOfDeath {
+    fn from(place: event_schema::events::record::PlaceOfDeath) -> Self {
+        use event_schema::events::record::PlaceOfDeath as Stored;
+        match place {
+            Stored::Facility => Self::Facility,
+            Stored::Home => Self::Home,
+            Stored::InTransit => Self::InTransit,
+            Stored::Other => Self::Other,
+        }
+    }
+}
+
+/// The patient's death, as the doctor who recorded it certified it.
+pub struct Death {
+    row: EntryRow,
+    death: DeathRecorded,
+}
+
+impl Death {
+    /// The death an entry of the death section records. Its details are the payload the projector
+    /// stored; details that do not read as a death were not written by it: an internal error.
+    fn of(row: EntryRow) -> async_graphql::Result<Death> {
+        let death = serde_json::from_str(&row.details)
+            .map_err(|error| internal(format!("the details of death entry {} do not read: {error}", row.entry_id)))?;
+        Ok(Death { row, death })
+    }
+}
+
+#[Object]
+impl Death {
+    /// The day of death, `YYYY-MM-DD`.
+    async fn died_on(&self) -> &str {
+        &self.death.died_on
+    }
+    async fn place(&self) -> PlaceOfDeath {
+        self.death.place.into()
+    }
+    /// The facility where the patient died, for a death in one.
+    async fn facility(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Facility>> {
+        let id = self.death.facility_id.map(|id| id.to_string());
+        facility(ctx, id.as_deref()).await
+    }
+    /// The underlying cause of death, an ICD-10 code, e.g. `B50.9`.
+    async fn underlying_cause(&self) -> &str {
+        &self.death.underlying_cause
+    }
+    /// The title WHO's ICD-10 (2019, in English) gives the underlying cause.
+    async fn underlying_cause_title(&self) -> Option<&'static str> {
+        domain::record::icd10::title(&self.death.underlying_cause)
+    }
+    /// The entry that records it: who recorded it, when, and the death it corrected, if any.
+    async fn entry(&self) -> RecordEntry {
+        RecordEntry { row: self.row.clone() }
     }
 }
 
@@ -465,7 +563,8 @@ impl Appointment {
     async fn reason(&self) -> &str {
         &self.row.reason
     }
-    /// `booked`, `cancelled`, `attended`, `missed` or `entered_in_error`.
+    /// `booked`, `cancelled`, `attended`, `missed`, `entered_in_error`, or `cancelled_by_death` (booked for a
+    /// day after the patient's death).
     async fn status(&self) -> &str {
         &self.row.status
     }

@@ -1,5 +1,6 @@
 //! The clinical record's commands over HTTP: what clinicians record about a patient, corrections, the
-//! patient's consent, and break-the-glass access. One module per part of the record, as in the domain.
+//! patient's consent, break-the-glass access, and the patient's death. One module per part of the
+//! record, as in the domain.
 //!
 //! Each handler turns its request into an [`application::record::RecordCommand`] and hands it to the
 //! application layer, which loads the record, authorises, decides and appends. A refusal that depends
@@ -10,6 +11,7 @@
 
 mod appointments;
 mod consent;
+mod death;
 mod entries;
 mod history;
 mod merge;
@@ -42,6 +44,7 @@ pub fn router() -> OpenApiRouter<CommandState> {
         .merge(history::router())
         .merge(observations::router())
         .merge(appointments::router())
+        .merge(death::router())
         .merge(merge::router())
         .route_layer(axum::middleware::from_fn(idempotency::fingerprint))
 }
@@ -78,8 +81,9 @@ fn answers(forbidden: &str) -> BTreeMap<String, RefOr<ResponseDoc>> {
         (
             "409".to_owned(),
             problem(
-                "The entry was already corrected or withdrawn, the record was merged into another, or it kept \
-                 changing while the command was decided (`/problems/conflict`).",
+                "The entry was already corrected or withdrawn, the record was merged into another, the patient's \
+                 death is already recorded (amend that entry to correct it), or the record kept changing while \
+                 the command was decided (`/problems/conflict`).",
             ),
         ),
         ("412".to_owned(), problem("The record is at another version than `If-Match` gives (`/problems/precondition-failed`).")),
@@ -88,10 +92,11 @@ fn answers(forbidden: &str) -> BTreeMap<String, RefOr<ResponseDoc>> {
             "422".to_owned(),
             problem(
                 "The request keeps to its schema but breaks a rule of the record, each field named \
-                 (`/problems/rule-violated`): a date in the future or before the patient's birth, an appointment \
-                 not in the future or marked missed before its time, an unknown ICD-10 code, a dose the \
-                 schedule does not allow yet, a facility or an entry that does not exist. Or the \
-                 `Idempotency-Key` was already used for another request (`/problems/idempotency-key-reused`).",
+                 (`/problems/rule-violated`): a date in the future, before the patient's birth or after their \
+                 death, an appointment not in the future, after the patient's death or marked missed before its \
+                 time, an unknown ICD-10 code, a dose the schedule does not allow yet, a facility or an entry \
+                 that does not exist, or a facility given where it does not belong. Or the `Idempotency-Key` \
+                 was already used for another request (`/problems/idempotency-key-reused`).",
             ),
         ),
     ])
@@ -112,6 +117,15 @@ pub struct ConsentAnswers;
 impl IntoResponses for ConsentAnswers {
     fn responses() -> BTreeMap<String, RefOr<ResponseDoc>> {
         answers("Only patients manage access to a record (their own).")
+    }
+}
+
+/// The answers of a death recorded or corrected.
+pub struct DeathAnswers;
+
+impl IntoResponses for DeathAnswers {
+    fn responses() -> BTreeMap<String, RefOr<ResponseDoc>> {
+        answers("Only doctors record a death.")
     }
 }
 
