@@ -13,6 +13,7 @@ pub mod patient;
 pub mod record;
 pub mod reference;
 pub mod staff;
+pub mod statistics;
 
 /// One invalid field of a command, for a field-level error message.
 #[derive(Debug, Clone, PartialEq, Eq)]
