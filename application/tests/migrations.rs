@@ -19,7 +19,7 @@ const OWNERS: [&str; 4] = ["ledger", "identity", "projections", "application"];
 
 /// Every migration released, with the SHA-384 of its file that databases recorded when they applied
 /// it: a file that changes by a byte makes those databases refuse to start.
-const RELEASED_SQLITE: [(i64, &str); 10] = [
+const RELEASED_SQLITE: [(i64, &str); 11] = [
     (1, "0be31ea3dccf323672f8b140f32505c306a55fc84240dd94768e125c25afc5c5a6039e7bc1b236b5e04b79c95b9ed16b"),
     (2, "919448d036e80c793a1005c963d463f992d3f166f64372f90849c4e30219ef1489e4f550108d442aaa241865cf49f5f9"),
     (3, "5eb959ce5ddb7128870c71a7158da402fb2efafee13b301d0c52c7e9ab22687ac07c7eabed87c320519a5dd049c9905c"),
@@ -30,8 +30,9 @@ const RELEASED_SQLITE: [(i64, &str); 10] = [
     (8, "cd5ac70f35c70926f79fd985d53ef42255c1b40ad3dc3426e0a5601aea9e87c769425d80c5a11557d122165a76d1abb2"),
     (9, "18bfed9f79f9eba5e604cee17d056fa149ab584827c0640b3f529af388169d8b8748a257b114a4db9a7e649476034c27"),
     (12, "8c2cf9afda3fb923c29c069f9057aa222376558d014358cd52fc941ebd45aca4b7675fed1bc5f446b2a4cb5c7a022d2d"),
+    (13, "d81544f9100de54f0360a920b2a8830af981b82a4ecfe332b3e89de0913530d9d9f22443e0ef1034daa2a3d69d6c8a1b"),
 ];
-const RELEASED_POSTGRES: [(i64, &str); 10] = [
+const RELEASED_POSTGRES: [(i64, &str); 11] = [
     (1, "5dad609ecb119c11dcdc2736172467564490f49421b7656ecdeaaed3f796926c7461ea0ec303deb18a5c83dd9c26d622"),
     (2, "e864a0b987a2a7a55565fa967bf1b71ea102d2fca1ec949c1d9b2d93eb5785ad52435a74e7300e27892223fa9607362c"),
     (3, "5eb959ce5ddb7128870c71a7158da402fb2efafee13b301d0c52c7e9ab22687ac07c7eabed87c320519a5dd049c9905c"),
@@ -42,6 +43,7 @@ const RELEASED_POSTGRES: [(i64, &str); 10] = [
     (8, "cb86577d8c35f3f739cc9dbc9a3c46d4ca0b9eb48f5e0c5ae902188c4da23b51c5bc62b2dbbab9bd0b955e85f603ad18"),
     (9, "18bfed9f79f9eba5e604cee17d056fa149ab584827c0640b3f529af388169d8b8748a257b114a4db9a7e649476034c27"),
     (12, "7f6eed32d194939938a01f087dee292632e9581c089f1ee0062193a7647b41783723a38a1413a113df528335600cd032"),
+    (13, "d81544f9100de54f0360a920b2a8830af981b82a4ecfe332b3e89de0913530d9d9f22443e0ef1034daa2a3d69d6c8a1b"),
 ];
 
 fn backend(postgres: bool) -> Backend {

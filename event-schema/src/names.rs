@@ -57,6 +57,11 @@ impl StreamId {
         Self::of_entity(crate::events::access::STREAM_CATEGORY, patient_id)
     }
 
+    /// The statistics one account read (`statistics_reads:<account id>`).
+    pub fn statistics_reads_of(account_id: uuid::Uuid) -> Self {
+        Self::of_entity(crate::events::access::STATISTICS_STREAM_CATEGORY, account_id)
+    }
+
     /// Failed logins that matched no account.
     pub fn anonymous_logins() -> Self {
         Self(crate::events::account::ANONYMOUS_STREAM.to_owned())
@@ -190,6 +195,7 @@ mod tests {
             (StreamId::staff(id), "staff"),
             (StreamId::account(id), "account"),
             (StreamId::reads_of(id), crate::events::access::STREAM_CATEGORY),
+            (StreamId::statistics_reads_of(id), crate::events::access::STATISTICS_STREAM_CATEGORY),
         ];
         for (stream, category) in named {
             assert!(StreamId::parse(stream.as_str()).is_ok(), "{stream} is not a valid stream id");

@@ -198,6 +198,17 @@ impl Ledger {
         self.inner.storage.read_stream(stream_id.as_str(), after_version, limit).await
     }
 
+    /// The first entry of each named stream that has one (what registered a patient or a facility),
+    /// in one read.
+    pub async fn read_stream_starts(&self, stream_ids: &[String]) -> Result<Vec<Entry>, LedgerError> {
+        self.inner.storage.read_stream_starts(stream_ids).await
+    }
+
+    /// Every entry of each named stream, in position order, in one read.
+    pub async fn read_streams(&self, stream_ids: &[String]) -> Result<Vec<Entry>, LedgerError> {
+        self.inner.storage.read_streams(stream_ids).await
+    }
+
     /// Up to `limit` entries after position `after`, in position order.
     pub async fn read_all(&self, after: u64, limit: u32) -> Result<Vec<Entry>, LedgerError> {
         let entries = self.inner.storage.read_all(after, limit).await?;

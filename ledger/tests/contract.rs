@@ -42,6 +42,21 @@ async fn appends_are_ordered_and_readable_by_stream_and_position(kind: Kind) {
     assert_eq!(stream_a.iter().map(|e| e.stream_version).collect::<Vec<_>>(), [1, 2, 3]);
     let tail = ledger.read_stream(&stream("a"), 2, 100).await.unwrap();
     assert_eq!(tail.len(), 1);
+
+    // Several streams at once: the first entry of each named stream that has one, and whole streams
+    // in position order.
+    let named = |names: &[&str]| names.iter().map(|name| stream(name).as_str().to_owned()).collect::<Vec<_>>();
+    let mut starts = ledger.read_stream_starts(&named(&["a", "b", "none"])).await.unwrap();
+    starts.sort_by_key(|entry| entry.position);
+    assert_eq!(
+        starts.iter().map(|e| (e.stream_id.clone(), e.stream_version)).collect::<Vec<_>>(),
+        [(stream("a").as_str().to_owned(), 1), (stream("b").as_str().to_owned(), 1)]
+    );
+    assert_eq!(starts[0], all[FIRST as usize - 1], "read exactly as stored");
+    let whole = ledger.read_streams(&named(&["b", "a"])).await.unwrap();
+    assert_eq!(whole.iter().map(|e| e.position).collect::<Vec<_>>(), [FIRST, FIRST + 1, FIRST + 2, FIRST + 3]);
+    assert!(ledger.read_streams(&[]).await.unwrap().is_empty());
+    assert!(ledger.read_stream_starts(&named(&["none"])).await.unwrap().is_empty());
     assert_eq!(ledger.read_all(FIRST + 1, 2).await.unwrap().len(), 2);
     assert_eq!(ledger.head().await.unwrap().position, FIRST + 3);
     assert_eq!(verifies(&db).await, FIRST + 3);

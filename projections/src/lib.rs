@@ -25,6 +25,7 @@ macro_rules! on_database {
 
 mod chain;
 mod commit;
+pub mod context;
 mod indexes;
 pub mod leader;
 pub mod progress;

@@ -4,6 +4,8 @@
 //! Lists page by keyset (`after` an opaque position, `limit` rows), never by offset, so a page costs
 //! the same however deep it is.
 
+pub mod statistics;
+
 use crate::write::{bind_values, Value};
 use crate::ProjectionError;
 use ledger::Database;

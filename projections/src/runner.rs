@@ -3,6 +3,7 @@
 
 use crate::chain::ChainEnd;
 use crate::commit::{commit_on_postgres, commit_on_sqlite, share_out, to_i64, Change};
+use crate::context::{Context, Needs};
 use crate::indexes;
 use crate::projectors::{all, Projector};
 use crate::table::Kind;
@@ -240,6 +241,7 @@ impl Runner {
     fn plan(
         &self,
         entries: &[Entry],
+        context: &Context,
         checkpoints: &mut BTreeMap<&'static str, u64>,
     ) -> Result<Vec<Change>, ProjectionError> {
         let mut changes = Vec::new();
@@ -249,7 +251,7 @@ impl Runner {
             let mut writes = Vec::new();
             let mut to = from;
             for entry in entries.iter().filter(|entry| entry.position > from) {
-                projector.project(entry, &self.catalog, &mut writes)?;
+                projector.project(entry, &self.catalog, context, &mut writes)?;
                 to = entry.position;
             }
             if to > from {
@@ -259,6 +261,23 @@ impl Runner {
             }
         }
         Ok(changes)
+    }
+
+    /// Reads from the ledger what the projectors behind `entries` need to fold them.
+    async fn context_for(
+        &self,
+        ledger: &Ledger,
+        entries: &[Entry],
+        checkpoints: &BTreeMap<&'static str, u64>,
+    ) -> Result<Context, ProjectionError> {
+        let mut needs = Needs::default();
+        for projector in self.projectors.iter() {
+            let from = checkpoints.get(projector.name()).copied().unwrap_or(0);
+            for entry in entries.iter().filter(|entry| entry.position > from) {
+                projector.needs(entry, &mut needs);
+            }
+        }
+        Ok(Context::read(ledger, needs).await?)
     }
 
     /// A connection for the runner's commits, acquired once per run of pages.
@@ -341,11 +360,19 @@ impl Runner {
         let (planned, mut plans) = mpsc::channel::<Result<(Vec<Change>, u64, u64), ProjectionError>>(2);
         let planner = {
             let runner = self.clone();
+            let ledger = ledger.clone();
             tokio::spawn(async move {
                 let mut checkpoints = checkpoints;
                 while let Some(page) = pages.recv().await {
                     let (plan, broken) = match page {
                         Ok(mut page) => {
+                            let context = match runner.context_for(&ledger, &page, &checkpoints).await {
+                                Ok(context) => context,
+                                Err(error) => {
+                                    let _ = planned.send(Err(error)).await;
+                                    return;
+                                }
+                            };
                             let runner = runner.clone();
                             let mut moved = checkpoints.clone();
                             let mut end = chain;
@@ -355,12 +382,14 @@ impl Runner {
                                 // without it: rare); the broken one stops the runner once they are
                                 // committed.
                                 let unmoved = moved.clone();
-                                let (broken, mut plan) =
-                                    rayon::join(|| end.extend(&page).err(), || runner.plan(&page, &mut moved));
+                                let (broken, mut plan) = rayon::join(
+                                    || end.extend(&page).err(),
+                                    || runner.plan(&page, &context, &mut moved),
+                                );
                                 if broken.is_some() {
                                     page.retain(|entry| entry.position <= end.position);
                                     moved = unmoved;
-                                    plan = runner.plan(&page, &mut moved);
+                                    plan = runner.plan(&page, &context, &mut moved);
                                 }
                                 let (last, count) = (page.last().map_or(0, |entry| entry.position), page.len() as u64);
                                 let plan = plan.map(|changes| (changes, moved, last, count));

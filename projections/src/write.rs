@@ -9,11 +9,12 @@
 use crate::table::{Kind, Table};
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments as _, PgConnection, SqliteConnection};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
 /// A value bound to a statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Value {
     Text(Option<String>),
     Int(Option<i64>),
@@ -80,6 +81,12 @@ pub enum Write {
     Insert { table: &'static Table, row: Vec<Value> },
     /// Any other statement, with `$1`, `$2`… parameters (the same text runs on both backends).
     Sql { sql: &'static str, params: Vec<Value> },
+    /// `delta` added to a count: `table`'s last column counts, and its other columns, `key` here, hold
+    /// its primary key and what the key determines (none of them null). A row is created for a key not counted yet and removed
+    /// when its count comes back to zero, so a table holds exactly the cells that count someone,
+    /// however its changes were grouped into pages. Counts are summed per key over a page before they
+    /// are written: a page writes each cell once.
+    Count { table: &'static Table, key: Vec<Value>, delta: i64 },
 }
 
 /// The most parameters one statement binds: under SQLite's limit (32,766) and PostgreSQL's (65,535).
@@ -149,9 +156,13 @@ fn unnest_sql(table: &Table) -> String {
 /// follows, in ledger order, the entry that created the row, and a new row never depends on a change
 /// to another. So the page ends in the same state whichever way its statements are grouped, and live
 /// projection (small pages) and a rebuild (large ones) agree; the rebuild test's digests check it.
+///
+/// Counts go between the two: a sum commutes with everything else a page does, and no statement
+/// reads a count.
 #[derive(Debug, Default)]
 pub(crate) struct Grouped {
     inserts: Vec<(&'static Table, Vec<Vec<Value>>)>,
+    counts: Vec<(&'static Table, BTreeMap<Vec<Value>, i64>)>,
     others: Vec<(&'static str, Vec<Value>)>,
 }
 
@@ -160,6 +171,17 @@ impl Grouped {
         let mut grouped = Grouped::default();
         for write in writes {
             match write {
+                Write::Count { table, key, delta } => {
+                    let cells = match grouped.counts.iter_mut().position(|(known, _)| std::ptr::eq(*known, table)) {
+                        Some(index) => &mut grouped.counts[index].1,
+                        None => {
+                            grouped.counts.push((table, BTreeMap::new()));
+                            let last = grouped.counts.len() - 1;
+                            &mut grouped.counts[last].1
+                        }
+                    };
+                    *cells.entry(key).or_insert(0) += delta;
+                }
                 Write::Insert { table, row } => {
                     match grouped.inserts.iter_mut().find(|(known, _)| std::ptr::eq(*known, table)) {
                         Some((_, rows)) => rows.push(row),
@@ -192,7 +214,9 @@ impl Prepared {
         match self {
             Prepared::Sqlite(statements) => statements.iter().map(|statement| statement.arguments.len()).sum(),
             Prepared::Postgres(grouped) => {
-                grouped.inserts.iter().map(|(_, rows)| rows.len()).sum::<usize>() + grouped.others.len()
+                grouped.inserts.iter().map(|(_, rows)| rows.len()).sum::<usize>()
+                    + grouped.counts.iter().map(|(_, cells)| cells.len()).sum::<usize>()
+                    + grouped.others.len()
             }
         }
     }
@@ -223,21 +247,15 @@ fn arguments(values: impl IntoIterator<Item = Value>) -> Result<SqliteArguments<
 fn sqlite_statements(grouped: Grouped) -> Result<Vec<SqliteStatement>, sqlx::Error> {
     let mut statements = Vec::new();
     for (table, rows) in grouped.inserts {
-        let per_statement = (MAX_PARAMETERS / table.columns.len().max(1)).clamp(1, MAX_ROWS);
-        let full_runs = rows.len() / per_statement;
-        let mut rows = rows.into_iter();
-        if full_runs > 0 {
-            let sql: Arc<str> = insert_sql(table, per_statement, false).into();
-            for _ in 0..full_runs {
-                let run = rows.by_ref().take(per_statement).flatten();
-                statements.push(SqliteStatement { sql: sql.clone(), arguments: arguments(run)? });
-            }
-        }
-        let mut rows = rows.peekable();
-        if rows.peek().is_some() {
-            let sql: Arc<str> = insert_sql(table, 1, false).into();
-            for row in rows {
-                statements.push(SqliteStatement { sql: sql.clone(), arguments: arguments(row)? });
+        push_runs(&mut statements, table, rows, |rows| insert_sql(table, rows, false))?;
+    }
+    for (table, cells) in grouped.counts {
+        let (changed, emptied) = count_rows(cells);
+        push_runs(&mut statements, table, changed, |rows| count_sql(table, rows, false))?;
+        if !emptied.is_empty() {
+            let sql: Arc<str> = remove_emptied_sql(table).into();
+            for key in emptied {
+                statements.push(SqliteStatement { sql: sql.clone(), arguments: arguments(key)? });
             }
         }
     }
@@ -245,6 +263,84 @@ fn sqlite_statements(grouped: Grouped) -> Result<Vec<SqliteStatement>, sqlx::Err
         statements.push(SqliteStatement { sql: sql.into(), arguments: arguments(params)? });
     }
     Ok(statements)
+}
+
+/// `rows` of `table` as fixed runs of multi-row statements (`sql` for a number of rows), then single
+/// rows: only two texts per table, so that both stay prepared in the connection's statement cache.
+fn push_runs(
+    statements: &mut Vec<SqliteStatement>,
+    table: &Table,
+    rows: Vec<Vec<Value>>,
+    sql: impl Fn(usize) -> String,
+) -> Result<(), sqlx::Error> {
+    let per_statement = (MAX_PARAMETERS / table.columns.len().max(1)).clamp(1, MAX_ROWS);
+    let full_runs = rows.len() / per_statement;
+    let mut rows = rows.into_iter();
+    if full_runs > 0 {
+        let text: Arc<str> = sql(per_statement).into();
+        for _ in 0..full_runs {
+            let run = rows.by_ref().take(per_statement).flatten();
+            statements.push(SqliteStatement { sql: text.clone(), arguments: arguments(run)? });
+        }
+    }
+    let mut rows = rows.peekable();
+    if rows.peek().is_some() {
+        let text: Arc<str> = sql(1).into();
+        for row in rows {
+            statements.push(SqliteStatement { sql: text.clone(), arguments: arguments(row)? });
+        }
+    }
+    Ok(())
+}
+
+/// A page's summed counts as rows to add (key, then the sum; sums of zero change nothing and are left
+/// out) and the keys whose count may have come back to zero (those that went down).
+fn count_rows(cells: BTreeMap<Vec<Value>, i64>) -> (Vec<Vec<Value>>, Vec<Vec<Value>>) {
+    let mut changed = Vec::with_capacity(cells.len());
+    let mut emptied = Vec::new();
+    for (key, delta) in cells {
+        if delta == 0 {
+            continue;
+        }
+        if delta < 0 {
+            emptied.push(key.clone());
+        }
+        let mut row = key;
+        row.push(Value::from(delta));
+        changed.push(row);
+    }
+    (changed, emptied)
+}
+
+/// The count column of a table written by [`Write::Count`]: its last.
+fn count_column(table: &Table) -> &'static str {
+    table.columns.last().map_or("n", |column| column.name)
+}
+
+/// A multi-row upsert adding each row's count to the cell its key names.
+fn count_sql(table: &Table, rows: usize, numbered: bool) -> String {
+    let insert = insert_sql(table, rows, numbered);
+    let values = insert.strip_suffix(" ON CONFLICT DO NOTHING").unwrap_or(&insert);
+    let n = count_column(table);
+    format!("{values} ON CONFLICT ({}) DO UPDATE SET {n} = {}.{n} + excluded.{n}", table.key.join(", "), table.name)
+}
+
+/// Removes a cell whose count is back to zero. Its columns but the count are bound in order (as `$1`…
+/// on both backends): the key, and any column the key determines (a day's week).
+fn remove_emptied_sql(table: &Table) -> String {
+    let cell = &table.columns[..table.columns.len().saturating_sub(1)];
+    let conditions: Vec<String> =
+        cell.iter().enumerate().map(|(index, column)| format!("{} = ${}", column.name, index + 1)).collect();
+    format!("DELETE FROM {} WHERE {} AND {} = 0", table.name, conditions.join(" AND "), count_column(table))
+}
+
+/// One upsert for every cell of `table` a page counts on PostgreSQL, its columns as arrays: the page's
+/// sums make each key appear once, as PostgreSQL requires of one upsert.
+fn unnest_count_sql(table: &Table) -> String {
+    let insert = unnest_sql(table);
+    let values = insert.strip_suffix(" ON CONFLICT DO NOTHING").unwrap_or(&insert);
+    let n = count_column(table);
+    format!("{values} ON CONFLICT ({}) DO UPDATE SET {n} = {}.{n} + excluded.{n}", table.key.join(", "), table.name)
 }
 
 /// A column of new rows as one array, for [`unnest_sql`].
@@ -333,6 +429,34 @@ pub(crate) async fn execute_on_postgres(connection: &mut PgConnection, writes: P
             }
         }
     }
+    for (table, cells) in grouped.counts {
+        let (changed, emptied) = count_rows(cells);
+        if !changed.is_empty() {
+            match column_arrays(table, &changed) {
+                Some(arrays) => {
+                    let sql = unnest_count_sql(table);
+                    let mut query = sqlx::query(&sql);
+                    for array in arrays {
+                        query = match array {
+                            ColumnArray::Text(values) => query.bind(values),
+                            ColumnArray::Int(values) => query.bind(values),
+                        };
+                    }
+                    query.execute(&mut *connection).await?;
+                }
+                None => {
+                    let sql = count_sql(table, 1, true);
+                    for row in &changed {
+                        bind_values!(sqlx::query(&sql), row.iter()).execute(&mut *connection).await?;
+                    }
+                }
+            }
+        }
+        let sql = remove_emptied_sql(table);
+        for key in &emptied {
+            bind_values!(sqlx::query(&sql), key.iter()).execute(&mut *connection).await?;
+        }
+    }
     for (sql, params) in &grouped.others {
         bind_values!(sqlx::query(sql), params.iter()).execute(&mut *connection).await?;
     }
@@ -386,6 +510,35 @@ mod tests {
         assert_eq!(statements[1].arguments.len(), 2);
         assert_eq!(&*statements[2].sql, "UPDATE t SET b = $1");
         assert_eq!(statements[2].arguments.len(), 1);
+    }
+
+    static C: Table = Table { name: "c", columns: columns![text "k", int "n"], key: &["k"] };
+
+    fn count(key: &str, delta: i64) -> Write {
+        Write::Count { table: &C, key: vec![Value::from(key)], delta }
+    }
+
+    #[test]
+    fn counts_are_summed_per_cell_over_a_page_and_cells_that_went_down_are_checked_for_zero() {
+        let writes = vec![count("a", 1), count("b", 1), count("a", 1), count("b", -1), count("c", -1), update(3)];
+        let statements = sqlite_statements(Grouped::of(writes)).expect("values bind");
+        // `a` adds 2; `b` nets to nothing and is not written; `c` goes down, so its cell is removed if it
+        // reaches zero; the update keeps its place after the counts.
+        assert_eq!(statements.len(), 4, "{:?}", statements.iter().map(|s| s.sql.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            &*statements[0].sql,
+            "INSERT OR FAIL INTO c (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = c.n + excluded.n"
+        );
+        assert_eq!(statements[0].arguments.len(), 2);
+        assert_eq!(&*statements[2].sql, "DELETE FROM c WHERE k = $1 AND n = 0");
+        assert_eq!(&*statements[3].sql, "UPDATE t SET b = $1");
+        let (changed, emptied) = count_rows(Grouped::of(vec![count("a", 2), count("c", -1)]).counts.remove(0).1);
+        assert_eq!(changed, [vec![Value::from("a"), Value::from(2i64)], vec![Value::from("c"), Value::from(-1i64)]]);
+        assert_eq!(emptied, [vec![Value::from("c")]]);
+        assert_eq!(
+            unnest_count_sql(&C),
+            "INSERT INTO c (k, n) SELECT * FROM UNNEST($1::TEXT[], $2::BIGINT[]) ON CONFLICT (k) DO UPDATE SET n = c.n + excluded.n"
+        );
     }
 
     #[test]

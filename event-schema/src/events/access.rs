@@ -46,3 +46,27 @@ impl EventPayload for RecordRead {
     const EVENT_TYPE: &'static str = "access.record_read";
     const SCHEMA_VERSION: u32 = 1;
 }
+
+/// The stream category of an account's reads of statistics: `statistics_reads:<account_id>`. Aggregates
+/// name no patient, so these reads are kept by reader, for auditors to see who looked at what.
+pub const STATISTICS_STREAM_CATEGORY: &str = "statistics_reads";
+
+/// Someone read an anonymised statistics table. Stream `statistics_reads:<account_id>`; the reader, the
+/// moment and the facility are the entry's actor and `occurred_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsRead {
+    /// The table read, e.g. `coverage`, `epidemic_curve`, `table:new_diagnoses`.
+    pub table: String,
+    /// What it was narrowed and broken down by, as `name=value`, sorted (never anything about a person:
+    /// only periods, places, codes and breakdowns).
+    pub parameters: Vec<String>,
+    /// How many figures were shown, and how many suppressed.
+    pub shown: u32,
+    pub suppressed: u32,
+}
+
+impl EventPayload for StatisticsRead {
+    const EVENT_TYPE: &'static str = "access.statistics_read";
+    const SCHEMA_VERSION: u32 = 1;
+}

@@ -46,11 +46,13 @@ pub fn catalog() -> Catalog {
         .register::<record::AppointmentBooked>()
         .register::<record::AppointmentRescheduled>()
         .register::<record::AppointmentClosed>()
+        .register::<record::DeathRecorded>()
         .register::<record::EntryEnteredInError>()
         .register::<record::AccessGranted>()
         .register::<record::AccessRevoked>()
         .register::<record::EmergencyAccessOpened>()
         .register::<access::RecordRead>()
+        .register::<access::StatisticsRead>()
 }
 
 #[cfg(test)]

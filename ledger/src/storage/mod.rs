@@ -110,6 +110,14 @@ pub trait Storage: Send + Sync + 'static {
     /// Up to `limit` entries of one stream with versions greater than `after_version`, in order.
     async fn read_stream(&self, stream_id: &str, after_version: u64, limit: u32) -> Result<Vec<Entry>, LedgerError>;
 
+    /// The first entry (version 1) of each of `stream_ids` that has one, in no particular order: one
+    /// statement however many streams are named.
+    async fn read_stream_starts(&self, stream_ids: &[String]) -> Result<Vec<Entry>, LedgerError>;
+
+    /// Every entry of each of `stream_ids`, in position order: one statement however many streams are
+    /// named.
+    async fn read_streams(&self, stream_ids: &[String]) -> Result<Vec<Entry>, LedgerError>;
+
     /// Writes a batch of appends in one transaction: all of the batch's successful appends commit
     /// together, or nothing does.
     async fn append_batch(&self, batch: &[&PreparedAppend], sealer: &mut Sealer)

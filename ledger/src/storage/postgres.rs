@@ -43,6 +43,17 @@ const READ_STREAM: &str = concat!(
     ledger_columns!(),
     " FROM ledger_entries WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version LIMIT $3"
 );
+/// One index probe per stream named (`LATERAL`), whatever plan the statement is given.
+const READ_STREAM_STARTS: &str = concat!(
+    "SELECT e.* FROM UNNEST($1::TEXT[]) AS named(id) CROSS JOIN LATERAL (SELECT ",
+    ledger_columns!(),
+    " FROM ledger_entries WHERE stream_id = named.id AND stream_version = 1) AS e"
+);
+const READ_STREAMS: &str = concat!(
+    "SELECT e.* FROM UNNEST($1::TEXT[]) AS named(id) CROSS JOIN LATERAL (SELECT ",
+    ledger_columns!(),
+    " FROM ledger_entries WHERE stream_id = named.id) AS e ORDER BY e.position"
+);
 
 /// The body of the function behind the append-only guard, as `0001_ledger.sql` creates it.
 const REFUSE_CHANGE_BODY: &str = "
@@ -316,6 +327,22 @@ impl Storage for PgStorage {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
+        rows.iter().map(decode_entry).collect()
+    }
+
+    async fn read_stream_starts(&self, stream_ids: &[String]) -> Result<Vec<Entry>, LedgerError> {
+        if stream_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(READ_STREAM_STARTS).bind(stream_ids).fetch_all(&self.pool).await?;
+        rows.iter().map(decode_entry).collect()
+    }
+
+    async fn read_streams(&self, stream_ids: &[String]) -> Result<Vec<Entry>, LedgerError> {
+        if stream_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(READ_STREAMS).bind(stream_ids).fetch_all(&self.pool).await?;
         rows.iter().map(decode_entry).collect()
     }
 

@@ -29,6 +29,16 @@ const READ_STREAM: &str = concat!(
     ledger_columns!(),
     " FROM ledger_entries WHERE stream_id = ?1 AND stream_version > ?2 ORDER BY stream_version LIMIT ?3"
 );
+const READ_STREAM_STARTS: &str = concat!(
+    "SELECT ",
+    ledger_columns!(),
+    " FROM ledger_entries WHERE stream_version = 1 AND stream_id IN (SELECT value FROM json_each(?1))"
+);
+const READ_STREAMS: &str = concat!(
+    "SELECT ",
+    ledger_columns!(),
+    " FROM ledger_entries WHERE stream_id IN (SELECT value FROM json_each(?1)) ORDER BY position"
+);
 
 /// The append-only guard, exactly as `0001_ledger.sql` creates it (SQLite keeps each trigger's text as
 /// written, which is compared with this, whitespace aside).
@@ -290,6 +300,24 @@ impl Storage for SqliteStorage {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
+        rows.iter().map(decode_entry).collect()
+    }
+
+    async fn read_stream_starts(&self, stream_ids: &[String]) -> Result<Vec<Entry>, LedgerError> {
+        if stream_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let named = serde_json::to_string(stream_ids).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+        let rows = sqlx::query(READ_STREAM_STARTS).bind(named).fetch_all(&self.pool).await?;
+        rows.iter().map(decode_entry).collect()
+    }
+
+    async fn read_streams(&self, stream_ids: &[String]) -> Result<Vec<Entry>, LedgerError> {
+        if stream_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let named = serde_json::to_string(stream_ids).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+        let rows = sqlx::query(READ_STREAMS).bind(named).fetch_all(&self.pool).await?;
         rows.iter().map(decode_entry).collect()
     }
 

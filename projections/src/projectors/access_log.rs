@@ -1,6 +1,7 @@
 //! Who read each patient's record: one row per recorded read, from `access.record_read` events.
 
 use super::{decode, stream_entity, Projector};
+use crate::context::Context;
 use crate::table::Table;
 use crate::write::Write;
 use crate::{columns, micros, ProjectionError};
@@ -28,7 +29,13 @@ impl Projector for AccessLog {
         &OWN
     }
 
-    fn project(&self, entry: &Entry, catalog: &Catalog, out: &mut Vec<Write>) -> Result<(), ProjectionError> {
+    fn project(
+        &self,
+        entry: &Entry,
+        catalog: &Catalog,
+        _: &Context,
+        out: &mut Vec<Write>,
+    ) -> Result<(), ProjectionError> {
         if entry.event_type != RecordRead::EVENT_TYPE {
             return Ok(());
         }

@@ -4,6 +4,7 @@
 //! facts on the command side (`domain::record::apply`); both are judged by `domain::record::care`.
 
 use super::{decode, patient_of, Projector};
+use crate::context::Context;
 use crate::table::Table;
 use crate::write::{Value, Write};
 use crate::{columns, micros, ProjectionError};
@@ -67,7 +68,13 @@ impl Projector for Care {
         &OWN
     }
 
-    fn project(&self, entry: &Entry, catalog: &Catalog, out: &mut Vec<Write>) -> Result<(), ProjectionError> {
+    fn project(
+        &self,
+        entry: &Entry,
+        catalog: &Catalog,
+        _: &Context,
+        out: &mut Vec<Write>,
+    ) -> Result<(), ProjectionError> {
         match entry.event_type.as_str() {
             PatientRegistered::EVENT_TYPE => {
                 let e: PatientRegistered = decode(catalog, entry)?;

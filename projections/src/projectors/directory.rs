@@ -1,6 +1,7 @@
 //! Facilities and staff, so that records and logs can name who did what and where.
 
 use super::{decode, Projector};
+use crate::context::Context;
 use crate::table::Table;
 use crate::write::{Value, Write};
 use crate::{columns, ProjectionError};
@@ -35,7 +36,13 @@ impl Projector for Directory {
         &OWN
     }
 
-    fn project(&self, entry: &Entry, catalog: &Catalog, out: &mut Vec<Write>) -> Result<(), ProjectionError> {
+    fn project(
+        &self,
+        entry: &Entry,
+        catalog: &Catalog,
+        _: &Context,
+        out: &mut Vec<Write>,
+    ) -> Result<(), ProjectionError> {
         let position = Value::from(entry.position);
         match entry.event_type.as_str() {
             FacilityRegistered::EVENT_TYPE => {

@@ -4,6 +4,7 @@
 //! when a page is listed ([`crate::read::ReadModels::ledger_entries`]).
 
 use super::{stream_entity, Projector};
+use crate::context::Context;
 use crate::table::Table;
 use crate::write::Write;
 use crate::{columns, micros, ProjectionError};
@@ -30,7 +31,7 @@ impl Projector for LedgerIndex {
         &OWN
     }
 
-    fn project(&self, entry: &Entry, _: &Catalog, out: &mut Vec<Write>) -> Result<(), ProjectionError> {
+    fn project(&self, entry: &Entry, _: &Catalog, _: &Context, out: &mut Vec<Write>) -> Result<(), ProjectionError> {
         let patient = stream_entity(&entry.stream_id, "patient")
             .or_else(|| stream_entity(&entry.stream_id, event_schema::events::access::STREAM_CATEGORY));
         out.push(Write::Insert {

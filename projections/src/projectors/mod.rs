@@ -7,7 +7,9 @@ mod directory;
 mod ledger_index;
 mod patients;
 mod records;
+mod statistics;
 
+use crate::context::{Context, Needs};
 use crate::table::Table;
 use crate::write::Write;
 use crate::ProjectionError;
@@ -23,6 +25,7 @@ pub use directory::{FACILITIES, STAFF};
 pub use ledger_index::LEDGER_INDEX;
 pub use patients::{search_key, PATIENTS};
 pub use records::{status as entry_status, RECORD_ENTRIES};
+pub use statistics::{COHORT_DOSES, DEATHS, DIAGNOSES, DOSES, ENCOUNTERS, REFERRALS, REGISTRATIONS};
 
 /// A projector: a name, the tables it owns, and what each entry changes in them.
 pub trait Projector: Send + Sync + 'static {
@@ -30,8 +33,18 @@ pub trait Projector: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     /// The tables it alone writes (emptied when it is rebuilt).
     fn tables(&self) -> &'static [&'static Table];
-    /// Appends to `out` the changes `entry` implies; most entries imply none.
-    fn project(&self, entry: &Entry, catalog: &Catalog, out: &mut Vec<Write>) -> Result<(), ProjectionError>;
+    /// Names, in `needs`, the earlier entries `entry` cannot be folded without (see [`Context`]); most
+    /// projectors need none.
+    fn needs(&self, _entry: &Entry, _needs: &mut Needs) {}
+    /// Appends to `out` the changes `entry` implies; most entries imply none. `context` holds the
+    /// entries [`Projector::needs`] named for the page.
+    fn project(
+        &self,
+        entry: &Entry,
+        catalog: &Catalog,
+        context: &Context,
+        out: &mut Vec<Write>,
+    ) -> Result<(), ProjectionError>;
 }
 
 /// Every projector, in the order they are applied.
@@ -44,6 +57,7 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
         Arc::new(care::Care),
         Arc::new(ledger_index::LedgerIndex),
         Arc::new(access_log::AccessLog),
+        Arc::new(statistics::Statistics),
     ]
 }
 

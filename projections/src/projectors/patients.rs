@@ -1,6 +1,7 @@
 //! Patients' demographics and the keys staff find them by.
 
 use super::{decode, Projector};
+use crate::context::Context;
 use crate::table::Table;
 use crate::write::{Value, Write};
 use crate::{columns, micros, ProjectionError};
@@ -50,7 +51,13 @@ impl Projector for Patients {
         &OWN
     }
 
-    fn project(&self, entry: &Entry, catalog: &Catalog, out: &mut Vec<Write>) -> Result<(), ProjectionError> {
+    fn project(
+        &self,
+        entry: &Entry,
+        catalog: &Catalog,
+        _: &Context,
+        out: &mut Vec<Write>,
+    ) -> Result<(), ProjectionError> {
         let position = Value::from(entry.position);
         match entry.event_type.as_str() {
             PatientRegistered::EVENT_TYPE => {

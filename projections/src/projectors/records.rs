@@ -7,14 +7,15 @@
 //! writes them at the end of the table: a correction never has to find its entry among the others.
 
 use super::{decode, patient_of, Projector};
+use crate::context::Context;
 use crate::table::Table;
 use crate::write::Write;
 use crate::{columns, micros, ProjectionError};
 use domain::access::Section;
 use event_schema::events::record::{
-    AllergyRecorded, Amends, ConditionDiagnosed, EncounterRecorded, EntryEnteredInError, FamilyHistoryRecorded,
-    ImmunizationRecorded, LabOrdered, LabResultRecorded, MedicalHistoryRecorded, PrescriptionCancelled,
-    PrescriptionIssued, ReferralMade, TreatmentRecorded, TreatmentStopped, VitalSignsRecorded,
+    AllergyRecorded, Amends, ConditionDiagnosed, DeathRecorded, EncounterRecorded, EntryEnteredInError,
+    FamilyHistoryRecorded, ImmunizationRecorded, LabOrdered, LabResultRecorded, MedicalHistoryRecorded,
+    PrescriptionCancelled, PrescriptionIssued, ReferralMade, TreatmentRecorded, TreatmentStopped, VitalSignsRecorded,
 };
 use event_schema::{Catalog, Entry, EventPayload};
 use serde::Serialize;
@@ -72,6 +73,7 @@ macro_rules! new_entry {
 new_entry! {
     AllergyRecorded => Allergies,
     ConditionDiagnosed => Conditions,
+    DeathRecorded => Death,
     ImmunizationRecorded => Immunizations,
     EncounterRecorded => Encounters,
     PrescriptionIssued => Prescriptions,
@@ -153,10 +155,17 @@ impl Projector for Records {
         &OWN
     }
 
-    fn project(&self, entry: &Entry, catalog: &Catalog, out: &mut Vec<Write>) -> Result<(), ProjectionError> {
+    fn project(
+        &self,
+        entry: &Entry,
+        catalog: &Catalog,
+        _: &Context,
+        out: &mut Vec<Write>,
+    ) -> Result<(), ProjectionError> {
         match entry.event_type.as_str() {
             AllergyRecorded::EVENT_TYPE => add::<AllergyRecorded>(catalog, entry, out),
             ConditionDiagnosed::EVENT_TYPE => add::<ConditionDiagnosed>(catalog, entry, out),
+            DeathRecorded::EVENT_TYPE => add::<DeathRecorded>(catalog, entry, out),
             ImmunizationRecorded::EVENT_TYPE => add::<ImmunizationRecorded>(catalog, entry, out),
             EncounterRecorded::EVENT_TYPE => add::<EncounterRecorded>(catalog, entry, out),
             PrescriptionIssued::EVENT_TYPE => add::<PrescriptionIssued>(catalog, entry, out),
