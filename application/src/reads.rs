@@ -11,7 +11,7 @@
 //! one disk flush.
 
 use domain::access::Principal;
-use event_schema::events::access::{ReadBasis, RecordRead};
+use event_schema::events::access::{ReadBasis, RecordRead, StatisticsRead};
 use event_schema::{Actor, StreamId, Timestamp};
 use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent};
 use std::collections::BTreeSet;
@@ -34,6 +34,22 @@ pub struct Read {
 /// no read of medical data ever leaves without its record.
 pub trait ReadRecorder: Send + Sync + 'static {
     fn record(&self, reads: Vec<Read>) -> Recording<'_>;
+    /// Records reads of anonymised statistics, under the same rule: before the answer leaves.
+    fn record_statistics(&self, reads: Vec<TableRead>) -> Recording<'_>;
+}
+
+/// One read of a statistics table, to be recorded as `access.statistics_read` in the reader's stream
+/// of such reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRead {
+    pub reader: Principal,
+    /// The table, e.g. `coverage`.
+    pub table: String,
+    /// What it was narrowed and broken down by, as `name=value`.
+    pub parameters: BTreeSet<String>,
+    pub shown: u32,
+    pub suppressed: u32,
+    pub at: Timestamp,
 }
 
 /// The recording of one request's reads, resolved once they are durable (or could not be made so).
@@ -66,6 +82,29 @@ impl ReadRecorder for ReadLog {
             futures::future::join_all(appends).await.into_iter().collect()
         })
     }
+
+    fn record_statistics(&self, reads: Vec<TableRead>) -> Recording<'_> {
+        Box::pin(async move {
+            let appends = reads.into_iter().map(|read| append_table_read(&self.ledger, read));
+            futures::future::join_all(appends).await.into_iter().collect()
+        })
+    }
+}
+
+/// Appends one read of a statistics table and waits for its commit.
+async fn append_table_read(ledger: &Ledger, read: TableRead) -> Result<(), NotRecorded> {
+    let stream = StreamId::statistics_reads_of(read.reader.account_id);
+    let payload = StatisticsRead {
+        table: read.table,
+        parameters: read.parameters.into_iter().collect(),
+        shown: read.shown,
+        suppressed: read.suppressed,
+    };
+    let actor =
+        Actor { account_id: read.reader.account_id, role: read.reader.role, facility_id: read.reader.facility_id };
+    let event = NewEvent::typed(&payload, read.at).map_err(|error| NotRecorded(format!("event: {error}")))?;
+    let request = AppendRequest::new(stream, ExpectedVersion::Any, actor, vec![event]);
+    ledger.append(request).await.map(|_| ()).map_err(|error| NotRecorded(error.to_string()))
 }
 
 /// Appends one read and waits for its commit.

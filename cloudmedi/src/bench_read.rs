@@ -9,7 +9,10 @@
 //!   recorded in the ledger before the answer is returned, as the server does; against two baselines:
 //!   the same query with its read left unrecorded, and the bare SQL query of the record's entries;
 //!   then each other query the record runs (care facts, patient row, authors, facilities,
-//!   appointments), timed alone, to show where the rest goes.
+//!   appointments), timed alone, to show where the rest goes;
+//! - **statistics**: the latency (p50, p99) of two analysts' queries, each read recorded: national
+//!   Penta3 coverage of last year's cohort by region, and a district's weekly malaria curve over a
+//!   year; against the bare sums the read models answer for them.
 
 use crate::demo;
 use anyhow::Context;
@@ -20,7 +23,7 @@ use ledger::testing::ScratchDatabase;
 use ledger::{Ledger, PgStorage, SqliteStorage, Storage};
 use projections::read::{AppointmentsOf, ReadModels};
 use projections::Runner;
-use query_api::{QueryApi, Read, ReadRecorder, Recording, Viewer};
+use query_api::{QueryApi, Read, ReadRecorder, Recording, TableRead, Viewer};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,6 +53,10 @@ struct Discard;
 
 impl ReadRecorder for Discard {
     fn record(&self, _: Vec<Read>) -> Recording<'_> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn record_statistics(&self, _: Vec<TableRead>) -> Recording<'_> {
         Box::pin(std::future::ready(Ok(())))
     }
 }
@@ -248,7 +255,122 @@ async fn measure(settings: &ReadBench, backend: &str, storage: Arc<dyn Storage>)
         cell(places),
         cell(appointments)
     );
+    statistics(settings, backend, &api, &models, as_of).await?;
     ledger.close().await;
+    Ok(())
+}
+
+const NATIONAL_COVERAGE: &str = r#"query($year: Int!) { statistics { coverage(birthYear: $year, antigen: "PENTA", doseNumber: 3) {
+  rows { area { code } registered { value suppressed } vaccinated { value suppressed } coverage { percent suppressed }
+         targetPopulation coverageOfTarget { percent suppressed } }
+  total { registered { value } vaccinated { value } } } } }"#;
+
+const DISTRICT_CURVE: &str = r#"query($district: String!, $from: String!, $to: String!) { statistics {
+  epidemicCurve(disease: "malaria", from: $from, to: $to, district: $district) {
+    columnLabels { code } body { cells { value suppressed } total { value suppressed } } total { value } } } }"#;
+
+/// Statistics as an analyst reads them, each read recorded: the national coverage of Penta3 in last
+/// year's birth cohort by region, and a year's weekly malaria curve of the district with the most
+/// diagnoses; each against the bare sum the read models answer for it, with no layout and no
+/// disclosure control.
+async fn statistics(
+    settings: &ReadBench,
+    backend: &str,
+    api: &QueryApi,
+    models: &ReadModels,
+    as_of: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    use projections::read::statistics::{Dimension, Filter, Source, Tally};
+    let analyst = Viewer {
+        principal: Principal {
+            account_id: Uuid::now_v7(),
+            role: Role::HealthAuthorityAnalyst,
+            facility_id: None,
+            patient_id: None,
+        },
+    };
+    let year = chrono::Datelike::year(&as_of) - 1;
+    let busiest = Tally { source: Source::Diagnoses, by: vec![Dimension::District], filters: vec![] };
+    let district = models
+        .tally(&busiest)
+        .await?
+        .into_iter()
+        .max_by_key(|group| group.n)
+        .and_then(|group| group.key.into_iter().next())
+        .context("the synthetic data holds diagnoses")?;
+    let (from, to) = ((as_of - chrono::Days::new(364)).to_string(), as_of.to_string());
+    let coverage_variables = async_graphql::Variables::from_json(serde_json::json!({ "year": year }));
+    let curve_variables =
+        async_graphql::Variables::from_json(serde_json::json!({ "district": district, "from": from, "to": to }));
+    let coverage_sums = [
+        Tally { source: Source::Registrations, by: vec![Dimension::Region], filters: vec![Filter::BirthYear(year)] },
+        Tally {
+            source: Source::CohortDoses,
+            by: vec![Dimension::Region],
+            filters: vec![Filter::BirthYear(year), Filter::Antigen("PENTA".into()), Filter::DoseNumber(3)],
+        },
+    ];
+    let curve_sum = Tally {
+        source: Source::Diagnoses,
+        by: vec![Dimension::District, Dimension::Week],
+        filters: vec![
+            Filter::Days(from.clone(), to.clone()),
+            Filter::District(district.clone()),
+            Filter::Icd10 {
+                codes: vec![],
+                categories: ["B50", "B51", "B52", "B53", "B54"].map(str::to_owned).to_vec(),
+            },
+        ],
+    };
+    let mut timings = Vec::new();
+    for (name, query, variables) in [
+        ("national coverage", NATIONAL_COVERAGE, coverage_variables),
+        ("district curve", DISTRICT_CURVE, curve_variables),
+    ] {
+        let request = || async_graphql::Request::new(query).variables(variables.clone());
+        let mut published = Vec::with_capacity(settings.samples);
+        let mut sums = Vec::with_capacity(settings.samples);
+        for _ in 0..settings.samples {
+            let started = Instant::now();
+            let response = api.execute(request(), Some(analyst.clone())).await;
+            published.push(started.elapsed());
+            if !response.errors.is_empty() {
+                anyhow::bail!("the {name} query failed: {:?}", response.errors);
+            }
+            let started = Instant::now();
+            if name == "national coverage" {
+                for tally in &coverage_sums {
+                    models.tally(tally).await?;
+                }
+            } else {
+                models.tally(&curve_sum).await?;
+            }
+            sums.push(started.elapsed());
+        }
+        timings.push((name, percentiles(&mut published), percentiles(&mut sums)));
+    }
+    outln!(
+        "{:<9} {:<18} {:>13} {:>13} {:>11} {:>11} {:>9}",
+        "backend",
+        "statistics",
+        "graphql p50",
+        "graphql p99",
+        "sums p50",
+        "sums p99",
+        "p99 ratio"
+    );
+    for (name, (p50, p99), (sum50, sum99)) in timings {
+        outln!(
+            "{:<9} {:<18} {:>11.2}ms {:>11.2}ms {:>9.2}ms {:>9.2}ms {:>9.2}",
+            backend,
+            name,
+            millis(p50),
+            millis(p99),
+            millis(sum50),
+            millis(sum99),
+            millis(p99) / millis(sum99).max(1e-9)
+        );
+    }
     Ok(())
 }
 

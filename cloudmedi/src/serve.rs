@@ -106,6 +106,12 @@ pub struct ServerConfig {
     pub graphql_anonymous_introspection: Option<bool>,
     /// The GraphQL complexity points each account may spend per minute.
     pub graphql_cost_per_minute: u32,
+    /// The smallest count of people a published statistic may show (`k`, at least 2): smaller counts,
+    /// and any figure that would give one away, are suppressed. 5 by default; zero is always shown.
+    pub statistics_threshold: u64,
+    /// The DHIS2 mapping file (TOML; see docs/dhis2-mapping.example.toml), relative to the data
+    /// directory unless absolute. Without one, the DHIS2 export answers that none is configured.
+    pub dhis2_mapping: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -125,13 +131,15 @@ impl Default for ServerConfig {
             development: false,
             graphql_anonymous_introspection: None,
             graphql_cost_per_minute: query_api::QuerySettings::DEFAULT_COST_PER_MINUTE,
+            statistics_threshold: domain::statistics::disclosure::Threshold::DEFAULT.get(),
+            dhis2_mapping: None,
         }
     }
 }
 
 /// The settings that `CLOUDMEDI_*` variables may set (others, such as `CLOUDMEDI_DATA_DIR`, belong to
 /// the command line).
-const ENV_KEYS: [&str; 14] = [
+const ENV_KEYS: [&str; 16] = [
     "listen",
     "request_body_limit",
     "request_timeout_secs",
@@ -146,6 +154,8 @@ const ENV_KEYS: [&str; 14] = [
     "development",
     "graphql_anonymous_introspection",
     "graphql_cost_per_minute",
+    "statistics_threshold",
+    "dhis2_mapping",
 ];
 
 fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> {
@@ -185,16 +195,35 @@ fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> 
             query_api::MAX_COMPLEXITY
         );
     }
+    if domain::statistics::disclosure::Threshold::new(config.statistics_threshold).is_err() {
+        bail!("invalid configuration: statistics_threshold must be at least 2");
+    }
     if config.access_token_ttl_secs == 0 || config.refresh_token_ttl_secs < config.access_token_ttl_secs {
         bail!("invalid configuration: token lifetimes must be positive, and a refresh token must outlive its access token");
     }
     Ok(config)
 }
 
+/// The DHIS2 mapping the configuration names, read and checked before the server starts, so that a
+/// mistake in it stops the start with the entry at fault rather than surfacing at the first export.
+fn load_dhis2_mapping(
+    dir: &DataDir,
+    config: &ServerConfig,
+) -> anyhow::Result<Option<Arc<query_api::statistics::export::Dhis2Mapping>>> {
+    let Some(path) = &config.dhis2_mapping else { return Ok(None) };
+    let path = dir.path.join(path);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read the DHIS2 mapping {}", path.display()))?;
+    let mapping = query_api::statistics::export::Dhis2Mapping::from_toml(&text)
+        .with_context(|| format!("invalid DHIS2 mapping {}", path.display()))?;
+    Ok(Some(Arc::new(mapping)))
+}
+
 pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome> {
     let dir = DataDir::new(&location.data_dir);
     crate::datadir::initialise_embedded_default(location, &dir).await?;
     let config = load_config(&dir, &args)?;
+    let dhis2_mapping = load_dhis2_mapping(&dir, &config)?;
     if args.role != Role::All && location.database_url.is_none() {
         bail!("--role {:?} needs a shared PostgreSQL database (--database-url); the embedded default runs every role in one process", args.role);
     }
@@ -225,11 +254,14 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         access: Duration::from_secs(config.access_token_ttl_secs),
         refresh: Duration::from_secs(config.refresh_token_ttl_secs),
     });
-    let state =
+    let mut state =
         ServerState::new(ledger.clone()).with_application(application).with_query_settings(query_api::QuerySettings {
             cost_per_minute: config.graphql_cost_per_minute,
             anonymous_introspection: config.graphql_anonymous_introspection.unwrap_or(config.development),
+            publication_threshold: domain::statistics::disclosure::Threshold::new(config.statistics_threshold)
+                .unwrap_or_default(),
         });
+    state.queries.queries = state.queries.queries.with_dhis2_mapping(dhis2_mapping);
     let app = server::router_for(state, limits, args.role.apis());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

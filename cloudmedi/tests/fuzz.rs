@@ -421,7 +421,8 @@ def only_client_errors(ctx, response, case):
     return None
 "#;
 
-/// Fuzzes `/graphql` from the schema the server gives to the standard introspection query, as the doctor.
+/// Fuzzes `/graphql` from the schema the server gives to the standard introspection query, as the
+/// doctor, the patient and an analyst.
 async fn fuzz_graphql(database_url: Option<&str>) {
     schemathesis();
     let (temp, mut api, admin) = bootstrap(database_url).await;
@@ -435,9 +436,12 @@ async fn fuzz_graphql(database_url: Option<&str>) {
     let started = Instant::now();
     // The schema is loaded by the standard introspection query, which needs a session: the roles fuzzed
     // are those who have one.
+    // The analyst reaches the statistics, which the others are refused.
+    let analyst = support::national(&mut api, &admin, "MINSANTE-ANA-9", "health_authority_analyst", "690000099").await;
     let runs = [
         ("the doctor", &subjects.doctor, MAX_EXAMPLES),
         ("the patient", &subjects.patient_session, MAX_EXAMPLES_OTHER_ROLES),
+        ("the analyst", &analyst, MAX_EXAMPLES_OTHER_ROLES),
     ];
     for (role, token, examples) in runs {
         let authorization = format!("Authorization: Bearer {token}");

@@ -30,6 +30,7 @@ mod page;
 mod policy;
 mod query;
 pub mod scalars;
+pub mod statistics;
 mod types;
 mod viewer;
 
@@ -37,7 +38,7 @@ pub use error::Code;
 pub use limits::{QuerySettings, MAX_ERRORS};
 pub use query::Query;
 pub use types::Patient;
-pub use viewer::{NotRecorded, Read, ReadRecorder, Recording, Viewer};
+pub use viewer::{NotRecorded, Read, ReadRecorder, Recording, TableRead, Viewer};
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 use event_schema::Clock;
@@ -65,6 +66,8 @@ pub struct QueryApi {
     settings: QuerySettings,
     /// The instant each request is answered at, and its reads recorded at.
     clock: Arc<dyn Clock>,
+    /// Where DHIS2 places the statistics exported to it; `None`: the DHIS2 export is refused.
+    dhis2: Option<Arc<statistics::export::Dhis2Mapping>>,
 }
 
 /// The schema, built once: its limits are the ones requests run under.
@@ -91,7 +94,7 @@ impl QueryApi {
     }
 
     pub fn with_settings(read_models: ReadModels, recorder: Arc<dyn ReadRecorder>, settings: QuerySettings) -> Self {
-        Self { schema: build(settings), read_models, recorder, settings, clock: ledger::system::clock() }
+        Self { schema: build(settings), read_models, recorder, settings, clock: ledger::system::clock(), dhis2: None }
     }
 
     /// The read models the schema reads, for the read side's REST routes.
@@ -101,12 +104,27 @@ impl QueryApi {
 
     /// The same API under other settings (the accounts' budgets start afresh).
     pub fn configured(self, settings: QuerySettings) -> Self {
-        Self { clock: self.clock.clone(), ..Self::with_settings(self.read_models, self.recorder, settings) }
+        Self {
+            clock: self.clock.clone(),
+            dhis2: self.dhis2.clone(),
+            ..Self::with_settings(self.read_models, self.recorder, settings)
+        }
     }
 
     /// The same API on `clock` (the system's by default).
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
         Self { clock, ..self }
+    }
+
+    /// The same API exporting statistics to DHIS2 through `mapping` (`None`: the DHIS2 export is
+    /// refused, saying that no mapping is configured).
+    pub fn with_dhis2_mapping(self, mapping: Option<Arc<statistics::export::Dhis2Mapping>>) -> Self {
+        Self { dhis2: mapping, ..self }
+    }
+
+    /// Whether a DHIS2 mapping is configured.
+    pub fn exports_to_dhis2(&self) -> bool {
+        self.dhis2.is_some()
     }
 
     /// Runs one request for `viewer` (`None`: no valid token), then hands every read of medical data
@@ -123,7 +141,8 @@ impl QueryApi {
         let mut request = request
             .data(self.read_models.clone())
             .data(loaders::Loaders::new(self.read_models.clone(), self.clock.now()))
-            .data(reads.clone());
+            .data(reads.clone())
+            .data(statistics::PublicationThreshold(self.settings.publication_threshold));
         match viewer.clone() {
             Some(viewer) => request = request.data(viewer),
             // Refused with a clear error while parsing (`limits`); disabled here as well, so that no
@@ -144,11 +163,23 @@ impl QueryApi {
 
     /// Records the reads a request made, if any, and resolves once they are durable.
     async fn record(&self, reads: &viewer::ReadTracker, viewer: &Viewer) -> Result<(), Code> {
-        let reads = reads.drain(viewer, self.clock.now());
-        if reads.is_empty() {
-            return Ok(());
-        }
-        self.recorder.record(reads).await.map_err(|error| {
+        let now = self.clock.now();
+        let (records, tables) = (reads.drain(viewer, now), reads.drain_tables(viewer, now));
+        let records = async {
+            if records.is_empty() {
+                return Ok(());
+            }
+            self.recorder.record(records).await
+        };
+        let tables = async {
+            if tables.is_empty() {
+                return Ok(());
+            }
+            self.recorder.record_statistics(tables).await
+        };
+        // Both reach the ledger's writer together, and share its commit.
+        let (records, tables) = futures::join!(records, tables);
+        records.and(tables).map_err(|error| {
             tracing::error!(%error, "query_api.read_not_recorded: the answer is withheld");
             Code::Unavailable
         })
@@ -162,6 +193,54 @@ impl QueryApi {
         let loaders = loaders::Loaders::new(self.read_models.clone(), self.clock.now());
         let html = types::card::printable(&loaders, &reads, &viewer, patient_id).await?;
         self.record(&reads, &viewer).await?;
+        Ok(html)
+    }
+
+    /// A statistics table as CSV, for a viewer allowed to read statistics; recorded as a statistics
+    /// read, and returned only once recorded.
+    pub async fn statistics_csv(
+        &self,
+        viewer: &Viewer,
+        request: &statistics::export::TableRequest,
+    ) -> Result<statistics::export::CsvExport, statistics::export::Refusal> {
+        statistics::admit(viewer)?;
+        let reads = viewer::ReadTracker::default();
+        let k = self.settings.publication_threshold;
+        let export = statistics::export::csv_export(&self.read_models, request, k, &reads).await?;
+        self.record(&reads, viewer).await?;
+        Ok(export)
+    }
+
+    /// A statistics table as a DHIS2 data value set, placed by the configured mapping; recorded as a
+    /// statistics read, and returned only once recorded.
+    pub async fn statistics_dhis2(
+        &self,
+        viewer: &Viewer,
+        request: &statistics::export::TableRequest,
+    ) -> Result<statistics::export::Dhis2Export, statistics::export::Refusal> {
+        statistics::admit(viewer)?;
+        let mapping = self.dhis2.as_deref().ok_or(statistics::export::Refusal::NoMapping)?;
+        let reads = viewer::ReadTracker::default();
+        let k = self.settings.publication_threshold;
+        let export = statistics::export::dhis2_export(&self.read_models, request, mapping, k, &reads).await?;
+        self.record(&reads, viewer).await?;
+        Ok(export)
+    }
+
+    /// The statistics dashboard as an HTML page; each of its tables recorded as a statistics read, and
+    /// the page returned only once they are.
+    pub async fn statistics_dashboard(
+        &self,
+        viewer: &Viewer,
+        request: &statistics::dashboard::DashboardRequest,
+    ) -> Result<String, statistics::export::Refusal> {
+        statistics::admit(viewer)?;
+        let today = chrono::NaiveDate::parse_from_str(&self.clock.now().cameroon_date(), "%Y-%m-%d")
+            .map_err(|_| statistics::export::Refusal::Code(Code::Internal))?;
+        let reads = viewer::ReadTracker::default();
+        let k = self.settings.publication_threshold;
+        let html = statistics::dashboard::dashboard(&self.read_models, request, today, k, &reads).await?;
+        self.record(&reads, viewer).await?;
         Ok(html)
     }
 }

@@ -33,6 +33,8 @@ pub struct QuerySettings {
     /// Whether a caller without a token may introspect the schema (the SDL is published anyway; off
     /// by default so that an anonymous client learns nothing and costs little).
     pub anonymous_introspection: bool,
+    /// The threshold statistics are published under (`k`).
+    pub publication_threshold: domain::statistics::disclosure::Threshold,
 }
 
 impl QuerySettings {
@@ -43,7 +45,11 @@ impl QuerySettings {
 
 impl Default for QuerySettings {
     fn default() -> Self {
-        Self { cost_per_minute: Self::DEFAULT_COST_PER_MINUTE, anonymous_introspection: false }
+        Self {
+            cost_per_minute: Self::DEFAULT_COST_PER_MINUTE,
+            anonymous_introspection: false,
+            publication_threshold: domain::statistics::disclosure::Threshold::DEFAULT,
+        }
     }
 }
 

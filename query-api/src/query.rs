@@ -4,6 +4,7 @@ use crate::error::{bad_input, Code};
 use crate::page::{self, PageSize};
 use crate::policy::{self, check};
 use crate::scalars::{HealthId, RegionCode};
+use crate::statistics::Statistics;
 use crate::types::{
     loaders, AccessLogEntry, Appointment, BreakGlassAlert, EmergencyAccess, Facility, LedgerEntry, Patient,
     PatientSummary,
@@ -321,6 +322,13 @@ impl Query {
             .collect();
         accesses.sort_by_key(|access| std::cmp::Reverse(access.row.opened_at));
         Ok(accesses)
+    }
+
+    /// Anonymised public-health statistics: aggregates only, small counts suppressed. For health
+    /// authority analysts.
+    async fn statistics(&self, ctx: &Context<'_>) -> async_graphql::Result<Statistics> {
+        crate::statistics::admit(viewer(ctx)?)?;
+        Ok(Statistics)
     }
 
     /// Break-the-glass accesses opened from a facility, newest first, for its administrators: who and

@@ -12,7 +12,7 @@ use event_schema::events::record::{AppointmentBooked, EmergencyAccessOpened};
 use event_schema::{events, Actor, Role, StreamId, Timestamp};
 use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent, SqliteStorage, Storage};
 use projections::read::ReadModels;
-use query_api::{QueryApi, Read, ReadRecorder, Recording, Viewer};
+use query_api::{QueryApi, Read, ReadRecorder, Recording, TableRead, Viewer};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -23,6 +23,10 @@ struct Reads(Mutex<Vec<Read>>);
 impl ReadRecorder for Reads {
     fn record(&self, reads: Vec<Read>) -> Recording<'_> {
         self.0.lock().unwrap().extend(reads);
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn record_statistics(&self, _: Vec<TableRead>) -> Recording<'_> {
         Box::pin(std::future::ready(Ok(())))
     }
 }

@@ -23,15 +23,17 @@ pub struct PageScripts(pub &'static [&'static str]);
 /// `X-Frame-Options: DENY` for older browsers).
 ///
 /// An answer that is not HTML may load and run nothing (`default-src 'none'`). The printable
-/// vaccination card runs no script at all and may use only its own style sheet, allowed by hash
-/// rather than by `'unsafe-inline'`; its QR code is inline SVG, which needs nothing. The other pages
-/// (GraphiQL, the API reference) run scripts served from this origin only (plus the inline scripts
-/// their handler names with [`PageScripts`]) and may style themselves inline, as their script-built
-/// interfaces do (GraphiQL's style sheet also embeds its icon fonts as `data:` URLs); they connect to
-/// this origin only.
+/// vaccination card and the statistics dashboard run no script at all and may use only their own
+/// style sheet, allowed by hash rather than by `'unsafe-inline'`; the card's QR code and the
+/// dashboard's charts are inline SVG, which needs nothing, and the dashboard's form may submit only to
+/// this origin. The other pages (GraphiQL, the API reference) run scripts served from this origin only
+/// (plus the inline scripts their handler names with [`PageScripts`]) and may style themselves inline,
+/// as their script-built interfaces do (GraphiQL's style sheet also embeds its icon fonts as `data:`
+/// URLs); they connect to this origin only.
 pub(crate) async fn browser_security_headers(request: Request, next: Next) -> Response {
     let is_card =
         request.uri().path().starts_with("/api/v1/patients/") && request.uri().path().ends_with("/vaccination-card");
+    let is_dashboard = request.uri().path() == "/statistics";
     let response = next.run(request).await;
     let is_html = response
         .headers()
@@ -41,16 +43,18 @@ pub(crate) async fn browser_security_headers(request: Request, next: Next) -> Re
     let (mut parts, body) = response.into_parts();
     let (policy, body) = if !is_html {
         ("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'".to_owned(), body)
-    } else if is_card {
-        // The card is small (a few KB); reading it whole lets its own style sheet be allowed by hash.
+    } else if is_card || is_dashboard {
+        // Both pages are small (tens of KB at most); reading one whole lets its own style sheet be
+        // allowed by hash.
         let bytes = match axum::body::to_bytes(body, usize::MAX).await {
             Ok(bytes) => bytes,
             Err(_) => return ApiError::Internal("the page could not be read".into()).into_response(),
         };
         let styles: String = inline_elements(&bytes, "style").map(|hash| format!(" 'sha256-{hash}'")).collect();
+        let form_action = if is_dashboard { "'self'" } else { "'none'" };
         let policy = format!(
-            "default-src 'none'; style-src{styles}; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
-             frame-ancestors 'none'"
+            "default-src 'none'; style-src{styles}; img-src 'self' data:; base-uri 'none'; \
+             form-action {form_action}; frame-ancestors 'none'"
         );
         (policy, Body::from(bytes))
     } else {

@@ -83,8 +83,12 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/patients/{patient_id}/appointments",
     "POST /api/v1/patients/{patient_id}/appointments/{entry_id}/reschedule",
     "POST /api/v1/patients/{patient_id}/appointments/{entry_id}/close",
+    "POST /api/v1/patients/{patient_id}/death",
     "POST /api/v1/patients/{patient_id}/merge",
     "GET /api/v1/patients/{patient_id}/vaccination-card",
+    "GET /api/v1/statistics/export.csv",
+    "GET /api/v1/statistics/dhis2/dataValueSets",
+    "GET /statistics",
 ];
 
 /// The routes anyone may call without a session.

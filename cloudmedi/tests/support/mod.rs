@@ -319,6 +319,35 @@ pub async fn bootstrap(database_url: Option<&str>) -> (tempfile::TempDir, Api, S
     (temp, api, token)
 }
 
+/// Issues a national account (an analyst, an auditor) as the system administrator `admin`; the person
+/// activates it and logs in with a code by SMS to `phone` (nine digits). Returns their access token.
+pub async fn national(api: &mut Api, admin: &str, login: &str, role: &str, phone: &str) -> String {
+    let body = json!({"professional_id": login, "role": role, "family_name": "Tester", "given_names": login,
+                      "phone": phone});
+    let response = api.post("/api/v1/staff", Some(admin), body).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let recipient = format!("+237{phone}");
+    let message = api.message_to("sms", &recipient, "activation code", 0).await;
+    let password = "steady hands on the night rota";
+    api.activate(login, &code_in(&message, "activation code is "), password).await;
+    token(&api.login_with_code(login, password, "sms", &recipient).await).to_owned()
+}
+
+/// Waits until every projector has applied every entry (`cloudmedi projections status`).
+pub fn caught_up(api: &Api) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let run = cloudmedi(&["projections", "status", "--data-dir", path(&api.data)], api.database_url.as_deref());
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let lags: Vec<&str> = run.stdout.lines().skip(2).filter_map(|line| line.split_whitespace().nth(2)).collect();
+        if lags.len() == projections::all().len() && lags.iter().all(|lag| *lag == "0") {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the projectors never caught up: {}", run.stdout);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 impl Api {
     /// Registers a patient at the desk with `registration` as the staff member `token`; returns the
     /// answer (`patient_id`, `health_id`, ...).

@@ -1,10 +1,12 @@
-//! The read side over HTTP: the GraphQL API (`graphql`), the printable vaccination card (`card`) and
-//! the facility directory (`directory`). Each authenticates with the same bearer tokens as the
-//! commands ([`http_shell::authn::Caller`]) and answers errors as the command API does.
+//! The read side over HTTP: the GraphQL API (`graphql`), the printable vaccination card (`card`), the
+//! facility directory (`directory`), and the statistics exports and dashboard (`statistics`). Each
+//! authenticates with the same bearer tokens as the commands ([`http_shell::authn::Caller`]) and answers
+//! errors as the command API does.
 
 mod card;
 mod directory;
 mod graphql;
+mod statistics;
 
 use crate::QueryApi;
 use axum::extract::FromRef;
@@ -28,9 +30,10 @@ impl FromRef<QueryState> for IdentityStore {
     }
 }
 
-/// The REST reads, described in the OpenAPI document: the vaccination card and the facility directory.
+/// The REST reads, described in the OpenAPI document: the vaccination card, the facility directory,
+/// and the statistics exports and dashboard.
 pub fn routes() -> OpenApiRouter<QueryState> {
-    OpenApiRouter::new().merge(card::router()).merge(directory::router())
+    OpenApiRouter::new().merge(card::router()).merge(directory::router()).merge(statistics::router())
 }
 
 /// `/graphql`: not described in the OpenAPI document (its own schema is the SDL). With `attempts`,
