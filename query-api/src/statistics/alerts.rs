@@ -64,10 +64,22 @@ pub async fn alerts(
         *weekly.entry((disease.code.clone(), region, district)).or_default().entry(week).or_insert(0) += cases;
     }
     let first_week = domain::statistics::period::iso_week(from);
+    // Every week of the range, so that a week without cases of its own is judged too: a threshold over
+    // several weeks may still be crossed there.
+    let mut every_week = Vec::new();
+    let mut monday = week_start(&domain::statistics::period::iso_week(since)).unwrap_or(since);
+    while monday <= to {
+        every_week.push(domain::statistics::period::iso_week(monday));
+        monday = match monday.checked_add_days(Days::new(7)) {
+            Some(next) => next,
+            None => break,
+        };
+    }
     let mut alerts = Vec::new();
     for ((code, region, district), weeks) in weekly {
         let Some(disease) = surveillance::disease(&code) else { continue };
-        let weeks: Vec<(String, u64)> = weeks.into_iter().collect();
+        let weeks: Vec<(String, u64)> =
+            every_week.iter().map(|week| (week.clone(), weeks.get(week).copied().unwrap_or(0))).collect();
         let year = weeks
             .last()
             .and_then(|(week, _)| week_start(week))
