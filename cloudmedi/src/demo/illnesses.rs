@@ -34,11 +34,26 @@ pub(super) struct Illness<M = Medicine> {
     pub(super) control: f64,
     /// Only in the northern regions (the meningitis belt, cholera along the lakes).
     pub(super) northern_only: bool,
+    /// The curve of `seasons.toml` it follows in the region's climate; none: evenly over the year.
+    #[serde(default)]
+    pub(super) season: Option<String>,
+    /// The chance that a patient seen with it dies of it, under 5, 5 to 14, 15 to 49, and 50 and over.
+    #[serde(default)]
+    pub(super) fatality: [f64; 4],
+    /// The underlying cause certified when it proves fatal, if not its own code.
+    #[serde(default)]
+    pub(super) fatal_cause: Option<String>,
 }
 
 impl Illness<String> {
     fn resolve(self, medicines: &Formulary) -> anyhow::Result<Illness> {
         check_icd10(&self.icd10)?;
+        if self.fatality.iter().any(|chance| !(0.0..=1.0).contains(chance)) {
+            bail!("illness {}: a fatality is not a chance between 0 and 1", self.icd10);
+        }
+        if let Some(cause) = &self.fatal_cause {
+            check_icd10(cause)?;
+        }
         let adult = medicines.all(&self.adult).with_context(|| format!("illness {}", self.icd10))?;
         let child = medicines.all(&self.child).with_context(|| format!("illness {}", self.icd10))?;
         // Every field but the medicines carries over; the struct is rebuilt since its type changes.
@@ -53,6 +68,9 @@ impl Illness<String> {
             referred,
             control,
             northern_only,
+            season,
+            fatality,
+            fatal_cause,
             ..
         } = self;
         Ok(Illness {
@@ -68,6 +86,9 @@ impl Illness<String> {
             referred,
             control,
             northern_only,
+            season,
+            fatality,
+            fatal_cause,
         })
     }
 }

@@ -2,10 +2,12 @@
 //!
 //! The data is a health system across Cameroon's ten regions: facilities, their staff, and patients
 //! whose records grow over the five years before `--as-of`: registration, immunisations following the
-//! schedule (most on time, some late, some missed), consultations with ICD-10 diagnoses, vital signs,
-//! prescriptions, laboratory orders and results with LOINC codes, appointments kept, missed, cancelled
-//! or moved, long-term treatments, referrals, and corrections. One showcase patient has about 200
-//! entries, for a benchmark that reads a whole record.
+//! schedule (most on time, some late, some missed, far more in a region of low coverage), consultations
+//! with ICD-10 diagnoses (malaria following each climate's rainy seasons, and an outbreak of measles in
+//! one district a few weeks before `--as-of`), vital signs, prescriptions, laboratory orders and results
+//! with LOINC codes, appointments kept, missed, cancelled or moved, long-term treatments, referrals,
+//! corrections, and deaths by causes plausible for age, after which nothing more is recorded. One
+//! showcase patient has about 200 entries, for a benchmark that reads a whole record.
 //!
 //! Every patient event is decided by the domain's own functions against the record folded so far,
 //! with the simulated day as `today` and the simulated instant as `now`, and every author is checked
@@ -25,7 +27,8 @@
 //! The module tree follows the way a run goes. `pipeline` plans in one thread and appends from many;
 //! `network` decides the facilities and their staff; `life` plans one patient's life, happening by
 //! happening, and `chart` decides each entry through the domain. The reference tables (names, regions,
-//! medicines, illnesses, laboratory tests, growth, history, facility names) are TOML files under
+//! medicines, illnesses, seasons, causes of death, outbreaks, laboratory tests, growth, history,
+//! facility names) are TOML files under
 //! `cloudmedi/data/demo/`, embedded in the binary and read once by `tables`; `rng` and `calendar` make a
 //! seed and an `--as-of` day mean the same data on every machine.
 
@@ -36,10 +39,13 @@ mod illnesses;
 mod laboratory;
 mod life;
 mod medicines;
+mod mortality;
 mod network;
+mod outbreaks;
 mod people;
 mod pipeline;
 mod rng;
+mod seasons;
 mod tables;
 
 use crate::datadir::{open_storage, DataDir};
@@ -172,6 +178,19 @@ fn report(tables: &Tables, census: &Census, events: u64, elapsed: f64, args: &De
         .map(|(region, count)| format!("{} {count}", region.code))
         .collect();
     outln!("  patients by region: {}", regions.join(", "));
+    outln!("  deaths: {}", census.deaths);
+    for (outbreak, cases) in tables.outbreaks.list.iter().zip(&census.outbreak_cases) {
+        let region = &tables.regions[outbreak.region];
+        let illness = &tables.illnesses.acute[outbreak.illness];
+        outln!(
+            "  outbreak: {} ({}) in {} ({}), {cases} cases from {}",
+            illness.diagnosis.en.to_lowercase(),
+            illness.icd10,
+            region.districts[outbreak.district],
+            region.code,
+            outbreak.first_day(as_of)
+        );
+    }
     outln!("  showcase: {} entries in stream patient:{}", census.showcase_entries, census.showcase_id);
 }
 
@@ -189,6 +208,9 @@ struct Census {
     male: u64,
     under_five: u64,
     with_national_id: u64,
+    deaths: u64,
+    /// Per outbreak, in the order of `outbreaks.toml`, the patients seen as its cases.
+    outbreak_cases: Vec<u64>,
     showcase_id: Uuid,
     showcase_health_id: String,
     showcase_entries: u64,
@@ -214,10 +236,178 @@ pub async fn generate(ledger: &Ledger, events: u64, seed: u64, as_of: NaiveDate)
 
 #[cfg(test)]
 mod tests {
-    use super::calendar::Clock;
-    use super::life::Life;
+    use super::calendar::{cameroon_day, Clock};
+    use super::life::{Life, Person};
     use super::network::Network;
+    use super::pipeline::Job;
     use super::*;
+    use chrono::{Datelike, Duration};
+    use domain::statistics::period::iso_week;
+    use domain::statistics::population;
+    use domain::statistics::surveillance::{self, Level};
+    use ledger::NewEvent;
+    use std::collections::BTreeMap;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    /// Patients 0 to `count` − 1 of a seed, over the network a run of `events` events builds.
+    fn patients(seed: u64, as_of: NaiveDate, events: u64, count: u64) -> (Network, Vec<(Job, Person)>) {
+        let clock = Clock::new(as_of);
+        let (network, _) = Network::build(tables::load().unwrap(), seed, events, &clock).unwrap();
+        let planned = (0..count).map(|index| Life::plan(&network, &clock, seed, index).unwrap()).collect();
+        (network, planned)
+    }
+
+    fn events(job: &Job) -> impl Iterator<Item = &NewEvent> {
+        job.appends.iter().flat_map(|append| &append.events)
+    }
+
+    /// Even the smallest run has the outbreak's cases in its district, enough for an epidemic in the
+    /// twelve weeks before the as-of day that the dashboard shows by default.
+    #[test]
+    fn the_outbreak_makes_an_epidemic_in_its_district_in_the_weeks_before_as_of() {
+        let tables = tables::load().unwrap();
+        let outbreak = &tables.outbreaks.list[0];
+        let region = &tables.regions[outbreak.region];
+        let district = &region.districts[outbreak.district];
+        let disease = surveillance::disease_of(&tables.illnesses.acute[outbreak.illness].icd10).unwrap();
+        for (seed, as_of) in [(1, "2026-11-25"), (7, "2025-06-30"), (42, "2022-03-01")] {
+            let as_of = day(as_of);
+            let (network, planned) = patients(seed, as_of, MIN_EVENTS, 40);
+            let mut weekly: BTreeMap<String, u64> = BTreeMap::new();
+            for (job, _) in &planned {
+                for append in &job.appends {
+                    let seen_at = network.facilities.iter().find(|f| Some(f.id) == append.actor.facility_id);
+                    if seen_at.is_none_or(|f| (f.region, f.district) != (outbreak.region, outbreak.district)) {
+                        continue;
+                    }
+                    for event in append.events.iter().filter(|e| e.event_type == "record.condition_diagnosed") {
+                        if disease.matches(event.payload["icd10"].as_str().unwrap()) {
+                            let on = cameroon_day(event.occurred_at.as_datetime());
+                            *weekly.entry(iso_week(on)).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            let weekly: Vec<(String, u64)> = weekly.into_iter().collect();
+            let people = population::target(district, as_of.year()).map(|target| target.population);
+            let levels = surveillance::judge(disease, &region.code, people, &weekly);
+            let recent = iso_week(as_of - Duration::weeks(12));
+            assert!(
+                levels
+                    .iter()
+                    .any(|(week, level)| *level == Level::Epidemic && *week >= recent && *week < iso_week(as_of)),
+                "seed {seed}, as of {as_of}: {weekly:?} give {levels:?}"
+            );
+        }
+    }
+
+    /// A death is the last entry of a record; its cause fits the age (newborns' conditions in the first
+    /// weeks, cancers and heart disease in adults), and deaths happen at every age.
+    #[test]
+    fn a_death_ends_the_record_with_a_cause_plausible_for_the_age() {
+        let mut deaths: BTreeMap<String, u64> = BTreeMap::new();
+        for (seed, as_of) in [(1, "2026-11-25"), (7, "2025-06-30")] {
+            let (_, planned) = patients(seed, day(as_of), 1_000_000, 2_500);
+            for (job, person) in &planned {
+                let events: Vec<&NewEvent> = events(job).collect();
+                let death = events.iter().position(|e| e.event_type == "record.death_recorded");
+                assert_eq!(death.is_some(), person.died);
+                let Some(position) = death else { continue };
+                assert_eq!(position, events.len() - 1, "nothing is recorded after a death");
+                let payload = &events[position].payload;
+                let cause = payload["underlying_cause"].as_str().unwrap().to_owned();
+                let died_on = day(payload["died_on"].as_str().unwrap());
+                let age_days = (died_on - person.birth).num_days();
+                // Every appointment up to the day of death was closed; later ones the death cancels.
+                let mut open = BTreeMap::new();
+                for event in &events {
+                    let id = event.payload["entry_id"].as_str().unwrap_or_default();
+                    match event.event_type.as_str() {
+                        "record.appointment_booked" | "record.appointment_rescheduled" => {
+                            let starts_at = event.payload["starts_at"].as_str().unwrap();
+                            let starts_at = chrono::DateTime::parse_from_rfc3339(starts_at).unwrap().to_utc();
+                            open.insert(id, cameroon_day(starts_at));
+                        }
+                        "record.appointment_closed" => {
+                            open.remove(id);
+                        }
+                        _ => {}
+                    }
+                }
+                assert!(open.values().all(|&on| on > died_on), "an appointment left open before the death: {open:?}");
+                if cause.starts_with('P') {
+                    assert!(age_days < 28, "{cause} at {age_days} days");
+                }
+                if cause.starts_with('C') || cause.starts_with('I') || cause.starts_with("E11") {
+                    assert!(age_days >= 30 * 365, "{cause} at {age_days} days");
+                }
+                let band = match age_days / 365 {
+                    0..5 => "under 5",
+                    5..15 => "5 to 14",
+                    15..50 => "15 to 49",
+                    _ => "50 and over",
+                };
+                *deaths.entry(band.to_owned()).or_default() += 1;
+            }
+        }
+        for band in ["under 5", "5 to 14", "15 to 49", "50 and over"] {
+            assert!(deaths.get(band).is_some_and(|&n| n > 0), "no death {band}: {deaths:?}");
+        }
+    }
+
+    /// Malaria follows the rains (two seasons in the south, one in the north), and the Far North's
+    /// children miss far more doses than others'.
+    #[test]
+    fn malaria_follows_the_seasons_and_the_far_north_is_less_covered() {
+        let tables = tables::load().unwrap();
+        let as_of = day("2025-12-31");
+        let (_, planned) = patients(3, as_of, 1_000_000, 6_000);
+        let mut malaria: BTreeMap<&str, [u64; 12]> = BTreeMap::new();
+        // Per region group, children born one to four years before: all, with Penta1, with Penta3.
+        let mut penta: BTreeMap<bool, [u64; 3]> = BTreeMap::new();
+        for (job, person) in &planned {
+            let region = &tables.regions[person.region];
+            let climate = region.climate.as_str();
+            for event in events(job).filter(|e| e.event_type == "record.condition_diagnosed") {
+                let code = event.payload["icd10"].as_str().unwrap();
+                if code.starts_with("B50") || code == "B54" {
+                    let month = cameroon_day(event.occurred_at.as_datetime()).month0() as usize;
+                    malaria.entry(climate).or_default()[month] += 1;
+                }
+            }
+            let age = (as_of - person.birth).num_days();
+            if (365..4 * 365).contains(&age) {
+                let dose = |number: u64| {
+                    events(job).any(|e| {
+                        e.event_type == "record.immunization_recorded"
+                            && e.payload["antigen"] == "PENTA"
+                            && e.payload["dose_number"] == number
+                    })
+                };
+                let counts = penta.entry(region.code == "EN").or_default();
+                counts[0] += 1;
+                counts[1] += u64::from(dose(1));
+                counts[2] += u64::from(dose(3));
+            }
+        }
+        let south = malaria["equatorial"];
+        let months = |curve: [u64; 12], list: &[usize]| list.iter().map(|&m| curve[m]).sum::<u64>() as f64;
+        assert!(months(south, &[3, 4]) > 1.4 * months(south, &[0, 1]), "south, April and May: {south:?}");
+        assert!(months(south, &[9, 10]) > 1.4 * months(south, &[6, 7]), "south, October and November: {south:?}");
+        let north = malaria["sudano_sahelian"];
+        assert!(months(north, &[7, 8, 9]) > 4.0 * months(north, &[1, 2, 3]), "north, August to October: {north:?}");
+
+        let share = |counts: [u64; 3], dose: usize| counts[dose] as f64 / counts[0].max(1) as f64;
+        let dropout = |counts: [u64; 3]| 1.0 - counts[2] as f64 / counts[1].max(1) as f64;
+        let (far_north, elsewhere) = (penta[&true], penta[&false]);
+        assert!((0.5..0.7).contains(&share(far_north, 2)), "Far North Penta3: {far_north:?}");
+        assert!(dropout(far_north) > 0.1, "Far North dropout: {far_north:?}");
+        assert!(share(elsewhere, 2) > 0.8, "Penta3 elsewhere: {elsewhere:?}");
+        assert!(dropout(elsewhere) < 0.1, "dropout elsewhere: {elsewhere:?}");
+    }
 
     /// Planning decides every entry through the domain and the access policy, so planning many
     /// patients for several seeds and days shows the domain accepts everything the demo writes.

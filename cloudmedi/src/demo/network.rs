@@ -2,6 +2,7 @@
 //! national accounts, registered as the command API would register them.
 
 use super::calendar::{cameroon_day, clinic_time, instant, Clock};
+use super::outbreaks::Outbreak;
 use super::people::{email_address, mobile_number, person_name, CENTRE, LITTORAL};
 use super::pipeline::{single_append, Job};
 use super::rng::{pick, Rng};
@@ -75,7 +76,8 @@ pub(super) struct Network {
 
 impl Network {
     /// Decides the facilities and their staff, and the jobs that register them. Facilities come
-    /// first in the regional capitals (so every region has a hospital), then spread by population.
+    /// first in the regional capitals (so every region has a hospital), then spread by population;
+    /// an outbreak's district that none was drawn in gets a health centre last, where its cases are seen.
     pub(super) fn build(
         tables: &'static Tables,
         seed: u64,
@@ -141,8 +143,21 @@ impl Network {
         let mut has_district_hospital = vec![Vec::<usize>::new(); regions.len()];
         let weights: Vec<f64> = regions.iter().map(|region| region.population).collect();
         let mut facilities = Vec::with_capacity(count);
-        for index in 0..count {
-            let (region_index, level, ownership, district) = if index < regions.len() {
+        for index in 0.. {
+            let uncovered = |outbreak: &&Outbreak| {
+                !facilities.iter().any(|f: &Facility| f.region == outbreak.region && f.district == outbreak.district)
+            };
+            let outbreak = if index < count {
+                None
+            } else {
+                match tables.outbreaks.list.iter().find(uncovered) {
+                    Some(outbreak) => Some((outbreak.region, outbreak.district)),
+                    None => break,
+                }
+            };
+            let (region_index, level, ownership, district) = if let Some((region, district)) = outbreak {
+                (region, FacilityLevel::HealthCentre, FacilityOwnership::Public, district)
+            } else if index < regions.len() {
                 (index, FacilityLevel::RegionalHospital, FacilityOwnership::Public, 0)
             } else if index < regions.len() + 2 && count >= 20 {
                 // The two general hospitals are in the largest cities.

@@ -25,6 +25,12 @@ pub(super) struct Region<F = usize> {
     pub(super) english: bool,
     /// In the north, most given names are Muslim ones, and meningitis and cholera occur.
     pub(super) northern: bool,
+    /// The climate whose seasons (`seasons.toml`) seasonal illnesses follow.
+    pub(super) climate: String,
+    /// The share of children routine immunisation never reaches after the birth doses.
+    pub(super) zero_dose: f64,
+    /// The chance a child misses one contact of the first year's immunisation schedule.
+    pub(super) missed_contact: f64,
     pub(super) districts: Vec<String>,
 }
 
@@ -37,19 +43,35 @@ pub(super) struct RegionsFile {
 impl Region {
     pub(super) fn resolve_all(file: RegionsFile, names: &Names) -> anyhow::Result<Vec<Region>> {
         let mut regions = Vec::new();
-        for Region { code, population, families, english, northern, districts } in file.region {
+        for Region { code, population, families, english, northern, climate, zero_dose, missed_contact, districts } in
+            file.region
+        {
             if reference::region(&code).is_none() {
                 bail!("region {code} of regions.toml is not in the domain's reference data");
             }
             if districts.is_empty() {
                 bail!("region {code} has no health district");
             }
+            // A contact after the first year is missed a quarter more often, which must stay a chance.
+            if !(0.0..=1.0).contains(&zero_dose) || !(0.0..=0.6).contains(&missed_contact) {
+                bail!("region {code}: zero_dose must lie between 0 and 1, and missed_contact between 0 and 0.6");
+            }
             let families = names
                 .family_group
                 .iter()
                 .position(|group| group.name == families)
                 .with_context(|| format!("region {code}: names.toml has no family group {families:?}"))?;
-            regions.push(Region { code, population, families, english, northern, districts });
+            regions.push(Region {
+                code,
+                population,
+                families,
+                english,
+                northern,
+                climate,
+                zero_dose,
+                missed_contact,
+                districts,
+            });
         }
         for (index, code) in [(CENTRE, "CE"), (LITTORAL, "LT")] {
             if regions.get(index).map(|region| region.code.as_str()) != Some(code) {

@@ -132,7 +132,9 @@ pub(super) fn produce(
     let clock = Clock::new(as_of);
     let (mut network, setup) = Network::build(tables, seed, target, &clock)?;
     let by_region = vec![0; tables.regions.len()];
-    let mut census = Census { logins: std::mem::take(&mut network.logins), by_region, ..Census::default() };
+    let outbreak_cases = vec![0; tables.outbreaks.list.len()];
+    let mut census =
+        Census { logins: std::mem::take(&mut network.logins), by_region, outbreak_cases, ..Census::default() };
     for facility in &network.facilities {
         census.facilities[level_rank(facility.level)] += 1;
         census.staff[0] += facility.team.doctors.len() as u64;
@@ -162,6 +164,10 @@ pub(super) fn produce(
         }
         if person.national_id {
             census.with_national_id += 1;
+        }
+        census.deaths += u64::from(person.died);
+        for (count, case) in census.outbreak_cases.iter_mut().zip(&person.outbreak_cases) {
+            *count += u64::from(*case);
         }
         if index == 0 {
             census.showcase_id = person.id;

@@ -1,5 +1,6 @@
-//! The demo's reference tables: names, regions, medicines, illnesses, laboratory tests, children's
-//! growth, what people report of their history, and how facilities are named. They are TOML files under
+//! The demo's reference tables: names, regions, medicines, illnesses and the seasons they follow,
+//! causes of death, outbreaks, laboratory tests, children's growth, what people report of their
+//! history, and how facilities are named. They are TOML files under
 //! `cloudmedi/data/demo/`, embedded in the binary so that a seed means the same data wherever it runs,
 //! and read once, with every cross-reference (an illness's medicines and tests, a region's family names)
 //! resolved and every code checked as the domain would check it. A file that fails is a defect of the
@@ -9,10 +10,13 @@ use super::history::History;
 use super::illnesses::{ChronicConditions, Illnesses};
 use super::laboratory::LabTests;
 use super::medicines::Formulary;
+use super::mortality::Mortality;
 use super::network::FacilityNames;
+use super::outbreaks::Outbreaks;
 use super::people::{Growth, Names, Region};
+use super::seasons::{Curve, Seasons};
 use anyhow::{anyhow, bail, Context};
-use domain::record::clinical;
+use domain::record::{clinical, icd10};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::sync::LazyLock;
@@ -25,6 +29,10 @@ pub(super) struct Tables {
     pub(super) facility_names: FacilityNames,
     pub(super) medicines: Formulary,
     pub(super) illnesses: Illnesses,
+    /// Per region, then per acute illness (in their orders), the illness's monthly factors there.
+    pub(super) seasonality: Vec<Vec<Curve>>,
+    pub(super) mortality: Mortality,
+    pub(super) outbreaks: Outbreaks,
     pub(super) chronic: ChronicConditions,
     pub(super) lab_tests: LabTests,
     pub(super) history: History,
@@ -58,18 +66,62 @@ fn read() -> anyhow::Result<Tables> {
     growth.check()?;
     let facility_names: FacilityNames = parse("facilities.toml", include_str!("../../data/demo/facilities.toml"))?;
     facility_names.check()?;
-    Ok(Tables { regions, names, facility_names, medicines, illnesses, chronic, lab_tests, history, growth })
+    let seasons = Seasons::new(parse("seasons.toml", include_str!("../../data/demo/seasons.toml"))?)?;
+    let seasonality = seasonality(&seasons, &regions, &illnesses)?;
+    let mortality = Mortality::new(parse("deaths.toml", include_str!("../../data/demo/deaths.toml"))?)?;
+    let outbreaks =
+        Outbreaks::new(parse("outbreaks.toml", include_str!("../../data/demo/outbreaks.toml"))?, &regions, &illnesses)?;
+    Ok(Tables {
+        regions,
+        names,
+        facility_names,
+        medicines,
+        illnesses,
+        seasonality,
+        mortality,
+        outbreaks,
+        chronic,
+        lab_tests,
+        history,
+        growth,
+    })
+}
+
+/// Each region's curve for each acute illness, after checking that every climate and season named exists.
+fn seasonality(seasons: &Seasons, regions: &[Region], illnesses: &Illnesses) -> anyhow::Result<Vec<Vec<Curve>>> {
+    for illness in &illnesses.acute {
+        if let Some(season) = illness.season.as_deref().filter(|season| !seasons.knows(season)) {
+            bail!("illness {} follows season {season:?}, which no climate of seasons.toml lists", illness.icd10);
+        }
+    }
+    regions
+        .iter()
+        .map(|region| {
+            if !seasons.has_climate(&region.climate) {
+                bail!("region {} has climate {:?}, which seasons.toml does not list", region.code, region.climate);
+            }
+            Ok(illnesses
+                .acute
+                .iter()
+                .map(|illness| seasons.curve(&region.climate, illness.season.as_deref()))
+                .collect())
+        })
+        .collect()
 }
 
 fn parse<T: DeserializeOwned>(file: &str, text: &str) -> anyhow::Result<T> {
     toml::from_str(text).with_context(|| format!("cannot read cloudmedi/data/demo/{file}"))
 }
 
-/// Refuses an ICD-10 code the domain would not store as written, so that a typing slip in a data file
-/// is found when the tables are read rather than when a patient's entry is refused.
+/// Refuses an ICD-10 code the domain would not store as written, or would refuse as not a code of WHO's
+/// list that an entry may carry, so that a typing slip in a data file is found when the tables are read
+/// rather than when a patient's entry is refused.
 pub(super) fn check_icd10(code: &str) -> anyhow::Result<()> {
     if clinical::normalise_icd10(code).as_deref() != Some(code) {
         bail!("{code} is not an ICD-10 code as the domain writes it");
+    }
+    if let Err(refusal) = icd10::check(code) {
+        bail!("{}", icd10::refusal_message(code, &refusal));
     }
     Ok(())
 }
@@ -100,6 +152,8 @@ mod tests {
     use crate::demo::laboratory::Test;
     use domain::record::observations;
     use domain::reference;
+    use domain::statistics::population;
+    use domain::statistics::surveillance::{self, Rule};
 
     /// Every file parses and every cross-reference resolves; the codes are then checked again here, so
     /// that the test says what it guarantees even if the checks on reading change.
@@ -125,5 +179,64 @@ mod tests {
             assert!(!region.districts.is_empty());
         }
         assert_eq!(tables.regions.len(), 10, "every region of Cameroon has patients");
+        let mortality = &tables.mortality;
+        let causes = mortality.neonatal.iter().map(|n| &n.cause).chain(mortality.causes.iter().map(|c| &c.cause));
+        for cause in causes {
+            assert!(icd10::check(&cause.icd10).is_ok(), "{} is a cause of death the domain accepts", cause.icd10);
+        }
+    }
+
+    /// Statistics find a district's target population and its region by the names the record stores, so
+    /// every district the demo places patients and facilities in must be one of those, in the same region.
+    #[test]
+    fn every_demo_district_is_a_district_of_the_target_population_in_its_region() {
+        let tables = load().unwrap();
+        for region in &tables.regions {
+            for district in &region.districts {
+                let listed = population::district(district);
+                assert!(listed.is_some(), "{district} ({}) is not in target_population.toml", region.code);
+                assert_eq!(listed.map(|d| d.region.as_str()), Some(region.code.as_str()), "{district}");
+            }
+        }
+    }
+
+    /// An outbreak's planted cases alone must cross its disease's epidemic threshold over a few weeks,
+    /// so that even the smallest run shows an epidemic in the alerts.
+    #[test]
+    fn every_outbreak_is_of_a_notifiable_disease_its_index_cases_make_an_epidemic_of() {
+        let tables = load().unwrap();
+        assert!(!tables.outbreaks.list.is_empty());
+        for outbreak in &tables.outbreaks.list {
+            let code = &tables.illnesses.acute[outbreak.illness].icd10;
+            let disease = surveillance::disease_of(code);
+            let epidemic = disease.iter().flat_map(|d| d.thresholds()).any(|threshold| {
+                matches!(threshold.rule, Rule::CountInWeeks { weeks } if weeks >= 4)
+                    && threshold.epidemic.is_some_and(|cases| cases <= outbreak.index_cases)
+            });
+            assert!(
+                epidemic,
+                "{code}: {} index cases within three weeks reach no epidemic threshold",
+                outbreak.index_cases
+            );
+        }
+    }
+
+    /// Malaria follows the rains: two peaks a year in the equatorial south (March to June, September to
+    /// November), one in the Sudano-Sahelian north (July to October).
+    #[test]
+    fn malaria_peaks_twice_a_year_in_the_south_and_once_in_the_north() {
+        let tables = load().unwrap();
+        let malaria = tables.illnesses.acute.iter().position(|illness| illness.icd10 == MALARIA).unwrap();
+        let peaks = |code: &str| {
+            let region = tables.regions.iter().position(|region| region.code == code).unwrap();
+            let curve = tables.seasonality[region][malaria];
+            (0..12)
+                .filter(|&m| curve[m] > 1.0 && curve[m] >= curve[(m + 11) % 12] && curve[m] > curve[(m + 1) % 12])
+                .collect::<Vec<usize>>()
+        };
+        assert_eq!(peaks("CE"), vec![4, 9], "Centre: peaks in May and October");
+        let north = peaks("EN");
+        assert_eq!(north.len(), 1, "Far North: one peak, not {north:?}");
+        assert!((6..=9).contains(&north[0]), "Far North: the peak lies from July to October");
     }
 }

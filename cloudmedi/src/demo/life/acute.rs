@@ -1,12 +1,13 @@
-//! Acute illnesses: the consultation (triage, diagnosis, tests, prescriptions, perhaps a referral or a
-//! control visit), the laboratory's results, and the corrections that follow.
+//! Acute illnesses: when they strike (by age, region and season, and in outbreaks), the consultation
+//! (triage, diagnosis, tests, prescriptions, perhaps a referral or a control visit), the laboratory's
+//! results, and the corrections that follow.
 
 use super::{Happening, Life, Order, Purpose, Visit};
-use crate::demo::calendar::cameroon_day;
+use crate::demo::calendar::{cameroon_day, instant};
 use crate::demo::illnesses::{Illness, MALARIA};
 use crate::demo::laboratory::reading;
 use crate::demo::tables::words;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use domain::access::Section;
 use domain::record::clinical::{self, CancelPrescription, Correction, MarkEnteredInError, ReferPatient};
 use domain::record::{self as patient_record};
@@ -14,23 +15,73 @@ use event_schema::events::patient::Sex;
 use event_schema::events::record::{ConditionStatus, ReferralKind, Urgency};
 use uuid::Uuid;
 
+/// Which month's season an illness's weight is taken in.
+#[derive(Clone, Copy)]
+enum Season {
+    /// The month, January being 0.
+    Month(usize),
+    /// The illness's highest month.
+    Peak,
+    /// The year's average.
+    Even,
+}
+
+/// The age band of the illnesses' weights and fatalities: under 5, 5 to 14, 15 to 49, 50 and over.
+pub(super) fn illness_band(age: f64) -> usize {
+    match age {
+        a if a < 5.0 => 0,
+        a if a < 15.0 => 1,
+        a if a < 50.0 => 2,
+        _ => 3,
+    }
+}
+
 impl Life<'_> {
-    /// An acute illness, drawn for the patient's age and region, seen at the home facility.
-    pub(super) fn illness(&mut self, at: DateTime<Utc>) -> anyhow::Result<()> {
-        let age = self.age_years(cameroon_day(at));
-        let band = match age {
-            a if a < 5.0 => 0,
-            a if a < 15.0 => 1,
-            a if a < 50.0 => 2,
-            _ => 3,
-        };
+    /// An acute illness, drawn for the patient's age, region and the month's season, seen at the home
+    /// facility. A moment `by_season` passes without illness as often as the season is below the
+    /// highest season of the illnesses the patient could have.
+    pub(super) fn illness(&mut self, at: DateTime<Utc>, by_season: bool) -> anyhow::Result<()> {
+        let day = cameroon_day(at);
+        let age = self.age_years(day);
+        let weights = self.acute_weights(age, Season::Month(day.month0() as usize));
+        if by_season {
+            let peak: f64 = self.acute_weights(age, Season::Peak).iter().sum();
+            if peak <= 0.0 || !self.rng.chance(weights.iter().sum::<f64>() / peak) {
+                return Ok(());
+            }
+        }
         let tables = self.tables;
-        let northern = tables.regions[self.net.facilities[self.home].region].northern;
-        let weights: Vec<f64> = tables
+        let illness = tables.illnesses.acute.get(self.rng.weighted(&weights)).unwrap_or(&tables.illnesses.malaria);
+        self.consultation(at, self.home, illness, Visit::New)
+    }
+
+    /// How many times more often than on average the patient may fall ill in the highest seasons of the
+    /// illnesses of their age and region: moments to fall ill are drawn that much more often, and
+    /// [`illness`](Self::illness) keeps each as often as its month allows, so that each illness comes
+    /// as often over a year as its weight says, in its season.
+    pub(super) fn seasonal_peak(&self, age: f64) -> f64 {
+        let even: f64 = self.acute_weights(age, Season::Even).iter().sum();
+        let peak: f64 = self.acute_weights(age, Season::Peak).iter().sum();
+        if even > 0.0 {
+            peak / even
+        } else {
+            1.0
+        }
+    }
+
+    /// Each acute illness's relative frequency for the patient at `age` in the home facility's region.
+    fn acute_weights(&self, age: f64, season: Season) -> Vec<f64> {
+        let band = illness_band(age);
+        let tables = self.tables;
+        let region = self.net.facilities[self.home].region;
+        let northern = tables.regions[region].northern;
+        let curves = tables.seasonality.get(region).map_or(&[][..], Vec::as_slice);
+        tables
             .illnesses
             .acute
             .iter()
-            .map(|illness| {
+            .enumerate()
+            .map(|(index, illness)| {
                 let mut weight = illness.weights[band];
                 if illness.northern_only && !northern {
                     weight = 0.0;
@@ -38,10 +89,61 @@ impl Life<'_> {
                 if illness.icd10 == "N39.0" && self.sex == Sex::Female {
                     weight *= 3.0;
                 }
+                let curve = curves.get(index);
                 weight
+                    * match season {
+                        Season::Month(month) => curve.and_then(|curve| curve.get(month)).copied().unwrap_or(1.0),
+                        Season::Peak => curve.map_or(1.0, |curve| curve.iter().copied().fold(0.0, f64::max)),
+                        Season::Even => 1.0,
+                    }
             })
-            .collect();
-        let illness = tables.illnesses.acute.get(self.rng.weighted(&weights)).unwrap_or(&tables.illnesses.malaria);
+            .collect()
+    }
+
+    /// The cases an outbreak may bring a patient who lives in its district, of its ages when it starts
+    /// and already registered when they fall ill: unvaccinated children fall ill far more often.
+    pub(super) fn plan_outbreak_cases(&mut self, registered_at: DateTime<Utc>) {
+        let tables = self.tables;
+        let as_of = cameroon_day(self.end);
+        for (number, outbreak) in tables.outbreaks.list.iter().enumerate() {
+            if (outbreak.region, outbreak.district) != (self.region, self.district) {
+                continue;
+            }
+            let start = outbreak.first_day(as_of);
+            let age = self.age_years(start);
+            if age < outbreak.ages.0 || age >= outbreak.ages.1 {
+                continue;
+            }
+            // Cases rise and fall: a mean of two days drawn over the outbreak falls most often in its
+            // middle weeks.
+            let last = outbreak.days - 1;
+            let offset = (self.rng.between(0, last) + self.rng.between(0, last)) / 2;
+            let day = start + Duration::days(offset);
+            let at = instant(day, 420 + self.rng.between(0, 660));
+            if at <= registered_at + Duration::hours(2) || at >= self.end {
+                continue;
+            }
+            let vaccinated = self.contacts.iter().any(|contact| {
+                contact.given.is_some_and(|given| given < day)
+                    && contact.doses.iter().any(|(antigen, _)| *antigen == outbreak.vaccine)
+            });
+            let attack = if vaccinated { outbreak.attack_vaccinated } else { outbreak.attack_unvaccinated };
+            if self.rng.chance(attack) {
+                self.schedule(at, Happening::OutbreakCase(number));
+            }
+        }
+    }
+
+    /// A case of an outbreak, seen at the home facility like any new illness.
+    pub(super) fn outbreak_case(&mut self, at: DateTime<Utc>, outbreak: usize) -> anyhow::Result<()> {
+        let tables = self.tables;
+        let Some(illness) = tables.outbreaks.list.get(outbreak).and_then(|o| tables.illnesses.acute.get(o.illness))
+        else {
+            return Ok(());
+        };
+        if let Some(case) = self.outbreak_cases.get_mut(outbreak) {
+            *case = true;
+        }
         self.consultation(at, self.home, illness, Visit::New)
     }
 
@@ -137,9 +239,11 @@ impl Life<'_> {
             prescriptions.push(self.prescribe(medicine, Some(encounter), instructions)?);
         }
         let referral_chance = if visit == Visit::Referred || hospital { 0.0 } else { illness.referred };
+        let mut sent_on = false;
         if self.rng.chance(referral_chance) {
             let to = self.net.referral[self.net.facilities[facility].region];
             if to != facility {
+                sent_on = true;
                 self.refer(facility, to, illness, encounter, english)?;
                 let next = self.chart.at + Duration::hours(self.rng.between(2, 20));
                 self.schedule(next, Happening::Consultation { facility: to, illness, visit: Visit::Referred });
@@ -173,6 +277,11 @@ impl Life<'_> {
                 let at = at + Duration::minutes(self.rng.between(10, 60));
                 self.schedule(at, Happening::Confirmation { facility, diagnosis, encounter, onset });
             }
+        }
+        // Whether the illness proves fatal is judged where the patient is treated: a patient sent on
+        // to a hospital, there.
+        if !sent_on && !self.showcase {
+            self.perhaps_fatal(facility, illness)?;
         }
         Ok(())
     }

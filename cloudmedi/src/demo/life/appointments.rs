@@ -64,6 +64,8 @@ impl Life<'_> {
         fate: Fate,
         purpose: Purpose,
     ) -> anyhow::Result<()> {
+        // A patient about to die comes to no appointment: the family calls to cancel it.
+        let fate = if self.dying && matches!(fate, Fate::Attended | Fate::Moved) { Fate::Cancelled } else { fate };
         if fate == Fate::Attended {
             let visit = starts_at + Duration::minutes(self.rng.between(10, 60));
             self.arriving = Some(id);
@@ -103,7 +105,11 @@ impl Life<'_> {
                 return Ok(());
             }
             Fate::Cancelled => {
-                let reason = Some(words(english, "Le patient est en voyage", "The patient is travelling"));
+                let reason = Some(if self.dying {
+                    words(english, "Patient trop malade pour venir", "The patient is too ill to come")
+                } else {
+                    words(english, "Le patient est en voyage", "The patient is travelling")
+                });
                 self.chart.write(Section::Appointments, |record| {
                     appointments::decide_close(record, id, AppointmentOutcome::Cancelled, reason, now)
                 })?;

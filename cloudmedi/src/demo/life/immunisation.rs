@@ -38,8 +38,9 @@ fn lot_number(rng: &mut Rng, antigen: &str, given: NaiveDate) -> String {
 
 impl Life<'_> {
     /// The child's schedule, from the version in force at birth: each contact kept on time, late, or
-    /// missed, with some children dropping out. Doses before registration are copied from the
-    /// child's card when it is registered; the rest happen at visits.
+    /// missed, with some children dropping out and some never reached after the birth doses, as often
+    /// as in the region (`regions.toml`); an outbreak's index case is never reached. Doses before
+    /// registration are copied from the child's card when it is registered; the rest happen at visits.
     pub(super) fn plan_immunisations(
         &mut self,
         registered_at: DateTime<Utc>,
@@ -75,6 +76,9 @@ impl Life<'_> {
         by_age.sort_by_key(|(age, _)| *age);
         let registered_on = cameroon_day(registered_at);
         let born_here = registered_on == self.birth;
+        let tables = self.tables;
+        let region = &tables.regions[self.region];
+        let unreached = self.rng.chance(region.zero_dose) || self.planted.is_some();
         let mut dropped = false;
         let mut last: Option<NaiveDate> = None;
         // Per antigen, the last dose of its series planned as given and when.
@@ -82,15 +86,11 @@ impl Life<'_> {
         for (age, mut doses) in by_age {
             let due = self.birth + Duration::days(i64::from(age));
             let hpv = doses.iter().any(|(code, _)| *code == "HPV");
-            let on_time = if hpv {
-                0.4
-            } else if age >= 450 {
-                0.55
-            } else {
-                0.8
-            };
+            // One contact in eight is kept late; after the first year, contacts are missed more often.
+            let missed = region.missed_contact + if age >= 450 { 0.25 } else { 0.0 };
+            let on_time = if hpv { 0.4 } else { 1.0 - 0.12 - missed };
             let draw = self.rng.unit();
-            let given = if dropped || (hpv && draw > on_time + 0.1) {
+            let given = if dropped || (unreached && age > 0) || (hpv && draw > on_time + 0.1) {
                 None
             } else if draw < on_time || (age == 0 && born_here) {
                 Some(due + Duration::days(if age == 0 { 0 } else { self.rng.between(0, 7) }))

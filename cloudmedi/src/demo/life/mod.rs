@@ -4,6 +4,7 @@
 
 mod acute;
 mod appointments;
+mod death;
 mod entries;
 mod follow_up;
 mod immunisation;
@@ -14,6 +15,7 @@ use super::calendar::{cameroon_day, clinic_time, instant, weekday_from, ymd, Clo
 use super::chart::Chart;
 use super::illnesses::{Chronic, Illness};
 use super::laboratory::Test;
+use super::mortality::Cause;
 use super::network::Network;
 use super::people::{email_address, mobile_number, permute, person_name};
 use super::pipeline::Job;
@@ -24,6 +26,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use domain::health_id::HealthId;
 use domain::patient::RegisterPatient;
 use event_schema::events::patient::{BirthDate, NextOfKin, Sex};
+use event_schema::events::record::PlaceOfDeath;
 use event_schema::{Actor, Role};
 use immunisation::malaria_vaccine_district;
 use std::cmp::Ordering;
@@ -83,7 +86,11 @@ enum Purpose {
 
 enum Happening {
     Vaccination(usize),
-    Illness,
+    // An acute illness of the season; `by_season`, a moment the patient may fall ill, more likely in
+    // the season of the illnesses common then, and otherwise stays well.
+    Illness { by_season: bool },
+    // A case of an outbreak, seen at the home facility.
+    OutbreakCase(usize),
     Results { facility: usize, orders: Vec<Order> },
     CancelPrescription { entry_id: Uuid, facility: usize },
     Appointment { id: Uuid, facility: usize, starts_at: DateTime<Utc>, fate: Fate, purpose: Purpose },
@@ -95,6 +102,9 @@ enum Happening {
     Tuberculosis,
     TreatmentEnds { treatment: Uuid, why: Ending },
     Campaign,
+    // Death of a cause no consultation led to, or of the acute illness seen at `facility` days before.
+    Death(&'static Cause),
+    DiesOf { icd10: &'static str, facility: usize, place: PlaceOfDeath },
 }
 
 /// Why a long-term treatment stops.
@@ -132,6 +142,9 @@ pub(super) struct Person {
     pub(super) sex: Sex,
     pub(super) birth: NaiveDate,
     pub(super) national_id: bool,
+    pub(super) died: bool,
+    /// Per outbreak, whether the patient was one of its cases.
+    pub(super) outbreak_cases: Vec<bool>,
 }
 
 pub(super) struct Life<'n> {
@@ -141,6 +154,9 @@ pub(super) struct Life<'n> {
     rng: Rng,
     chart: Chart,
     home: usize,
+    /// Where the patient lives: the region, and the district among its districts.
+    region: usize,
+    district: usize,
     sex: Sex,
     birth: NaiveDate,
     end: DateTime<Utc>,
@@ -165,6 +181,13 @@ pub(super) struct Life<'n> {
     showcase: bool,
     /// The soft limit of this record's events.
     budget: u64,
+    /// The outbreak this patient is planted in as one of its first cases.
+    planted: Option<usize>,
+    /// Per outbreak, whether the patient was seen as one of its cases.
+    outbreak_cases: Vec<bool>,
+    /// A death is coming: nothing new is planned but the death and results already on their way.
+    dying: bool,
+    died: bool,
 }
 
 impl<'n> Life<'n> {
@@ -174,27 +197,51 @@ impl<'n> Life<'n> {
         let (tables, names) = (net.tables, &net.tables.names);
         let mut rng = Rng::new(seed, index);
         let showcase = index == 0;
+        // Every outbreak shows even in a small run: the patients after the first of each region are
+        // its index cases, children of its district first seen with the illness in its middle weeks.
+        let planted = tables.outbreaks.planted(index, tables.regions.len() as u64 + 1);
+        let case = planted.map(|number| {
+            let outbreak = &tables.outbreaks.list[number];
+            let middle = outbreak.first_day(clock.as_of) + Duration::days(outbreak.days / 2);
+            let day = middle + Duration::days(rng.between(-10, 10));
+            let (from, to) = outbreak.ages;
+            let age_days = ((from + rng.unit() * (to - from)) * 365.25) as i64;
+            (outbreak, day, day - Duration::days(age_days))
+        });
         // Children are over-represented among patients, as at any clinic; the ages run to 80.
-        let age_years = if showcase {
+        let drawn_age = if showcase {
             rng.between(50, 56) as f64 + rng.unit()
         } else {
             let band = rng.weighted(&[17.0, 22.0, 18.0, 14.0, 11.0, 8.0, 6.0, 4.0]);
             let (low, high) = [(0, 5), (5, 15), (15, 25), (25, 35), (35, 45), (45, 55), (55, 65), (65, 80)][band];
             f64::from(low) + rng.unit() * f64::from(high - low)
         };
-        let born = clock.as_of - Duration::days((age_years * 365.25) as i64 + 1);
+        let (born, age_years) = match case {
+            Some((_, _, born)) => (born, (clock.as_of - born).num_days() as f64 / 365.25),
+            None => (clock.as_of - Duration::days((drawn_age * 365.25) as i64 + 1), drawn_age),
+        };
         let sex = if showcase || rng.chance(0.52) { Sex::Female } else { Sex::Male };
         // Every region gets patients even in a small run: the first ten patients after the showcase
         // live one in each.
         let region = if showcase {
             1
+        } else if let Some((outbreak, _, _)) = case {
+            outbreak.region
         } else if (1..=tables.regions.len() as u64).contains(&index) {
             (index - 1) as usize
         } else {
             let weights: Vec<f64> = tables.regions.iter().map(|region| region.population).collect();
             rng.weighted(&weights)
         };
-        let candidates = &net.by_region[region];
+        let candidates: Vec<usize> = match case {
+            // The network has a facility in every outbreak's district.
+            Some((outbreak, _, _)) => net.by_region[region]
+                .iter()
+                .copied()
+                .filter(|&f| net.facilities[f].district == outbreak.district)
+                .collect(),
+            None => net.by_region[region].clone(),
+        };
         let home = if showcase {
             net.referral[region]
         } else {
@@ -203,14 +250,20 @@ impl<'n> Life<'n> {
         };
         let facility = &net.facilities[home];
         let data = &tables.regions[region];
-        let district =
-            if rng.chance(0.85) { facility.district } else { rng.below(data.districts.len() as u64) as usize };
+        let district = match case {
+            Some((outbreak, _, _)) => outbreak.district,
+            None if rng.chance(0.85) => facility.district,
+            None => rng.below(data.districts.len() as u64) as usize,
+        };
 
         // Births in the window happen at a facility and are registered there; others register at
         // their first visit, at a time spread over the window.
         let born_in_window = born >= clock.first_patient_day;
         let registered_on = if showcase {
             clock.first_patient_day + Duration::days(rng.between(0, 20))
+        } else if let Some((_, day, _)) = case {
+            // An index case comes to a facility for the first time with the illness.
+            day
         } else if born_in_window && rng.chance(0.8) {
             born
         } else {
@@ -266,13 +319,15 @@ impl<'n> Life<'n> {
         } else {
             None
         };
-        let person = Person {
+        let mut person = Person {
             id: patient_id,
             health_id: health_id.as_str().to_owned(),
             region,
             sex,
             birth,
             national_id: national_id.is_some(),
+            died: false,
+            outbreak_cases: Vec::new(),
         };
         let build = 0.88 + rng.unit() * 0.24;
         let (adult_weight, adult_height) = match sex {
@@ -285,6 +340,8 @@ impl<'n> Life<'n> {
             rng,
             chart: Chart::new(patient_id)?,
             home,
+            region,
+            district,
             sex,
             birth,
             end: clock.end,
@@ -302,6 +359,10 @@ impl<'n> Life<'n> {
             adult_height: if showcase { 1_630 } else { adult_height },
             showcase,
             budget: if showcase { SHOWCASE_ENTRIES + 20 } else { PATIENT_EVENTS_MAX },
+            planted,
+            outbreak_cases: vec![false; tables.outbreaks.list.len()],
+            dying: false,
+            died: false,
         };
 
         // The registration desk: a clerk, or for a birth the maternity's nurse.
@@ -327,11 +388,18 @@ impl<'n> Life<'n> {
         life.plan_life(registered_at, malaria_vaccine_district(&data.code, &data.districts[district]))?;
         life.live()?;
         life.chart.commit(&mut life.rng);
-        let Life { chart, .. } = life;
+        let Life { chart, died, outbreak_cases, .. } = life;
+        person.died = died;
+        person.outbreak_cases = outbreak_cases;
         Ok((Job { stream: chart.stream.as_str().to_owned(), appends: chart.appends }, person))
     }
 
     fn schedule(&mut self, at: DateTime<Utc>, what: Happening) {
+        // Once a death is coming, only what leads to it still happens.
+        let leads_to_death = matches!(what, Happening::Results { .. } | Happening::Death(_) | Happening::DiesOf { .. });
+        if self.died || (self.dying && !leads_to_death) {
+            return;
+        }
         self.order += 1;
         self.agenda.push(Scheduled { at, order: self.order, what });
     }
@@ -378,7 +446,8 @@ impl<'n> Life<'n> {
     }
 
     /// Decides what will happen after registration: the immunisation schedule for children, acute
-    /// illnesses at a rate that follows age, chronic conditions and their reviews, pregnancies.
+    /// illnesses at a rate that follows age and the seasons, chronic conditions and their reviews,
+    /// pregnancies, an outbreak that reaches the patient, and perhaps a death.
     fn plan_life(&mut self, registered_at: DateTime<Utc>, malaria_district: bool) -> anyhow::Result<()> {
         let registered_on = cameroon_day(registered_at);
         let age = self.age_years(registered_on);
@@ -393,9 +462,9 @@ impl<'n> Life<'n> {
             let at = clinic_time(&mut self.rng, weekday_from(cameroon_day(campaign)));
             self.schedule(at, Happening::Campaign);
             let onset = registered_at + Duration::days(self.rng.between(400, 700));
-            self.schedule(onset, Happening::Illness);
+            self.schedule(onset, Happening::Illness { by_season: false });
             let later = registered_at + Duration::days(self.rng.between(900, 1_200));
-            self.schedule(later, Happening::Illness);
+            self.schedule(later, Happening::Illness { by_season: false });
             return Ok(());
         }
         // Conditions already known when the patient registers are reviewed from the first visit;
@@ -412,6 +481,7 @@ impl<'n> Life<'n> {
         }
         let end = self.end;
         let window = (end - registered_at).num_days().max(1);
+        let conditions = known.clone();
         for condition in known {
             if self.rng.chance(0.5) {
                 self.chronic.push((condition, Vec::new()));
@@ -422,12 +492,15 @@ impl<'n> Life<'n> {
         }
         // The visit that brought the patient to the desk.
         let first = registered_at + Duration::minutes(self.rng.between(15, 60));
-        if !self.chronic.is_empty() {
+        if let Some(outbreak) = self.planted {
+            self.schedule(first, Happening::OutbreakCase(outbreak));
+        } else if !self.chronic.is_empty() {
             self.schedule(first, Happening::Review { facility: self.home });
         } else if age >= 1.0 / 12.0 || self.contacts.is_empty() {
-            self.schedule(first, Happening::Illness);
+            self.schedule(first, Happening::Illness { by_season: false });
         }
-        // Acute illnesses, at a rate that depends on age.
+        // Acute illnesses, at a rate that depends on age; moments to fall ill come as often as in the
+        // illnesses' highest seasons, and each is kept as often as the month's season allows.
         let mut at = first;
         loop {
             let age = self.age_years(cameroon_day(at));
@@ -444,14 +517,14 @@ impl<'n> Life<'n> {
                 }
                 _ => 0.5,
             };
-            let gap = self.rng.years_until(rate);
+            let gap = self.rng.years_until(rate * self.seasonal_peak(age));
             at += Duration::minutes((gap * 365.25 * 1_440.0) as i64);
             if at >= end {
                 break;
             }
             let day = cameroon_day(at);
             let at = instant(day, 420 + self.rng.between(0, 660));
-            self.schedule(at, Happening::Illness);
+            self.schedule(at, Happening::Illness { by_season: true });
         }
         if self.sex == Sex::Female && (16.0..40.0).contains(&age) && self.rng.chance(0.3) {
             let at = registered_at + Duration::days(self.rng.between(20, window));
@@ -469,6 +542,10 @@ impl<'n> Life<'n> {
             let at = clinic_time(&mut self.rng, day);
             self.schedule(at, Happening::Campaign);
         }
+        if self.planted.is_none() {
+            self.plan_outbreak_cases(registered_at);
+        }
+        self.plan_death(registered_at, &conditions);
         Ok(())
     }
 
@@ -478,14 +555,21 @@ impl<'n> Life<'n> {
             if next.at >= self.end {
                 continue;
             }
-            // Close to its budget, a record only finishes what is under way.
-            let finishing = matches!(next.what, Happening::Results { .. } | Happening::Appointment { .. });
+            // Close to its budget, a record only finishes what is under way, and a death is recorded.
+            let finishing = matches!(
+                next.what,
+                Happening::Results { .. }
+                    | Happening::Appointment { .. }
+                    | Happening::Death(_)
+                    | Happening::DiesOf { .. }
+            );
             if self.chart.events() >= self.budget && !finishing {
                 continue;
             }
             match next.what {
                 Happening::Vaccination(contact) => self.vaccination(next.at, contact)?,
-                Happening::Illness => self.illness(next.at)?,
+                Happening::Illness { by_season } => self.illness(next.at, by_season)?,
+                Happening::OutbreakCase(outbreak) => self.outbreak_case(next.at, outbreak)?,
                 Happening::Results { facility, orders } => self.results(next.at, facility, orders)?,
                 Happening::CancelPrescription { entry_id, facility } => {
                     self.cancel_prescription(next.at, entry_id, facility)?
@@ -505,8 +589,13 @@ impl<'n> Life<'n> {
                 Happening::Tuberculosis => self.tuberculosis(next.at)?,
                 Happening::TreatmentEnds { treatment, why } => self.treatment_ends(next.at, treatment, why)?,
                 Happening::Campaign => self.campaign(next.at)?,
+                Happening::Death(cause) => self.death(next.at, cause)?,
+                Happening::DiesOf { icd10, facility, place } => self.dies_of(next.at, icd10, facility, place)?,
             }
             self.chart.commit(&mut self.rng);
+            if self.died {
+                break;
+            }
         }
         Ok(())
     }
