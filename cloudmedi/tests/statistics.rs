@@ -227,6 +227,10 @@ async fn an_analyst_reads_protected_statistics(database_url: Option<&str>) {
             "disease",
         ),
         (r#"{ statistics { alerts(from: "2026-02-01", to: "2026-01-01") { week } } }"#, "before"),
+        (
+            r#"{ statistics { coverage(birthYear: 562949953421312, antigen: "PENTA", doseNumber: 1) { threshold } } }"#,
+            "Int",
+        ),
         (r#"{ statistics { alerts(from: "2000-01-01", to: "2026-01-01") { week } } }"#, "five years"),
         (
             r#"{ statistics { table(indicator: DEATHS, rows: DISTRICT, filter: {from: "2026-01-01", to: "2026-02-01", district: "Atlantis"}) { threshold } } }"#,

@@ -91,7 +91,16 @@ pub(crate) fn label(response: &mut Response) {
     for error in &mut response.errors {
         let coded = error.extensions.as_ref().is_some_and(|extensions| extensions.get("code").is_some());
         if !coded {
-            let code = if validation { "GRAPHQL_VALIDATION_FAILED" } else { Code::Internal.as_str() };
+            // An argument the schema's validation let through but that does not fit its type (an Int
+            // beyond 32 bits) fails as it is read, during execution: the client's error all the same.
+            let unreadable_argument = error.message.starts_with("Failed to parse \"");
+            let code = if validation {
+                "GRAPHQL_VALIDATION_FAILED"
+            } else if unreadable_argument {
+                Code::BadUserInput.as_str()
+            } else {
+                Code::Internal.as_str()
+            };
             error.extensions.get_or_insert_with(Default::default).set("code", code);
         }
     }
