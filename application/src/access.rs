@@ -11,6 +11,9 @@ use uuid::Uuid;
 pub enum Intent {
     /// A command of this kind on some patient's record.
     Record(CommandKind),
+    /// Closing an appointment: the facility's close with any outcome, or a patient's cancellation of
+    /// their own.
+    CloseAppointment,
     /// Registering a patient at the caller's facility.
     RegisterPatient,
     RegisterFacility,
@@ -20,6 +23,8 @@ pub enum Intent {
     ManageNationalStaff,
     /// Suspending, reinstating or reissuing the activation of a member of staff.
     ManageStaff,
+    /// Reading or setting a patient's reminder choices.
+    SetReminderPreferences,
 }
 
 /// Refuses a caller whose role could not do what they ask to anyone, anywhere, before anything of
@@ -36,6 +41,10 @@ pub fn admit(principal: &Principal, intent: Intent) -> Result<(), ApplicationErr
                 .into_iter()
                 .any(|section| could_ever(principal, &Action::WriteSection { patient: anyone, section })),
         },
+        Intent::CloseAppointment => [CommandKind::Write(Section::Appointments), CommandKind::CancelOwnAppointment]
+            .into_iter()
+            .filter_map(|kind| kind.action(anyone))
+            .any(|action| could_ever(principal, &action)),
         Intent::RegisterPatient => could_ever(principal, &Action::RegisterPatient),
         Intent::RegisterFacility => could_ever(principal, &Action::RegisterFacility),
         Intent::RegisterFacilityStaff => {
@@ -43,6 +52,7 @@ pub fn admit(principal: &Principal, intent: Intent) -> Result<(), ApplicationErr
                 || could_ever(principal, &Action::AppointFacilityAdministrator { facility: own_facility })
         }
         Intent::ManageNationalStaff => could_ever(principal, &Action::ManageNationalStaff),
+        Intent::SetReminderPreferences => could_ever(principal, &Action::SetReminderPreferences { patient: anyone }),
         Intent::ManageStaff => {
             could_ever(principal, &Action::SuspendStaff { facility: own_facility })
                 || could_ever(principal, &Action::ManageNationalStaff)
@@ -91,6 +101,10 @@ pub fn authorize_on_patient(
 fn could_ever(principal: &Principal, action: &Action) -> bool {
     let action = match (action, principal.patient_id) {
         (Action::ManageConsent { .. }, Some(own)) => Action::ManageConsent { patient: own },
+        (Action::SetReminderPreferences { .. }, Some(own)) => Action::SetReminderPreferences { patient: own },
+        (Action::CancelOwnAppointment { upcoming, .. }, Some(own)) => {
+            Action::CancelOwnAppointment { patient: own, upcoming: *upcoming }
+        }
         (Action::ReadDemographics { .. }, Some(own)) => Action::ReadDemographics { patient: own },
         (Action::ReadSection { section, .. }, Some(own)) => Action::ReadSection { patient: own, section: *section },
         (other, _) => *other,
@@ -120,6 +134,7 @@ mod tests {
             role,
             facility_id: at_facility.then(Uuid::now_v7),
             patient_id: (role == Role::Patient).then(Uuid::now_v7),
+            region: None,
         }
     }
 
@@ -142,6 +157,12 @@ mod tests {
             (Role::Patient, Record(ManageConsent), true),
             (Role::Patient, Record(Write(Section::Allergies)), false),
             (Role::Patient, Record(WithdrawEntry), false),
+            (Role::Patient, Record(CancelOwnAppointment), true),
+            (Role::Patient, Record(Write(Section::Appointments)), false),
+            (Role::Doctor, Record(CancelOwnAppointment), false),
+            (Role::Patient, CloseAppointment, true),
+            (Role::Nurse, CloseAppointment, true),
+            (Role::LabTechnician, CloseAppointment, false),
             (Role::RegistrationClerk, RegisterPatient, true),
             (Role::RegistrationClerk, Record(Write(Section::Encounters)), false),
             (Role::FacilityAdministrator, RegisterFacilityStaff, true),

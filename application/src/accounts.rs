@@ -24,6 +24,7 @@ pub fn principal_of(account: &AccountRow) -> Result<Principal, ApplicationError>
         role: account.role,
         facility_id: account.facility_id,
         patient_id: account.patient_id,
+        region: account.region.clone(),
     })
 }
 

@@ -10,16 +10,21 @@
 // Code that serves requests, folds entries or reads from disk answers every failure with an error.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+/// How many records' decision states an application keeps by default (`record/cache.rs`).
+pub use record::cache::DEFAULT_CAPACITY as DEFAULT_RECORD_CACHE;
 pub mod access;
 pub mod accounts;
 pub mod clock;
+pub mod credentials;
 pub mod error;
 pub mod facilities;
+pub mod guardianship;
 pub mod idempotency;
 pub mod login;
 pub mod patients;
 pub mod reads;
 pub mod record;
+pub mod reminders;
 pub mod staff;
 pub mod streams;
 
@@ -60,6 +65,8 @@ pub struct Application {
     hashing: Arc<Semaphore>,
     /// What every command is stamped with and decided by (`clock.rs`).
     clock: Arc<dyn Clock>,
+    /// The decision state of the records used lately (`record/cache.rs`).
+    records: Arc<record::cache::RecordCache>,
 }
 
 impl Application {
@@ -76,7 +83,14 @@ impl Application {
             lifetimes: SessionLifetimes::default(),
             hashing: Arc::new(Semaphore::new(hashing)),
             clock: ledger::system::clock(),
+            records: Arc::new(record::cache::RecordCache::new(record::cache::DEFAULT_CAPACITY)),
         }
+    }
+
+    /// The same application, keeping the decision state of at most `capacity` records in memory (0:
+    /// none, every command folds its patient's whole stream).
+    pub fn with_record_cache(self, capacity: usize) -> Self {
+        Self { records: Arc::new(record::cache::RecordCache::new(capacity)), ..self }
     }
 
     /// The same application, with sessions lasting as the operator configured.

@@ -97,6 +97,7 @@ impl Application {
             national_id: registered.national_id.as_deref(),
             role: Role::Patient,
             facility_id: None,
+            region: None,
             patient_id: Some(patient_id),
             family_name: &registered.family_name,
             given_names: &registered.given_names,

@@ -9,18 +9,24 @@ const PAGE: u32 = 1000;
 
 /// Every entry of a stream, in order, with the stream's version (0 if it has none).
 pub async fn read_stream(ledger: &Ledger, stream: &StreamId) -> Result<(Vec<Entry>, u64), ApplicationError> {
+    let entries = read_stream_after(ledger, stream, 0).await?;
+    let version = entries.last().map(|entry| entry.stream_version).unwrap_or(0);
+    Ok((entries, version))
+}
+
+/// Every entry of a stream after its version `after`, in order.
+pub async fn read_stream_after(ledger: &Ledger, stream: &StreamId, after: u64) -> Result<Vec<Entry>, ApplicationError> {
     let mut entries: Vec<Entry> = Vec::new();
     loop {
-        let after = entries.last().map(|entry| entry.stream_version).unwrap_or(0);
-        let page = ledger.read_stream(stream, after, PAGE).await?;
+        let from = entries.last().map(|entry| entry.stream_version).unwrap_or(after);
+        let page = ledger.read_stream(stream, from, PAGE).await?;
         let done = page.len() < PAGE as usize;
         entries.extend(page);
         if done {
             break;
         }
     }
-    let version = entries.last().map(|entry| entry.stream_version).unwrap_or(0);
-    Ok((entries, version))
+    Ok(entries)
 }
 
 /// Decodes an entry of a known type; a stored entry that does not decode is a defect, reported as such.

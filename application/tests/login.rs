@@ -1,5 +1,6 @@
 //! Logging in through the application layer, on both backends: an issued account activated with its
-//! code, a password then a code sent by e-mail, and a lockout after five wrong passwords.
+//! code, a password then a code sent by e-mail, a lockout after five wrong passwords, and a password
+//! changed.
 
 mod support;
 
@@ -96,7 +97,48 @@ async fn an_authenticator_app_replaces_codes_by_message_once_confirmed(postgres:
     assert_eq!(session.await.expect("a recovery code opens a session").principal.account_id, registered.account_id);
 }
 
+/// A password changed: the policy first (a refused new one costs no attempt), then the current one
+/// again; then the new one works, the old one does not, and every session of the account has ended.
+async fn a_password_change_ends_every_session(postgres: bool) {
+    let world = world(postgres).await;
+    let doctor = world.member(Role::Doctor, "CE0002-DR10", "677 11 22 44", true);
+    let (registered, code) = world.application.issue_staff(Actor::system(), doctor).await.expect("issued");
+    let activated = world.application.activate(&registered.login, &code.expect("code"), PASSWORD.into()).await;
+    let principal = activated.expect("activated").principal;
+    let identity = world.application.identity().clone();
+    let account = identity.get(registered.account_id).await.expect("read").expect("the account");
+    let LoginOutcome::SecondFactor(challenge) =
+        world.application.log_in(&registered.login, PASSWORD.into()).await.expect("password accepted")
+    else {
+        panic!("a doctor needs a second factor")
+    };
+    let sent = world.outbox.claim_due(ledger::system::now(), Duration::from_secs(60), 10).await.expect("outbox");
+    let body = &sent.last().expect("the login code was sent").body;
+    let code: String = body.split("login code is ").nth(1).expect("a code").chars().take(6).collect();
+    let session = world.application.prove_second_factor(challenge.challenge_id, SecondFactorMethod::Sms, &code).await;
+    let session = session.expect("signed in");
+    let token = identity::codes::hash_token(&session.access_token);
+    let (session_id, _) =
+        identity.authenticate(&token, identity::now_micros()).await.expect("read").expect("a live session");
+
+    let change = |current: &str, new: &str| {
+        world.application.change_password(&account, &principal, &session_id, current.into(), new.into())
+    };
+    let weak = change(PASSWORD, "short").await;
+    assert!(matches!(&weak, Err(ApplicationError::Invalid(fields)) if fields[0].field == "/new_password"), "{weak:?}");
+    let wrong = change("not-the-password", "Baobab-Maroua-2027?").await;
+    assert!(matches!(&wrong, Err(ApplicationError::Invalid(fields)) if fields[0].field == "/password"), "{wrong:?}");
+    let changed = change(PASSWORD, "Baobab-Maroua-2027?").await.expect("changed");
+    assert_eq!(changed.sessions_ended, 1);
+    assert!(identity.authenticate(&token, identity::now_micros()).await.expect("read").is_none(), "the session ended");
+    let old = world.application.log_in(&registered.login, PASSWORD.into()).await;
+    assert!(matches!(old, Err(ApplicationError::InvalidCredentials)), "{old:?}");
+    let new = world.application.log_in(&registered.login, "Baobab-Maroua-2027?".into()).await;
+    assert!(matches!(new, Ok(LoginOutcome::SecondFactor(_))), "the new password works");
+}
+
 on_both_backends!(
+    a_password_change_ends_every_session,
     a_nurse_activates_then_logs_in_with_a_code_and_is_locked_out_after_five_failures,
     an_authenticator_app_replaces_codes_by_message_once_confirmed,
 );

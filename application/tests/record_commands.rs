@@ -1,6 +1,7 @@
 //! The application layer's command path on a real ledger, on both backends: who may write, what a
-//! retry returns, who is told, that a merged record takes nothing new, and that a death is recorded
-//! once, by a doctor, at a facility that exists.
+//! retry returns, who is told, that a merged record takes nothing new, that a death is recorded
+//! once, by a doctor, at a facility that exists, and that a patient cancels only their own
+//! appointments, before they start.
 
 mod support;
 
@@ -89,17 +90,22 @@ async fn refusals_never_tell_a_hidden_record_from_a_missing_one(postgres: bool) 
     assert_eq!(world.application.load_record(patient).await.expect("load").version, 1, "nothing was recorded");
 }
 
-async fn the_patient_is_told_of_results_once_even_when_the_command_is_retried(postgres: bool) {
+async fn a_retried_result_is_recorded_once_and_left_to_the_reminders(postgres: bool) {
     let world = world(postgres).await;
     let patient = world.patient().await;
     let technician = world.staff(Role::LabTechnician, world.facility);
     let submission = keyed();
+    let mut replayed = Vec::new();
     for _ in 0..2 {
         let recorded =
             world.application.execute_on_record(&technician, patient, lab_result(&submission), &submission).await;
-        recorded.expect("the technician records a result");
+        replayed.push(recorded.expect("the technician records a result").replayed);
     }
-    assert_eq!(world.messages_queued().await, 1, "one message, not one per retry");
+    assert_eq!(replayed, [false, true], "the retry answers the first result");
+    assert_eq!(world.application.load_record(patient).await.expect("load").version, 2, "one result recorded");
+    // The patient is told by the reminder scheduler, which follows their choice of language and
+    // channel and the quiet hours; the command itself queues nothing.
+    assert_eq!(world.messages_queued().await, 0);
 }
 
 async fn a_merged_record_takes_nothing_new(postgres: bool) {
@@ -201,11 +207,74 @@ async fn a_death_is_recorded_once_by_a_doctor_at_a_facility_that_exists(postgres
     assert_eq!(world.messages_queued().await, 0, "nothing is sent to a patient who died");
 }
 
+/// A patient cancels their own appointment until it starts, and nothing else: not another patient's,
+/// not one that has started (which the facility closes), and never with another outcome.
+async fn a_patient_cancels_only_their_own_upcoming_appointments(postgres: bool) {
+    use domain::access::Principal;
+    use domain::record::appointments::BookAppointment;
+    use event_schema::events::record::AppointmentOutcome;
+
+    let world = world(postgres).await;
+    let patient = world.patient().await;
+    let booked_at = Timestamp::parse("2026-03-10T08:00:00.000000Z").expect("an instant");
+    let later = |hours: i64| Timestamp::from_datetime(booked_at.as_datetime() + chrono::Duration::hours(hours));
+    let at = |now: Timestamp| world.application.clone().with_clock(Arc::new(SetClock::at(now)));
+    let doctor = world.staff(Role::Doctor, world.facility);
+    let book = |starts_at: Timestamp| {
+        let once = Submission::once();
+        let command = RecordCommand::BookAppointment(BookAppointment {
+            appointment_id: once.entry_id(),
+            facility_id: world.facility,
+            practitioner_id: Some(doctor.account_id),
+            starts_at,
+            reason: "follow-up".into(),
+            now: booked_at,
+        });
+        (once, command)
+    };
+    let (tomorrow, command) = book(later(24));
+    at(booked_at).execute_on_record(&doctor, patient, command, &tomorrow).await.expect("booked for tomorrow");
+    let (soon, command) = book(later(2));
+    at(booked_at).execute_on_record(&doctor, patient, command, &soon).await.expect("booked for this morning");
+    let own = Principal {
+        account_id: Uuid::now_v7(),
+        role: Role::Patient,
+        facility_id: None,
+        patient_id: Some(patient),
+        region: None,
+    };
+    let other = Principal { account_id: Uuid::now_v7(), patient_id: Some(Uuid::now_v7()), ..own.clone() };
+    let now = later(3);
+    let close = |who: &Principal, id: Uuid, outcome| {
+        RecordCommand::close_appointment(who, id, outcome, Some("travelling".into()), now)
+    };
+    let once = Submission::once();
+    let attended = close(&own, tomorrow.entry_id(), AppointmentOutcome::Attended);
+    assert!(matches!(attended, RecordCommand::CloseAppointment { .. }), "only a cancellation is the patient's own");
+    let refused = at(now).execute_on_record(&own, patient, attended, &once).await;
+    assert!(matches!(refused, Err(ApplicationError::Forbidden)), "{refused:?}");
+    let theirs = close(&other, tomorrow.entry_id(), AppointmentOutcome::Cancelled);
+    let refused = at(now).execute_on_record(&other, patient, theirs, &once).await;
+    assert!(matches!(refused, Err(ApplicationError::NotFound)), "{refused:?}");
+    let started = close(&own, soon.entry_id(), AppointmentOutcome::Cancelled);
+    let refused = at(now).execute_on_record(&own, patient, started, &once).await;
+    assert!(matches!(refused, Err(ApplicationError::NotFound)), "started two hours ago: {refused:?}");
+    let cancelled = close(&own, tomorrow.entry_id(), AppointmentOutcome::Cancelled);
+    assert!(matches!(cancelled, RecordCommand::CancelOwnAppointment { .. }));
+    at(now).execute_on_record(&own, patient, cancelled, &once).await.expect("the patient cancels tomorrow's");
+    let record = world.application.load_record(patient).await.expect("load").record.expect("the record");
+    assert_eq!(record.appointments[&tomorrow.entry_id()].outcome, Some(AppointmentOutcome::Cancelled));
+    assert_eq!(record.appointments[&soon.entry_id()].outcome, None, "the started one waits for the facility");
+    let missed = close(&doctor, soon.entry_id(), AppointmentOutcome::Missed);
+    at(now).execute_on_record(&doctor, patient, missed, &Submission::once()).await.expect("the facility closes it");
+}
+
 on_both_backends!(
+    a_patient_cancels_only_their_own_upcoming_appointments,
     a_death_is_recorded_once_by_a_doctor_at_a_facility_that_exists,
     commands_are_stamped_by_the_applications_clock,
     a_retried_command_answers_as_the_first_and_records_nothing,
     refusals_never_tell_a_hidden_record_from_a_missing_one,
-    the_patient_is_told_of_results_once_even_when_the_command_is_retried,
+    a_retried_result_is_recorded_once_and_left_to_the_reminders,
     a_merged_record_takes_nothing_new,
 );

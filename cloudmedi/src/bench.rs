@@ -51,12 +51,34 @@ pub struct BenchArgs {
     /// patient record, over a ledger of synthetic data.
     #[arg(long)]
     read: bool,
-    /// With `--read`: how many events of synthetic data the ledger holds.
+    /// With `--read` or `--pages`: how many events of synthetic data the ledger holds.
     #[arg(long, default_value_t = 1_000_000)]
     ledger_events: u64,
     /// With `--read`: how many full-record queries are timed.
     #[arg(long, default_value_t = 1_000)]
     samples: usize,
+    /// Measure the reminders instead: deciding and queuing this many reminders due in one round, then
+    /// delivering them (`--reminders 100000`: a national day's).
+    #[arg(long)]
+    reminders: Option<u64>,
+    /// Measure the web pages instead: pages served per second and latency of a 200-entry patient's
+    /// record page, over real HTTP against the server, against `GET /health` on the same server.
+    #[arg(long)]
+    pages: bool,
+    /// Measure the write path instead: HTTP commands per second and their latency, on short and long
+    /// records, with the record's decision state kept in memory and without, against an authenticated
+    /// no-op on the same server.
+    #[arg(long)]
+    http: bool,
+    /// With `--http`: how many entries a long record holds.
+    #[arg(long, default_value_t = 5_000)]
+    record_entries: u64,
+    /// With `--pages` or `--http`: the numbers of concurrent connections to load the server with.
+    #[arg(long, value_delimiter = ',', default_value = "1,8")]
+    connections: Vec<usize>,
+    /// With `--pages` or `--http`: how long each scenario is loaded, in seconds.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
 }
 
 /// A vital-sign observation with a free-text note: about 500 bytes once canonical, like a typical
@@ -99,6 +121,53 @@ pub async fn run(location: &Location, args: BenchArgs) -> anyhow::Result<Outcome
     };
     let admin = location.database_url.clone().unwrap_or_else(|| admin_url().into());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if let Some(reminders) = args.reminders {
+        let settings = crate::bench_reminders::RemindersBench {
+            admin_url: admin,
+            reminders: reminders.max(1),
+            scratch_dir: args.scratch_dir.clone(),
+        };
+        outln!("CloudMedi reminders benchmark ({cores} cores)");
+        for &backend in backends {
+            let name = if backend == BenchBackend::Postgres { "postgres" } else { "sqlite" };
+            crate::bench_reminders::run(&settings, name).await?;
+            outln!();
+        }
+        return Ok(Outcome::Success);
+    }
+    if args.http {
+        let settings = crate::bench_http::HttpBench {
+            admin_url: admin,
+            events: args.ledger_events,
+            connections: args.connections.clone(),
+            duration: std::time::Duration::from_secs(args.seconds.max(1)),
+            record_entries: args.record_entries.max(1),
+            scratch_dir: args.scratch_dir.clone(),
+        };
+        outln!("CloudMedi write path benchmark ({cores} cores)");
+        for &backend in backends {
+            let name = if backend == BenchBackend::Postgres { "postgres" } else { "sqlite" };
+            crate::bench_http::run(&settings, name).await?;
+            outln!();
+        }
+        return Ok(Outcome::Success);
+    }
+    if args.pages {
+        let settings = crate::bench_pages::PagesBench {
+            admin_url: admin,
+            events: args.ledger_events,
+            connections: args.connections.clone(),
+            duration: std::time::Duration::from_secs(args.seconds.max(1)),
+            scratch_dir: args.scratch_dir.clone(),
+        };
+        outln!("CloudMedi web pages benchmark ({cores} cores)");
+        for &backend in backends {
+            let name = if backend == BenchBackend::Postgres { "postgres" } else { "sqlite" };
+            crate::bench_pages::run(&settings, name).await?;
+            outln!();
+        }
+        return Ok(Outcome::Success);
+    }
     if args.read {
         let settings = crate::bench_read::ReadBench {
             admin_url: admin,

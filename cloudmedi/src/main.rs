@@ -21,13 +21,17 @@ macro_rules! errln {
 
 mod admin;
 mod bench;
+mod bench_http;
+mod bench_pages;
 mod bench_read;
+mod bench_reminders;
 mod datadir;
 mod demo;
 mod demo_accounts;
 mod export;
 mod init;
 mod keys;
+mod outbox;
 mod output;
 mod progress;
 mod projections;
@@ -90,6 +94,9 @@ enum Command {
     /// Inspect and rebuild the read models.
     #[command(subcommand)]
     Projections(projections::ProjectionsCommand),
+    /// Where the messages to people (codes, reminders) stand: by channel and state, and those given up.
+    #[command(subcommand)]
+    Outbox(outbox::OutboxCommand),
     /// Measure append and verify throughput on both backends.
     Bench(bench::BenchArgs),
     /// Fill a new ledger with realistic synthetic facilities, staff and patients.
@@ -137,6 +144,7 @@ fn main() -> ExitCode {
             Command::Keys(command) => keys::run(&cli.location, command).await,
             Command::Admin(command) => admin::run(&cli.location, command).await,
             Command::Projections(command) => projections::run(&cli.location, command).await,
+            Command::Outbox(command) => outbox::run(&cli.location, command).await,
             Command::Bench(args) => bench::run(&cli.location, args).await,
             Command::Demo(args) => demo::run(&cli.location, args).await,
         }

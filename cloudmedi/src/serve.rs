@@ -20,6 +20,7 @@ use http_shell::attempts::AttemptRate;
 use identity::SessionLifetimes;
 use ledger::outbox::{Channel, ChannelKind, Dispatcher, FileChannel, Outbox};
 use ledger::Ledger;
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use server::connections::ConnectionLimits;
 use server::{Limits, ServerState};
@@ -112,6 +113,64 @@ pub struct ServerConfig {
     /// The DHIS2 mapping file (TOML; see docs/dhis2-mapping.example.toml), relative to the data
     /// directory unless absolute. Without one, the DHIS2 export answers that none is configured.
     pub dhis2_mapping: Option<PathBuf>,
+    /// The mail server e-mails are sent through: `smtps://user:password@host:465`, or
+    /// `smtp://host:587?tls=required` for STARTTLS (plain `smtp://` only to this machine). Without
+    /// one, e-mails are written to `outbox/email.jsonl` in the data directory.
+    pub email_smtp_url: Option<SecretSetting>,
+    /// The sender of e-mails (`CloudMedi <no-reply@example.cm>`); needed with `email_smtp_url`.
+    pub email_from: Option<String>,
+    /// The SMS gateway's Kannel `sendsms` interface, with its account:
+    /// `https://user:password@gateway/cgi-bin/sendsms` (plain `http://` only on this machine). Without
+    /// one, texts are written to `outbox/sms.jsonl` in the data directory.
+    pub sms_gateway_url: Option<SecretSetting>,
+    /// The sender texts show: a short code or at most 11 letters and digits.
+    pub sms_from: String,
+    /// Texts the gateway is sent at most per minute (its contract's pace); 0 for no limit.
+    pub sms_per_minute: u32,
+    /// E-mails the mail server is sent at most per minute; 0 for no limit.
+    pub email_per_minute: u32,
+    /// Whether this process decides reminders (vaccinations due, appointments, results ready). Any
+    /// number of processes may: each reminder is decided once.
+    pub reminders: bool,
+    /// Seconds between two rounds of the reminder scheduler.
+    pub reminder_interval_secs: u64,
+    /// How many records' decision states commands keep in memory, so that a command reads only
+    /// what its record gained since (0: none, every command folds its record's whole stream).
+    pub record_cache: usize,
+    /// Cameroon time (`HH:MM-HH:MM`) in which no reminder is delivered; `00:00-00:00` for none.
+    pub reminder_quiet_hours: String,
+    /// Days before a dose is due that its reminder goes.
+    pub reminder_vaccination_lead_days: u32,
+    /// Days after a dose fell due, still not given, that the reminder that it was missed goes.
+    pub reminder_overdue_after_days: u32,
+    /// Hours before an appointment that its first reminder goes.
+    pub reminder_appointment_ahead_hours: u32,
+    /// A folder holding the reminders' texts (`fr.ftl`, `en.ftl`) in place of the shipped ones,
+    /// relative to the data directory unless absolute; checked at start-up.
+    pub reminder_templates: Option<PathBuf>,
+}
+
+/// A setting that holds a secret (a URL with a password): read like the others, never shown, not
+/// even in the configuration's debug output.
+#[derive(Clone)]
+pub struct SecretSetting(SecretString);
+
+impl std::fmt::Debug for SecretSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+impl Serialize for SecretSetting {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("[REDACTED]")
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|text| Self(SecretString::from(text)))
+    }
 }
 
 impl Default for ServerConfig {
@@ -133,13 +192,27 @@ impl Default for ServerConfig {
             graphql_cost_per_minute: query_api::QuerySettings::DEFAULT_COST_PER_MINUTE,
             statistics_threshold: domain::statistics::disclosure::Threshold::DEFAULT.get(),
             dhis2_mapping: None,
+            email_smtp_url: None,
+            email_from: None,
+            sms_gateway_url: None,
+            sms_from: "CloudMedi".to_owned(),
+            sms_per_minute: 300,
+            email_per_minute: 600,
+            reminders: true,
+            reminder_interval_secs: 60,
+            record_cache: application::DEFAULT_RECORD_CACHE,
+            reminder_quiet_hours: "20:00-07:00".to_owned(),
+            reminder_vaccination_lead_days: domain::reminders::Timing::default().vaccination_lead_days,
+            reminder_overdue_after_days: domain::reminders::Timing::default().overdue_after_days,
+            reminder_appointment_ahead_hours: 48,
+            reminder_templates: None,
         }
     }
 }
 
 /// The settings that `CLOUDMEDI_*` variables may set (others, such as `CLOUDMEDI_DATA_DIR`, belong to
 /// the command line).
-const ENV_KEYS: [&str; 16] = [
+const ENV_KEYS: [&str; 30] = [
     "listen",
     "request_body_limit",
     "request_timeout_secs",
@@ -156,6 +229,20 @@ const ENV_KEYS: [&str; 16] = [
     "graphql_cost_per_minute",
     "statistics_threshold",
     "dhis2_mapping",
+    "email_smtp_url",
+    "email_from",
+    "sms_gateway_url",
+    "sms_from",
+    "sms_per_minute",
+    "email_per_minute",
+    "reminders",
+    "reminder_interval_secs",
+    "reminder_quiet_hours",
+    "reminder_vaccination_lead_days",
+    "reminder_overdue_after_days",
+    "reminder_appointment_ahead_hours",
+    "reminder_templates",
+    "record_cache",
 ];
 
 fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> {
@@ -198,6 +285,17 @@ fn load_config(dir: &DataDir, args: &ServeArgs) -> anyhow::Result<ServerConfig> 
     if domain::statistics::disclosure::Threshold::new(config.statistics_threshold).is_err() {
         bail!("invalid configuration: statistics_threshold must be at least 2");
     }
+    if config.email_smtp_url.is_some() && config.email_from.is_none() {
+        bail!("invalid configuration: email_from (the sender of e-mails) is needed with email_smtp_url");
+    }
+    if domain::reminders::QuietHours::parse(&config.reminder_quiet_hours).is_none() {
+        bail!(
+            "invalid configuration: reminder_quiet_hours must be written HH:MM-HH:MM (Cameroon time), e.g. 20:00-07:00"
+        );
+    }
+    if config.reminder_interval_secs == 0 || config.reminder_appointment_ahead_hours < 13 {
+        bail!("invalid configuration: reminder_interval_secs must be positive and reminder_appointment_ahead_hours at least 13");
+    }
     if config.access_token_ttl_secs == 0 || config.refresh_token_ttl_secs < config.access_token_ttl_secs {
         bail!("invalid configuration: token lifetimes must be positive, and a refresh token must outlive its access token");
     }
@@ -232,15 +330,46 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
         .await
         .context("cannot open the ledger")?;
 
-    // The notification outbox's dispatcher. Until real SMS and e-mail gateways are configured, the
-    // development channels write each message to a file in the data directory.
+    // The notification outbox's dispatcher: e-mail through the configured mail server, texts through
+    // the configured SMS gateway; for either not configured, the development channel writes each
+    // message to a file in the data directory.
     let outbox_dir = dir.path.join("outbox");
     std::fs::create_dir_all(&outbox_dir).with_context(|| format!("cannot create {}", outbox_dir.display()))?;
-    let channels: Vec<Arc<dyn Channel>> = vec![
-        Arc::new(FileChannel::new(ChannelKind::Sms, outbox_dir.join("sms.jsonl"))),
-        Arc::new(FileChannel::new(ChannelKind::Email, outbox_dir.join("email.jsonl"))),
-    ];
-    let dispatcher = Dispatcher::new(Outbox::new(ledger.storage().database()), channels);
+    let email: Arc<dyn Channel> = match (&config.email_smtp_url, &config.email_from) {
+        (Some(url), Some(from)) => {
+            Arc::new(delivery::EmailChannel::new(&url.0, from).context("invalid configuration of e-mail")?)
+        }
+        _ => Arc::new(FileChannel::new(ChannelKind::Email, outbox_dir.join("email.jsonl"))),
+    };
+    let sms: Arc<dyn Channel> = match &config.sms_gateway_url {
+        Some(url) => Arc::new(
+            delivery::SmsChannel::new(&url.0, &config.sms_from).context("invalid configuration of the SMS gateway")?,
+        ),
+        None => Arc::new(FileChannel::new(ChannelKind::Sms, outbox_dir.join("sms.jsonl"))),
+    };
+    let channels: Vec<Arc<dyn Channel>> = vec![sms, email];
+    let quiet = domain::reminders::QuietHours::parse(&config.reminder_quiet_hours).unwrap_or_default();
+    let dispatcher = Dispatcher::new(Outbox::new(ledger.storage().database()), channels)
+        .with_rate_limit(ChannelKind::Sms, config.sms_per_minute)
+        .with_rate_limit(ChannelKind::Email, config.email_per_minute)
+        .with_quiet_hours(reminders::quiet_hours_rule(quiet));
+    // The reminders' texts, every one checked now: a template naming a variable it is not given
+    // stops the start here rather than a reminder at send time.
+    let templates = match &config.reminder_templates {
+        Some(folder) => reminders::templates::Templates::from_folder(&dir.path.join(folder)),
+        None => reminders::templates::Templates::embedded(),
+    }
+    .context("invalid reminder templates")?;
+    let reminder_settings = reminders::Settings {
+        timing: domain::reminders::Timing {
+            vaccination_lead_days: config.reminder_vaccination_lead_days,
+            overdue_after_days: config.reminder_overdue_after_days,
+            appointment_ahead: chrono::Duration::hours(i64::from(config.reminder_appointment_ahead_hours)),
+            ..domain::reminders::Timing::default()
+        },
+        quiet,
+        ..reminders::Settings::default()
+    };
 
     let limits = Limits {
         body_bytes: config.request_body_limit,
@@ -250,9 +379,19 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
             period: Duration::from_millis(config.auth_attempts_period_ms),
         }),
     };
-    let application = application::Application::new(ledger.clone()).with_session_lifetimes(SessionLifetimes {
-        access: Duration::from_secs(config.access_token_ttl_secs),
-        refresh: Duration::from_secs(config.refresh_token_ttl_secs),
+    let application = application::Application::new(ledger.clone())
+        .with_session_lifetimes(SessionLifetimes {
+            access: Duration::from_secs(config.access_token_ttl_secs),
+            refresh: Duration::from_secs(config.refresh_token_ttl_secs),
+        })
+        .with_record_cache(config.record_cache);
+    let scheduler = (config.reminders && args.role.projects()).then(|| {
+        reminders::Scheduler::new(
+            application.clone(),
+            projections::read::ReadModels::new(ledger.storage().database()),
+            Arc::new(templates),
+            reminder_settings,
+        )
     });
     let mut state =
         ServerState::new(ledger.clone()).with_application(application).with_query_settings(query_api::QuerySettings {
@@ -274,6 +413,9 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let dispatching = tokio::spawn(dispatcher.run(Duration::from_secs(1), stopped.clone()));
+    let scheduling = scheduler.map(|scheduler| {
+        tokio::spawn(scheduler.run(Duration::from_secs(config.reminder_interval_secs), stopped.clone()))
+    });
     // The projectors follow the ledger in the background; on PostgreSQL only the leader runs them.
     let projecting = args.role.projects().then(|| {
         let runner = projections::Runner::new(ledger.storage().database());
@@ -328,6 +470,9 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     }
     if let Some(projecting) = projecting {
         let _ = projecting.await;
+    }
+    if let Some(scheduling) = scheduling {
+        let _ = scheduling.await;
     }
     ledger.close().await;
     outcome?;

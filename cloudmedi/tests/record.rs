@@ -128,7 +128,26 @@ async fn a_record_follows_the_patient(database_url: Option<&str>) {
                         "attachments": [{"sha256": "ab".repeat(32), "media_type": "application/pdf", "name": "smear.pdf"}]});
     problem(api.post(&format!("{record}/lab-results"), Some(&nurse), result.clone()).await, 403).await;
     assert_eq!(api.post(&format!("{record}/lab-results"), Some(&lab), result).await.status(), 201);
-    api.message_to("sms", "+237655443322", "results are ready", 0).await;
+    // Told by the reminder scheduler, in French (the facility of registration is in the Littoral).
+    api.message_to("sms", "+237655443322", "nouveaux résultats d'analyses", 0).await;
+    // Operators see it in the metrics: counts only, never a number or a text.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let metrics = api.client.get(api.server.url("/metrics")).send().await.unwrap();
+        assert_eq!(metrics.status(), 200);
+        let metrics = metrics.text().await.unwrap();
+        assert!(!metrics.contains("655443322") && !metrics.contains("résultats"), "{metrics}");
+        assert!(metrics.contains("cloudmedi_outbox_messages{channel=\"sms\",state=\"sent\"}"), "{metrics}");
+        let delivered = metrics
+            .lines()
+            .find_map(|line| line.strip_prefix("cloudmedi_reminders{outcome=\"delivered\"} "))
+            .and_then(|n| n.parse::<u64>().ok());
+        if delivered.is_some_and(|n| n >= 1) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the delivered reminder is counted: {metrics}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     // A follow-up visit booked, moved, then cancelled.
     let booked = api
         .post(

@@ -16,14 +16,10 @@ mod support;
 use chrono::{Datelike, Days, NaiveDate};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 use support::{bootstrap, national, problem, token, Api, GENEROUS};
 
 /// The publication threshold the server runs with (its default).
 const K: i64 = 5;
-
-/// Where Debian installs Chromium.
-const CHROMIUM: &str = "/usr/bin/chromium";
 
 async fn graphql(api: &Api, bearer: &str, query: &str, variables: Value) -> Value {
     let response = api
@@ -711,37 +707,10 @@ struct Rendered {
 /// Opens the dashboard in headless Chromium on a phone's screen (360 × 740) and on a desktop's, in
 /// French and in English, as the analyst; then as a doctor.
 fn render(base: &str, page: &str, analyst: &str, doctor: &str) -> Rendered {
-    use headless_chrome::protocol::cdp::{Emulation, Page};
-    use headless_chrome::{Browser, LaunchOptions};
+    use headless_chrome::protocol::cdp::Page;
     use std::collections::HashMap;
-    use std::ffi::OsStr;
 
-    assert!(
-        std::path::Path::new(CHROMIUM).exists(),
-        "the dashboard test needs Chromium: apt-get install chromium chromium-driver"
-    );
-    let profile = tempfile::tempdir().unwrap();
-    let flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ];
-    let options = LaunchOptions::default_builder()
-        .path(Some(CHROMIUM.into()))
-        .headless(true)
-        .sandbox(false)
-        .user_data_dir(Some(profile.path().to_owned()))
-        .window_size(Some((360, 740)))
-        .idle_browser_timeout(Duration::from_secs(120))
-        .args(flags.iter().map(OsStr::new).collect())
-        .build()
-        .unwrap();
-    let browser = Browser::new(options).unwrap();
+    let (browser, _profile) = support::browser::chromium(360, 740);
     let open = |bearer: &str, url: &str| {
         let tab = browser.new_tab().unwrap();
         let authorization = format!("Bearer {bearer}");
@@ -750,22 +719,7 @@ fn render(base: &str, page: &str, analyst: &str, doctor: &str) -> Rendered {
         tab
     };
     let screen = |tab: &headless_chrome::Tab, width: u32, height: u32, mobile: bool| {
-        let metrics = |height: u32| Emulation::SetDeviceMetricsOverride {
-            width,
-            height,
-            device_scale_factor: 1.0,
-            mobile,
-            scale: None,
-            screen_width: None,
-            screen_height: None,
-            position_x: None,
-            position_y: None,
-            dont_set_visible_size: None,
-            screen_orientation: None,
-            viewport: None,
-            display_feature: None,
-            device_posture: None,
-        };
+        let metrics = |height: u32| support::browser::screen(width, height, mobile);
         tab.call_method(metrics(height)).unwrap();
         // The whole page, however long, at the screen's width.
         let full = tab.evaluate("document.documentElement.scrollHeight", false).unwrap();

@@ -61,4 +61,5 @@ pub fn routes(attempts: Option<AttemptRate>) -> OpenApiRouter<CommandState> {
         .merge(routes::staff::router())
         .merge(routes::patients::router())
         .merge(routes::clinical::router())
+        .merge(routes::reminders::router())
 }

@@ -64,13 +64,19 @@ intents! {
     WriteLabOrders => Intent::Record(CommandKind::Write(Section::LabOrders));
     WriteLabResults => Intent::Record(CommandKind::Write(Section::LabResults));
     WriteAppointments => Intent::Record(CommandKind::Write(Section::Appointments));
+    /// Closes an appointment: staff with any outcome, a patient cancelling their own.
+    CloseAppointment => Intent::CloseAppointment;
     /// Records or corrects the patient's death.
     WriteDeath => Intent::Record(CommandKind::Write(Section::Death));
     /// Withdraws an entry recorded by mistake, in whichever section.
     WithdrawEntry => Intent::Record(CommandKind::WithdrawEntry);
     /// A patient's own consents.
     ManageConsent => Intent::Record(CommandKind::ManageConsent);
+    /// Reads or sets a patient's reminder choices.
+    SetReminderPreferences => Intent::SetReminderPreferences;
     BreakGlass => Intent::Record(CommandKind::BreakGlass);
+    /// Records or ends a minor's guardianship.
+    ManageGuardianship => Intent::Record(CommandKind::ManageGuardianship);
     MergeRecords => Intent::Record(CommandKind::Merge);
     RegisterPatient => Intent::RegisterPatient;
     RegisterFacility => Intent::RegisterFacility;

@@ -12,6 +12,7 @@ pub mod health_id;
 pub mod patient;
 pub mod record;
 pub mod reference;
+pub mod reminders;
 pub mod staff;
 pub mod statistics;
 

@@ -40,6 +40,9 @@ pub struct RegisterStaff {
     pub professional_id: String,
     pub role: Role,
     pub facility_id: Option<Uuid>,
+    /// For a health authority analyst of a regional delegation, the region (its code) their
+    /// statistics are limited to; `None` for a national analyst and every other role.
+    pub region: Option<String>,
     pub family_name: String,
     pub given_names: String,
     pub phone: Option<String>,
@@ -167,6 +170,17 @@ pub fn decide_register(state: Option<&StaffMember>, command: RegisterStaff) -> R
         }
         Some(_) => {}
     }
+    let region = command.region.as_deref().map(str::trim).filter(|code| !code.is_empty());
+    match region {
+        Some(_) if command.role != Role::HealthAuthorityAnalyst => {
+            errors.push(FieldError::rule("/region", "only a health authority analyst is limited to a region"))
+        }
+        Some(code) if crate::reference::region(code).is_none() => {
+            errors.push(FieldError::rule("/region", "is not one of the regions' codes"))
+        }
+        _ => {}
+    }
+    let region = region.map(str::to_owned);
     let family_name = person_name(&command.family_name, "/family_name", &mut errors);
     let given_names = person_name(&command.given_names, "/given_names", &mut errors);
     let contact = contact(&command);
@@ -186,6 +200,7 @@ pub fn decide_register(state: Option<&StaffMember>, command: RegisterStaff) -> R
         login,
         role: command.role,
         facility_id: command.facility_id,
+        region,
         family_name,
         given_names,
         activation_sent_by,

@@ -454,6 +454,7 @@ fn an_encounter_elsewhere_brings_the_patient_into_that_facilitys_care() {
         facility_id: GAROUA,
         practitioner_id: DOCTOR,
         date: "2026-11-20".into(),
+        class: None,
         reason: "fever for three days".into(),
         notes: None,
         amends: None,
@@ -465,7 +466,8 @@ fn an_encounter_elsewhere_brings_the_patient_into_that_facilitys_care() {
         matches!(&events[0], RecordEvent::Encounter(EncounterRecorded { facility_id, .. }) if *facility_id == GAROUA)
     );
     let record = record_of(&[history, events].concat()).unwrap();
-    let doctor = Principal { account_id: DOCTOR, role: Role::Doctor, facility_id: Some(GAROUA), patient_id: None };
+    let doctor =
+        Principal { account_id: DOCTOR, role: Role::Doctor, facility_id: Some(GAROUA), patient_id: None, region: None };
     assert_eq!(
         care_basis(&record, &doctor, Timestamp::from_datetime(chrono::Utc::now()), TODAY),
         Some(CareBasis::Facility)
@@ -476,8 +478,13 @@ fn an_encounter_elsewhere_brings_the_patient_into_that_facilitys_care() {
 #[test]
 fn care_comes_from_registration_consent_or_broken_glass_and_ends_with_them() {
     let now = Timestamp::parse("2026-11-25T10:00:00.000000Z").unwrap();
-    let at =
-        |facility| Principal { account_id: DOCTOR, role: Role::Doctor, facility_id: Some(facility), patient_id: None };
+    let at = |facility| Principal {
+        account_id: DOCTOR,
+        role: Role::Doctor,
+        facility_id: Some(facility),
+        patient_id: None,
+        region: None,
+    };
     let record = record_of(&[registered()]).unwrap();
     assert_eq!(care_basis(&record, &at(LAQUINTINIE), now, TODAY), Some(CareBasis::Facility));
     assert_eq!(care_basis(&record, &at(GAROUA), now, TODAY), None);
@@ -577,7 +584,8 @@ fn a_referral_brings_the_patient_into_the_receiving_facilitys_care() {
     };
     let events = decide_referral(Some(&record), refer.clone()).unwrap();
     let after = record_of(&[vec![registered()], events].concat()).unwrap();
-    let doctor = Principal { account_id: DOCTOR, role: Role::Doctor, facility_id: Some(GAROUA), patient_id: None };
+    let doctor =
+        Principal { account_id: DOCTOR, role: Role::Doctor, facility_id: Some(GAROUA), patient_id: None, region: None };
     assert_eq!(
         care_basis(&after, &doctor, Timestamp::from_datetime(chrono::Utc::now()), TODAY),
         Some(CareBasis::Referral)
@@ -804,6 +812,7 @@ mod later_sections {
             facility_id: LAQUINTINIE,
             practitioner_id: DOCTOR,
             date: "2025-01-09".into(),
+            class: None,
             reason: "fever".into(),
             notes: None,
             amends: None,
@@ -950,6 +959,7 @@ mod deaths {
             facility_id: LAQUINTINIE,
             practitioner_id: DOCTOR,
             date: date.into(),
+            class: None,
             reason: "fever".into(),
             notes: None,
             amends: None,
@@ -963,6 +973,7 @@ mod deaths {
             facility_id: LAQUINTINIE,
             practitioner_id: DOCTOR,
             date: date.into(),
+            class: None,
             reason: "fever".into(),
             notes: None,
             amends: None,
@@ -1163,5 +1174,81 @@ mod deaths {
         let record = record_of(&[history, vec![withdrawn(entry(3))]].concat()).unwrap();
         assert!(record.appointments[&entry(2)].is_booked());
         assert!(decide_book(Some(&record), book).is_ok());
+    }
+}
+
+mod guardianship {
+    use super::*;
+    use domain::record::guardianship::{decide_end, decide_guardian, EndGuardianship, RecordGuardian};
+    use event_schema::events::record::{GuardianRecorded, GuardianRelationship};
+
+    const MOTHER: Uuid = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0a01);
+
+    fn mother_recorded() -> RecordEvent {
+        RecordEvent::GuardianRecorded(GuardianRecorded {
+            guardian_patient_id: MOTHER,
+            relationship: GuardianRelationship::Mother,
+            until: "2046-01-09".into(),
+        })
+    }
+
+    fn record_mother(today: &str) -> RecordGuardian {
+        RecordGuardian { guardian_patient_id: MOTHER, relationship: GuardianRelationship::Mother, today: today.into() }
+    }
+
+    fn account_of(patient: Uuid) -> Principal {
+        Principal {
+            account_id: Uuid::now_v7(),
+            role: Role::Patient,
+            facility_id: None,
+            patient_id: Some(patient),
+            region: None,
+        }
+    }
+
+    #[test]
+    fn a_guardian_is_recorded_until_the_eve_of_the_minors_twenty_first_birthday() {
+        let record = record_of(&[registered()]);
+        let events = decide_guardian(record.as_ref(), record_mother(TODAY)).unwrap();
+        assert_eq!(events, vec![mother_recorded()]);
+    }
+
+    #[test]
+    fn a_patient_of_age_their_own_record_or_a_guardian_twice_is_refused() {
+        let record = record_of(&[registered()]);
+        // Born 2025-01-10: of age on 2046-01-10.
+        assert_eq!(field_errors(decide_guardian(record.as_ref(), record_mother("2046-01-10"))), vec!["/patient_id"]);
+        let own = RecordGuardian { guardian_patient_id: PATIENT, ..record_mother(TODAY) };
+        assert_eq!(field_errors(decide_guardian(record.as_ref(), own)), vec!["/guardian_health_id"]);
+        let recorded = record_of(&[registered(), mother_recorded()]);
+        assert_eq!(field_errors(decide_guardian(recorded.as_ref(), record_mother(TODAY))), vec!["/guardian_health_id"]);
+        assert_eq!(decide_guardian(None, record_mother(TODAY)), Err(RecordError::UnknownPatient));
+    }
+
+    #[test]
+    fn the_guardians_account_stands_as_guardian_while_the_minor_is_one_and_no_one_elses_does() {
+        let now = Timestamp::parse("2026-11-25T08:00:00.000000Z").unwrap();
+        let record = record_of(&[registered(), mother_recorded()]).unwrap();
+        let mother = account_of(MOTHER);
+        assert_eq!(care_basis(&record, &mother, now, TODAY), Some(CareBasis::Guardian));
+        assert_eq!(care_basis(&record, &mother, now, "2046-01-09"), Some(CareBasis::Guardian));
+        assert_eq!(care_basis(&record, &mother, now, "2046-01-10"), None);
+        assert_eq!(care_basis(&record, &account_of(entry(77)), now, TODAY), None);
+        // A practitioner never stands as a guardian, whoever they are.
+        let doctor = Principal { role: Role::Doctor, facility_id: Some(GAROUA), ..account_of(MOTHER) };
+        assert_eq!(care_basis(&record, &doctor, now, TODAY), None);
+    }
+
+    #[test]
+    fn an_ended_guardianship_gives_nothing_and_ending_needs_a_reason_and_a_guardian() {
+        let recorded = record_of(&[registered(), mother_recorded()]);
+        let end = EndGuardianship { guardian_patient_id: MOTHER, reason: "court order of 2026-11-20".into() };
+        let events = decide_end(recorded.as_ref(), end.clone()).unwrap();
+        let ended = record_of(&[vec![registered(), mother_recorded()], events].concat()).unwrap();
+        let now = Timestamp::parse("2026-11-25T08:00:00.000000Z").unwrap();
+        assert_eq!(care_basis(&ended, &account_of(MOTHER), now, TODAY), None);
+        assert_eq!(field_errors(decide_end(Some(&ended), end)), vec!["/guardian_patient_id"]);
+        let short = EndGuardianship { guardian_patient_id: MOTHER, reason: "no".into() };
+        assert_eq!(field_errors(decide_end(recorded.as_ref(), short)), vec!["/reason"]);
     }
 }

@@ -21,6 +21,7 @@ fn doctor() -> RegisterStaff {
         professional_id: " laq-med-07 ".into(),
         role: Role::Doctor,
         facility_id: Some(FACILITY),
+        region: None,
         family_name: "  Fotso ".into(),
         given_names: "Claire   Ange".into(),
         phone: Some("677 12 34 56".into()),
@@ -36,6 +37,7 @@ fn registered() -> StaffRegistered {
         login: "LAQ-MED-07".into(),
         role: Role::Doctor,
         facility_id: Some(FACILITY),
+        region: None,
         family_name: "Fotso".into(),
         given_names: "Claire Ange".into(),
         activation_sent_by: ContactChannel::Sms,
@@ -135,6 +137,25 @@ fn issuers_hand_out_only_the_roles_below_them() {
     for issuer in [Role::Doctor, Role::Nurse, Role::Patient, Role::Auditor] {
         refused_with(RegisterStaff { registered_by: issuer, ..doctor() }, &["/role"]);
     }
+}
+
+#[test]
+fn only_an_analyst_is_limited_to_a_region_and_it_must_be_one() {
+    let analyst = RegisterStaff {
+        role: Role::HealthAuthorityAnalyst,
+        facility_id: None,
+        region: Some(" EN ".into()),
+        registered_by: Role::SystemAdministrator,
+        ..doctor()
+    };
+    let Ok(events) = decide_register(None, analyst.clone()) else { panic!("accepted") };
+    assert!(matches!(&events[0], StaffEvent::Registered(r) if r.region.as_deref() == Some("EN")));
+    let national = RegisterStaff { region: None, ..analyst.clone() };
+    let Ok(events) = decide_register(None, national) else { panic!("accepted") };
+    assert!(matches!(&events[0], StaffEvent::Registered(r) if r.region.is_none()));
+    refused_with(RegisterStaff { region: Some("XX".into()), ..analyst.clone() }, &["/region"]);
+    refused_with(RegisterStaff { region: Some("EN".into()), ..doctor() }, &["/region"]);
+    refused_with(RegisterStaff { role: Role::Auditor, ..analyst }, &["/region"]);
 }
 
 #[test]

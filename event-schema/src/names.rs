@@ -62,6 +62,11 @@ impl StreamId {
         Self::of_entity(crate::events::access::STATISTICS_STREAM_CATEGORY, account_id)
     }
 
+    /// A patient's reminders and their choices about them (`reminders:<patient id>`).
+    pub fn reminders_of(patient_id: uuid::Uuid) -> Self {
+        Self::of_entity(crate::events::reminder::STREAM_CATEGORY, patient_id)
+    }
+
     /// Failed logins that matched no account.
     pub fn anonymous_logins() -> Self {
         Self(crate::events::account::ANONYMOUS_STREAM.to_owned())
@@ -196,6 +201,7 @@ mod tests {
             (StreamId::account(id), "account"),
             (StreamId::reads_of(id), crate::events::access::STREAM_CATEGORY),
             (StreamId::statistics_reads_of(id), crate::events::access::STATISTICS_STREAM_CATEGORY),
+            (StreamId::reminders_of(id), crate::events::reminder::STREAM_CATEGORY),
         ];
         for (stream, category) in named {
             assert!(StreamId::parse(stream.as_str()).is_ok(), "{stream} is not a valid stream id");

@@ -43,6 +43,10 @@ pub enum ApiError {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("forbidden")]
     Forbidden,
+    /// The role may do this, but not where the request asks (a regional analyst asking for another
+    /// region): said in the detail, which names what the account may reach.
+    #[error("forbidden: {detail}")]
+    OutOfScope { detail: String },
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -147,7 +151,7 @@ impl ApiError {
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::OutOfScope { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
@@ -169,7 +173,7 @@ impl ApiError {
             Self::InvalidCredentials => ("invalid-credentials", "The credentials were not accepted"),
             Self::TooManyAttempts { .. } => ("too-many-attempts", "Too many failed attempts; try again later"),
             Self::UnsupportedMediaType => ("unsupported-media-type", "The request body must be JSON"),
-            Self::Forbidden => ("forbidden", "This action is not allowed"),
+            Self::Forbidden | Self::OutOfScope { .. } => ("forbidden", "This action is not allowed"),
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             Self::Conflict { .. } => ("conflict", "The request conflicts with the resource as it stands"),
@@ -208,6 +212,7 @@ impl ApiError {
                 problem.errors = errors.clone();
             }
             Self::Conflict { detail }
+            | Self::OutOfScope { detail }
             | Self::Unavailable { detail }
             | Self::PreconditionFailed { detail }
             | Self::InvalidPrecondition { detail } => problem.detail = Some(detail.clone()),

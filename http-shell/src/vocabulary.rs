@@ -322,6 +322,26 @@ vocabulary_enum! {
 }
 
 vocabulary_enum! {
+    /// What kind of encounter it was, as health information systems count attendance (the classes of
+    /// HL7's `ActEncounterCode`, as FHIR's `Encounter.class` uses them).
+    #[serde(rename_all = "snake_case")]
+    pub enum EncounterClass = event_schema::events::record::EncounterClass {
+        /// A consultation at the facility, the patient leaving the same day.
+        Outpatient,
+        /// Seen as an emergency.
+        Emergency,
+        /// Admitted to a ward.
+        Inpatient,
+        /// Seen at home by the facility's staff.
+        HomeVisit,
+        /// Seen by an outreach team away from the facility (an advanced strategy, a mobile clinic).
+        Outreach,
+        /// Seen at a distance (by telephone or video).
+        Teleconsultation,
+    }
+}
+
+vocabulary_enum! {
     /// What kind of past event a medical history entry is.
     #[serde(rename_all = "snake_case")]
     pub enum HistoryKind = event_schema::events::record::HistoryKind {
@@ -371,6 +391,17 @@ vocabulary_enum! {
         Cancelled,
         Attended,
         Missed,
+    }
+}
+
+vocabulary_enum! {
+    /// How a guardian stands to the minor whose record they manage.
+    #[serde(rename_all = "snake_case")]
+    pub enum GuardianRelationship = event_schema::events::record::GuardianRelationship {
+        Mother,
+        Father,
+        /// Appointed by a court or a family council, shown to the desk by the order.
+        LegalGuardian,
     }
 }
 
@@ -438,10 +469,12 @@ mod tests {
         every_variant::<DoseUnit, record::DoseUnit>(DoseUnit::VARIANTS);
         every_variant::<Urgency, record::Urgency>(Urgency::VARIANTS);
         every_variant::<ReferralKind, record::ReferralKind>(ReferralKind::VARIANTS);
+        every_variant::<EncounterClass, record::EncounterClass>(EncounterClass::VARIANTS);
         every_variant::<HistoryKind, record::HistoryKind>(HistoryKind::VARIANTS);
         every_variant::<Interpretation, record::Interpretation>(Interpretation::VARIANTS);
         every_variant::<AppointmentOutcome, record::AppointmentOutcome>(AppointmentOutcome::VARIANTS);
         every_variant::<PlaceOfDeath, record::PlaceOfDeath>(PlaceOfDeath::VARIANTS);
+        every_variant::<GuardianRelationship, record::GuardianRelationship>(GuardianRelationship::VARIANTS);
     }
 
     #[test]

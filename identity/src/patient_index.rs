@@ -77,6 +77,17 @@ impl IdentityStore {
         Ok(())
     }
 
+    /// The patient a health ID (in canonical form) was issued to.
+    pub async fn patient_with_health_id(&self, health_id: &str) -> Result<Option<Uuid>, IdentityError> {
+        let id: Option<String> = on_database!(&self.database, pool => sqlx::query_scalar(
+            "SELECT patient_id FROM patient_identifiers WHERE health_id = $1",
+        )
+        .bind(health_id)
+        .fetch_optional(pool)
+        .await)?;
+        id.map(|id| stored::uuid("patient_identifiers.patient_id", &id)).transpose()
+    }
+
     /// The patient a national ID card number is registered to.
     pub async fn patient_with_national_id(&self, national_id: &str) -> Result<Option<Uuid>, IdentityError> {
         let id: Option<String> = on_database!(&self.database, pool => sqlx::query_scalar(

@@ -52,6 +52,8 @@ pub struct AccountRow {
     pub national_id: Option<String>,
     pub role: Role,
     pub facility_id: Option<Uuid>,
+    /// The region a regional analyst's statistics are limited to (its code).
+    pub region: Option<String>,
     pub patient_id: Option<Uuid>,
     pub family_name: String,
     pub given_names: String,
@@ -80,7 +82,7 @@ impl std::fmt::Debug for AccountRow {
 }
 
 pub(crate) const ACCOUNT_COLUMNS: &str =
-    "id, login, national_id, role, facility_id, patient_id, family_name, given_names, \
+    "id, login, national_id, role, facility_id, region, patient_id, family_name, given_names, \
      status, password_hash, activation_code_hash, activation_expires_at, phone, email, otp_channel, totp_secret, \
      totp_pending_secret, totp_last_step";
 
@@ -93,6 +95,7 @@ pub(crate) struct StoredAccount {
     national_id: Option<String>,
     role: String,
     facility_id: Option<String>,
+    region: Option<String>,
     patient_id: Option<String>,
     family_name: String,
     given_names: String,
@@ -118,6 +121,7 @@ impl TryFrom<StoredAccount> for AccountRow {
             national_id: row.national_id,
             role: stored::role("accounts.role", &row.role)?,
             facility_id: stored::optional_uuid("accounts.facility_id", row.facility_id.as_deref())?,
+            region: row.region,
             patient_id: stored::optional_uuid("accounts.patient_id", row.patient_id.as_deref())?,
             family_name: row.family_name,
             given_names: row.given_names,
@@ -142,6 +146,8 @@ pub struct NewAccount<'a> {
     pub national_id: Option<&'a str>,
     pub role: Role,
     pub facility_id: Option<Uuid>,
+    /// The region a regional analyst's statistics are limited to (its code).
+    pub region: Option<&'a str>,
     pub patient_id: Option<Uuid>,
     pub family_name: &'a str,
     pub given_names: &'a str,
@@ -181,6 +187,8 @@ pub struct StaffRow {
     pub login: String,
     pub role: Role,
     pub facility_id: Option<Uuid>,
+    /// The region a regional analyst's statistics are limited to.
+    pub region: Option<String>,
     pub family_name: String,
     pub given_names: String,
     pub status: AccountStatus,
@@ -219,8 +227,8 @@ impl IdentityStore {
     pub async fn insert_issued(&self, account: &NewAccount<'_>, now: i64) -> Result<(), IdentityError> {
         on_database!(&self.database, pool => sqlx::query(
             "INSERT INTO accounts (id, login, national_id, role, facility_id, patient_id, family_name, given_names, \
-             status, activation_code_hash, activation_expires_at, phone, email, otp_channel, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'issued', $9, $10, $11, $12, $13, $14)",
+             status, activation_code_hash, activation_expires_at, phone, email, otp_channel, created_at, region) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'issued', $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(account.id.to_string())
         .bind(account.login)
@@ -236,6 +244,7 @@ impl IdentityStore {
         .bind(account.email)
         .bind(account.otp_channel.map(ChannelKind::as_str))
         .bind(now)
+        .bind(account.region)
         .execute(pool)
         .await
         .map(|done| done.rows_affected())
@@ -382,29 +391,30 @@ impl IdentityStore {
 
     /// The staff of a facility (or, with `None`, the national staff).
     pub async fn staff(&self, facility_id: Option<Uuid>) -> Result<Vec<StaffRow>, IdentityError> {
-        type Stored = (String, String, String, Option<String>, String, String, String);
+        type Stored = (String, String, String, Option<String>, Option<String>, String, String, String);
         let rows: Vec<Stored> = match facility_id {
             Some(facility) => on_database!(&self.database, pool => sqlx::query_as(
-                "SELECT id, login, role, facility_id, family_name, given_names, status FROM accounts \
+                "SELECT id, login, role, facility_id, region, family_name, given_names, status FROM accounts \
                  WHERE facility_id = $1 AND role <> 'patient' ORDER BY family_name, given_names, id",
             )
             .bind(facility.to_string())
             .fetch_all(pool)
             .await)?,
             None => on_database!(&self.database, pool => sqlx::query_as(
-                "SELECT id, login, role, facility_id, family_name, given_names, status FROM accounts \
+                "SELECT id, login, role, facility_id, region, family_name, given_names, status FROM accounts \
                  WHERE facility_id IS NULL AND role <> 'patient' ORDER BY family_name, given_names, id",
             )
             .fetch_all(pool)
             .await)?,
         };
         rows.into_iter()
-            .map(|(id, login, role, facility_id, family_name, given_names, status)| {
+            .map(|(id, login, role, facility_id, region, family_name, given_names, status)| {
                 Ok(StaffRow {
                     id: stored::uuid("accounts.id", &id)?,
                     login,
                     role: stored::role("accounts.role", &role)?,
                     facility_id: stored::optional_uuid("accounts.facility_id", facility_id.as_deref())?,
+                    region,
                     family_name,
                     given_names,
                     status: stored::status("accounts.status", &status)?,

@@ -55,6 +55,7 @@ async fn issue(store: &IdentityStore, login: &str) -> (Uuid, Uuid) {
         national_id: None,
         role: Role::Nurse,
         facility_id: Some(facility),
+        region: None,
         patient_id: None,
         family_name: "Abena",
         given_names: "Marie",

@@ -72,6 +72,10 @@ pub struct Queued {
     pub body: String,
     /// Deliveries tried before this one.
     pub attempts: u32,
+    /// What the message is about, for whoever queued it (see [`Outbox::enqueue_once`]); messages with
+    /// one wait out the quiet hours.
+    #[serde(skip)]
+    pub topic: Option<String>,
 }
 
 impl std::fmt::Debug for Queued {
@@ -83,6 +87,40 @@ impl std::fmt::Debug for Queued {
             .field("attempts", &self.attempts)
             .finish()
     }
+}
+
+/// A message with a topic, delivered or given up, whose outcome is to be recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    pub id: Uuid,
+    pub topic: String,
+    /// Delivered; otherwise given up.
+    pub delivered: bool,
+    /// Deliveries tried.
+    pub attempts: u32,
+}
+
+/// One channel's messages by state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChannelSummary {
+    pub channel: String,
+    pub pending: u64,
+    pub sent: u64,
+    pub given_up: u64,
+    /// When the oldest message still pending was queued (RFC 3339, UTC).
+    pub oldest_pending: Option<String>,
+}
+
+/// A message given up after its last attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadLetter {
+    pub id: String,
+    pub channel: String,
+    pub attempts: u32,
+    /// When it was given up (RFC 3339, UTC).
+    pub failed_at: String,
+    pub last_error: Option<String>,
+    pub topic: Option<String>,
 }
 
 /// Where a message's delivery stands.
@@ -152,12 +190,222 @@ impl Outbox {
         Ok(id)
     }
 
+    /// Queues a message under the id its sender chose, with a `topic` saying what it is about (never
+    /// an address or a text: it outlives the body). Queuing the same id again does nothing, so a
+    /// sender that cannot tell whether its first try landed simply tries again. Returns whether this
+    /// call queued it.
+    pub async fn enqueue_once(&self, id: Uuid, message: &Message, topic: &str) -> Result<bool, LedgerError> {
+        let now = self.clock.now();
+        let not_before = message.not_before.unwrap_or(now);
+        let inserted = match &self.database {
+            Database::Sqlite(pool) => sqlx::query(
+                "INSERT INTO notification_outbox (id, channel, recipient, subject, body, created_at, not_before, topic) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id.to_string())
+            .bind(message.channel.as_str())
+            .bind(&message.recipient)
+            .bind(&message.subject)
+            .bind(&message.body)
+            .bind(now.to_string())
+            .bind(not_before.to_string())
+            .bind(topic)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+            Database::Postgres(pool) => sqlx::query(
+                "INSERT INTO notification_outbox (id, channel, recipient, subject, body, created_at, not_before, topic) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(message.channel.as_str())
+            .bind(&message.recipient)
+            .bind(&message.subject)
+            .bind(&message.body)
+            .bind(now.as_datetime())
+            .bind(not_before.as_datetime())
+            .bind(topic)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+        };
+        Ok(inserted == 1)
+    }
+
+    /// Puts a claimed message back until `until` without counting an attempt (quiet hours), if the
+    /// claim still holds.
+    pub async fn hold(&self, message: &Queued, until: Timestamp) -> Result<(), LedgerError> {
+        match &self.database {
+            Database::Sqlite(pool) => {
+                sqlx::query(
+                    "UPDATE notification_outbox SET not_before = ?1, claim_id = NULL \
+                     WHERE id = ?2 AND claim_id = ?3 AND sent_at IS NULL AND failed_at IS NULL",
+                )
+                .bind(until.to_string())
+                .bind(message.id.to_string())
+                .bind(message.claim.to_string())
+                .execute(pool)
+                .await?;
+            }
+            Database::Postgres(pool) => {
+                sqlx::query(
+                    "UPDATE notification_outbox SET not_before = $1, claim_id = NULL \
+                     WHERE id = $2 AND claim_id = $3 AND sent_at IS NULL AND failed_at IS NULL",
+                )
+                .bind(until.as_datetime())
+                .bind(message.id)
+                .bind(message.claim)
+                .execute(pool)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Up to `limit` messages with a topic, delivered or given up, whose outcome their sender has not
+    /// yet recorded ([`Outbox::outcome_recorded`]).
+    pub async fn unrecorded_outcomes(&self, limit: u32) -> Result<Vec<Settled>, LedgerError> {
+        type Row = (String, String, bool, i64);
+        let rows: Vec<Row> = match &self.database {
+            Database::Sqlite(pool) => sqlx::query_as(
+                "SELECT id, topic, sent_at IS NOT NULL, attempts FROM notification_outbox \
+                 WHERE topic IS NOT NULL AND outcome_recorded_at IS NULL AND (sent_at IS NOT NULL OR failed_at IS NOT NULL) \
+                 LIMIT ?1",
+            )
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?,
+            Database::Postgres(pool) => sqlx::query_as(
+                "SELECT id::text, topic, sent_at IS NOT NULL, attempts::int8 FROM notification_outbox \
+                 WHERE topic IS NOT NULL AND outcome_recorded_at IS NULL AND (sent_at IS NOT NULL OR failed_at IS NOT NULL) \
+                 LIMIT $1",
+            )
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?,
+        };
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, topic, sent, attempts)| {
+                Some(Settled {
+                    id: Uuid::parse_str(&id).ok()?,
+                    topic,
+                    delivered: sent,
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                })
+            })
+            .collect())
+    }
+
+    /// Notes that the sender recorded message `id`'s outcome.
+    pub async fn outcome_recorded(&self, id: Uuid) -> Result<(), LedgerError> {
+        let now = self.clock.now();
+        match &self.database {
+            Database::Sqlite(pool) => {
+                sqlx::query("UPDATE notification_outbox SET outcome_recorded_at = ?1 WHERE id = ?2")
+                    .bind(now.to_string())
+                    .bind(id.to_string())
+                    .execute(pool)
+                    .await?;
+            }
+            Database::Postgres(pool) => {
+                sqlx::query("UPDATE notification_outbox SET outcome_recorded_at = $1 WHERE id = $2")
+                    .bind(now.as_datetime())
+                    .bind(id)
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many messages each channel holds in each state, and since when the oldest pending one
+    /// waits: what an operator checks first.
+    pub async fn summary(&self) -> Result<Vec<ChannelSummary>, LedgerError> {
+        type Row = (String, i64, i64, i64, Option<String>);
+        let rows: Vec<Row> = match &self.database {
+            Database::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT channel, \
+                 SUM(CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN failed_at IS NOT NULL THEN 1 ELSE 0 END), \
+                 MIN(CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN created_at END) \
+                 FROM notification_outbox GROUP BY channel ORDER BY channel",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            Database::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT channel, \
+                 COUNT(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL), \
+                 COUNT(*) FILTER (WHERE sent_at IS NOT NULL), \
+                 COUNT(*) FILTER (WHERE failed_at IS NOT NULL), \
+                 to_char(MIN(created_at) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL) AT TIME ZONE 'UTC', \
+                         'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') \
+                 FROM notification_outbox GROUP BY channel ORDER BY channel",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(channel, pending, sent, failed, oldest)| ChannelSummary {
+                channel,
+                pending: u64::try_from(pending).unwrap_or(0),
+                sent: u64::try_from(sent).unwrap_or(0),
+                given_up: u64::try_from(failed).unwrap_or(0),
+                oldest_pending: oldest,
+            })
+            .collect())
+    }
+
+    /// The messages given up (the dead letters), newest first, at most `limit`: their id, channel,
+    /// attempts, when and the last error (which holds no personal data), never recipient or text.
+    pub async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, LedgerError> {
+        type Row = (String, String, i64, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = match &self.database {
+            Database::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT id, channel, attempts, failed_at, last_error, topic FROM notification_outbox \
+                 WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT ?1",
+                )
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+            }
+            Database::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT id::text, channel, attempts::int8, \
+                 to_char(failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), last_error, topic \
+                 FROM notification_outbox WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT $1",
+                )
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(id, channel, attempts, failed_at, last_error, topic)| DeadLetter {
+                id,
+                channel,
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                failed_at,
+                last_error,
+                topic,
+            })
+            .collect())
+    }
+
     /// Claims up to `limit` messages due at `now` for `lease`: no other dispatcher sees them until the
     /// lease runs out, and only this claim may record their outcome. On PostgreSQL the database's own
     /// clock decides what is due, so dispatchers on machines with different clocks agree.
     pub async fn claim_due(&self, now: Timestamp, lease: Duration, limit: u32) -> Result<Vec<Queued>, LedgerError> {
         let claim = Uuid::now_v7();
-        type Row = (Option<Uuid>, String, String, Option<String>, String, i64);
+        type Row = (Option<Uuid>, String, String, Option<String>, String, i64, Option<String>);
         let rows: Vec<Row> = match &self.database {
             Database::Sqlite(pool) => {
                 let until = Timestamp::from_datetime(now.as_datetime() + lease);
@@ -166,7 +414,7 @@ impl Outbox {
                          SELECT id FROM notification_outbox \
                          WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= ?3 \
                          ORDER BY not_before LIMIT ?4) \
-                     RETURNING id, channel, recipient, subject, body, attempts",
+                     RETURNING id, channel, recipient, subject, body, attempts, topic",
                 )
                 .bind(until.to_string())
                 .bind(claim.to_string())
@@ -184,6 +432,7 @@ impl Outbox {
                         row.try_get(3)?,
                         row.try_get(4)?,
                         row.try_get(5)?,
+                        row.try_get(6)?,
                     ))
                 })
                 .collect::<Result<_, sqlx::Error>>()?
@@ -194,7 +443,7 @@ impl Outbox {
                      SELECT id FROM notification_outbox \
                      WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= now() \
                      ORDER BY not_before LIMIT $3 FOR UPDATE SKIP LOCKED) \
-                 RETURNING id, channel, recipient, subject, body, attempts::int8",
+                 RETURNING id, channel, recipient, subject, body, attempts::int8, topic",
             )
             .bind(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX))
             .bind(claim)
@@ -210,21 +459,23 @@ impl Outbox {
                     row.try_get(3)?,
                     row.try_get(4)?,
                     row.try_get(5)?,
+                    row.try_get(6)?,
                 ))
             })
             .collect::<Result<_, sqlx::Error>>()?,
         };
         let mut claimed = Vec::with_capacity(rows.len());
-        for (id, channel, recipient, subject, body, attempts) in rows {
+        for (id, channel, recipient, subject, body, attempts, topic) in rows {
             let attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
             match (id, ChannelKind::parse(&channel)) {
                 (Some(id), Some(channel)) => {
-                    claimed.push(Queued { id, claim, channel, recipient, subject, body, attempts })
+                    claimed.push(Queued { id, claim, channel, recipient, subject, body, attempts, topic })
                 }
                 (Some(id), None) => {
                     // A row this code did not write: give it up rather than claim it forever.
                     tracing::warn!(%id, "ledger.outbox: giving up a message for an unknown channel");
-                    let queued = Queued { id, claim, channel: ChannelKind::Sms, recipient, subject, body, attempts };
+                    let channel = ChannelKind::Sms;
+                    let queued = Queued { id, claim, channel, recipient, subject, body, attempts, topic };
                     self.mark_failed(&queued, "unknown channel", self.clock.now(), None).await?;
                 }
                 (None, _) => tracing::warn!("ledger.outbox: skipping an outbox row with a malformed id"),
@@ -403,13 +654,32 @@ impl Channel for FileChannel {
 /// How many messages one dispatch claims.
 const BATCH: u32 = 20;
 
-/// Delivers due messages through the channels, retrying failures with exponential backoff.
+/// `wait`, or up to half of it less, at random: after a gateway outage, the messages that failed
+/// together are spread out instead of all being retried in the same instant.
+fn jittered(wait: Duration) -> Duration {
+    use rand_core::RngCore;
+    let fraction = f64::from(rand_core::OsRng.next_u32()) / f64::from(u32::MAX);
+    wait.mul_f64(1.0 - fraction / 2.0)
+}
+
+/// When messages with a topic (reminders) may go, asked at `now`: `None` now, or the instant the quiet
+/// hours end.
+pub type QuietHoursRule = Arc<dyn Fn(Timestamp) -> Option<Timestamp> + Send + Sync>;
+
+type RateLimiter = governor::DefaultDirectRateLimiter;
+
+/// Delivers due messages through the channels, retrying failures with exponential backoff and jitter.
 pub struct Dispatcher {
     outbox: Outbox,
     channels: HashMap<ChannelKind, Arc<dyn Channel>>,
+    /// Deliveries per channel at most at this pace (a gateway's contract, a mail server's limit).
+    limits: HashMap<ChannelKind, RateLimiter>,
+    /// The quiet hours, for messages with a topic; codes asked for by someone signing in always go.
+    quiet: Option<QuietHoursRule>,
     /// Deliveries tried before a message is given up.
     pub max_attempts: u32,
-    /// The wait before the first retry; each further retry waits twice as long.
+    /// The wait before the first retry; each further retry waits twice as long (each less up to half
+    /// of it, at random).
     pub first_retry: Duration,
     /// How long a claim keeps other dispatchers off a message.
     pub lease: Duration,
@@ -421,10 +691,27 @@ impl Dispatcher {
         Self {
             outbox,
             channels,
+            limits: HashMap::new(),
+            quiet: None,
             max_attempts: 5,
             first_retry: Duration::from_secs(30),
             lease: Duration::from_secs(120),
         }
+    }
+
+    /// The same dispatcher, delivering at most `per_minute` messages a minute through `channel` (a burst
+    /// of up to that many, then at the pace). Zero leaves the channel unlimited.
+    pub fn with_rate_limit(mut self, channel: ChannelKind, per_minute: u32) -> Self {
+        if let Some(pace) = std::num::NonZeroU32::new(per_minute) {
+            self.limits.insert(channel, governor::RateLimiter::direct(governor::Quota::per_minute(pace)));
+        }
+        self
+    }
+
+    /// The same dispatcher, holding messages with a topic back while `rule` says the hours are quiet.
+    pub fn with_quiet_hours(mut self, rule: QuietHoursRule) -> Self {
+        self.quiet = Some(rule);
+        self
     }
 
     /// Delivers what is due now; returns how many messages were delivered.
@@ -443,6 +730,20 @@ impl Dispatcher {
             if *stop.borrow() || started.elapsed() > self.lease / 2 {
                 break;
             }
+            if let (Some(quiet), Some(_)) = (&self.quiet, &message.topic) {
+                if let Some(until) = quiet(self.outbox.clock.now()) {
+                    self.outbox.hold(&message, until).await?;
+                    continue;
+                }
+            }
+            if let Some(limiter) = self.limits.get(&message.channel) {
+                // Waiting for the pace counts against the lease like a delivery does: a message not
+                // reached in time is left to its lease, never delivered twice.
+                let left = (self.lease / 2).saturating_sub(started.elapsed());
+                if tokio::time::timeout(left, limiter.until_ready()).await.is_err() {
+                    break;
+                }
+            }
             let result = match self.channels.get(&message.channel) {
                 Some(channel) => match tokio::time::timeout(self.lease / 4, channel.deliver(&message)).await {
                     Ok(result) => result,
@@ -459,7 +760,7 @@ impl Dispatcher {
                 Err(error) => {
                     let tried = message.attempts.saturating_add(1);
                     let retry_at = (tried < self.max_attempts).then(|| {
-                        let wait = self.first_retry.saturating_mul(1 << (tried - 1).min(16));
+                        let wait = jittered(self.first_retry.saturating_mul(1 << (tried - 1).min(16)));
                         Timestamp::from_datetime(at.as_datetime() + wait)
                     });
                     tracing::warn!(id = %message.id, attempts = tried, %error, "ledger.outbox: delivery failed");
@@ -484,5 +785,19 @@ impl Dispatcher {
                 _ = stop.wait_for(|stop| *stop) => return,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retry_waits_between_half_and_all_of_its_backoff_and_not_always_the_same() {
+        let wait = Duration::from_secs(60);
+        let waits: Vec<Duration> = (0..64).map(|_| jittered(wait)).collect();
+        assert!(waits.iter().all(|waited| *waited >= wait / 2 && *waited <= wait), "{waits:?}");
+        assert!(waits.iter().any(|waited| *waited != waits[0]), "spread out: {waits:?}");
+        assert_eq!(jittered(Duration::ZERO), Duration::ZERO);
     }
 }

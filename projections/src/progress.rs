@@ -100,6 +100,21 @@ pub async fn wait_for_patients(
     wait_for(database, projector, needed, bound).await
 }
 
+/// Returns once `projector` has applied every entry committed to the ledger before the call, or fails
+/// with [`ProjectionError::Behind`] after `bound`: for a read that no single stream bounds.
+pub async fn wait_for_head(
+    database: &Database,
+    projector: &'static str,
+    bound: Duration,
+) -> Result<(), ProjectionError> {
+    let head: Option<i64> = on_database!(database, pool => {
+        sqlx::query_scalar("SELECT max(position) FROM ledger_entries").fetch_one(pool).await?
+    });
+    let head = u64::try_from(head.unwrap_or(0))
+        .map_err(|_| ProjectionError::Corrupt(format!("the ledger's head is at {head:?}")))?;
+    wait_for(database, projector, head, bound).await
+}
+
 /// Returns once `projector`'s checkpoint is at `position` or beyond, or fails with
 /// [`ProjectionError::Behind`] after `bound`.
 pub async fn wait_for(

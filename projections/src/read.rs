@@ -4,6 +4,7 @@
 //! Lists page by keyset (`after` an opaque position, `limit` rows), never by offset, so a page costs
 //! the same however deep it is.
 
+pub mod reminders;
 pub mod statistics;
 
 use crate::write::{bind_values, Value};
@@ -326,6 +327,23 @@ impl ReadModels {
         .await?;
         let sql = format!("SELECT * FROM rm_care WHERE patient_id IN ({})", placeholders(1, patient_ids.len()));
         fetch!(self, CareRow, &sql, ids(patient_ids))
+    }
+
+    /// The minors `guardian` (a patient's record) is guardian of on `today` (`YYYY-MM-DD`), in id
+    /// order, as of every entry committed before the call (a guardianship lives in the minor's stream,
+    /// so no stream of the guardian's bounds it). Only a list of whom to offer: reading any of their
+    /// records is authorised on that record's own care facts (see [`ReadModels::care`]).
+    pub async fn wards_of(&self, guardian: Uuid, today: &str) -> Result<Vec<Uuid>, ProjectionError> {
+        crate::progress::wait_for_head(&self.database, crate::projectors::CARE_PROJECTOR, crate::progress::READ_WAIT)
+            .await?;
+        let rows = fetch!(
+            self,
+            CareRow,
+            "SELECT * FROM rm_care WHERE account_id = $1 AND basis = 'guardian' AND until_day >= $2 \
+             ORDER BY patient_id",
+            vec![guardian.into(), today.into()]
+        )?;
+        Ok(rows.iter().filter_map(|row| Uuid::parse_str(&row.patient_id).ok()).collect())
     }
 
     /// Break-the-glass accesses opened from `facility`, newest first, before `before` (opened_at).

@@ -7,7 +7,7 @@
 use event_schema::events::facility::{FacilityLevel, FacilityOwnership, FacilityRegistered};
 use event_schema::events::patient::{BirthDate, PatientMerged, PatientRegistered, Sex};
 use event_schema::events::record::{
-    Amends, AppointmentBooked, ConditionDiagnosed, ConditionStatus, DeathRecorded, EncounterRecorded,
+    Amends, AppointmentBooked, ConditionDiagnosed, ConditionStatus, DeathRecorded, EncounterClass, EncounterRecorded,
     EntryEnteredInError, ImmunizationRecorded, PlaceOfDeath, ReferralKind, ReferralMade, Urgency,
 };
 use event_schema::{events, Actor, EventPayload, Role, StreamId, Timestamp};
@@ -196,6 +196,7 @@ async fn corrections_are_followed_and_a_rebuild_gives_the_same_cells(storage: Ar
         facility_id: facility,
         practitioner_id: world.doctor.account_id,
         date: "2026-02-01".into(),
+        class: Some(EncounterClass::Emergency),
         reason: "fever".into(),
         notes: None,
         amends: None,
@@ -278,7 +279,7 @@ async fn corrections_are_followed_and_a_rebuild_gives_the_same_cells(storage: Ar
         [format!("2026-02-01|2026-W05|{f}|B50.9|female|65+|1")],
         "the amended diagnosis is counted once, under its corrected code, on the day in Cameroon"
     );
-    assert_eq!(world.cells("st_encounters").await?, [format!("2026-02-01|2026-W05|{f}|female|65+|1")]);
+    assert_eq!(world.cells("st_encounters").await?, [format!("2026-02-01|2026-W05|{f}|emergency|female|65+|1")]);
     assert_eq!(world.cells("st_referrals").await?, [format!("2026-02-01|2026-W05|transfer|{f}|{}|1", other_facility)]);
     assert_eq!(world.cells("st_deaths").await?, ["2026-02-03|2026-W06|CE|Mfou|B50.9|female|65+|facility|1"]);
 

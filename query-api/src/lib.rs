@@ -203,10 +203,11 @@ impl QueryApi {
         viewer: &Viewer,
         request: &statistics::export::TableRequest,
     ) -> Result<statistics::export::CsvExport, statistics::export::Refusal> {
-        statistics::admit(viewer)?;
+        let mut request = request.clone();
+        statistics::scope::confine(viewer, &mut request.narrowing)?;
         let reads = viewer::ReadTracker::default();
         let k = self.settings.publication_threshold;
-        let export = statistics::export::csv_export(&self.read_models, request, k, &reads).await?;
+        let export = statistics::export::csv_export(&self.read_models, &request, k, &reads).await?;
         self.record(&reads, viewer).await?;
         Ok(export)
     }
@@ -218,11 +219,12 @@ impl QueryApi {
         viewer: &Viewer,
         request: &statistics::export::TableRequest,
     ) -> Result<statistics::export::Dhis2Export, statistics::export::Refusal> {
-        statistics::admit(viewer)?;
+        let mut request = request.clone();
+        statistics::scope::confine(viewer, &mut request.narrowing)?;
         let mapping = self.dhis2.as_deref().ok_or(statistics::export::Refusal::NoMapping)?;
         let reads = viewer::ReadTracker::default();
         let k = self.settings.publication_threshold;
-        let export = statistics::export::dhis2_export(&self.read_models, request, mapping, k, &reads).await?;
+        let export = statistics::export::dhis2_export(&self.read_models, &request, mapping, k, &reads).await?;
         self.record(&reads, viewer).await?;
         Ok(export)
     }
@@ -234,12 +236,13 @@ impl QueryApi {
         viewer: &Viewer,
         request: &statistics::dashboard::DashboardRequest,
     ) -> Result<String, statistics::export::Refusal> {
-        statistics::admit(viewer)?;
+        let mut request = request.clone();
+        request.region = statistics::scope::confine_area(viewer, request.region, request.district.as_deref())?;
         let today = chrono::NaiveDate::parse_from_str(&self.clock.now().cameroon_date(), "%Y-%m-%d")
             .map_err(|_| statistics::export::Refusal::Code(Code::Internal))?;
         let reads = viewer::ReadTracker::default();
         let k = self.settings.publication_threshold;
-        let html = statistics::dashboard::dashboard(&self.read_models, request, today, k, &reads).await?;
+        let html = statistics::dashboard::dashboard(&self.read_models, &request, today, k, &reads).await?;
         self.record(&reads, viewer).await?;
         Ok(html)
     }

@@ -12,10 +12,13 @@ use projections::care_basis;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
-/// How the viewer stands to a patient: their care relationship, read off the care read model and
-/// judged by the same function the command side uses.
+/// How the viewer stands to a patient: their care relationship (or, for a patient's account, their
+/// guardianship of a minor), read off the care read model and judged by the same function the
+/// command side uses.
 pub(crate) async fn care(loaders: &Loaders, viewer: &Viewer, patient: Uuid) -> Result<Option<CareBasis>, Code> {
-    if viewer.principal.facility_id.is_none() {
+    let principal = &viewer.principal;
+    let guardian = principal.role == Role::Patient && principal.patient_id.is_some_and(|own| own != patient);
+    if principal.facility_id.is_none() && !guardian {
         return Ok(None);
     }
     let rows = loaders.care.load_one(patient).await?.unwrap_or_default();
@@ -23,7 +26,15 @@ pub(crate) async fn care(loaders: &Loaders, viewer: &Viewer, patient: Uuid) -> R
     let mut referred_to = BTreeSet::new();
     let mut consents = BTreeMap::new();
     let mut emergency_accesses = Vec::new();
+    let mut guardians = BTreeMap::new();
     for row in rows {
+        // A guardianship names no facility.
+        if row.basis == care_basis::GUARDIAN {
+            if let (Ok(guardian), Some(until)) = (Uuid::parse_str(&row.account_id), row.until_day) {
+                guardians.insert(guardian, until);
+            }
+            continue;
+        }
         let Ok(facility) = Uuid::parse_str(&row.facility_id) else { continue };
         match row.basis.as_str() {
             care_basis::SEEN => {
@@ -50,6 +61,7 @@ pub(crate) async fn care(loaders: &Loaders, viewer: &Viewer, patient: Uuid) -> R
         referred_to: &referred_to,
         consents: &consents,
         emergency_accesses: &emergency_accesses,
+        guardians: &guardians,
     };
     let now = loaders.now;
     Ok(care_basis_of(&facts, &viewer.principal, now, &now.cameroon_date()))
@@ -86,17 +98,18 @@ fn retarget(action: Action, own: Option<Uuid>) -> Action {
     }
 }
 
-/// What a read is recorded under: nothing for the patient's own reads, `audit` for auditors, else the
-/// care relationship that allowed it.
+/// What a read is recorded under: nothing for the patient's own reads, `guardian` for a guardian's
+/// reads of a minor's record, `audit` for auditors, else the care relationship that allowed it.
 pub(crate) fn read_basis(viewer: &Viewer, care: Option<CareBasis>) -> Option<ReadBasis> {
     match viewer.principal.role {
-        Role::Patient => None,
+        Role::Patient => (care == Some(CareBasis::Guardian)).then_some(ReadBasis::Guardian),
         Role::Auditor => Some(ReadBasis::Audit),
         _ => Some(match care {
             Some(CareBasis::Facility) | None => ReadBasis::Facility,
             Some(CareBasis::Referral) => ReadBasis::Referral,
             Some(CareBasis::Consent) => ReadBasis::Consent,
             Some(CareBasis::BreakGlass) => ReadBasis::BreakGlass,
+            Some(CareBasis::Guardian) => ReadBasis::Guardian,
         }),
     }
 }

@@ -14,10 +14,11 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, SimpleObject, ID};
 use domain::access::{Action, Section};
 use event_schema::events::access::ReadBasis;
+use event_schema::Role;
 use projections::read::{AppointmentsOf, FacilityFilter, LedgerFilter, ReadModels};
 use uuid::Uuid;
 
-fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, Code> {
+pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer, Code> {
     ctx.data::<Viewer>().map_err(|_| Code::Unauthenticated)
 }
 
@@ -62,6 +63,9 @@ pub struct Me {
     pub facility_id: Option<ID>,
     /// For a patient's account, their record.
     pub patient_id: Option<ID>,
+    /// For a patient's account, the records of the minors in their charge as guardian (a parent, or
+    /// a guardian appointed by a court), until each comes of age; empty for anyone else.
+    pub wards: Vec<ID>,
 }
 
 pub struct Query;
@@ -70,7 +74,15 @@ pub struct Query;
 impl Query {
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Me> {
         let principal = &viewer(ctx)?.principal;
+        let wards = match (principal.role, principal.patient_id) {
+            (Role::Patient, Some(own)) => {
+                let today = loaders(ctx)?.now.cameroon_date();
+                read_models(ctx)?.wards_of(own, &today).await.map_err(Code::from)?
+            }
+            _ => Vec::new(),
+        };
         Ok(Me {
+            wards: wards.into_iter().map(|id| ID(id.to_string())).collect(),
             account_id: ID(principal.account_id.to_string()),
             role: principal.role.as_str().to_owned(),
             facility_id: principal.facility_id.map(|id| ID(id.to_string())),
@@ -291,8 +303,10 @@ impl Query {
     ) -> async_graphql::Result<Connection<String, AccessLogEntry>> {
         let viewer = viewer(ctx)?;
         let patient = uuid(&patient_id, "patientId")?;
-        check(viewer, Action::ReadAccessLog { patient }, None)?;
-        crate::types::patient_tracker(ctx)?.note(patient, policy::read_basis(viewer, None), "access_log");
+        // A guardian reads a minor's access log as the minor would.
+        let care = policy::care(loaders(ctx)?, viewer, patient).await?;
+        check(viewer, Action::ReadAccessLog { patient }, care)?;
+        crate::types::patient_tracker(ctx)?.note(patient, policy::read_basis(viewer, care), "access_log");
         let size = page::size(first);
         let before = page::decode_position(after.as_deref())?;
         let limit = u32::try_from(size + 1).unwrap_or(u32::MAX);
@@ -312,8 +326,9 @@ impl Query {
     ) -> async_graphql::Result<Vec<EmergencyAccess>> {
         let viewer = viewer(ctx)?;
         let patient = uuid(&patient_id, "patientId")?;
-        check(viewer, Action::ReadAccessLog { patient }, None)?;
-        crate::types::patient_tracker(ctx)?.note(patient, policy::read_basis(viewer, None), "emergency_accesses");
+        let care = policy::care(loaders(ctx)?, viewer, patient).await?;
+        check(viewer, Action::ReadAccessLog { patient }, care)?;
+        crate::types::patient_tracker(ctx)?.note(patient, policy::read_basis(viewer, care), "emergency_accesses");
         let rows = loaders(ctx)?.care.load_one(patient).await?.unwrap_or_default();
         let mut accesses: Vec<EmergencyAccess> = rows
             .into_iter()
@@ -325,7 +340,8 @@ impl Query {
     }
 
     /// Anonymised public-health statistics: aggregates only, small counts suppressed. For health
-    /// authority analysts.
+    /// authority analysts (nationally, or their region) and facilities' administrators (their own
+    /// facility's).
     async fn statistics(&self, ctx: &Context<'_>) -> async_graphql::Result<Statistics> {
         crate::statistics::admit(viewer(ctx)?)?;
         Ok(Statistics)

@@ -60,6 +60,7 @@ async fn patient_with_entries(ledger: &Ledger, doctor: &Actor, facility: Uuid, e
             facility_id: facility,
             practitioner_id: doctor.account_id,
             date: "2026-01-10".into(),
+            class: None,
             reason: format!("review {n} of blood pressure"),
             notes: None,
             amends: None,
@@ -148,6 +149,7 @@ async fn a_record_of_hundreds_of_entries_costs_a_bounded_number_of_queries() {
             role: Role::Doctor,
             facility_id: Some(facility),
             patient_id: None,
+            region: None,
         },
     };
     let request = async_graphql::Request::new(RECORD)

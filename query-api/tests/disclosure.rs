@@ -58,7 +58,15 @@ async fn facility(ledger: &Ledger, name: &str, region: &str) -> Uuid {
 }
 
 fn viewer(role: Role, facility: Option<Uuid>, patient: Option<Uuid>) -> Viewer {
-    Viewer { principal: Principal { account_id: Uuid::now_v7(), role, facility_id: facility, patient_id: patient } }
+    Viewer {
+        principal: Principal {
+            account_id: Uuid::now_v7(),
+            role,
+            facility_id: facility,
+            patient_id: patient,
+            region: None,
+        },
+    }
 }
 
 struct World {

@@ -41,6 +41,7 @@ fn doctor() -> Viewer {
             role: Role::Doctor,
             facility_id: Some(Uuid::now_v7()),
             patient_id: None,
+            region: None,
         },
     }
 }

@@ -1,7 +1,7 @@
 //! The HTTP server: one router per role, composed from the command API (`command-api`), the read side
-//! (`query-api`: GraphQL, the printable card, the facility directory) and the health checks, with the
-//! middleware every answer passes through ([`middleware`]), served on a listener with connection limits
-//! ([`connections`]).
+//! (`query-api`: GraphQL, the printable card, the facility directory), the web pages (`web`, served
+//! with the read side) and the health checks, with the middleware every answer passes through
+//! ([`middleware`]), served on a listener with connection limits ([`connections`]).
 //!
 //! The layers, outermost first: a client's `X-Request-Id` is dropped and a fresh one set, a trace span
 //! per request (method, route and status; never bodies, query strings or headers, which may hold
@@ -123,6 +123,10 @@ pub fn router_for(state: ServerState, limits: Limits, apis: Apis) -> Router {
     let mut document = http_shell::document::ApiDoc::openapi();
     document.merge(described);
     let mut routes: Router = health.with_state(state.health);
+    // The web pages read through the query API and sign in through the application, so they are
+    // served wherever the query API is; they are pages, not API routes, and stay out of the OpenAPI
+    // document.
+    let pages = web::WebState::new(state.commands.application.clone(), state.queries.queries.clone());
     if apis.commands {
         let (commands, described) = command_api::routes(limits.attempts).split_for_parts();
         document.merge(described);
@@ -133,7 +137,8 @@ pub fn router_for(state: ServerState, limits: Limits, apis: Apis) -> Router {
         document.merge(described);
         routes = routes
             .merge(reads.with_state(state.queries.clone()))
-            .merge(query_api::http::graphql_router(limits.attempts).with_state(state.queries));
+            .merge(query_api::http::graphql_router(limits.attempts).with_state(state.queries))
+            .merge(web::router(pages, limits.attempts));
     }
     http_shell::document::complete(&mut document);
     routes

@@ -51,6 +51,7 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/me/totp",
     "POST /api/v1/me/totp/confirm",
     "PUT /api/v1/me/second-factor",
+    "POST /api/v1/me/password",
     "POST /api/v1/facilities",
     "GET /api/v1/facilities",
     "GET /api/v1/facilities/{facility_id}",
@@ -72,6 +73,8 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/patients/{patient_id}/entries/{entry_id}/entered-in-error",
     "POST /api/v1/patients/{patient_id}/consents",
     "DELETE /api/v1/patients/{patient_id}/consents/{facility_id}",
+    "POST /api/v1/patients/{patient_id}/guardians",
+    "POST /api/v1/patients/{patient_id}/guardians/{guardian_patient_id}/end",
     "POST /api/v1/patients/{patient_id}/break-glass",
     "POST /api/v1/patients/{patient_id}/medical-history",
     "POST /api/v1/patients/{patient_id}/family-history",
@@ -86,15 +89,19 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/patients/{patient_id}/death",
     "POST /api/v1/patients/{patient_id}/merge",
     "GET /api/v1/patients/{patient_id}/vaccination-card",
+    "GET /api/v1/patients/{patient_id}/reminder-preferences",
+    "PUT /api/v1/patients/{patient_id}/reminder-preferences",
     "GET /api/v1/statistics/export.csv",
     "GET /api/v1/statistics/dhis2/dataValueSets",
     "GET /statistics",
+    "GET /metrics",
 ];
 
 /// The routes anyone may call without a session.
 const PUBLIC: &[&str] = &[
     "GET /health",
     "GET /ready",
+    "GET /metrics",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/login/second-factor",
     "POST /api/v1/auth/refresh",

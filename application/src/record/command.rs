@@ -1,7 +1,7 @@
 //! The commands on a patient's record, typed: what each asks the access policy, which entry it creates,
 //! and the domain decision it stands for.
 
-use domain::access::{Action, Section};
+use domain::access::{Action, Principal, Section};
 use domain::record::appointments::{self, BookAppointment};
 use domain::record::clinical::{
     self, CancelPrescription, DiagnoseCondition, MarkEnteredInError, PrescribeMedicine, RecordAllergy, RecordEncounter,
@@ -9,12 +9,13 @@ use domain::record::clinical::{
 };
 use domain::record::consent::{self, BreakGlass, GrantAccess};
 use domain::record::death::{self, RecordDeath};
+use domain::record::guardianship::{self, EndGuardianship, RecordGuardian};
 use domain::record::history::{self, RecordFamilyHistory, RecordMedicalHistory, RecordTreatment, StopTreatment};
 use domain::record::merge::{self, MergeRecords};
 use domain::record::observations::{self, OrderLab, RecordLabResult, RecordVitalSigns};
 use domain::record::{PatientRecord, RecordError, RecordEvent};
 use event_schema::events::record::AppointmentOutcome;
-use event_schema::Timestamp;
+use event_schema::{Role, Timestamp};
 use uuid::Uuid;
 
 /// One command on a patient's record. A command that creates an entry carries that entry's id (see
@@ -31,7 +32,9 @@ pub enum RecordCommand {
     Refer(ReferPatient),
     MarkEnteredInError(MarkEnteredInError),
     GrantAccess(GrantAccess),
-    RevokeAccess { facility_id: Uuid },
+    RevokeAccess {
+        facility_id: Uuid,
+    },
     BreakGlass(BreakGlass),
     RecordMedicalHistory(RecordMedicalHistory),
     RecordFamilyHistory(RecordFamilyHistory),
@@ -41,10 +44,29 @@ pub enum RecordCommand {
     OrderLab(OrderLab),
     RecordLabResult(RecordLabResult),
     BookAppointment(BookAppointment),
-    RescheduleAppointment { appointment_id: Uuid, starts_at: Timestamp, now: Timestamp },
-    CloseAppointment { appointment_id: Uuid, outcome: AppointmentOutcome, reason: Option<String>, now: Timestamp },
+    RescheduleAppointment {
+        appointment_id: Uuid,
+        starts_at: Timestamp,
+        now: Timestamp,
+    },
+    CloseAppointment {
+        appointment_id: Uuid,
+        outcome: AppointmentOutcome,
+        reason: Option<String>,
+        now: Timestamp,
+    },
+    /// A patient cancels one of their own appointments before it starts: closed as cancelled, with
+    /// the patient's reason, the patient's own account its actor.
+    CancelOwnAppointment {
+        appointment_id: Uuid,
+        reason: String,
+        now: Timestamp,
+    },
     RecordDeath(RecordDeath),
     Merge(MergeRecords),
+    /// Records another patient as this minor's guardian.
+    RecordGuardian(RecordGuardian),
+    EndGuardianship(EndGuardianship),
 }
 
 /// What a command on a record asks of the access policy, known before its content is read: enough to
@@ -60,6 +82,10 @@ pub enum CommandKind {
     BreakGlass,
     /// Merges a duplicate record into another.
     Merge,
+    /// A patient cancels their own appointment.
+    CancelOwnAppointment,
+    /// Records or ends a minor's guardianship.
+    ManageGuardianship,
 }
 
 impl CommandKind {
@@ -72,11 +98,32 @@ impl CommandKind {
             Self::ManageConsent => Some(Action::ManageConsent { patient }),
             Self::BreakGlass => Some(Action::BreakGlass { patient }),
             Self::Merge => Some(Action::UpdateDemographics { patient }),
+            // Without the record, the appointment is taken to be ahead: what could be allowed.
+            Self::CancelOwnAppointment => Some(Action::CancelOwnAppointment { patient, upcoming: true }),
+            Self::ManageGuardianship => Some(Action::ManageGuardianship { patient }),
         }
     }
 }
 
 impl RecordCommand {
+    /// Closing an appointment as `principal` asks it: a patient's cancellation of their own
+    /// appointment, or the facility's close with any outcome. Every entry point builds the command
+    /// here, so a patient is decided alike wherever they ask.
+    pub fn close_appointment(
+        principal: &Principal,
+        appointment_id: Uuid,
+        outcome: AppointmentOutcome,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> RecordCommand {
+        match (principal.role, outcome) {
+            (Role::Patient, AppointmentOutcome::Cancelled) => {
+                Self::CancelOwnAppointment { appointment_id, reason: reason.unwrap_or_default(), now }
+            }
+            _ => Self::CloseAppointment { appointment_id, outcome, reason, now },
+        }
+    }
+
     /// What kind of command this is, for the access policy.
     pub fn kind(&self) -> CommandKind {
         match self {
@@ -100,6 +147,8 @@ impl RecordCommand {
             }
             Self::RecordDeath(_) => CommandKind::Write(Section::Death),
             Self::Merge(_) => CommandKind::Merge,
+            Self::CancelOwnAppointment { .. } => CommandKind::CancelOwnAppointment,
+            Self::RecordGuardian(_) | Self::EndGuardianship(_) => CommandKind::ManageGuardianship,
         }
     }
 
@@ -127,18 +176,27 @@ impl RecordCommand {
             Self::BookAppointment(_) => "book_appointment",
             Self::RescheduleAppointment { .. } => "reschedule_appointment",
             Self::CloseAppointment { .. } => "close_appointment",
+            Self::CancelOwnAppointment { .. } => "cancel_own_appointment",
             Self::RecordDeath(_) => "record_death",
             Self::Merge(_) => "merge_records",
+            Self::RecordGuardian(_) => "record_guardian",
+            Self::EndGuardianship(_) => "end_guardianship",
         }
     }
 
-    /// What the access policy is asked about, given the record as it stands (`None`: not found). Only
-    /// marking an entry entered in error depends on the record: it is a write to the entry's section.
+    /// What the access policy is asked about, given the record as it stands (`None`: not found).
+    /// Marking an entry entered in error depends on the record (it is a write to the entry's
+    /// section), and so does a patient's cancellation (whether the appointment has started).
     pub fn action(&self, patient: Uuid, record: Option<&PatientRecord>) -> Option<Action> {
         match self {
             Self::MarkEnteredInError(command) => {
                 let section = clinical::section_of(record?, command.entry_id)?;
                 Some(Action::WriteSection { patient, section })
+            }
+            Self::CancelOwnAppointment { appointment_id, now, .. } => {
+                // An appointment the record does not hold is left to the domain, which says so.
+                let upcoming = record?.appointments.get(appointment_id).is_none_or(|booked| booked.starts_at > *now);
+                Some(Action::CancelOwnAppointment { patient, upcoming })
             }
             other => other.kind().action(patient),
         }
@@ -169,7 +227,10 @@ impl RecordCommand {
             | Self::StopTreatment(_)
             | Self::RescheduleAppointment { .. }
             | Self::CloseAppointment { .. }
-            | Self::Merge(_) => None,
+            | Self::CancelOwnAppointment { .. }
+            | Self::Merge(_)
+            | Self::RecordGuardian(_)
+            | Self::EndGuardianship(_) => None,
         }
     }
 
@@ -207,8 +268,13 @@ impl RecordCommand {
             Self::CloseAppointment { appointment_id, outcome, reason, now } => {
                 appointments::decide_close(record, appointment_id, outcome, reason, now)
             }
+            Self::CancelOwnAppointment { appointment_id, reason, now } => {
+                appointments::decide_close(record, appointment_id, AppointmentOutcome::Cancelled, Some(reason), now)
+            }
             Self::RecordDeath(command) => death::decide_death(record, command),
             Self::Merge(command) => merge::decide_merge(record, survivor, command),
+            Self::RecordGuardian(command) => guardianship::decide_guardian(record, command),
+            Self::EndGuardianship(command) => guardianship::decide_end(record, command),
         }
     }
 }

@@ -8,8 +8,9 @@ use event_schema::events::patient::{DuplicateSuspected, PatientMerged, PatientRe
 use event_schema::events::record::{
     AccessGranted, AccessRevoked, AllergyRecorded, AppointmentBooked, AppointmentClosed, AppointmentRescheduled,
     ConditionDiagnosed, DeathRecorded, EmergencyAccessOpened, EncounterRecorded, EntryEnteredInError,
-    FamilyHistoryRecorded, ImmunizationRecorded, LabOrdered, LabResultRecorded, MedicalHistoryRecorded,
-    PrescriptionCancelled, PrescriptionIssued, ReferralMade, TreatmentRecorded, TreatmentStopped, VitalSignsRecorded,
+    FamilyHistoryRecorded, GuardianRecorded, GuardianshipEnded, ImmunizationRecorded, LabOrdered, LabResultRecorded,
+    MedicalHistoryRecorded, PrescriptionCancelled, PrescriptionIssued, ReferralMade, TreatmentRecorded,
+    TreatmentStopped, VitalSignsRecorded,
 };
 use event_schema::{Entry, EventPayload, Timestamp};
 use ledger::{Ledger, LedgerError, NewEvent};
@@ -60,4 +61,6 @@ record_events! {
     AccessGranted => AccessGranted,
     AccessRevoked => AccessRevoked,
     EmergencyAccess => EmergencyAccessOpened,
+    GuardianRecorded => GuardianRecorded,
+    GuardianshipEnded => GuardianshipEnded,
 }

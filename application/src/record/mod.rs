@@ -2,6 +2,7 @@
 //! from it, ask the access policy, let the domain decide, append at the version decided on, and retake
 //! the decision if another append landed in between. Then tell the patient what they should know.
 
+pub(crate) mod cache;
 mod command;
 mod events;
 mod notify;
@@ -11,14 +12,15 @@ pub use events::{new_event, record_event};
 
 use crate::access::authorize_on_patient;
 use crate::error::ApplicationError;
-use crate::streams::read_stream;
+use crate::streams::read_stream_after;
 use crate::{facilities, Application};
-use domain::access::{Action, Facts, Principal};
+use domain::access::{Action, CareBasis, Facts, Principal};
 use domain::record::care::care_basis;
 use domain::record::death::RecordDeath;
 use domain::record::{self as patient_record, PatientRecord};
 use event_schema::{Actor, StreamId};
 use ledger::{AppendRequest, ExpectedVersion};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// How many times a decision is retaken when another append to the record lands in between.
@@ -68,10 +70,22 @@ pub struct Recorded {
 
 /// A patient's record as its stream describes it, the stream's version, and the command ids already in
 /// it (for answering retries).
+///
+/// The record and the command ids are shared with the state kept in memory (`cache.rs`): copying a
+/// `Loaded` copies two pointers, and folding more entries into one copies the record only while
+/// another holds it.
+#[derive(Clone)]
 pub struct Loaded {
-    pub record: Option<PatientRecord>,
+    pub record: Option<Arc<PatientRecord>>,
     pub version: u64,
-    commands: Vec<(Uuid, u64)>,
+    commands: Arc<Vec<(Uuid, u64)>>,
+}
+
+impl Loaded {
+    /// The command ids in the stream, each with the version its last entry made.
+    pub fn commands(&self) -> &[(Uuid, u64)] {
+        &self.commands
+    }
 }
 
 /// The actor recorded on every event a principal causes.
@@ -80,18 +94,31 @@ pub fn actor_of(principal: &Principal) -> Actor {
 }
 
 impl Application {
-    /// Folds a patient's stream.
+    /// Folds a patient's stream: from the state kept of it (`cache.rs`), the entries appended since;
+    /// without one, the whole stream.
+    ///
+    /// The kept state is taken out of the cache while its tail is folded, so that it is usually held
+    /// once and folded in place (the command that loaded it last has finished with its copy); it is
+    /// put back, shared with the caller, before the caller decides.
     pub async fn load_record(&self, patient_id: Uuid) -> Result<Loaded, ApplicationError> {
-        let (entries, version) = read_stream(&self.ledger, &StreamId::patient(patient_id)).await?;
-        let mut record = None;
-        let mut commands = Vec::with_capacity(entries.len());
-        for entry in &entries {
-            commands.push((entry.command_id, entry.stream_version));
-            if let Some(event) = record_event(&self.ledger, entry)? {
-                record = patient_record::apply(record, &event);
+        let kept = self.records.take(patient_id);
+        let from = kept.as_ref().map(|kept| kept.version).unwrap_or(0);
+        let mut loaded = kept.unwrap_or(Loaded { record: None, version: 0, commands: Arc::default() });
+        let tail = read_stream_after(&self.ledger, &StreamId::patient(patient_id), from).await?;
+        if !tail.is_empty() {
+            let commands = Arc::make_mut(&mut loaded.commands);
+            let mut record = loaded.record.take().map(Arc::unwrap_or_clone);
+            for entry in &tail {
+                commands.push((entry.command_id, entry.stream_version));
+                loaded.version = entry.stream_version;
+                if let Some(event) = record_event(&self.ledger, entry)? {
+                    record = patient_record::apply(record, &event);
+                }
             }
+            loaded.record = record.map(Arc::new);
         }
-        Ok(Loaded { record, version, commands })
+        self.records.put(patient_id, &loaded);
+        Ok(loaded)
     }
 
     /// Carries out one command on a patient's record for `principal`. The caller is authorised before
@@ -120,12 +147,14 @@ impl Application {
         principal: &Principal,
         patient_id: Uuid,
         command: &RecordCommand,
-    ) -> Result<Option<PatientRecord>, ApplicationError> {
+    ) -> Result<Option<Arc<PatientRecord>>, ApplicationError> {
         match command {
             RecordCommand::GrantAccess(grant) => {
-                // Only the patient may grant; a stranger learns nothing of which facilities exist.
+                // Only the patient (or their guardian) may grant; a stranger learns nothing of which
+                // facilities exist.
                 let action = Action::ManageConsent { patient: patient_id };
-                authorize_on_patient(principal, &action, &Facts::default(), Some(&action))?;
+                let care = self.care_of(principal, patient_id).await?;
+                authorize_on_patient(principal, &action, &Facts { care }, Some(&action))?;
                 if facilities::load(&self.ledger, grant.facility_id).await?.is_none() {
                     return Err(ApplicationError::invalid_field("/facility_id", "no such facility"));
                 }
@@ -148,6 +177,22 @@ impl Application {
                 }
                 Ok(None)
             }
+            RecordCommand::RecordGuardian(guardian) => {
+                // Whether the guardian's record exists is told only to someone who may record one.
+                let action = Action::ManageGuardianship { patient: patient_id };
+                let care = self.care_of(principal, patient_id).await?;
+                authorize_on_patient(principal, &action, &Facts { care }, Some(&action))?;
+                // The guardian is a patient with a record of their own, open to new entries.
+                let field = "/guardian_health_id";
+                match self.load_record(guardian.guardian_patient_id).await?.record {
+                    None => Err(ApplicationError::invalid_field(field, "no patient has this health ID")),
+                    Some(record) if record.merged_into.is_some() => Err(ApplicationError::invalid_field(
+                        field,
+                        "this record was merged into another; give the health ID of the record kept",
+                    )),
+                    Some(_) => Ok(None),
+                }
+            }
             RecordCommand::Merge(merge) => {
                 // A survivor the caller may not update is answered as no such patient, like an unknown id.
                 let survivor = self.load_record(merge.into).await?.record.filter(|survivor| {
@@ -161,20 +206,31 @@ impl Application {
         }
     }
 
+    /// How `principal` stands to the patient now, read off the record (`None` for a record that does
+    /// not exist, which the policy then refuses like one the principal may not see).
+    pub(crate) async fn care_of(
+        &self,
+        principal: &Principal,
+        patient_id: Uuid,
+    ) -> Result<Option<CareBasis>, ApplicationError> {
+        let record = self.load_record(patient_id).await?.record;
+        Ok(record.as_ref().and_then(|record| care_basis(record, principal, self.now(), &self.today_in_cameroon())))
+    }
+
     async fn decide_and_append(
         &self,
         principal: &Principal,
         patient_id: Uuid,
         command: &RecordCommand,
-        survivor: Option<PatientRecord>,
+        survivor: Option<Arc<PatientRecord>>,
         submission: &Submission,
-    ) -> Result<(Recorded, PatientRecord), ApplicationError> {
+    ) -> Result<(Recorded, Arc<PatientRecord>), ApplicationError> {
         let entry_id = command.new_entry();
         let probe = command.action(patient_id, None);
         for _ in 0..DECISION_ATTEMPTS {
             let loaded = self.load_record(patient_id).await?;
             // A record that does not exist is refused exactly like one the caller may not see.
-            let action = command.action(patient_id, loaded.record.as_ref()).ok_or(ApplicationError::NotFound)?;
+            let action = command.action(patient_id, loaded.record.as_deref()).ok_or(ApplicationError::NotFound)?;
             let care = loaded
                 .record
                 .as_ref()
@@ -191,7 +247,7 @@ impl Application {
             }
             // The request's own checks come first, as RFC 9110 §13.2.1 orders them: a request that is
             // invalid whatever the record's version is refused as such, not as a stale precondition.
-            let events = command.decide(&record, survivor.as_ref())?;
+            let events = command.decide(&record, survivor.as_deref())?;
             if !submission.admits(loaded.version) {
                 return Err(ApplicationError::PreconditionFailed(format!(
                     "the record is at version {}, not the one given",

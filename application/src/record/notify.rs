@@ -16,11 +16,9 @@ impl Application {
         command: &RecordCommand,
         record: &PatientRecord,
     ) -> Result<(), ApplicationError> {
+        // Results ready are a reminder like the others (the `reminders` crate), which follows the
+        // patient's choices of language and channel.
         match command {
-            RecordCommand::RecordLabResult(_) => {
-                let body = "CloudMedi: new laboratory results are ready in your record.";
-                self.notify_patient(record, body, "Your results are ready").await
-            }
             RecordCommand::BreakGlass(glass) => self.tell_of_emergency_access(glass.facility_id, record).await,
             _ => Ok(()),
         }

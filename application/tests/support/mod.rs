@@ -70,7 +70,7 @@ impl World {
     }
 
     pub fn staff(&self, role: Role, facility: Uuid) -> Principal {
-        Principal { account_id: Uuid::now_v7(), role, facility_id: Some(facility), patient_id: None }
+        Principal { account_id: Uuid::now_v7(), role, facility_id: Some(facility), patient_id: None, region: None }
     }
 
     /// A member of the world's facility's staff, as its administrator registers them; `contact` is a
@@ -83,6 +83,7 @@ impl World {
             professional_id: login.to_owned(),
             role,
             facility_id: Some(self.facility),
+            region: None,
             family_name: "Abena".into(),
             given_names: "Marie".into(),
             phone,

@@ -100,6 +100,7 @@ impl Chart {
             role: actor.role,
             facility_id: actor.facility_id,
             patient_id: None,
+            region: None,
         };
         let care = self.record.as_ref().and_then(|record| care_basis(record, &principal, self.now(), &self.day));
         match authorize(&principal, &action, &Facts { care }) {

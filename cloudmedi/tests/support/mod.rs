@@ -2,6 +2,10 @@
 //! `cloudmedi serve` process on a free port.
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod mail;
+pub mod sms;
+
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
@@ -66,6 +70,9 @@ impl Server {
         if let Some(url) = database_url {
             command.env("DATABASE_URL", url);
         }
+        // Reminders decided every second and delivered at any hour, so that a test waiting for one
+        // passes at night as by day; the quiet hours have tests of their own.
+        command.env("CLOUDMEDI_REMINDER_INTERVAL_SECS", "1").env("CLOUDMEDI_REMINDER_QUIET_HOURS", "00:00-00:00");
         for (key, value) in envs {
             command.env(key, value);
         }
@@ -322,8 +329,20 @@ pub async fn bootstrap(database_url: Option<&str>) -> (tempfile::TempDir, Api, S
 /// Issues a national account (an analyst, an auditor) as the system administrator `admin`; the person
 /// activates it and logs in with a code by SMS to `phone` (nine digits). Returns their access token.
 pub async fn national(api: &mut Api, admin: &str, login: &str, role: &str, phone: &str) -> String {
+    national_in(api, admin, login, role, phone, None).await
+}
+
+/// [`national`], for an analyst of a regional delegation when `region` is given.
+pub async fn national_in(
+    api: &mut Api,
+    admin: &str,
+    login: &str,
+    role: &str,
+    phone: &str,
+    region: Option<&str>,
+) -> String {
     let body = json!({"professional_id": login, "role": role, "family_name": "Tester", "given_names": login,
-                      "phone": phone});
+                      "phone": phone, "region": region});
     let response = api.post("/api/v1/staff", Some(admin), body).await;
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
     let recipient = format!("+237{phone}");
@@ -425,6 +444,23 @@ impl Api {
     pub async fn ledger_position(&self) -> u64 {
         let ready: Value = self.client.get(self.server.url("/ready")).send().await.unwrap().json().await.unwrap();
         ready["ledger_position"].as_u64().unwrap()
+    }
+}
+
+/// Returns once the server has appended nothing for three seconds (three rounds of the reminder
+/// scheduler in a test server): reminders decided, sent and their outcomes recorded happen on their
+/// own, so a test that says "nothing was written" by the ledger's position waits for them first.
+pub async fn settled(api: &Api) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = api.ledger_position().await;
+    let mut quiet_since = Instant::now();
+    while quiet_since.elapsed() < Duration::from_secs(3) {
+        assert!(Instant::now() < deadline, "the server kept appending for a minute");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let position = api.ledger_position().await;
+        if position != last {
+            (last, quiet_since) = (position, Instant::now());
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! The caller's own account: who they are, and their second factors (enrolling an authenticator app
-//! with recovery codes, or receiving one-time codes by SMS or e-mail).
+//! The caller's own account: who they are, their password, and their second factors (enrolling an
+//! authenticator app with recovery codes, or receiving one-time codes by SMS or e-mail).
 
 use crate::CommandState;
 use application::login::second_factor_methods;
@@ -20,6 +20,64 @@ pub fn router() -> OpenApiRouter<CommandState> {
         .routes(routes!(start_totp))
         .routes(routes!(confirm_totp))
         .routes(routes!(set_code_channel))
+        .routes(routes!(change_password))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = PasswordChange)]
+struct ChangePassword {
+    /// The account's current password, 1 to 512 characters.
+    #[schema(min_length = 1, max_length = 512)]
+    password: String,
+    /// The new password: 12 to 128 characters, not the login, not a password known to be common.
+    #[schema(min_length = 12, max_length = 128)]
+    new_password: String,
+}
+
+/// What changing the password did.
+#[derive(Serialize, ToSchema)]
+#[schema(as = PasswordChanged)]
+struct PasswordChangedAnswer {
+    /// How many sessions of the account ended, the caller's own included.
+    sessions_ended: u32,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/password",
+    tag = "me",
+    summary = "Change the account's password",
+    description = "Needs the current password (a wrong one counts towards the account's lockout). The new \
+        one is checked against the password policy first, so a mistake in it costs no attempt. Then every \
+        session of the account ends, the caller's own too: log in again with the new password. The ledger \
+        records that the password changed (never the password), and the owner is told through their usual \
+        channel.",
+    request_body = ChangePassword,
+    responses(
+        (status = 200, description = "Changed; every session has ended.", body = PasswordChangedAnswer),
+        (status = 400, body = Problem, content_type = PROBLEM_JSON,
+            description = "A password is missing or of an impossible length (fields `/password`, `/new_password`)."),
+        (status = 422, body = Problem, content_type = PROBLEM_JSON,
+            description = "The new password breaks the policy (field `/new_password`: the rule broken), or the \
+                current one is not the account's (field `/password`); `/problems/rule-violated`."),
+        (status = 401, response = http_shell::document::Unauthenticated),
+        (status = 415, response = http_shell::document::UnsupportedMediaType),
+        (status = 429, response = http_shell::document::TooManyAttempts)
+    ),
+    security(("bearer" = []))
+)]
+async fn change_password(
+    State(state): State<CommandState>,
+    caller: Caller,
+    Json(request): Json<ChangePassword>,
+) -> Result<axum::Json<PasswordChangedAnswer>, ApiError> {
+    check_password_length(&request.password)?;
+    let changed = state
+        .application
+        .change_password(&caller.account, &caller.principal, &caller.session_id, request.password, request.new_password)
+        .await?;
+    Ok(axum::Json(PasswordChangedAnswer { sessions_ended: changed.sessions_ended }))
 }
 
 /// The caller's account.

@@ -5,6 +5,7 @@ pub mod clinical;
 pub mod facilities;
 pub mod me;
 pub mod patients;
+pub mod reminders;
 pub mod staff;
 
 /// Parses an id from a path, as a field error when it is not one.

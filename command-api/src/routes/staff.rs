@@ -44,6 +44,9 @@ struct RegisterRequest {
     /// The professional ID the facility assigned; the person logs in with it.
     professional_id: String,
     role: Role,
+    /// For a health authority analyst of a regional delegation, the region whose statistics the
+    /// account reads (and no other); absent for a national analyst, refused for any other role.
+    region: Option<String>,
     family_name: String,
     given_names: String,
     /// Where login codes are sent: a phone number, an e-mail address, or both.
@@ -61,6 +64,8 @@ struct Registered {
     role: Role,
     /// The facility they work at; `null` for national roles.
     facility_id: Option<Uuid>,
+    /// The region a regional analyst's statistics are limited to; `null` for everyone else.
+    region: Option<String>,
     /// Where the activation code went.
     activation_sent_by: ContactChannel,
 }
@@ -74,6 +79,8 @@ struct StaffView {
     role: Role,
     /// The facility they work at; `null` for national roles.
     facility_id: Option<Uuid>,
+    /// The region a regional analyst's statistics are limited to; `null` for everyone else.
+    region: Option<String>,
     family_name: String,
     given_names: String,
     /// `issued` (not activated yet), `active` or `suspended`.
@@ -87,6 +94,7 @@ impl From<StaffRow> for StaffView {
             login: row.login,
             role: row.role.into(),
             facility_id: row.facility_id,
+            region: row.region,
             family_name: row.family_name,
             given_names: row.given_names,
             status: row.status.as_str(),
@@ -143,7 +151,8 @@ async fn register_at_facility(
     tag = "staff",
     summary = "Register a member of the national staff",
     description = "A system administrator registers health authority analysts, auditors and other system \
-        administrators, who belong to no facility.",
+        administrators, who belong to no facility. An analyst of a regional delegation is registered with \
+        the region whose statistics the account reads.",
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "The member of staff is registered.", body = Registered),
@@ -177,6 +186,7 @@ async fn register(
         professional_id: request.professional_id,
         role: request.role.into(),
         facility_id,
+        region: request.region,
         family_name: request.family_name,
         given_names: request.given_names,
         phone: request.phone,
@@ -190,6 +200,7 @@ async fn register(
         login: registered.login,
         role: registered.role.into(),
         facility_id: registered.facility_id,
+        region: registered.region,
         activation_sent_by: registered.activation_sent_by.into(),
     })
 }

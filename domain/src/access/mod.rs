@@ -14,7 +14,9 @@
 //!   in their facility's care;
 //! - a **registration clerk** registers and finds patients and keeps their demographics and
 //!   appointments, and sees no clinical section;
-//! - a **patient** reads their own record, their access log, and grants or revokes access to it;
+//! - a **patient** reads their own record, their access log, grants or revokes access to it, and
+//!   cancels their own appointments that have not started yet; a patient recorded as a minor's
+//!   guardian does the same for the minor, until the minor comes of age;
 //! - a **facility administrator** manages their own facility's staff and sees break-the-glass alerts
 //!   for it, and never any patient's data;
 //! - a **health authority analyst** sees anonymised statistics and nothing about a person;
@@ -41,6 +43,37 @@ pub struct Principal {
     pub facility_id: Option<Uuid>,
     /// For a patient's account, the patient record it belongs to.
     pub patient_id: Option<Uuid>,
+    /// For a health authority analyst of a regional delegation, the region (its code) their
+    /// statistics are limited to; `None` for everyone else, national analysts included.
+    pub region: Option<String>,
+}
+
+/// What a read of statistics covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatisticsScope {
+    /// The whole country (which includes tables of any region or facility).
+    National,
+    /// One region's aggregates, by its code in the regions' reference data.
+    Region(&'static str),
+    /// One facility's own aggregates: its encounters, diagnoses, doses and deaths.
+    Facility(Uuid),
+}
+
+impl Principal {
+    /// The widest statistics this principal may read, if any: what a read is confined to when it
+    /// asks for no narrower scope. The policy still decides each read.
+    pub fn statistics_reach(&self) -> Option<StatisticsScope> {
+        match self.role {
+            Role::HealthAuthorityAnalyst => match &self.region {
+                None => Some(StatisticsScope::National),
+                Some(code) => {
+                    crate::reference::region(code).map(|region| StatisticsScope::Region(region.code.as_str()))
+                }
+            },
+            Role::FacilityAdministrator => self.facility_id.map(StatisticsScope::Facility),
+            _ => None,
+        }
+    }
 }
 
 /// A part of a patient's medical record.
@@ -136,6 +169,22 @@ pub enum Action {
     ManageConsent {
         patient: Uuid,
     },
+    /// Record or end the guardianship of a minor, on the proof shown at the desk.
+    ManageGuardianship {
+        patient: Uuid,
+    },
+    /// Choose the language and channel of the patient's reminders and which kinds they receive: the
+    /// patient, or a facility's desk on the patient's word.
+    SetReminderPreferences {
+        patient: Uuid,
+    },
+    /// A patient cancels one of their own appointments; `upcoming` is whether it has yet to start,
+    /// as the record tells. Only this outcome, and only before the time: whether it was attended or
+    /// missed is the facility's to say.
+    CancelOwnAppointment {
+        patient: Uuid,
+        upcoming: bool,
+    },
     /// Who read or changed the patient's record, when and from where.
     ReadAccessLog {
         patient: Uuid,
@@ -146,7 +195,13 @@ pub enum Action {
     /// Browse the ledger by stream, type, actor and time.
     BrowseLedger,
     VerifyLedger,
-    ReadStatistics,
+    /// Read anonymised statistics covering `scope`.
+    ReadStatistics {
+        scope: StatisticsScope,
+    },
+    /// Read the list of district-weeks that crossed a notifiable disease's threshold (no count, no
+    /// person): the early warning every delegation and facility acts on.
+    ReadEpidemicAlerts,
     RegisterFacility,
     /// Register, suspend or reinstate someone in a national role (analyst, auditor, system
     /// administrator), who works for no one facility.
@@ -181,6 +236,8 @@ pub enum CareBasis {
     Consent,
     /// The principal broke the glass for this patient and the access has not expired.
     BreakGlass,
+    /// The principal is a patient recorded as this minor's guardian, and the minor is not yet of age.
+    Guardian,
 }
 
 /// The facts the policy needs about the target of an action.

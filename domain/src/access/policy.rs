@@ -1,6 +1,6 @@
 //! The rules. Each role has one function; anything it does not allow is denied.
 
-use super::{Action, CareBasis, Decision, Facts, Principal, Section};
+use super::{Action, CareBasis, Decision, Facts, Principal, Section, StatisticsScope};
 use event_schema::Role;
 use Decision::{Allow, Deny};
 
@@ -11,9 +11,9 @@ pub fn authorize(principal: &Principal, action: &Action, facts: &Facts) -> Decis
         Role::Nurse => nurse(principal, action, facts),
         Role::LabTechnician => lab_technician(principal, action, facts),
         Role::RegistrationClerk => registration_clerk(principal, action, facts),
-        Role::Patient => patient(principal, action),
+        Role::Patient => patient(principal, action, facts),
         Role::FacilityAdministrator => facility_administrator(principal, action),
-        Role::HealthAuthorityAnalyst => analyst(action),
+        Role::HealthAuthorityAnalyst => analyst(principal, action),
         Role::Auditor => auditor(action),
         Role::SystemAdministrator => system_administrator(action),
         Role::System => Deny("the system role acts only inside the ledger"),
@@ -25,9 +25,9 @@ fn at_facility(principal: &Principal) -> bool {
     principal.facility_id.is_some()
 }
 
-/// A care relationship of any kind, break-the-glass included.
+/// A care relationship of any kind a practitioner can have, break-the-glass included.
 fn in_care(facts: &Facts) -> bool {
-    facts.care.is_some()
+    matches!(facts.care, Some(CareBasis::Facility | CareBasis::Referral | CareBasis::Consent | CareBasis::BreakGlass))
 }
 
 /// A care relationship other than break-the-glass (which only doctors may use).
@@ -46,6 +46,20 @@ fn doctor(principal: &Principal, action: &Action, facts: &Facts) -> Decision {
         Action::RegisterPatient => Allow("doctors register patients at their facility"),
         Action::SearchPatients => Allow("doctors find patients to care for them"),
         Action::BreakGlass { .. } => Allow("a doctor may break the glass in an emergency, with a reason"),
+        Action::SetReminderPreferences { .. } => {
+            if in_ordinary_care(facts) {
+                Allow("the patient is in the doctor's care and states their choice")
+            } else {
+                NOT_IN_CARE
+            }
+        }
+        Action::ManageGuardianship { .. } => {
+            if in_ordinary_care(facts) {
+                Allow("the minor is in the doctor's care and the proof of guardianship was seen")
+            } else {
+                NOT_IN_CARE
+            }
+        }
         Action::ReadDemographics { .. }
         | Action::UpdateDemographics { .. }
         | Action::ReadSection { .. }
@@ -92,6 +106,20 @@ fn nurse(principal: &Principal, action: &Action, facts: &Facts) -> Decision {
             }
         }
         Action::BreakGlass { .. } => Deny("only doctors may break the glass"),
+        Action::SetReminderPreferences { .. } => {
+            if in_ordinary_care(facts) {
+                Allow("the patient is in the nurse's care and states their choice")
+            } else {
+                NOT_IN_CARE
+            }
+        }
+        Action::ManageGuardianship { .. } => {
+            if in_ordinary_care(facts) {
+                Allow("the minor is in the nurse's care and the proof of guardianship was seen")
+            } else {
+                NOT_IN_CARE
+            }
+        }
         _ => Deny("not a nurse's action"),
     }
 }
@@ -132,6 +160,8 @@ fn registration_clerk(principal: &Principal, action: &Action, facts: &Facts) -> 
         Action::SearchPatients => Allow("registration desks find patients who present"),
         Action::ReadDemographics { .. }
         | Action::UpdateDemographics { .. }
+        | Action::SetReminderPreferences { .. }
+        | Action::ManageGuardianship { .. }
         | Action::ReadSection { section: Section::Appointments, .. }
         | Action::WriteSection { section: Section::Appointments, .. } => {
             if in_ordinary_care(facts) {
@@ -145,17 +175,32 @@ fn registration_clerk(principal: &Principal, action: &Action, facts: &Facts) -> 
     }
 }
 
-fn patient(principal: &Principal, action: &Action) -> Decision {
+/// A patient acts on their own record, and on a minor's whose guardian they are (the care facts say
+/// so only while the guardianship holds) exactly as the minor could.
+fn patient(principal: &Principal, action: &Action, facts: &Facts) -> Decision {
     let own = |patient: &uuid::Uuid| principal.patient_id.as_ref() == Some(patient);
+    let guardian = facts.care == Some(CareBasis::Guardian);
     match action {
         Action::ReadDemographics { patient }
         | Action::ReadSection { patient, .. }
         | Action::ManageConsent { patient }
+        | Action::SetReminderPreferences { patient }
         | Action::ReadAccessLog { patient } => {
             if own(patient) {
                 Allow("patients see and control their own record")
+            } else if guardian {
+                Allow("a guardian sees and controls the record of the minor in their charge")
             } else {
                 Deny("a patient sees only their own record")
+            }
+        }
+        Action::CancelOwnAppointment { patient, upcoming } => {
+            if !own(patient) && !guardian {
+                Deny("a patient cancels only their own appointments")
+            } else if !upcoming {
+                Deny("an appointment that has started is closed by the facility")
+            } else {
+                Allow("patients cancel their own upcoming appointments")
             }
         }
         _ => Deny("not a patient's action"),
@@ -175,13 +220,29 @@ fn facility_administrator(principal: &Principal, action: &Action) -> Decision {
                 Deny("another facility's administration")
             }
         }
+        Action::ReadStatistics { scope: StatisticsScope::Facility(facility) } => {
+            if own(facility) {
+                Allow("facility administrators read their own facility's aggregates")
+            } else {
+                Deny("another facility's aggregates")
+            }
+        }
+        Action::ReadStatistics { .. } => Deny("facility administrators read their own facility's aggregates only"),
+        Action::ReadEpidemicAlerts => Allow("facilities act on the epidemic alerts"),
         _ => Deny("facility administrators never see patient data"),
     }
 }
 
-fn analyst(action: &Action) -> Decision {
+fn analyst(principal: &Principal, action: &Action) -> Decision {
     match action {
-        Action::ReadStatistics => Allow("analysts see anonymised statistics"),
+        Action::ReadStatistics { scope } => match (&principal.region, scope) {
+            (None, _) => Allow("national analysts see anonymised statistics"),
+            (Some(own), StatisticsScope::Region(region)) if own == region => {
+                Allow("regional analysts see their region's anonymised statistics")
+            }
+            (Some(_), _) => Deny("a regional analyst reads their own region's statistics only"),
+        },
+        Action::ReadEpidemicAlerts => Allow("analysts act on the epidemic alerts"),
         _ => Deny("analysts see only anonymised aggregates"),
     }
 }

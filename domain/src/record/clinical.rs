@@ -8,8 +8,8 @@ use crate::FieldError;
 use event_schema::events::patient::Sex;
 use event_schema::events::record::{
     AllergyCategory, AllergyRecorded, AllergyStatus, Amends, ConditionDiagnosed, ConditionStatus, Dose, DoseUnit,
-    EncounterRecorded, EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled, PrescriptionIssued,
-    ReferralKind, ReferralMade, Route, Severity, Urgency,
+    EncounterClass, EncounterRecorded, EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled,
+    PrescriptionIssued, ReferralKind, ReferralMade, Route, Severity, Urgency,
 };
 use uuid::Uuid;
 
@@ -328,6 +328,8 @@ pub struct RecordEncounter {
     pub facility_id: Uuid,
     pub practitioner_id: Uuid,
     pub date: String,
+    /// What kind of encounter it was, when stated.
+    pub class: Option<EncounterClass>,
     pub reason: String,
     pub notes: Option<String>,
     pub amends: Option<Correction>,
@@ -352,6 +354,7 @@ pub fn decide_encounter(
             facility_id: command.facility_id,
             practitioner_id: command.practitioner_id,
             date,
+            class: command.class,
             reason,
             notes,
             amends,

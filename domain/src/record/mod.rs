@@ -9,6 +9,7 @@ pub mod care;
 pub mod clinical;
 pub mod consent;
 pub mod death;
+pub mod guardianship;
 pub mod history;
 pub mod icd10;
 pub mod merge;
@@ -23,7 +24,8 @@ use chrono::{Datelike, NaiveDate};
 use event_schema::events::patient::{DuplicateSuspected, PatientMerged, PatientRegistered};
 use event_schema::events::record::{
     AccessGranted, AccessRevoked, AllergyRecorded, ConditionDiagnosed, EmergencyAccessOpened, EncounterRecorded,
-    EntryEnteredInError, ImmunizationRecorded, PrescriptionCancelled, PrescriptionIssued, ReferralMade,
+    EntryEnteredInError, GuardianRecorded, GuardianshipEnded, ImmunizationRecorded, PrescriptionCancelled,
+    PrescriptionIssued, ReferralMade,
 };
 use event_schema::events::record::{
     AppointmentBooked, AppointmentClosed, AppointmentOutcome, AppointmentRescheduled, DeathRecorded,
@@ -62,6 +64,8 @@ pub enum RecordEvent {
     AccessGranted(AccessGranted),
     AccessRevoked(AccessRevoked),
     EmergencyAccess(EmergencyAccessOpened),
+    GuardianRecorded(GuardianRecorded),
+    GuardianshipEnded(GuardianshipEnded),
 }
 
 /// Where an entry stands in the current record.
@@ -127,6 +131,9 @@ pub struct PatientRecord {
     /// Facilities the patient granted access, with the last day it holds (`None`: until revoked).
     pub consents: BTreeMap<Uuid, Option<String>>,
     pub emergency_accesses: Vec<EmergencyAccess>,
+    /// The patient's guardians (other patients' records), each with the last day the guardianship
+    /// holds (`YYYY-MM-DD`).
+    pub guardians: BTreeMap<Uuid, String>,
     pub entries: BTreeMap<Uuid, EntryInfo>,
     pub appointments: BTreeMap<Uuid, Appointment>,
     /// Other records that looked like this one at registration.
@@ -244,6 +251,7 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
             referred_to: BTreeSet::new(),
             consents: BTreeMap::new(),
             emergency_accesses: Vec::new(),
+            guardians: BTreeMap::new(),
             entries: BTreeMap::new(),
             appointments: BTreeMap::new(),
             suspected_duplicates: BTreeSet::new(),
@@ -337,6 +345,12 @@ pub fn apply(state: Option<PatientRecord>, event: &RecordEvent) -> Option<Patien
             facility_id: e.facility_id,
             expires_at: e.expires_at,
         }),
+        RecordEvent::GuardianRecorded(e) => {
+            record.guardians.insert(e.guardian_patient_id, e.until.clone());
+        }
+        RecordEvent::GuardianshipEnded(e) => {
+            record.guardians.remove(&e.guardian_patient_id);
+        }
     }
     if let Some((entry_id, dates)) = clinical_dates(event) {
         let latest = dates.iter().filter_map(|(_, date)| patient::calendar_date(date)).max();

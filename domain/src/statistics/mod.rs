@@ -8,6 +8,7 @@
 pub mod age_band;
 pub mod chapters;
 pub mod disclosure;
+pub mod overdue;
 pub mod period;
 pub mod population;
 pub mod surveillance;

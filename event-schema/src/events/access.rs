@@ -26,6 +26,8 @@ pub enum ReadBasis {
     BreakGlass,
     /// An auditor examining the record's history.
     Audit,
+    /// The minor's guardian, from their own portal account.
+    Guardian,
     /// Staff with a reason to search found the patient (identity only: names, date of birth, health
     /// ID), before any care relationship exists.
     Search,

@@ -83,6 +83,20 @@ impl EventPayload for SecondFactorEnrolled {
     const SCHEMA_VERSION: u32 = 1;
 }
 
+/// The account's owner changed its password, proving the current one. Neither password nor any hash
+/// of one is recorded: only that it changed, by whom and when. Every session of the account ends
+/// with it (`auth.logged_out`, all sessions, in the same append).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChanged {
+    pub account_id: Uuid,
+}
+
+impl EventPayload for PasswordChanged {
+    const EVENT_TYPE: &'static str = "account.password_changed";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
 /// A login passed its password check and must now prove a second factor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

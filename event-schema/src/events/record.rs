@@ -129,6 +129,25 @@ impl EventPayload for ImmunizationRecorded {
     const SCHEMA_VERSION: u32 = 1;
 }
 
+/// What kind of encounter it was, as health information systems count attendance (the classes of
+/// HL7's `ActEncounterCode`, as FHIR's `Encounter.class` uses them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EncounterClass {
+    /// A consultation at the facility, the patient leaving the same day.
+    Outpatient,
+    /// Seen as an emergency.
+    Emergency,
+    /// Admitted to a ward.
+    Inpatient,
+    /// Seen at home by the facility's staff.
+    HomeVisit,
+    /// Seen by an outreach team away from the facility (an advanced strategy, a mobile clinic).
+    Outreach,
+    /// Seen at a distance (by telephone or video).
+    Teleconsultation,
+}
+
 /// A consultation or visit took place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -139,6 +158,8 @@ pub struct EncounterRecorded {
     pub practitioner_id: Uuid,
     /// The day of the encounter, `YYYY-MM-DD`.
     pub date: String,
+    /// What kind of encounter it was; `None` when not stated (every encounter of version 1).
+    pub class: Option<EncounterClass>,
     /// Why the patient came.
     pub reason: String,
     pub notes: Option<String>,
@@ -147,7 +168,14 @@ pub struct EncounterRecorded {
 
 impl EventPayload for EncounterRecorded {
     const EVENT_TYPE: &'static str = "record.encounter_recorded";
-    const SCHEMA_VERSION: u32 = 1;
+    const SCHEMA_VERSION: u32 = 2;
+}
+
+/// Version 1 of `record.encounter_recorded` had no `class`: it was not stated.
+pub fn encounter_recorded_from_v1(mut payload: serde_json::Value) -> Result<serde_json::Value, String> {
+    let object = payload.as_object_mut().ok_or("a v1 encounter is an object")?;
+    object.insert("class".to_owned(), serde_json::Value::Null);
+    Ok(payload)
 }
 
 /// An entry was recorded by mistake (wrong patient, wrong form) and is withdrawn from the current
@@ -187,6 +215,50 @@ pub struct AccessRevoked {
 
 impl EventPayload for AccessRevoked {
     const EVENT_TYPE: &'static str = "record.access_revoked";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// How a guardian stands to the minor whose record they manage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GuardianRelationship {
+    Mother,
+    Father,
+    /// Appointed by a court or a family council (a *tuteur*), shown to the desk by the order.
+    LegalGuardian,
+}
+
+/// Another patient was recorded as the guardian of this one, a minor, after the desk saw the proof
+/// (a birth certificate naming the parent, or the order appointing a guardian). Until `until`, the
+/// guardian's own portal account reads this record and acts on the minor's behalf (consents,
+/// reminder choices, cancelling appointments), each read recorded in this record's access log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuardianRecorded {
+    /// The guardian's own record (a patient like any other, found by their health ID).
+    pub guardian_patient_id: Uuid,
+    pub relationship: GuardianRelationship,
+    /// The last day the guardianship holds, `YYYY-MM-DD`: the day before the minor comes of age,
+    /// worked out from the date of birth when it was recorded.
+    pub until: String,
+}
+
+impl EventPayload for GuardianRecorded {
+    const EVENT_TYPE: &'static str = "record.guardian_recorded";
+    const SCHEMA_VERSION: u32 = 1;
+}
+
+/// A guardianship recorded earlier ended before the minor came of age (a court's decision, a
+/// guardian recorded by mistake), with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuardianshipEnded {
+    pub guardian_patient_id: Uuid,
+    pub reason: String,
+}
+
+impl EventPayload for GuardianshipEnded {
+    const EVENT_TYPE: &'static str = "record.guardianship_ended";
     const SCHEMA_VERSION: u32 = 1;
 }
 

@@ -31,6 +31,10 @@ pub struct StaffRegistered {
     pub role: Role,
     /// The facility the person works at; `None` for national roles.
     pub facility_id: Option<Uuid>,
+    /// The region (its code in the regions' reference data) a health authority analyst of a regional
+    /// delegation is limited to; `None` for everyone else, national analysts included. (Added in
+    /// version 2; a version 1 registration reads as `None`, which is what it meant.)
+    pub region: Option<String>,
     pub family_name: String,
     pub given_names: String,
     /// Where the one-time activation code was sent (never the code or the address itself).
@@ -39,7 +43,14 @@ pub struct StaffRegistered {
 
 impl EventPayload for StaffRegistered {
     const EVENT_TYPE: &'static str = "staff.registered";
-    const SCHEMA_VERSION: u32 = 1;
+    const SCHEMA_VERSION: u32 = 2;
+}
+
+/// Version 1 of `staff.registered` had no `region`: every analyst was national.
+pub fn staff_registered_from_v1(mut payload: serde_json::Value) -> Result<serde_json::Value, String> {
+    let object = payload.as_object_mut().ok_or("a v1 registration is an object")?;
+    object.insert("region".to_owned(), serde_json::Value::Null);
+    Ok(payload)
 }
 
 /// A member of staff was suspended: their account can no longer log in and every session it held was

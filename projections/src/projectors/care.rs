@@ -1,6 +1,7 @@
 //! Care relationships, as the access policy needs them on the read side: where the patient is
 //! registered or was seen, where they were referred, which facilities they granted access (and until
-//! when), and who broke the glass (until when, and why). The same events build `PatientRecord`'s care
+//! when), who broke the glass (until when, and why), and the minor's guardians (until when, and how
+//! related). The same events build `PatientRecord`'s care
 //! facts on the command side (`domain::record::apply`); both are judged by `domain::record::care`.
 
 use super::{decode, patient_of, Projector};
@@ -10,7 +11,8 @@ use crate::write::{Value, Write};
 use crate::{columns, micros, ProjectionError};
 use event_schema::events::patient::PatientRegistered;
 use event_schema::events::record::{
-    AccessGranted, AccessRevoked, EmergencyAccessOpened, EncounterRecorded, ReferralMade,
+    AccessGranted, AccessRevoked, EmergencyAccessOpened, EncounterRecorded, GuardianRecorded, GuardianRelationship,
+    GuardianshipEnded, ReferralMade,
 };
 use event_schema::{Catalog, Entry, EventPayload};
 use uuid::Uuid;
@@ -30,6 +32,9 @@ pub mod basis {
     pub const REFERRED: &str = "referred";
     pub const CONSENT: &str = "consent";
     pub const BREAK_GLASS: &str = "break_glass";
+    /// A guardianship: no facility, the guardian's patient record in `account_id`, the last day it
+    /// holds in `until_day` and the relationship (`mother`, `father`, `legal_guardian`) in `reason`.
+    pub const GUARDIAN: &str = "guardian";
 }
 
 /// A consent or a break-the-glass access replaces the previous one of its kind.
@@ -112,8 +117,33 @@ impl Projector for Care {
                 params[6] = e.reason.into();
                 out.push(Write::Sql { sql: UPSERT, params });
             }
+            GuardianRecorded::EVENT_TYPE => {
+                let e: GuardianRecorded = decode(catalog, entry)?;
+                let mut params = relationship(entry, patient_of(entry)?, Uuid::nil(), basis::GUARDIAN);
+                params[1] = "".into();
+                params[3] = e.guardian_patient_id.into();
+                params[4] = e.until.into();
+                params[6] = relationship_name(e.relationship).into();
+                out.push(Write::Sql { sql: UPSERT, params });
+            }
+            GuardianshipEnded::EVENT_TYPE => {
+                let e: GuardianshipEnded = decode(catalog, entry)?;
+                out.push(Write::Sql {
+                    sql: "DELETE FROM rm_care WHERE patient_id = $1 AND basis = 'guardian' AND account_id = $2",
+                    params: vec![patient_of(entry)?.into(), e.guardian_patient_id.into()],
+                });
+            }
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// A guardian's relationship as stored, its name in the event.
+pub fn relationship_name(relationship: GuardianRelationship) -> &'static str {
+    match relationship {
+        GuardianRelationship::Mother => "mother",
+        GuardianRelationship::Father => "father",
+        GuardianRelationship::LegalGuardian => "legal_guardian",
     }
 }

@@ -7,6 +7,7 @@ mod directory;
 mod ledger_index;
 mod patients;
 mod records;
+mod reminders;
 mod statistics;
 
 use crate::context::{Context, Needs};
@@ -25,6 +26,7 @@ pub use directory::{FACILITIES, STAFF};
 pub use ledger_index::LEDGER_INDEX;
 pub use patients::{search_key, PATIENTS};
 pub use records::{status as entry_status, RECORD_ENTRIES};
+pub use reminders::{dose_subject, REMINDER_DECISIONS, REMINDER_PATIENTS, REMINDER_SUBJECTS};
 pub use statistics::{COHORT_DOSES, DEATHS, DIAGNOSES, DOSES, ENCOUNTERS, REFERRALS, REGISTRATIONS};
 
 /// A projector: a name, the tables it owns, and what each entry changes in them.
@@ -58,6 +60,7 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
         Arc::new(ledger_index::LedgerIndex),
         Arc::new(access_log::AccessLog),
         Arc::new(statistics::Statistics),
+        Arc::new(reminders::Reminders),
     ]
 }
 

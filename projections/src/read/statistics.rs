@@ -73,6 +73,8 @@ pub enum Dimension {
     Icd10Category,
     PlaceOfDeath,
     ReferralKind,
+    /// A visit's class (outpatient, emergency…; '' when not stated).
+    EncounterClass,
     /// The region a referral left from, and the one it went to.
     FromRegion,
     ToRegion,
@@ -97,6 +99,10 @@ pub enum Filter {
         categories: Vec<String>,
     },
     BirthYear(i32),
+    /// Visits of this class (`''` for those whose class was not stated).
+    EncounterClass(String),
+    /// Born in one of these months (`YYYY-MM`): the cohorts a dose is overdue for.
+    BirthMonths(Vec<String>),
     /// Doses given in a month up to this one (`YYYY-MM`), for a cohort's coverage on a date.
     GivenBy(String),
 }
@@ -183,6 +189,7 @@ impl Tally {
                 }
                 Dimension::PlaceOfDeath => only(matches!(source, Source::Deaths), "place")?,
                 Dimension::ReferralKind => only(matches!(source, Source::Referrals), "kind")?,
+                Dimension::EncounterClass => only(matches!(source, Source::Encounters), "class")?,
                 Dimension::FromRegion | Dimension::ToRegion if matches!(source, Source::Referrals) => {
                     if matches!(dimension, Dimension::FromRegion) {
                         "ff.region".into()
@@ -268,6 +275,20 @@ impl Tally {
                 Filter::BirthYear(year) => {
                     let column = only(matches!(source, Source::Registrations | Source::CohortDoses), "birth_month")?;
                     format!("substr({column}, 1, 4) = {}", bind(format!("{year:04}").into(), &mut values))
+                }
+                Filter::EncounterClass(class) => {
+                    let column = only(matches!(source, Source::Encounters), "class")?;
+                    format!("{column} = {}", bind(class.as_str().into(), &mut values))
+                }
+                Filter::BirthMonths(months) => {
+                    let column = only(matches!(source, Source::Registrations | Source::CohortDoses), "birth_month")?;
+                    if months.is_empty() {
+                        "1 = 0".to_owned()
+                    } else {
+                        let any: Vec<String> =
+                            months.iter().map(|month| bind(month.as_str().into(), &mut values)).collect();
+                        format!("{column} IN ({})", any.join(", "))
+                    }
                 }
                 Filter::GivenBy(month) => {
                     let column = only(matches!(source, Source::CohortDoses), "given_month")?;

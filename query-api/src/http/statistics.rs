@@ -350,6 +350,7 @@ fn refused(refusal: Refusal) -> ApiError {
     match refusal {
         Refusal::Rule(errors) => ApiError::from(errors),
         Refusal::NoMapping => no_mapping(),
+        Refusal::OutOfScope(detail) => ApiError::OutOfScope { detail },
         Refusal::Code(code) => code_error(code),
     }
 }
@@ -400,7 +401,9 @@ fn analyst(caller: Caller) -> Result<Viewer, ApiError> {
         `_total`, named `Total`; a table without columns has one line per row (column fields empty) and \
         then its total. Codes are those GraphQL answers with (region codes, district names, facility ids, \
         `YYYY-MM-DD` days, `2026-W05` ISO weeks, `2026-01` months, age bands as stored, `0` to `65+`). \
-        Only health authority analysts read statistics; the export is recorded in the ledger as a \
+        Analysts read statistics (an analyst of a regional delegation their region's: a table that names no \
+        region is their region's) and a facility's administrators their own facility's tables; the export \
+        is recorded in the ledger as a \
         statistics read (`export.csv:<indicator>`) before it is answered.",
     params(CsvQuery),
     responses(
@@ -409,7 +412,7 @@ fn analyst(caller: Caller) -> Result<Viewer, ApiError> {
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "A parameter is missing or outside what is documented; each is named (`/problems/invalid-request`)."),
         (status = 401, response = http_shell::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not read statistics."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not read statistics, or not of the place asked for (another region, another facility); the detail says what the account reads."),
         (status = 422, body = Problem, content_type = PROBLEM_JSON,
             description = "The parameters break a rule, each named (`/problems/rule-violated`): `to` before `from` or more than five years after it, a district not in the reference data or not in the region, an ICD-10 category the list lacks, a breakdown or filter the indicator does not have, a table too large."),
         (status = 503, body = Problem, content_type = PROBLEM_JSON, description = "Nothing was answered: the read could not be recorded in the ledger, or the statistics are being brought up to date. Try again.")
@@ -462,7 +465,7 @@ async fn export_csv(
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "A parameter is missing or outside what is documented; each is named (`/problems/invalid-request`)."),
         (status = 401, response = http_shell::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not read statistics."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not read statistics, or not of the place asked for (another region, another facility); the detail says what the account reads."),
         (status = 409, body = Problem, content_type = PROBLEM_JSON, description = "No DHIS2 mapping is configured on this server (`/problems/conflict`)."),
         (status = 422, body = Problem, content_type = PROBLEM_JSON,
             description = "The parameters break a rule, each named (`/problems/rule-violated`): those of the CSV export, and a period that is not made of whole DHIS2 periods."),
@@ -503,14 +506,15 @@ async fn export_dhis2(
         epidemic alerts; and the visits by month. A suppressed figure is drawn as a hatched band, the same \
         whatever it hides. Each of its four tables is recorded in the ledger as a statistics read \
         (`dashboard:coverage`, `dashboard:epidemic_curve`, `dashboard:alerts`, `dashboard:attendance`) before \
-        the page is answered. It takes the API's bearer token for now.",
+        the page is answered. An analyst of a regional delegation sees their region, by district. It takes \
+        the API's bearer token for now.",
     params(DashboardQuery),
     responses(
         (status = 200, description = "The page.", content_type = "text/html", body = String),
         (status = 400, body = Problem, content_type = PROBLEM_JSON,
             description = "A parameter is outside what is documented; each is named (`/problems/invalid-request`)."),
         (status = 401, response = http_shell::document::Unauthenticated),
-        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not read statistics."),
+        (status = 403, body = Problem, content_type = PROBLEM_JSON, description = "The caller's role does not read statistics, or not of the place asked for (another region, another facility); the detail says what the account reads."),
         (status = 422, body = Problem, content_type = PROBLEM_JSON,
             description = "The parameters break a rule, each named (`/problems/rule-violated`): a period inverted or longer than five years, a district not in the reference data or not in the region."),
         (status = 503, body = Problem, content_type = PROBLEM_JSON, description = "Nothing was answered: a read could not be recorded in the ledger, or the statistics are being brought up to date. Try again.")

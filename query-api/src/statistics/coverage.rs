@@ -262,3 +262,98 @@ pub async fn dropout(
     let total = row(whole, sums[columns + 4], sums[columns], sums[columns + 1], sums[columns + 2], sums[columns + 3]);
     Ok(Dropout { birth_year, rows, total, k: k.get() })
 }
+
+/// One area's children overdue for a dose (or the whole table's, for the total row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverdueRow {
+    pub area: Label,
+    /// Children registered there, of the birth months due for the dose by the end of the month.
+    pub due: Published,
+    /// Of them, those who received it by then.
+    pub vaccinated: Published,
+    /// Of them, those who did not: the children to look for.
+    pub overdue: Published,
+    /// Overdue over due.
+    pub overdue_rate: PublishedRate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overdue {
+    /// The month at whose end children are counted, `YYYY-MM`.
+    pub month: String,
+    pub antigen: String,
+    pub dose_number: i64,
+    /// The birth months counted, oldest and youngest (`YYYY-MM`); none when no month is due yet.
+    pub born_from: Option<String>,
+    pub born_to: Option<String>,
+    pub rows: Vec<OverdueRow>,
+    pub total: OverdueRow,
+    pub k: u64,
+}
+
+/// Children overdue for `antigen`'s dose `dose_number` at the end of `month` (any day of it), by
+/// area: of the birth months all due for the dose by then (`domain::statistics::overdue`), those
+/// registered who had not received it. Laid out and protected like coverage: an area's vaccinated and
+/// overdue children are the two cells of its row, its children due the total.
+pub async fn overdue(
+    read_models: &ReadModels,
+    antigen: &str,
+    dose_number: i64,
+    month: chrono::NaiveDate,
+    level: AreaLevel,
+    region: Option<&str>,
+    k: Threshold,
+) -> Result<Overdue, TableError> {
+    let number = u32::try_from(dose_number).map_err(|_| TableError::Invalid("doseNumber must be 0 to 10".into()))?;
+    let months = domain::statistics::overdue::due_birth_months(antigen, number, month)
+        .map_err(|refusal| TableError::Invalid(refusal.to_string()))?;
+    let label = month.format("%Y-%m").to_string();
+    let cohort = vec![Filter::BirthMonths(months.clone())];
+    let registered = by_area(read_models, Source::Registrations, level, cohort.clone(), region).await?;
+    let mut dosed = cohort;
+    dosed.push(Filter::Antigen(antigen.to_owned()));
+    dosed.push(Filter::DoseNumber(dose_number));
+    dosed.push(Filter::GivenBy(label.clone()));
+    let vaccinated = by_area(read_models, Source::CohortDoses, level, dosed, region).await?;
+    let keys = areas(level, region, registered.keys().chain(vaccinated.keys()).cloned())?;
+    let height = keys.len();
+    if height == 0 {
+        return Err(TableError::Invalid("no area to break the children down by".into()));
+    }
+    let mut values = Vec::with_capacity(height * 2);
+    for key in &keys {
+        let done = vaccinated.get(key).copied().unwrap_or(0);
+        // As in coverage: a child counted with a dose but not in the cohort is counted in it.
+        let all = registered.get(key).copied().unwrap_or(0).max(done);
+        values.extend([done, all - done]);
+    }
+    let labels = labels::label_all(read_models, level.dimension(), &keys).await?;
+    let table = disclosure::Table::grid(height, 2, values)?;
+    let publication = disclosure::protect(&table, k);
+    let (cells, sums) = (publication.cells(), publication.sums());
+    let row = |area: Label, vaccinated: Published, overdue: Published, due: Published| OverdueRow {
+        area,
+        due,
+        vaccinated,
+        overdue,
+        overdue_rate: rate(overdue, due),
+    };
+    let rows =
+        labels.into_iter().enumerate().map(|(i, label)| row(label, cells[i * 2], cells[i * 2 + 1], sums[i])).collect();
+    let whole = match region {
+        Some(region) => labels::label(Dimension::Region, region),
+        None => Label { code: "CM".into(), name_en: "Cameroon".into(), name_fr: "Cameroun".into() },
+    };
+    // Sums of a grid: the row totals, then the column totals, then the grand total.
+    let total = row(whole, sums[height], sums[height + 1], sums[height + 2]);
+    Ok(Overdue {
+        month: label,
+        antigen: antigen.to_owned(),
+        dose_number,
+        born_from: months.first().cloned(),
+        born_to: months.last().cloned(),
+        rows,
+        total,
+        k: k.get(),
+    })
+}

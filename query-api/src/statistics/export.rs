@@ -37,7 +37,7 @@ pub const INDICATORS: [Indicator; 6] = [
 ];
 
 /// Every breakdown, in the order the documentation lists them.
-pub const DIMENSIONS: [Dimension; 18] = [
+pub const DIMENSIONS: [Dimension; 19] = [
     Dimension::Region,
     Dimension::District,
     Dimension::Facility,
@@ -54,6 +54,7 @@ pub const DIMENSIONS: [Dimension; 18] = [
     Dimension::Disease,
     Dimension::PlaceOfDeath,
     Dimension::ReferralKind,
+    Dimension::EncounterClass,
     Dimension::FromRegion,
     Dimension::ToRegion,
 ];
@@ -139,6 +140,17 @@ pub enum Refusal {
     Rule(Vec<FieldError>),
     /// The DHIS2 export was asked for and the operator configured no mapping.
     NoMapping,
+    /// The reader reads statistics, but not of the place asked for; the message says what they read.
+    OutOfScope(String),
+}
+
+impl From<super::scope::Refused> for Refusal {
+    fn from(refused: super::scope::Refused) -> Self {
+        match refused {
+            super::scope::Refused::Code(code) => Refusal::Code(code),
+            super::scope::Refused::OutOfScope(super::scope::OutOfScope(message)) => Refusal::OutOfScope(message),
+        }
+    }
 }
 
 impl From<Code> for Refusal {
@@ -396,6 +408,7 @@ impl TableRequest {
                     dose_number,
                     disease,
                     icd10_category,
+                    encounter_class: None,
                 },
             }),
             _ => None,
@@ -906,6 +919,7 @@ impl Coordinates {
             | Dimension::Icd10Category
             | Dimension::PlaceOfDeath
             | Dimension::ReferralKind
+            | Dimension::EncounterClass
             | Dimension::FromRegion
             | Dimension::ToRegion => return None,
         }
@@ -1229,6 +1243,7 @@ mod tests {
             | Dimension::Disease
             | Dimension::PlaceOfDeath
             | Dimension::ReferralKind
+            | Dimension::EncounterClass
             | Dimension::FromRegion
             | Dimension::ToRegion => DIMENSIONS.contains(&dimension),
         };

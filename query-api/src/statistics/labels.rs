@@ -80,6 +80,9 @@ pub(crate) fn universe(
         Dimension::Icd10Chapter => {
             chapters::CHAPTERS.iter().map(|c| c.numeral.to_owned()).filter(|numeral| seen.contains(numeral)).collect()
         }
+        Dimension::EncounterClass => {
+            merge(ENCOUNTER_CLASSES.iter().map(|(code, _, _)| (*code).to_owned()).collect(), seen)
+        }
         Dimension::Facility
         | Dimension::Antigen
         | Dimension::Icd10Category
@@ -87,6 +90,17 @@ pub(crate) fn universe(
         | Dimension::ReferralKind => seen,
     })
 }
+
+/// The classes of visits, as tables list them: code, English and French names.
+pub const ENCOUNTER_CLASSES: [(&str, &str, &str); 7] = [
+    ("outpatient", "outpatient", "consultation externe"),
+    ("emergency", "emergency", "urgence"),
+    ("inpatient", "inpatient", "hospitalisation"),
+    ("home_visit", "home visit", "visite à domicile"),
+    ("outreach", "outreach", "stratégie avancée"),
+    ("teleconsultation", "teleconsultation", "téléconsultation"),
+    (super::tables::NOT_STATED, "not stated", "non précisé"),
+];
 
 /// `listed` in its order, then anything seen that it lacks.
 fn merge(mut listed: Vec<String>, seen: Vec<String>) -> Vec<String> {
@@ -199,6 +213,10 @@ pub fn label(dimension: Dimension, key: &str) -> Label {
         Dimension::ReferralKind => match key {
             "transfer" => Label::named(key, "transfer", "transfert"),
             _ => Label::named(key, "referral", "référence"),
+        },
+        Dimension::EncounterClass => match ENCOUNTER_CLASSES.iter().find(|(code, _, _)| *code == key) {
+            Some((_, english, french)) => Label::named(key, english, french),
+            None => Label::same(key),
         },
         Dimension::District
         | Dimension::Facility

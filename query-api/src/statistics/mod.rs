@@ -14,14 +14,14 @@ pub mod coverage;
 pub mod dashboard;
 pub mod export;
 pub mod labels;
+pub mod scope;
 pub mod tables;
 
 use crate::error::{bad_input, internal, Code};
 use crate::scalars::RegionCode;
 use crate::viewer::{ReadTracker, TableNoted, Viewer};
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
-use chrono::NaiveDate;
-use domain::access::Action;
+use async_graphql::{Context, Enum, ErrorExtensions, InputObject, Object, SimpleObject, ID};
+use chrono::{Datelike, NaiveDate};
 use domain::statistics::disclosure::{Published, PublishedRate, Threshold};
 use domain::statistics::{age_band::AgeBand, population, surveillance};
 use projections::read::ReadModels;
@@ -135,6 +135,8 @@ pub enum Breakdown {
     Disease,
     PlaceOfDeath,
     ReferralKind,
+    /// A visit's class (outpatient, emergency, inpatient…; `not_stated` for visits recorded without).
+    EncounterClass,
     FromRegion,
     ToRegion,
 }
@@ -159,6 +161,7 @@ impl From<Breakdown> for tables::Dimension {
             Breakdown::Disease => D::Disease,
             Breakdown::PlaceOfDeath => D::PlaceOfDeath,
             Breakdown::ReferralKind => D::ReferralKind,
+            Breakdown::EncounterClass => D::EncounterClass,
             Breakdown::FromRegion => D::FromRegion,
             Breakdown::ToRegion => D::ToRegion,
         }
@@ -226,6 +229,35 @@ pub struct StatisticsFilter {
     pub disease: Option<String>,
     /// A three-character ICD-10 category (`B50`).
     pub icd10_category: Option<String>,
+    /// Visits of one class.
+    pub encounter_class: Option<StatisticsEncounterClass>,
+}
+
+/// A visit's class, as counted.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatisticsEncounterClass {
+    Outpatient,
+    Emergency,
+    Inpatient,
+    HomeVisit,
+    Outreach,
+    Teleconsultation,
+    /// Recorded without a class.
+    NotStated,
+}
+
+impl StatisticsEncounterClass {
+    fn code(self) -> &'static str {
+        match self {
+            StatisticsEncounterClass::Outpatient => "outpatient",
+            StatisticsEncounterClass::Emergency => "emergency",
+            StatisticsEncounterClass::Inpatient => "inpatient",
+            StatisticsEncounterClass::HomeVisit => "home_visit",
+            StatisticsEncounterClass::Outreach => "outreach",
+            StatisticsEncounterClass::Teleconsultation => "teleconsultation",
+            StatisticsEncounterClass::NotStated => tables::NOT_STATED,
+        }
+    }
 }
 
 /// One row of a published table.
@@ -291,6 +323,48 @@ pub struct CoverageTable {
     pub threshold: i32,
     /// Where the official target population comes from, and how it was estimated.
     pub target_source: String,
+}
+
+/// One area's children overdue for a dose.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OverdueRow {
+    pub area: StatisticsLabel,
+    /// Children registered who live there, born in the months due for the dose by the month's end.
+    pub due: Figure,
+    /// Of them, those who received the dose by then.
+    pub vaccinated: Figure,
+    /// Of them, those who did not: the children a vaccination team goes looking for.
+    pub overdue: Figure,
+    /// Overdue over due.
+    pub overdue_rate: Rate,
+}
+
+impl From<coverage::OverdueRow> for OverdueRow {
+    fn from(row: coverage::OverdueRow) -> Self {
+        OverdueRow {
+            area: row.area.into(),
+            due: row.due.into(),
+            vaccinated: row.vaccinated.into(),
+            overdue: row.overdue.into(),
+            overdue_rate: row.overdue_rate.into(),
+        }
+    }
+}
+
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OverdueTable {
+    /// The month at whose end children are counted, `YYYY-MM`.
+    pub month: String,
+    pub antigen: String,
+    pub dose_number: i32,
+    /// The birth months counted, oldest first (`YYYY-MM`): those whose every child was past the dose's
+    /// due age and the four weeks' grace by the month's end, and still young enough to catch it up.
+    /// Absent when no birth month is due yet.
+    pub born_from: Option<String>,
+    pub born_to: Option<String>,
+    pub rows: Vec<OverdueRow>,
+    pub total: OverdueRow,
+    pub threshold: i32,
 }
 
 /// One area's dropout rates.
@@ -440,6 +514,7 @@ fn narrowing(filter: &StatisticsFilter) -> async_graphql::Result<tables::Narrowi
         dose_number,
         disease: filter.disease.as_deref().map(disease).transpose()?,
         icd10_category,
+        encounter_class: filter.encounter_class.map(|class| class.code().to_owned()),
     })
 }
 
@@ -460,6 +535,7 @@ fn parameters(narrowing: &tables::Narrowing, extra: &[(&str, String)]) -> BTreeS
         ("dose_number", narrowing.dose_number.map(|n| n.to_string())),
         ("disease", narrowing.disease.clone()),
         ("icd10_category", narrowing.icd10_category.clone()),
+        ("encounter_class", narrowing.encounter_class.clone()),
     ];
     for (name, value) in optional {
         if let Some(value) = value {
@@ -498,16 +574,35 @@ fn table_error(error: tables::TableError) -> async_graphql::Error {
     }
 }
 
-/// Who may read statistics: analysts, nationally. (Facilities' administrators and regional analysts
-/// are limited to their own aggregates by the policy's scope.)
+/// Who may read statistics at all: analysts (nationally, or their region) and facilities'
+/// administrators (their own facility's aggregates); each read is then confined to the reader's
+/// reach (`scope`).
 pub(crate) fn admit(viewer: &Viewer) -> Result<(), Code> {
-    crate::policy::check(viewer, Action::ReadStatistics, None)
+    scope::reach(viewer).map(|_| ())
+}
+
+fn refused(refusal: scope::Refused) -> async_graphql::Error {
+    match refusal {
+        scope::Refused::Code(code) => code.into(),
+        scope::Refused::OutOfScope(scope::OutOfScope(message)) => async_graphql::Error::new(message)
+            .extend_with(|_, extensions| extensions.set("code", Code::Forbidden.as_str())),
+    }
+}
+
+fn confined(ctx: &Context<'_>, narrowing: &mut tables::Narrowing) -> async_graphql::Result<()> {
+    scope::confine(crate::query::viewer(ctx)?, narrowing).map_err(refused)
+}
+
+fn confined_area(ctx: &Context<'_>, region: Option<RegionCode>) -> async_graphql::Result<Option<String>> {
+    scope::confine_area(crate::query::viewer(ctx)?, region.map(|region| region.0), None).map_err(refused)
 }
 
 #[Object]
 impl Statistics {
     /// A crosstab of an indicator over a period: rows by one breakdown, columns by another if given,
-    /// with row, column and grand totals, each figure shown or suppressed.
+    /// with row, column and grand totals, each figure shown or suppressed. An analyst of a regional
+    /// delegation reads their region's (a filter naming no region is theirs, another region is
+    /// `FORBIDDEN`); a facility's administrator their own facility's.
     #[graphql(complexity = 200)]
     async fn table(
         &self,
@@ -517,7 +612,8 @@ impl Statistics {
         columns: Option<Breakdown>,
         filter: StatisticsFilter,
     ) -> async_graphql::Result<StatisticsTable> {
-        let narrowing = narrowing(&filter)?;
+        let mut narrowing = narrowing(&filter)?;
+        confined(ctx, &mut narrowing)?;
         let table = tables::crosstab(
             read_models(ctx)?,
             indicator.into(),
@@ -538,7 +634,9 @@ impl Statistics {
     }
 
     /// Immunisation coverage of one dose in a birth cohort, by region or by district, against the
-    /// children registered and the official target population.
+    /// children registered and the official target population. Children are counted where they
+    /// live: an analyst of a regional delegation reads their region's, a facility's administrator
+    /// none.
     #[graphql(complexity = 100)]
     // One parameter per GraphQL argument.
     #[allow(clippy::too_many_arguments)]
@@ -564,7 +662,7 @@ impl Statistics {
                 return Err(bad_input("givenBy must be a month, YYYY-MM"));
             }
         }
-        let region = region.map(|region| region.0);
+        let region = confined_area(ctx, region)?;
         let table = coverage::coverage(
             read_models(ctx)?,
             birth_year,
@@ -603,6 +701,69 @@ impl Statistics {
         })
     }
 
+    /// Children overdue for a dose at the end of a month, by region or by district: the birth months
+    /// all past the dose's due age and its grace by then, registered, without the dose. Counted for
+    /// antigens offered to every child (not HPV, nor the malaria vaccine of selected districts).
+    /// Children are counted where they live: an analyst of a regional delegation reads their region's,
+    /// a facility's administrator none.
+    #[graphql(complexity = 100)]
+    async fn overdue(
+        &self,
+        ctx: &Context<'_>,
+        antigen: String,
+        dose_number: i32,
+        #[graphql(desc = "The month at whose end children are counted, `YYYY-MM`.")] month: String,
+        #[graphql(default_with = "AreaLevel::Region")] by: AreaLevel,
+        region: Option<RegionCode>,
+    ) -> async_graphql::Result<OverdueTable> {
+        let antigen = self::antigen(&antigen)?;
+        if !(0..=10).contains(&dose_number) {
+            return Err(bad_input("doseNumber must be 0 to 10"));
+        }
+        let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .ok()
+            .filter(|_| month.len() == 7)
+            .ok_or_else(|| bad_input("month must be a month, YYYY-MM"))?;
+        check_year(first.year())?;
+        let region = confined_area(ctx, region)?;
+        let table = coverage::overdue(
+            read_models(ctx)?,
+            &antigen,
+            i64::from(dose_number),
+            first,
+            level(by),
+            region.as_deref(),
+            threshold(ctx),
+        )
+        .await
+        .map_err(table_error)?;
+        let figures = table
+            .rows
+            .iter()
+            .chain(std::iter::once(&table.total))
+            .flat_map(|row| [row.due, row.vaccinated, row.overdue]);
+        let mut extra = vec![
+            ("month", table.month.clone()),
+            ("antigen", antigen.clone()),
+            ("dose_number", dose_number.to_string()),
+            ("by", if by == AreaLevel::Region { "region" } else { "district" }.to_owned()),
+        ];
+        if let Some(region) = &region {
+            extra.push(("region", region.clone()));
+        }
+        note(ctx, "overdue", parameters(&tables::Narrowing::default(), &extra), count(figures));
+        Ok(OverdueTable {
+            month: table.month,
+            antigen,
+            dose_number,
+            born_from: table.born_from,
+            born_to: table.born_to,
+            rows: table.rows.into_iter().map(Into::into).collect(),
+            total: table.total.into(),
+            threshold: i32::try_from(table.k).unwrap_or(i32::MAX),
+        })
+    }
+
     /// The EPI dropout rates of a birth cohort: Penta1 to Penta3, and Penta1 to MR1.
     #[graphql(complexity = 100)]
     async fn dropout(
@@ -613,7 +774,7 @@ impl Statistics {
         region: Option<RegionCode>,
     ) -> async_graphql::Result<DropoutTable> {
         check_year(birth_year)?;
-        let region = region.map(|region| region.0);
+        let region = confined_area(ctx, region)?;
         let table = coverage::dropout(read_models(ctx)?, birth_year, level(by), region.as_deref(), threshold(ctx))
             .await
             .map_err(table_error)?;
@@ -651,14 +812,16 @@ impl Statistics {
         let (start, end) = period(&from, &to)?;
         let region = region.map(|region| region.0);
         let district = district.as_deref().map(|name| self::district(name, region.as_deref())).transpose()?;
-        let rows = if region.is_some() || district.is_some() { Breakdown::District } else { Breakdown::Region };
-        let narrowing = tables::Narrowing {
+        let mut narrowing = tables::Narrowing {
             days: Some((start.format("%Y-%m-%d").to_string(), end.format("%Y-%m-%d").to_string())),
             region,
             district,
             disease: Some(disease),
             ..tables::Narrowing::default()
         };
+        confined(ctx, &mut narrowing)?;
+        let by_district = narrowing.region.is_some() || narrowing.district.is_some();
+        let rows = if by_district { Breakdown::District } else { Breakdown::Region };
         let table = tables::crosstab(
             read_models(ctx)?,
             tables::Indicator::NewDiagnoses,
@@ -675,7 +838,9 @@ impl Statistics {
     }
 
     /// The district-weeks in which a notifiable disease crossed its alert or epidemic threshold,
-    /// newest first. Names no count and no person.
+    /// newest first. Names no count and no person, so every reader of statistics (facilities'
+    /// administrators and regional analysts included) reads the whole country's: an outbreak next
+    /// door is theirs to act on.
     #[graphql(complexity = 100)]
     async fn alerts(
         &self,
@@ -684,6 +849,7 @@ impl Statistics {
         to: String,
         region: Option<RegionCode>,
     ) -> async_graphql::Result<Vec<EpidemicAlert>> {
+        scope::alerts(crate::query::viewer(ctx)?)?;
         let (start, end) = period(&from, &to)?;
         let region = region.map(|region| region.0);
         let found = alerts::alerts(read_models(ctx)?, start, end, region.as_deref()).await.map_err(table_error)?;

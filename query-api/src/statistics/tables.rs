@@ -72,6 +72,8 @@ pub enum Dimension {
     Disease,
     PlaceOfDeath,
     ReferralKind,
+    /// A visit's class (outpatient, emergency…), `not_stated` for visits recorded without one.
+    EncounterClass,
     FromRegion,
     ToRegion,
 }
@@ -95,6 +97,7 @@ impl Dimension {
             Dimension::Disease => "disease",
             Dimension::PlaceOfDeath => "place_of_death",
             Dimension::ReferralKind => "referral_kind",
+            Dimension::EncounterClass => "encounter_class",
             Dimension::FromRegion => "from_region",
             Dimension::ToRegion => "to_region",
         }
@@ -119,6 +122,7 @@ impl Dimension {
             Dimension::Icd10Category => Column::Icd10Category,
             Dimension::PlaceOfDeath => Column::PlaceOfDeath,
             Dimension::ReferralKind => Column::ReferralKind,
+            Dimension::EncounterClass => Column::EncounterClass,
             Dimension::FromRegion => Column::FromRegion,
             Dimension::ToRegion => Column::ToRegion,
         }
@@ -130,6 +134,7 @@ impl Dimension {
         match self {
             Dimension::Icd10Chapter => chapters::chapter_of(value).map(|chapter| chapter.numeral.to_owned()),
             Dimension::Disease => surveillance::disease_of(value).map(|disease| disease.code.clone()),
+            Dimension::EncounterClass if value.is_empty() => Some(NOT_STATED.to_owned()),
             _ => Some(value.to_owned()),
         }
     }
@@ -151,7 +156,12 @@ pub struct Narrowing {
     pub disease: Option<String>,
     /// A three-character ICD-10 category.
     pub icd10_category: Option<String>,
+    /// A visit's class, `not_stated` for those recorded without one.
+    pub encounter_class: Option<String>,
 }
+
+/// The key of visits recorded without a class (stored as '').
+pub const NOT_STATED: &str = "not_stated";
 
 impl Narrowing {
     fn filters(&self) -> Vec<Filter> {
@@ -185,6 +195,10 @@ impl Narrowing {
         }
         if let Some(category) = &self.icd10_category {
             filters.push(Filter::Icd10 { codes: Vec::new(), categories: vec![category.clone()] });
+        }
+        if let Some(class) = &self.encounter_class {
+            let stored = if class == NOT_STATED { String::new() } else { class.clone() };
+            filters.push(Filter::EncounterClass(stored));
         }
         filters
     }

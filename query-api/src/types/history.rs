@@ -71,6 +71,8 @@ pub enum AccessBasis {
     BreakGlass,
     Audit,
     Search,
+    /// The minor's guardian, from their own account.
+    Guardian,
 }
 
 /// Someone read part of a patient's record.
@@ -97,6 +99,7 @@ impl AccessLogEntry {
             "break_glass" => AccessBasis::BreakGlass,
             "audit" => AccessBasis::Audit,
             "search" => AccessBasis::Search,
+            "guardian" => AccessBasis::Guardian,
             _ => AccessBasis::Facility,
         }
     }

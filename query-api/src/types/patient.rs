@@ -15,8 +15,8 @@ use async_graphql::{ContextSelectionSet, OutputType, Positioned, ServerResult, V
 use domain::access::{Action, CareBasis, Section};
 use event_schema::events::access::ReadBasis;
 use event_schema::events::record::DeathRecorded;
-use projections::entry_status;
 use projections::read::{AppointmentRow, EntryRow, PatientRow};
+use projections::{care_basis, entry_status};
 use std::borrow::Cow;
 use uuid::Uuid;
 
@@ -150,6 +150,31 @@ impl Patient {
     }
     async fn registered_at(&self) -> async_graphql::Result<String> {
         instant(self.row.registered_at)
+    }
+    /// The minor's guardians recorded at a facility's desk, each with how they are related and the
+    /// last day the guardianship holds (the day before the minor turns 21); ended ones are not shown.
+    /// Read with the demographics: who may act for the patient is part of who the patient is.
+    async fn guardians(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Guardian>> {
+        let loaders = loaders(ctx)?;
+        let today = loaders.now.cameroon_date();
+        let rows = loaders.care.load_one(self.id).await?.unwrap_or_default();
+        let mut guardians = Vec::new();
+        for row in rows.iter().filter(|row| row.basis == care_basis::GUARDIAN) {
+            let (Ok(patient_id), Some(until)) = (Uuid::parse_str(&row.account_id), row.until_day.clone()) else {
+                continue;
+            };
+            if until.as_str() < today.as_str() {
+                continue;
+            }
+            let health_id = loaders.patients.load_one(patient_id).await?.map(|guardian| guardian.health_id);
+            guardians.push(Guardian {
+                patient_id: ID(patient_id.to_string()),
+                health_id,
+                relationship: row.reason.clone().unwrap_or_default(),
+                until,
+            });
+        }
+        Ok(guardians)
     }
     async fn registered_at_facility(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Facility>> {
         facility(ctx, Some(&self.row.registered_at_facility)).await
@@ -350,6 +375,19 @@ pub struct Correction {
     reason: Option<String>,
     at: Option<i64>,
     by: Option<String>,
+}
+
+/// A minor's guardian: another patient, who manages the minor's record from their own account.
+#[derive(SimpleObject)]
+pub struct Guardian {
+    /// The guardian's own record.
+    pub patient_id: ID,
+    /// The guardian's health ID, as the desk reads it off their card.
+    pub health_id: Option<String>,
+    /// `mother`, `father` or `legal_guardian`.
+    pub relationship: String,
+    /// The last day the guardianship holds, `YYYY-MM-DD`.
+    pub until: String,
 }
 
 #[Object]

@@ -12,7 +12,7 @@ use domain::access::Section;
 use domain::record::clinical::{self, CancelPrescription, Correction, MarkEnteredInError, ReferPatient};
 use domain::record::{self as patient_record};
 use event_schema::events::patient::Sex;
-use event_schema::events::record::{ConditionStatus, ReferralKind, Urgency};
+use event_schema::events::record::{ConditionStatus, EncounterClass, ReferralKind, Urgency};
 use uuid::Uuid;
 
 /// Which month's season an illness's weight is taken in.
@@ -195,7 +195,7 @@ impl Life<'_> {
         };
         if visit == Visit::Control {
             let notes = Some(words(english, "Évolution favorable.", "Improving well."));
-            self.encounter(facility, reason, notes)?;
+            self.encounter(facility, EncounterClass::Outpatient, reason, notes)?;
             return Ok(());
         }
         let notes = self.rng.chance(0.25).then(|| {
@@ -205,7 +205,7 @@ impl Life<'_> {
                 "Examined; advice given to the patient and family.",
             )
         });
-        let encounter = self.encounter(facility, reason, notes)?;
+        let encounter = self.encounter(facility, EncounterClass::Outpatient, reason, notes)?;
         self.take_history(english)?;
         // Tests: at a hospital nearly always, at a health centre often.
         let mut orders = Vec::new();

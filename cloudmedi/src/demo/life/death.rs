@@ -13,7 +13,9 @@ use domain::access::Section;
 use domain::record::appointments;
 use domain::record::clinical::{self, ReferPatient};
 use domain::record::death::{self, RecordDeath};
-use event_schema::events::record::{AppointmentOutcome, ConditionStatus, PlaceOfDeath, ReferralKind, Urgency};
+use event_schema::events::record::{
+    AppointmentOutcome, ConditionStatus, EncounterClass, PlaceOfDeath, ReferralKind, Urgency,
+};
 use uuid::Uuid;
 
 /// How long after a consultation a fatal illness ends in death, in hours: within days at a facility,
@@ -224,7 +226,9 @@ impl Life<'_> {
         } else {
             cause.admission.in_language(english)
         };
-        let encounter = self.encounter(facility, reason, None)?;
+        // A transfer comes in as an emergency; otherwise the patient is admitted.
+        let class = if transferred { EncounterClass::Emergency } else { EncounterClass::Inpatient };
+        let encounter = self.encounter(facility, class, reason, None)?;
         let day = cameroon_day(at);
         let description = cause.name.in_language(english);
         self.diagnose(&cause.icd10, description, Some(day), ConditionStatus::Active, Some(encounter), None)?;

@@ -11,11 +11,17 @@ use domain::access::Section;
 use domain::record::appointments;
 use domain::record::clinical::{self, Correction, DiagnoseCondition, PrescribeMedicine, RecordEncounter};
 use domain::record::observations::{self, OrderLab, RecordLabResult};
-use event_schema::events::record::{AppointmentOutcome, Attachment, ConditionStatus, Dose};
+use event_schema::events::record::{AppointmentOutcome, Attachment, ConditionStatus, Dose, EncounterClass};
 use uuid::Uuid;
 
 impl Life<'_> {
-    pub(super) fn encounter(&mut self, facility: usize, reason: String, notes: Option<String>) -> anyhow::Result<Uuid> {
+    pub(super) fn encounter(
+        &mut self,
+        facility: usize,
+        class: EncounterClass,
+        reason: String,
+        notes: Option<String>,
+    ) -> anyhow::Result<Uuid> {
         let entry_id = self.rng.uuid();
         let practitioner_id = self.chart.author()?.account_id;
         let (today, facility_id) = (self.chart.today(), self.net.facilities[facility].id);
@@ -27,6 +33,7 @@ impl Life<'_> {
                     facility_id,
                     practitioner_id,
                     date: today.clone(),
+                    class: Some(class),
                     reason,
                     notes,
                     amends: None,

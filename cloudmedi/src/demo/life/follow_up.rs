@@ -17,7 +17,7 @@ use domain::record::clinical::{self, MarkEnteredInError, ReferPatient};
 use domain::record::history::{self, StopTreatment};
 use domain::record::{self as patient_record};
 use event_schema::events::facility::FacilityLevel;
-use event_schema::events::record::{ConditionStatus, ReferralKind, Urgency};
+use event_schema::events::record::{ConditionStatus, EncounterClass, ReferralKind, Urgency};
 use uuid::Uuid;
 
 impl Life<'_> {
@@ -38,7 +38,7 @@ impl Life<'_> {
             Chronic::Diabetes => words(english, "Soif intense et polyurie", "Excessive thirst and frequent urination"),
             Chronic::Hiv => words(english, "Dépistage volontaire du VIH", "Voluntary HIV testing"),
         };
-        let encounter = self.encounter(facility, reason, None)?;
+        let encounter = self.encounter(facility, EncounterClass::Outpatient, reason, None)?;
         self.take_history(english)?;
         let tests: &[Test] = match condition {
             Chronic::Hypertension => &[Test::Creatinine],
@@ -98,7 +98,7 @@ impl Life<'_> {
         let chronic = &self.tables.chronic;
         let reason =
             conditions.iter().map(|c| chronic.get(*c).review.in_language(english)).collect::<Vec<_>>().join("; ");
-        let encounter = self.encounter(facility, reason, None)?;
+        let encounter = self.encounter(facility, EncounterClass::Outpatient, reason, None)?;
         self.take_history(english)?;
         let mut orders = Vec::new();
         let mut refills = Vec::new();
@@ -220,7 +220,7 @@ impl Life<'_> {
         self.vitals_with_slips(vitals, facility)?;
         let reason =
             words(english, &format!("Consultation prénatale n° {number}"), &format!("Antenatal visit {number}"));
-        let encounter = self.encounter(facility, reason, None)?;
+        let encounter = self.encounter(facility, EncounterClass::Outpatient, reason, None)?;
         self.take_history(english)?;
         if number == 1 {
             let onset = day - Duration::days(self.rng.between(70, 110));
@@ -292,7 +292,7 @@ impl Life<'_> {
             "Toux depuis plus de deux semaines, amaigrissement",
             "Cough for over two weeks, weight loss",
         );
-        let encounter = self.encounter(facility, reason, None)?;
+        let encounter = self.encounter(facility, EncounterClass::Outpatient, reason, None)?;
         self.take_history(english)?;
         let entry_id = self.order(Test::Tuberculosis, english, Some(encounter))?;
         let description =

@@ -131,7 +131,7 @@ pub struct CloseAppointmentRequest {
     operation_id = "close_appointment",
     tag = "record",
     summary = "Close an appointment",
-    description = "Cancelled (with a reason), attended, or missed (once its time has passed).",
+    description = "Cancelled (with a reason), attended, or missed (once its time has passed). A patient may cancel their own appointment, with a reason, until it starts.",
     request_body = CloseAppointmentRequest,
     params(
         ("patient_id" = Uuid, Path, description = "The patient's record."),
@@ -143,18 +143,19 @@ pub struct CloseAppointmentRequest {
 )]
 async fn close_appointment(
     State(state): State<CommandState>,
-    Permitted(caller, _): Permitted<permitted::WriteAppointments>,
+    Permitted(caller, _): Permitted<permitted::CloseAppointment>,
     Path((patient_id, entry_id)): Path<(String, String)>,
     pre: Preconditions,
     Json(request): Json<CloseAppointmentRequest>,
 ) -> Result<Recorded, ApiError> {
     let patient = parse_id(&patient_id, "/patient_id")?;
     let appointment_id = parse_id(&entry_id, "/entry_id")?;
-    let command = RecordCommand::CloseAppointment {
+    let command = RecordCommand::close_appointment(
+        &caller.principal,
         appointment_id,
-        outcome: request.outcome.into(),
-        reason: request.reason,
-        now: state.application.now(),
-    };
+        request.outcome.into(),
+        request.reason,
+        state.application.now(),
+    );
     run(&state, &caller, &pre, patient, command).await
 }

@@ -16,7 +16,7 @@ use domain::record::clinical::{
 use http_shell::error::ApiError;
 use http_shell::json::Json;
 use http_shell::vocabulary::{
-    AllergyCategory, AllergyStatus, ConditionStatus, Dose, ReferralKind, Route, Severity, Urgency,
+    AllergyCategory, AllergyStatus, ConditionStatus, Dose, EncounterClass, ReferralKind, Route, Severity, Urgency,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -199,6 +199,8 @@ pub struct EncounterRequest {
     /// `YYYY-MM-DD`.
     #[schema(format = Date)]
     date: String,
+    /// What kind of encounter it was (attendance is counted by it); absent when not stated.
+    class: Option<EncounterClass>,
     #[schema(min_length = 2, max_length = 200)]
     reason: String,
     #[schema(min_length = 1, max_length = 4000)]
@@ -236,6 +238,7 @@ async fn record_encounter(
         facility_id,
         practitioner_id: caller.principal.account_id,
         date: request.date,
+        class: request.class.map(Into::into),
         reason: request.reason,
         notes: request.notes,
         amends: request.amends.map(Correction::from),

@@ -13,6 +13,7 @@ mod appointments;
 mod consent;
 mod death;
 mod entries;
+mod guardianship;
 mod history;
 mod merge;
 mod observations;
@@ -46,6 +47,7 @@ pub fn router() -> OpenApiRouter<CommandState> {
         .merge(appointments::router())
         .merge(death::router())
         .merge(merge::router())
+        .merge(guardianship::router())
         .route_layer(axum::middleware::from_fn(idempotency::fingerprint))
 }
 
@@ -117,6 +119,15 @@ pub struct ConsentAnswers;
 impl IntoResponses for ConsentAnswers {
     fn responses() -> BTreeMap<String, RefOr<ResponseDoc>> {
         answers("Only patients manage access to a record (their own).")
+    }
+}
+
+/// The answers of a guardianship recorded or ended.
+pub struct GuardianshipAnswers;
+
+impl IntoResponses for GuardianshipAnswers {
+    fn responses() -> BTreeMap<String, RefOr<ResponseDoc>> {
+        answers("Only the staff of a facility (doctors, nurses, registration clerks) record guardians.")
     }
 }
 

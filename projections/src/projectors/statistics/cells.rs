@@ -158,12 +158,20 @@ pub(super) fn of(
         EncounterRecorded::EVENT_TYPE => {
             let e: EncounterRecorded = decode(catalog, entry)?;
             let on = day(&e.date, entry)?;
+            let class = match e.class {
+                Some(class) => serde_json::to_value(class)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .ok_or_else(|| undecodable(entry, "an encounter class without a name"))?,
+                None => String::new(),
+            };
             let cells = vec![Cell {
                 table: &ENCOUNTERS,
                 key: vec![
                     text_day(on),
                     iso_week(on).into(),
                     e.facility_id.into(),
+                    class.into(),
                     person.sex.as_str().into(),
                     person.band_on(on).into(),
                 ],

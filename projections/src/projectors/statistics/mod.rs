@@ -15,7 +15,8 @@
 //!   code, with sex and age band: the burden tables group them by chapter or category, and the
 //!   surveillance tables by the diseases the reference data maps codes to, at read time, so that a
 //!   change of that mapping needs no rebuild.
-//! - `st_encounters`: visits, by day and facility, with sex and age band.
+//! - `st_encounters`: visits, by day, facility and class (outpatient, emergency, inpatient…; '' when
+//!   not stated), with sex and age band.
 //! - `st_referrals`: referrals and transfers, by day, kind and the two facilities.
 //! - `st_deaths`: deaths, by day, district of residence, underlying cause, sex, age band and place.
 //!
@@ -76,8 +77,10 @@ pub static DIAGNOSES: Table = Table {
 
 pub static ENCOUNTERS: Table = Table {
     name: "st_encounters",
-    columns: columns![text "day", text "week", text "facility_id", text "sex", text "age_band", int "n"],
-    key: &["day", "facility_id", "sex", "age_band"],
+    columns: columns![
+        text "day", text "week", text "facility_id", text "class", text "sex", text "age_band", int "n",
+    ],
+    key: &["day", "facility_id", "class", "sex", "age_band"],
 };
 
 pub static REFERRALS: Table = Table {
