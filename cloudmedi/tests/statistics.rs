@@ -338,14 +338,15 @@ async fn statistics_reach_no_further_than_the_account(database_url: Option<&str>
         penta1(&api, &soa_nurse, &patient).await;
     }
 
-    // Only an analyst is limited to a region, and only to one the reference data knows.
-    for (role, region, field) in [("auditor", "LT", "/region"), ("health_authority_analyst", "XX", "/region")] {
+    // Only an analyst is limited to a region (a rule), and only to one of the codes the document lists
+    // (its enumeration).
+    for (role, region, status) in [("auditor", "LT", 422), ("health_authority_analyst", "XX", 400)] {
         let body = json!({"professional_id": format!("REG-{role}-{region}"), "role": role, "family_name": "Tester",
                           "given_names": "Refused", "phone": "690000290", "region": region});
         let response = api.post("/api/v1/staff", Some(&admin), body).await;
         let problem: Value = response.json().await.unwrap();
-        assert_eq!(problem["status"], 422, "{problem}");
-        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        assert_eq!(problem["status"], status, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "/region", "{problem}");
     }
     let littoral =
         national_in(&mut api, &admin, "DRSP-LT-ANA", "health_authority_analyst", "690000230", Some("LT")).await;

@@ -170,13 +170,15 @@ pub fn decide_register(state: Option<&StaffMember>, command: RegisterStaff) -> R
         }
         Some(_) => {}
     }
-    let region = command.region.as_deref().map(str::trim).filter(|code| !code.is_empty());
+    // A region is one of the document's codes exactly as listed: anything else, blank included, is
+    // outside its enumeration.
+    let region = command.region.as_deref();
     match region {
+        Some(code) if crate::reference::region(code).is_none() => {
+            errors.push(FieldError::new("/region", "is not one of the regions' codes"))
+        }
         Some(_) if command.role != Role::HealthAuthorityAnalyst => {
             errors.push(FieldError::rule("/region", "only a health authority analyst is limited to a region"))
-        }
-        Some(code) if crate::reference::region(code).is_none() => {
-            errors.push(FieldError::rule("/region", "is not one of the regions' codes"))
         }
         _ => {}
     }

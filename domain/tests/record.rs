@@ -104,6 +104,24 @@ fn an_allergy_is_recorded_tidied() {
 }
 
 #[test]
+fn an_optional_text_left_blank_is_absent_only_at_a_length_the_document_allows() {
+    let record = record_of(&[registered()]);
+    let with_reaction = |reaction: &str| RecordAllergy { reaction: Some(reaction.into()), ..allergy(entry(1)) };
+    // Blank at a length the schema allows (2 to 200 characters) is the same as leaving it out.
+    let Ok(events) = decide_allergy(record.as_ref(), with_reaction("   ")) else { panic!("accepted") };
+    assert!(matches!(&events[0], RecordEvent::Allergy(recorded) if recorded.reaction.is_none()));
+    // Shorter than the schema allows is refused as sent, blank or not: the document's constraint.
+    for short in ["", " ", "a"] {
+        let refused = decide_allergy(record.as_ref(), with_reaction(short));
+        assert!(
+            matches!(&refused, Err(RecordError::Invalid(errors))
+                if errors.len() == 1 && errors[0].field == "/reaction" && errors[0].kind == domain::Breach::Constraint),
+            "{short:?}: {refused:?}"
+        );
+    }
+}
+
+#[test]
 fn nothing_is_recorded_for_an_unknown_patient() {
     scenario(decide_allergy)
         .given(vec![])
@@ -240,8 +258,17 @@ fn icd10_codes_must_be_in_whos_list() {
                 .to_owned()
         )]
     );
-    for accepted in ["a009", "A00.9", "B54", "I10", "U07.1", "B18.00"] {
+    for accepted in ["a009", "A00.9", "B54", "I10", "U07.1", "B18.00", "B54\n"] {
         assert!(decide_condition(record.as_ref(), diagnosis(accepted)).is_ok(), "{accepted}");
+    }
+    // Outside the published pattern as sent, even where the code could be read.
+    for refused in [" B54", "B54 ", "B.54", "B5.4", "B54.", "B54.12345", "B54\n\n", ""] {
+        let result = decide_condition(record.as_ref(), diagnosis(refused));
+        assert!(
+            matches!(&result, Err(RecordError::Invalid(errors))
+                if errors.len() == 1 && errors[0].field == "/icd10" && errors[0].kind == domain::Breach::Constraint),
+            "{refused:?}: {result:?}"
+        );
     }
     let history = domain::record::history::RecordFamilyHistory {
         entry_id: entry(2),
@@ -271,7 +298,7 @@ fn dose(antigen: &str, number: u32, given_on: &str) -> RecordImmunization {
 fn immunizations_follow_the_schedule_in_force_on_the_day() {
     scenario(decide_immunization)
         .given(vec![registered()])
-        .when((decide_immunization, dose("penta", 1, "2025-02-21")))
+        .when((decide_immunization, dose("PENTA", 1, "2025-02-21")))
         .then(vec![RecordEvent::Immunization(ImmunizationRecorded {
             entry_id: entry(1),
             antigen: "PENTA".into(),
@@ -316,6 +343,19 @@ fn refusals(result: Result<Vec<RecordEvent>, RecordError>) -> Vec<(&'static str,
     match result {
         Err(RecordError::Invalid(errors)) => errors.into_iter().map(|error| (error.field, error.message)).collect(),
         other => panic!("expected field errors, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_antigen_is_named_by_its_code_exactly() {
+    let record = record_of(&[registered()]);
+    for refused in ["penta", " PENTA", "PENTA ", ""] {
+        let result = decide_immunization(record.as_ref(), dose(refused, 1, "2025-02-21"));
+        assert!(
+            matches!(&result, Err(RecordError::Invalid(errors))
+                if errors.len() == 1 && errors[0].field == "/antigen" && errors[0].kind == domain::Breach::Constraint),
+            "{refused:?}: {result:?}"
+        );
     }
 }
 

@@ -144,7 +144,7 @@ fn only_an_analyst_is_limited_to_a_region_and_it_must_be_one() {
     let analyst = RegisterStaff {
         role: Role::HealthAuthorityAnalyst,
         facility_id: None,
-        region: Some(" EN ".into()),
+        region: Some("EN".into()),
         registered_by: Role::SystemAdministrator,
         ..doctor()
     };
@@ -153,7 +153,10 @@ fn only_an_analyst_is_limited_to_a_region_and_it_must_be_one() {
     let national = RegisterStaff { region: None, ..analyst.clone() };
     let Ok(events) = decide_register(None, national) else { panic!("accepted") };
     assert!(matches!(&events[0], StaffEvent::Registered(r) if r.region.is_none()));
-    refused_with(RegisterStaff { region: Some("XX".into()), ..analyst.clone() }, &["/region"]);
+    // The code exactly as the document lists it: neither padded, nor blank, nor in lower case.
+    for code in ["XX", " EN ", "", "en"] {
+        refused_with(RegisterStaff { region: Some(code.into()), ..analyst.clone() }, &["/region"]);
+    }
     refused_with(RegisterStaff { region: Some("EN".into()), ..doctor() }, &["/region"]);
     refused_with(RegisterStaff { role: Role::Auditor, ..analyst }, &["/region"]);
 }

@@ -123,7 +123,12 @@ pub fn decide_close(
             errors.push(FieldError::rule("/outcome", "an appointment is missed only once its time has passed"));
             None
         }
-        _ => None,
+        // The record keeps why only for a cancellation; a reason sent with another outcome is still
+        // held to what the document says of it, so the API refuses what its contract refuses.
+        _ => {
+            super::optional_text(reason.as_deref(), "/reason", 3..=300, &mut errors);
+            None
+        }
     };
     super::clinical::finish(
         record,

@@ -100,15 +100,29 @@ pub fn normalise_icd10(text: &str) -> Option<String> {
     Some(if rest.is_empty() { format!("{letter}{digits}") } else { format!("{letter}{digits}.{rest}") })
 }
 
+/// Whether `text` matches the pattern the API document publishes for an ICD-10 code. A single
+/// trailing line feed is let through, since the `$` of the regular expressions most validators use
+/// (Python's, PCRE) matches before one, so they take `B50\n` as matching; it is tidied away.
+fn has_published_icd10_shape(text: &str) -> bool {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let Some((head, tail)) = text.split_at_checked(3) else { return false };
+    let mut head = head.chars();
+    let letter = head.next().is_some_and(|c| c.is_ascii_alphabetic());
+    let tail = tail.strip_prefix('.').filter(|rest| !rest.is_empty()).unwrap_or(tail);
+    letter && head.all(|c| c.is_ascii_digit()) && tail.len() <= 4 && tail.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// An ICD-10 code as the record stores it: in canonical form, and a code of WHO's list that a
 /// diagnosis may carry ([`icd10`](super::icd10)); otherwise a field error that names the code.
 pub(crate) fn checked_icd10(text: &str, errors: &mut Vec<FieldError>) -> String {
     checked_icd10_in("/icd10", text, errors)
 }
 
-/// [`checked_icd10`] for a code carried in `field`.
+/// [`checked_icd10`] for a code carried in `field`. The code must have the published shape as sent,
+/// `^[A-Za-z][0-9]{2}(\.?[0-9A-Za-z]{1,4})?$`, before it is put in canonical form: a code padded
+/// with spaces or dotted elsewhere is outside the document's pattern.
 pub(crate) fn checked_icd10_in(field: &'static str, text: &str, errors: &mut Vec<FieldError>) -> String {
-    let Some(code) = normalise_icd10(text) else {
+    let Some(code) = Some(text).filter(|text| has_published_icd10_shape(text)).and_then(normalise_icd10) else {
         errors.push(FieldError::new(field, "must be an ICD-10 code such as B50.9 or B54"));
         return text.to_owned();
     };
@@ -184,7 +198,9 @@ pub fn decide_immunization(
     let replaced = command.amends.as_ref().map(|correction| correction.entry_id);
     let amends = amends(record, command.amends, Section::Immunizations, &mut errors)?;
     let given_on = past_date(&command.given_on, "/given_on", &command.today, &mut errors);
-    let antigen = command.antigen.trim().to_uppercase();
+    // The code exactly as the schedule (and the document's enumeration) lists it: a padded or
+    // lower-case code is outside the enumeration, not a spelling to correct.
+    let antigen = command.antigen.clone();
     // The dose must exist in the schedule in force on the day it was given, and follow its rules.
     match schedule::in_force_on(&given_on).map(|version| (version, version.antigen(&antigen))) {
         None => errors.push(FieldError::rule("/antigen", "no immunisation schedule is available")),

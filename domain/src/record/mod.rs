@@ -373,14 +373,24 @@ pub(crate) fn text(
     tidied
 }
 
-/// An optional free text: blank counts as absent.
+/// An optional free text: blank counts as absent, once it has the length the schema states. The
+/// length as sent is the document's constraint whatever the characters are, so `""` for a field of 2
+/// to 200 characters is refused like any other text too short, while a blank of the right length is
+/// the same as leaving the field out.
 pub(crate) fn optional_text(
     value: Option<&str>,
     field: &'static str,
     range: std::ops::RangeInclusive<usize>,
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
-    value.filter(|v| !v.trim().is_empty()).map(|v| text(v, field, range, errors))
+    let value = value?;
+    if !value.trim().is_empty() {
+        return Some(text(value, field, range, errors));
+    }
+    if !range.contains(&value.chars().count()) {
+        errors.push(FieldError::new(field, format!("must be {} to {} characters", range.start(), range.end())));
+    }
+    None
 }
 
 /// A calendar date `YYYY-MM-DD` no later than `today`. Whether it falls within the patient's life is
