@@ -151,6 +151,40 @@ async fn a_death_closes_the_record(database_url: Option<&str>) {
         assert_eq!(history[0]["node"], json!({"id": entry_id, "status": "AMENDED"}), "{answer}");
     }
 
+    // A child's vaccination card lists doses due while she lives, and after her death only the dose she
+    // was given: nothing is due from the dead.
+    let born = day(-120);
+    let child = api
+        .register_patient(
+            &doctor,
+            json!({"family_name": "Essomba", "given_names": "Marie", "sex": "female",
+                   "birth_date": {"date": born, "estimated": false}, "region": "LT", "health_district": "Deido"}),
+        )
+        .await;
+    let child_id = child["patient_id"].as_str().unwrap().to_owned();
+    let child_record = format!("/api/v1/patients/{child_id}");
+    let dose = json!({"antigen": "BCG", "dose_number": 1, "lot": "BCG-25-3", "given_on": born});
+    assert_eq!(api.post(&format!("{child_record}/immunizations"), Some(&doctor), dose).await.status(), 201);
+    let card = "query($id: ID!) { patient(id: $id) { death { diedOn } \
+                vaccinationCard { doses { antigen doseNumber status } } } }";
+    let living = eventually(&api, &doctor, card, &child_id, |body| {
+        body["data"]["patient"]["vaccinationCard"]["doses"]
+            .as_array()
+            .is_some_and(|doses| doses.iter().any(|dose| dose["status"] == "GIVEN"))
+    })
+    .await;
+    let doses = living["data"]["patient"]["vaccinationCard"]["doses"].as_array().unwrap().clone();
+    assert!(doses.iter().any(|dose| dose["status"] == "OVERDUE" || dose["status"] == "DUE"), "{living}");
+    let at_home = json!({"died_on": day(-1), "place": "home", "underlying_cause": "A09.0"});
+    let died = api.post(&format!("{child_record}/death"), Some(&doctor), at_home).await;
+    assert_eq!(died.status(), 201, "{}", died.text().await.unwrap());
+    let after = eventually(&api, &doctor, card, &child_id, |body| !body["data"]["patient"]["death"].is_null()).await;
+    assert_eq!(
+        after["data"]["patient"]["vaccinationCard"]["doses"],
+        json!([{"antigen": "BCG", "doseNumber": 1, "status": "GIVEN"}]),
+        "{after}"
+    );
+
     api.server.stop();
     let verify = cloudmedi(&["verify", "--data-dir", path(&api.data)], database_url);
     assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);

@@ -106,6 +106,15 @@ pub struct VaccinationPlan {
     pub lines: Vec<CardLine>,
 }
 
+impl VaccinationPlan {
+    /// The card of a patient who has died: the doses given stay on it as the history they are, and no
+    /// dose is due, overdue or to come any more.
+    pub fn closed_by_death(mut self) -> Self {
+        self.lines.retain(|line| line.status == DoseStatus::Given);
+        self
+    }
+}
+
 /// Why no card can be drawn up. The messages name no patient data, since errors may be logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {

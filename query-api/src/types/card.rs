@@ -48,8 +48,11 @@ pub struct VaccinationCard {
     pub doses: Vec<VaccinationDose>,
 }
 
-/// The plan for a patient from their current immunization entries.
+/// The plan for a patient from their current immunization entries; once a death stands on the record,
+/// only the doses given.
 fn plan(patient: &PatientRow, entries: &[EntryRow], today: &str) -> async_graphql::Result<VaccinationPlan> {
+    let deceased =
+        entries.iter().any(|row| row.section == Section::Death.as_str() && row.status == entry_status::CURRENT);
     let mut given = Vec::new();
     for row in entries {
         if row.section != Section::Immunizations.as_str() || row.status != entry_status::CURRENT {
@@ -59,7 +62,8 @@ fn plan(patient: &PatientRow, entries: &[EntryRow], today: &str) -> async_graphq
         given.push(GivenDose::from(&dose));
     }
     let vaccinee = Vaccinee::from_stored(&patient.birth_date, &patient.sex, &patient.region, &patient.health_district);
-    vaccination_plan(&vaccinee, &given, today).map_err(internal)
+    let plan = vaccination_plan(&vaccinee, &given, today).map_err(internal)?;
+    Ok(if deceased { plan.closed_by_death() } else { plan })
 }
 
 impl VaccinationCard {
