@@ -619,6 +619,22 @@ async fn exports_and_dashboard(database_url: Option<&str>) -> (Api, String, Stri
         let found = export.stdout.lines().filter(|line| line.contains(&format!("\"{table}\""))).count();
         assert_eq!(found, times, "{table}");
     }
+
+    // Signed in on the web pages, the analyst finds the dashboard on their start page and opens it with
+    // the session's cookie alone, in the language of the pages; a doctor's session is refused it, and a
+    // cookie that opens no session is no sign-in.
+    let base = api.server.url("");
+    let mut browser = support::browser::Visitor::signed_in(&base, "fr", &analyst);
+    let home = browser.get("/").await;
+    assert!(home.body.contains("href=\"/statistics?lang=fr\""), "{}", home.body);
+    let opened = browser.get("/statistics?lang=fr").await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert!(opened.body.contains("Couverture vaccinale"), "{}", opened.body);
+    nothing_hidden_shows(&opened.body);
+    let refused = support::browser::Visitor::signed_in(&base, "fr", &deido_doctor).get("/statistics").await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let stranger = support::browser::Visitor::signed_in(&base, "fr", "not-a-session").get("/statistics").await;
+    assert_eq!(stranger.status, 401, "{}", stranger.body);
     (api, analyst, deido_doctor, page, temp)
 }
 

@@ -16,7 +16,7 @@ use axum::routing::get;
 use axum::Router;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::schema::SchemaType;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
     ContentBuilder, ObjectBuilder, Ref, RefOr, Response as ResponseDoc, ResponseBuilder, Schema, Type,
 };
@@ -72,6 +72,10 @@ pub struct ApiDoc;
 /// The name the annotations' `security(("bearer" = []))` refer to.
 pub const BEARER_SCHEME: &str = "bearer";
 
+/// The name of the web session's cookie scheme, taken by the pages a browser opens
+/// ([`PageCaller`](crate::authn::PageCaller)).
+pub const SESSION_SCHEME: &str = "session";
+
 /// Adds the bearer scheme: the derive has no syntax for security schemes.
 struct BearerToken;
 
@@ -90,6 +94,14 @@ impl Modify for BearerToken {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            SESSION_SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::authn::SESSION_COOKIE,
+                "The web pages' session: the same access token, kept by the browser once its user signs in on \
+                 the web pages. Taken only by pages that read.",
+            ))),
         );
     }
 }

@@ -2,10 +2,11 @@
 //! secure origin, for the whole site (`Path=/`) and never for a sibling domain; each is `HttpOnly`
 //! (no script reads it) and `SameSite=Strict` (no other site's page sends it along).
 
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::HeaderValue;
 
-/// The session's opaque access token, exactly what the JSON API takes as a bearer token.
-pub const SESSION: &str = "__Host-cloudmedi-session";
+/// The session's opaque access token, exactly what the JSON API takes as a bearer token (and the
+/// statistics dashboard as well, from this cookie).
+pub const SESSION: &str = http_shell::authn::SESSION_COOKIE;
 /// A random value per browser that form tokens are bound to (see `forms.rs`).
 pub const FORM: &str = "__Host-cloudmedi-form";
 /// For a guardian, the record of the minor in their charge they are viewing (its id; checked on
@@ -15,17 +16,7 @@ pub const RECORD: &str = "__Host-cloudmedi-record";
 pub const LANGUAGE: &str = "__Host-cloudmedi-lang";
 
 /// The value of cookie `name` in the request, if it has one that is not empty.
-pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim())
-        .filter(|value| !value.is_empty())
-}
+pub use http_shell::authn::cookie as get;
 
 /// A `Set-Cookie` value for `name`, kept `max_age` seconds.
 pub fn set(name: &str, value: &str, max_age: u64) -> Option<HeaderValue> {
@@ -42,6 +33,7 @@ pub fn clear(name: &str) -> HeaderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::{header, HeaderMap};
 
     #[test]
     fn a_cookie_is_found_among_others_and_an_empty_one_is_none() {

@@ -7,9 +7,9 @@
 //! document states 400 naming the field, a rule beyond it 422. Each table answered is first recorded in
 //! the ledger as a statistics read; if it cannot be, nothing is answered (503).
 //!
-//! The dashboard takes the same bearer token as the API for now. The web application, with browser
-//! sessions and a login page, is a later piece of work; until then the page is opened by a client that
-//! sends the `Authorization` header.
+//! The dashboard is a page people open in a browser: it takes the web session's cookie as well as the
+//! bearer token (`http_shell::authn::PageCaller`), so an analyst signed in on the web pages opens it
+//! from their workspace. The exports take the bearer token alone, as every API route does.
 
 use super::QueryState;
 use crate::statistics::dashboard::{DashboardArguments, DashboardRequest, Language};
@@ -21,7 +21,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
-use http_shell::authn::Caller;
+use http_shell::authn::{Caller, PageCaller};
 use http_shell::error::{ApiError, Problem, PROBLEM_JSON};
 use serde::Deserialize;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, SchemaType, Type};
@@ -507,7 +507,7 @@ async fn export_dhis2(
         whatever it hides. Each of its four tables is recorded in the ledger as a statistics read \
         (`dashboard:coverage`, `dashboard:epidemic_curve`, `dashboard:alerts`, `dashboard:attendance`) before \
         the page is answered. An analyst of a regional delegation sees their region, by district. It takes \
-        the API's bearer token for now.",
+        the API's bearer token or, opened in a browser signed in on the web pages, their session cookie.",
     params(DashboardQuery),
     responses(
         (status = 200, description = "The page.", content_type = "text/html", body = String),
@@ -519,11 +519,11 @@ async fn export_dhis2(
             description = "The parameters break a rule, each named (`/problems/rule-violated`): a period inverted or longer than five years, a district not in the reference data or not in the region."),
         (status = 503, body = Problem, content_type = PROBLEM_JSON, description = "Nothing was answered: a read could not be recorded in the ledger, or the statistics are being brought up to date. Try again.")
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("session" = []))
 )]
 async fn dashboard(
     State(state): State<QueryState>,
-    caller: Caller,
+    PageCaller(caller): PageCaller,
     headers: HeaderMap,
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {

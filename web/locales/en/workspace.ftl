@@ -3,6 +3,7 @@
 ws-home-find-patient = Find a patient
 ws-home-staff = My facility's staff
 ws-home-alerts = Emergency accesses (break the glass)
+ws-home-statistics = Public health statistics
 ws-optional = (optional)
 ws-back-to-record = Back to the record
 

@@ -3,6 +3,7 @@
 ws-home-find-patient = Trouver un patient
 ws-home-staff = Le personnel de mon établissement
 ws-home-alerts = Accès d'urgence (bris de glace)
+ws-home-statistics = Statistiques de santé publique
 ws-optional = (facultatif)
 ws-back-to-record = Retour au dossier
 

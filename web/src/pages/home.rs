@@ -59,7 +59,7 @@ fn staff(visit: &Visit, signed_in: &SignedIn) -> Response {
             p.empty { (language.t("home-staff-empty")) }
         } @else {
             ul.links {
-                @for (path, name) in pages { li { a href=(path) { (language.t(name)) } } }
+                @for (path, name) in pages { li { a href=(crate::workspace::href(path, language)) { (language.t(name)) } } }
             }
         }
     };

@@ -32,12 +32,24 @@ pub(crate) const PATIENTS_PATH: &str = "/care/patients";
 pub(crate) const STAFF_PATH: &str = "/care/staff";
 /// A facility's break-the-glass alerts, for its administrators.
 pub(crate) const ALERTS_PATH: &str = "/care/alerts";
+/// The statistics dashboard, for the health authority's analysts: a page of the query API, which takes
+/// the session's cookie as the web pages do.
+pub(crate) const STATISTICS_PATH: &str = "/statistics";
+
+/// The link to one of the pages of [`pages_for`]: the dashboard is the query API's, which does not read
+/// the pages' language cookie, so it is told the visitor's language.
+pub(crate) fn href(path: &str, language: Language) -> String {
+    match path {
+        STATISTICS_PATH => format!("{path}?lang={}", language.code()),
+        _ => path.to_owned(),
+    }
+}
 
 /// The registration desk.
 pub(crate) use register::{desk, REGISTER_PATH};
 
 /// The workspace's pages a visitor may be sent back to after signing in (none names a patient).
-pub(crate) const DESTINATIONS: &[&str] = &[PATIENTS_PATH, REGISTER_PATH, STAFF_PATH, ALERTS_PATH];
+pub(crate) const DESTINATIONS: &[&str] = &[PATIENTS_PATH, REGISTER_PATH, STAFF_PATH, ALERTS_PATH, STATISTICS_PATH];
 
 /// The workspace's routes.
 pub(crate) fn routes() -> Router<WebState> {
@@ -178,6 +190,7 @@ pub(crate) fn pages_for(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::FacilityAdministrator => {
             vec![(STAFF_PATH, id!("ws-home-staff")), (ALERTS_PATH, id!("ws-home-alerts"))]
         }
+        Role::HealthAuthorityAnalyst => vec![(STATISTICS_PATH, id!("ws-home-statistics"))],
         _ => Vec::new(),
     }
 }
