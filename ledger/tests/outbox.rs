@@ -157,7 +157,55 @@ async fn an_expired_claim_cannot_record_an_outcome(kind: Kind) {
     db.finish().await;
 }
 
+async fn a_channel_is_sent_no_faster_than_its_pace(kind: Kind) {
+    let db = TestDb::new(kind).await;
+    let outbox = Outbox::new(db.storage.database());
+    let ids: Vec<_> = queued_codes(&outbox, 3).await;
+    let delivered = Arc::new(AtomicUsize::new(0));
+    // Two texts a minute: a burst of two, then one every thirty seconds, far beyond this round's time.
+    let mut paced = Dispatcher::new(outbox.clone(), vec![Arc::new(Counting(delivered.clone())) as Arc<dyn Channel>])
+        .with_rate_limit(ChannelKind::Sms, 2);
+    paced.lease = Duration::from_secs(2);
+    let started = std::time::Instant::now();
+    assert_eq!(paced.run_once().await.unwrap(), 2, "the burst the pace allows");
+    assert!(started.elapsed() < Duration::from_secs(10), "the round ends at half its lease, not at the pace");
+    assert_eq!(delivered.load(Ordering::SeqCst), 2);
+    // The third is neither sent nor counted as a failed attempt: it waits for its turn.
+    let pending: Vec<_> = deliveries(&outbox, &ids).await;
+    assert_eq!(pending.iter().filter(|delivery| **delivery == Delivery::Sent).count(), 2);
+    assert_eq!(
+        pending.iter().filter(|delivery| **delivery == Delivery::Pending { attempts: 0 }).count(),
+        1,
+        "{pending:?}"
+    );
+    // E-mail has no pace set here, so it is not held back by the texts'.
+    let email = Dispatcher::new(outbox.clone(), vec![Arc::new(Broken) as Arc<dyn Channel>])
+        .with_rate_limit(ChannelKind::Sms, 1);
+    let mail = outbox.enqueue(&Message { channel: ChannelKind::Email, ..code_for("a@example.cm", "1") }).await.unwrap();
+    email.run_once().await.unwrap();
+    assert_eq!(outbox.status(mail).await.unwrap().map(|(d, _)| d), Some(Delivery::Pending { attempts: 1 }));
+    db.finish().await;
+}
+
+/// Queues `n` login codes by SMS.
+async fn queued_codes(outbox: &Outbox, n: usize) -> Vec<uuid::Uuid> {
+    let mut ids = Vec::new();
+    for k in 0..n {
+        ids.push(outbox.enqueue(&code_for(&format!("+23769000010{k}"), "123456")).await.unwrap());
+    }
+    ids
+}
+
+async fn deliveries(outbox: &Outbox, ids: &[uuid::Uuid]) -> Vec<Delivery> {
+    let mut statuses = Vec::new();
+    for id in ids {
+        statuses.push(outbox.status(*id).await.unwrap().unwrap().0);
+    }
+    statuses
+}
+
 contract_tests!(
+    a_channel_is_sent_no_faster_than_its_pace,
     an_expired_claim_cannot_record_an_outcome,
     messages_are_delivered_once_and_their_bodies_erased,
     failures_are_retried_then_given_up,
