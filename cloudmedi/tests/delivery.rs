@@ -2,7 +2,8 @@
 //! over SMTP, and configured with an SMS gateway sends texts through Kannel's `sendsms` interface
 //! (here real servers on free ports) instead of writing them to files; a configuration that would
 //! send patients' mail unencrypted across the network is refused at start, without printing the
-//! password it holds.
+//! password it holds. `cloudmedi outbox status` shows an operator where messages stand and the ones
+//! given up, naming no one.
 
 mod support;
 
@@ -67,6 +68,26 @@ async fn unencrypted_mail_across_the_network_is_refused_at_start() {
     assert_eq!(missing_sender.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("email_from"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
+
+    // A private authority's certificate that cannot be read, or is not one, stops the start too.
+    std::fs::write(temp.path().join("authority.pem"), "not a certificate").unwrap();
+    for (file, said) in [
+        ("missing.pem", "cannot read the mail server's certificate authority"),
+        ("authority.pem", "certificate authority is not a PEM certificate"),
+    ] {
+        let refused = std::process::Command::new(env!("CARGO_BIN_EXE_cloudmedi"))
+            .args(["serve", "--data-dir", path(&data), "--listen", "127.0.0.1:0"])
+            .env_remove("DATABASE_URL")
+            .env("CLOUDMEDI_EMAIL_SMTP_URL", "smtps://relay:hunter2-secret@mail.example.cm")
+            .env("CLOUDMEDI_EMAIL_FROM", "no-reply@example.cm")
+            .env("CLOUDMEDI_EMAIL_CA_FILE", temp.path().join(file))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(said), "{said}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "{stderr}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,4 +114,67 @@ async fn an_activation_code_reaches_a_phone_through_a_real_sms_gateway() {
     let activated = api.activate("MINSANTE-AUD-8", &code, "steady hands on the night rota").await;
     assert!(activated.is_object(), "{activated}");
     drop(gateway);
+}
+
+/// `cloudmedi outbox status` tells an operator how many messages wait, were sent or were given up, and
+/// lists those given up with their last error: never a recipient or a text.
+async fn operators_see_where_messages_stand(database_url: Option<&str>) {
+    use ledger::outbox::{Channel, ChannelKind, Dispatcher, FileChannel, Message, Outbox};
+    use ledger::{PgStorage, SqliteStorage, Storage};
+    use std::sync::Arc;
+
+    let (_temp, api, _admin) = bootstrap(database_url).await;
+    api.server.stop();
+    let storage: Arc<dyn Storage> = match database_url {
+        Some(url) => Arc::new(PgStorage::connect(url).await.unwrap()),
+        None => Arc::new(SqliteStorage::open(&api.data.join("ledger.sqlite"), false).await.unwrap()),
+    };
+    let outbox = Outbox::new(storage.database());
+    let message = |recipient: &str, body: &str| Message {
+        channel: ChannelKind::Email,
+        recipient: recipient.into(),
+        subject: None,
+        body: body.into(),
+        not_before: None,
+    };
+    let doomed =
+        outbox.enqueue(&message("maman.bello@example.cm", "Le vaccin Penta 3 d'Aïcha est prévu")).await.unwrap();
+    // A channel that cannot deliver (its file is a directory), given one attempt: the message is given up.
+    let broken = FileChannel::new(ChannelKind::Email, api.data.clone());
+    let mut dispatcher = Dispatcher::new(outbox.clone(), vec![Arc::new(broken) as Arc<dyn Channel>]);
+    dispatcher.max_attempts = 1;
+    assert_eq!(dispatcher.run_once().await.unwrap(), 0);
+    let tomorrow = event_schema::Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::days(1));
+    let later =
+        Message { not_before: Some(tomorrow), ..message("papa.ndongo@example.cm", "Rendez-vous demain à 9 h") };
+    outbox.enqueue(&later).await.unwrap();
+    drop(outbox);
+    drop(storage);
+
+    let status = support::cloudmedi(&["outbox", "status", "--data-dir", path(&api.data)], database_url);
+    assert_eq!(status.code, 0, "{}{}", status.stdout, status.stderr);
+    let email: Vec<&str> =
+        status.stdout.lines().find(|line| line.starts_with("email")).unwrap().split_whitespace().collect();
+    assert_eq!((email[1], email[3]), ("1", "1"), "one pending, one given up: {}", status.stdout);
+    let letter = status.stdout.lines().find(|line| line.contains(&doomed.to_string())).unwrap();
+    assert!(
+        letter.contains("email") && letter.contains("1 attempts") && letter.contains("cannot open the channel file"),
+        "{letter}"
+    );
+    for private in ["maman.bello", "papa.ndongo", "Penta", "Rendez-vous"] {
+        assert!(!status.stdout.contains(private) && !status.stderr.contains(private), "{private}: {}", status.stdout);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_see_where_messages_stand_on_sqlite() {
+    operators_see_where_messages_stand(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_see_where_messages_stand_on_postgres() {
+    let database =
+        ledger::testing::ScratchDatabase::create("cloudmedi_outbox_status").await.expect("PostgreSQL must be running");
+    operators_see_where_messages_stand(Some(database.url())).await;
+    database.drop_database().await.unwrap();
 }
