@@ -119,6 +119,10 @@ pub struct ServerConfig {
     pub email_smtp_url: Option<SecretSetting>,
     /// The sender of e-mails (`CloudMedi <no-reply@example.cm>`); needed with `email_smtp_url`.
     pub email_from: Option<String>,
+    /// The certificate (PEM) of the private authority that issued the mail server's certificate, such
+    /// as a ministry's own, trusted besides the public authorities; relative to the data directory
+    /// unless absolute.
+    pub email_ca_file: Option<PathBuf>,
     /// The SMS gateway's Kannel `sendsms` interface, with its account:
     /// `https://user:password@gateway/cgi-bin/sendsms` (plain `http://` only on this machine). Without
     /// one, texts are written to `outbox/sms.jsonl` in the data directory.
@@ -194,6 +198,7 @@ impl Default for ServerConfig {
             dhis2_mapping: None,
             email_smtp_url: None,
             email_from: None,
+            email_ca_file: None,
             sms_gateway_url: None,
             sms_from: "CloudMedi".to_owned(),
             sms_per_minute: 300,
@@ -212,7 +217,7 @@ impl Default for ServerConfig {
 
 /// The settings that `CLOUDMEDI_*` variables may set (others, such as `CLOUDMEDI_DATA_DIR`, belong to
 /// the command line).
-const ENV_KEYS: [&str; 30] = [
+const ENV_KEYS: [&str; 31] = [
     "listen",
     "request_body_limit",
     "request_timeout_secs",
@@ -231,6 +236,7 @@ const ENV_KEYS: [&str; 30] = [
     "dhis2_mapping",
     "email_smtp_url",
     "email_from",
+    "email_ca_file",
     "sms_gateway_url",
     "sms_from",
     "sms_per_minute",
@@ -317,6 +323,26 @@ fn load_dhis2_mapping(
     Ok(Some(Arc::new(mapping)))
 }
 
+/// The mail server's channel, trusting the configured private authority if there is one; a file that
+/// cannot be read or holds no certificate stops the start.
+fn email_channel(
+    dir: &DataDir,
+    config: &ServerConfig,
+    url: &SecretString,
+    from: &str,
+) -> anyhow::Result<delivery::EmailChannel> {
+    let channel = match &config.email_ca_file {
+        Some(path) => {
+            let path = dir.path.join(path);
+            let authority = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the mail server's certificate authority {}", path.display()))?;
+            delivery::EmailChannel::trusting(url, from, &authority)
+        }
+        None => delivery::EmailChannel::new(url, from),
+    };
+    channel.context("invalid configuration of e-mail")
+}
+
 pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome> {
     let dir = DataDir::new(&location.data_dir);
     crate::datadir::initialise_embedded_default(location, &dir).await?;
@@ -336,9 +362,7 @@ pub async fn run(location: &Location, args: ServeArgs) -> anyhow::Result<Outcome
     let outbox_dir = dir.path.join("outbox");
     std::fs::create_dir_all(&outbox_dir).with_context(|| format!("cannot create {}", outbox_dir.display()))?;
     let email: Arc<dyn Channel> = match (&config.email_smtp_url, &config.email_from) {
-        (Some(url), Some(from)) => {
-            Arc::new(delivery::EmailChannel::new(&url.0, from).context("invalid configuration of e-mail")?)
-        }
+        (Some(url), Some(from)) => Arc::new(email_channel(&dir, &config, &url.0, from)?),
         _ => Arc::new(FileChannel::new(ChannelKind::Email, outbox_dir.join("email.jsonl"))),
     };
     let sms: Arc<dyn Channel> = match &config.sms_gateway_url {

@@ -21,6 +21,8 @@ pub enum DeliveryError {
     ServerUrl(&'static str),
     #[error("the sender's address is not a valid e-mail address")]
     Sender,
+    #[error("the mail server's certificate authority is not a PEM certificate")]
+    Authority,
     /// The SMS gateway's URL is unusable; never shown, as it holds a password.
     #[error("the SMS gateway's URL is not usable: {0}")]
     GatewayUrl(&'static str),

@@ -48,6 +48,36 @@ impl MailServer {
         Self { child, maildir, port, _dir: dir }
     }
 
+    /// A server that speaks only over TLS with the certificate `cert_pem` (its key `key_pem`), either
+    /// from the first byte (`implicit`) or after STARTTLS, which it requires; it takes a message only
+    /// after AUTH as `user` with `password`, and refuses the recipient `refused` with a 550.
+    pub fn start_secured(secured: Secured<'_>) -> Self {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = dir.path().join("Maildir");
+        let (cert, key) = (dir.path().join("server.pem"), dir.path().join("server.key"));
+        std::fs::write(&cert, secured.cert_pem).unwrap();
+        std::fs::write(&key, secured.key_pem).unwrap();
+        let mode = if secured.implicit { "implicit" } else { "starttls" };
+        let child = Command::new(PYTHON)
+            .arg("-c")
+            .arg(SECURED_SERVER)
+            .args([mode, &port.to_string()])
+            .args([&cert, &key, &maildir])
+            .args([secured.user, secured.password, secured.refused])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot run {PYTHON} with aiosmtpd: {error}"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the SMTP server did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, maildir, port, _dir: dir }
+    }
+
     /// The messages received so far, oldest first: `from`, `to`, `subject`, `message_id`, `type`,
     /// `charset` and the decoded `body`.
     pub fn received(&self) -> Vec<serde_json::Value> {
@@ -69,6 +99,46 @@ impl MailServer {
         }
     }
 }
+
+/// How a [`MailServer::start_secured`] server is secured.
+pub struct Secured<'a> {
+    pub cert_pem: &'a str,
+    pub key_pem: &'a str,
+    pub implicit: bool,
+    pub user: &'a str,
+    pub password: &'a str,
+    pub refused: &'a str,
+}
+
+/// aiosmtpd with TLS and authentication, which its command line does not configure: the arguments
+/// are the mode, the port, the certificate and key files, the Maildir, the account and the refused
+/// recipient.
+const SECURED_SERVER: &str = r#"
+import ssl, sys, threading
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import AuthResult
+mode, port, cert, key, maildir, user, password, refused = sys.argv[1:9]
+context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+context.load_cert_chain(cert, key)
+def authenticator(server, session, envelope, mechanism, data):
+    login = getattr(data, 'login', None)
+    # Not handled here: aiosmtpd answers the 235 or the 535 itself.
+    return AuthResult(success=login == user.encode() and data.password == password.encode(), handled=False)
+class Handler(Mailbox):
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address == refused:
+            return '550 5.1.1 mailbox unavailable'
+        envelope.rcpt_tos.append(address)
+        return '250 OK'
+# Over implicit TLS the whole session is encrypted, which aiosmtpd's STARTTLS bookkeeping does not see.
+implicit = {'ssl_context': context, 'auth_require_tls': False}
+secured = implicit if mode == 'implicit' else {'tls_context': context, 'require_starttls': True}
+controller = Controller(Handler(maildir), hostname='127.0.0.1', port=int(port), authenticator=authenticator,
+                        auth_required=True, server_hostname='localhost', **secured)
+controller.start()
+threading.Event().wait()
+"#;
 
 impl Drop for MailServer {
     fn drop(&mut self) {
