@@ -61,6 +61,17 @@ pub struct BenchArgs {
     /// delivering them (`--reminders 100000`: a national day's).
     #[arg(long)]
     reminders: Option<u64>,
+    /// With `--reminders`: also deliver `--through-servers` e-mails through this mail server (as
+    /// `email_smtp_url` names one), to measure delivery to a real server.
+    #[arg(long)]
+    email_smtp_url: Option<String>,
+    /// With `--reminders`: also deliver `--through-servers` texts through this Kannel `sendsms`
+    /// interface (as `sms_gateway_url` names one).
+    #[arg(long)]
+    sms_gateway_url: Option<String>,
+    /// With `--email-smtp-url` or `--sms-gateway-url`: how many messages go through each server.
+    #[arg(long, default_value_t = 2_000)]
+    through_servers: u64,
     /// Measure the web pages instead: pages served per second and latency of a 200-entry patient's
     /// record page, over real HTTP against the server, against `GET /health` on the same server.
     #[arg(long)]
@@ -126,6 +137,9 @@ pub async fn run(location: &Location, args: BenchArgs) -> anyhow::Result<Outcome
             admin_url: admin,
             reminders: reminders.max(1),
             scratch_dir: args.scratch_dir.clone(),
+            email_smtp_url: args.email_smtp_url.clone().map(SecretString::from),
+            sms_gateway_url: args.sms_gateway_url.clone().map(SecretString::from),
+            through_servers: args.through_servers.max(1),
         };
         outln!("CloudMedi reminders benchmark ({cores} cores)");
         for &backend in backends {

@@ -33,6 +33,10 @@ pub struct RemindersBench {
     pub admin_url: SecretString,
     pub reminders: u64,
     pub scratch_dir: Option<PathBuf>,
+    /// Real servers to deliver `through_servers` messages through, each measured on its own.
+    pub email_smtp_url: Option<SecretString>,
+    pub sms_gateway_url: Option<SecretString>,
+    pub through_servers: u64,
 }
 
 pub async fn run(settings: &RemindersBench, backend: &str) -> anyhow::Result<()> {
@@ -197,6 +201,19 @@ async fn measure(settings: &RemindersBench, backend: &str, scratch: &Scratch) ->
     }
     let deliver_seconds = started.elapsed().as_secs_f64();
     let recorded = application.record_reminder_outcomes(u32::MAX).await?;
+
+    // Through the real servers given, each alone: the same outbox and dispatcher, another channel.
+    let mut servers = Vec::new();
+    if let Some(url) = &settings.email_smtp_url {
+        let channel = delivery::EmailChannel::new(url, "CloudMedi <no-reply@cloudmedi.test>")?;
+        let rate = through_server(application.outbox(), Arc::new(channel), settings.through_servers).await?;
+        servers.push(("mail server", rate));
+    }
+    if let Some(url) = &settings.sms_gateway_url {
+        let channel = delivery::SmsChannel::new(url, "CloudMedi")?;
+        let rate = through_server(application.outbox(), Arc::new(channel), settings.through_servers).await?;
+        servers.push(("SMS gateway", rate));
+    }
     ledger.close().await;
 
     let rate = |n: f64, seconds: f64| n / seconds.max(1e-9);
@@ -226,5 +243,50 @@ async fn measure(settings: &RemindersBench, backend: &str, scratch: &Scratch) ->
     outln!(
         "decided in {decide_seconds:.1} s; delivered {delivered} in {deliver_seconds:.1} s; {recorded} outcomes then recorded"
     );
+    for (server, per_second) in servers {
+        outln!(
+            "through the {server}: {} messages at {per_second:.0}/s, {:.3} of the file channel's pace",
+            settings.through_servers,
+            per_second / rate(delivered as f64, deliver_seconds)
+        );
+    }
     Ok(())
+}
+
+/// Queues `count` messages for `channel`'s kind and delivers them all through it; messages per second.
+/// A message the server does not take stops the measurement, since its figure would mean nothing.
+async fn through_server(outbox: &ledger::outbox::Outbox, channel: Arc<dyn Channel>, count: u64) -> anyhow::Result<f64> {
+    let kind = channel.kind();
+    let recipient = match kind {
+        ChannelKind::Email => "parent@example.cm",
+        ChannelKind::Sms => "+237690000000",
+    };
+    let mut ids = Vec::new();
+    for _ in 0..count {
+        let message = ledger::outbox::Message {
+            channel: kind,
+            recipient: recipient.into(),
+            subject: Some("Rappel : vaccination prévue".into()),
+            body: "CloudMedi : le vaccin Penta 3 de votre enfant est prévu le 12 décembre au CSI de Nkolbisson.".into(),
+            not_before: None,
+        };
+        ids.push(outbox.enqueue(&message).await?);
+    }
+    let mut dispatcher = Dispatcher::new(outbox.clone(), vec![channel]);
+    // A failure is not retried within the measurement.
+    dispatcher.max_attempts = 1;
+    let started = Instant::now();
+    let mut delivered = 0;
+    loop {
+        let now = dispatcher.run_once().await?;
+        if now == 0 {
+            break;
+        }
+        delivered += now;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    if delivered as u64 != count {
+        anyhow::bail!("the server took {delivered} of {count} messages; is it running and configured?");
+    }
+    Ok(delivered as f64 / seconds.max(1e-9))
 }
