@@ -168,14 +168,24 @@ impl Channel for SmsChannel {
             }
         })?;
         let status = response.status();
-        if status.is_success() {
+        if !status.is_success() {
+            // The gateway's words may echo the number; only the status is kept.
+            return Err(format!("the SMS gateway refused the message (HTTP {})", status.as_u16()));
+        }
+        // Kannel says what it did with the text. Any other answer, even with a success status (a web
+        // page from a proxy or a captive portal in front of it), is not a text taken: tried again.
+        let answer = response.text().await.map_err(|_| "the SMS gateway's answer could not be read".to_owned())?;
+        if KANNEL_TOOK.iter().any(|took| answer.trim_start().starts_with(took)) {
             Ok(())
         } else {
-            // The gateway's words may echo the number; only the status is kept.
-            Err(format!("the SMS gateway refused the message (HTTP {})", status.as_u16()))
+            Err(format!("the SMS gateway answered HTTP {} without taking the text", status.as_u16()))
         }
     }
 }
+
+/// How Kannel's `sendsms` answers a text it took: handed on to the operator's network, or kept in its
+/// store while the network is not connected (which it delivers later itself).
+const KANNEL_TOOK: [&str; 2] = ["0: Accepted for delivery", "3: Queued for later delivery"];
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,8 @@
 //! ports, with Kannel's fake SMSC standing for the operator's network): a text in the GSM alphabet
 //! goes as GSM, French that needs more goes as UCS-2 and arrives intact, a long text is concatenated,
 //! wrong credentials and a gateway that is down are failures that name no one, and with the outbox
-//! each message arrives once after the gateway comes back.
+//! each message arrives once after the gateway comes back. A server that answers a web page instead
+//! (a proxy or captive portal in front of the gateway) has not taken the text, which is kept.
 
 use delivery::SmsChannel;
 use ledger::outbox::{Channel, ChannelKind, Delivery, Dispatcher, Message, Outbox, Queued};
@@ -30,6 +31,16 @@ fn text(to: &str, body: &str) -> Queued {
         attempts: 0,
         topic: None,
     }
+}
+
+/// An outbox in a ledger of the test's own, on SQLite, and the folder that holds it.
+async fn outbox() -> (Outbox, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> =
+        Arc::new(SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.unwrap());
+    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
+    Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "delivery-test").await.unwrap();
+    (Outbox::new(storage.database()), dir)
 }
 
 fn channel(url: &str) -> SmsChannel {
@@ -89,12 +100,7 @@ async fn refusals_and_outages_are_failures_that_name_no_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queued_texts_wait_for_the_gateway_and_arrive_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let storage: Arc<dyn Storage> =
-        Arc::new(SqliteStorage::open(&dir.path().join("ledger.sqlite"), true).await.unwrap());
-    let (root, node) = (ledger::system::new_key_pair(), ledger::system::new_key_pair());
-    Ledger::initialise(storage.as_ref(), &root, &node.public_key(), "delivery-test").await.unwrap();
-    let outbox = Outbox::new(storage.database());
+    let (outbox, _dir) = outbox().await;
     // A gateway started and stopped, so its address is known and nothing listens there now.
     let gateway = tokio::task::spawn_blocking(Gateway::start).await.unwrap();
     let url = gateway.url.clone();
@@ -128,4 +134,48 @@ async fn queued_texts_wait_for_the_gateway_and_arrive_once() {
         (received[0].to.as_str(), received[0].text.as_str()),
         ("+237690000009", "CloudMedi: vos résultats sont prêts.")
     );
+}
+
+/// A server answering any request `200 OK` with a web page, as a proxy or a captive portal in front of a
+/// gateway does; its address as a `sendsms` URL.
+fn gateway_answering_a_web_page() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut request = [0u8; 8192];
+            let _ = std::io::Read::read(&mut stream, &mut request);
+            let page = "<html><body>Bienvenue sur le réseau</body></html>";
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                page.len()
+            );
+            let _ = std::io::Write::write_all(&mut stream, answer.as_bytes());
+        }
+    });
+    format!("http://cloudmedi:secret@127.0.0.1:{port}/cgi-bin/sendsms")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_success_status_without_kannels_answer_is_not_a_text_taken() {
+    let url = gateway_answering_a_web_page();
+    let error =
+        channel(&url).deliver(&text("+237690000001", "CloudMedi: vos résultats sont prêts.")).await.unwrap_err();
+    assert_eq!(error, "the SMS gateway answered HTTP 200 without taking the text");
+
+    let (outbox, _dir) = outbox().await;
+    let dispatcher = Dispatcher::new(outbox.clone(), vec![Arc::new(channel(&url)) as Arc<dyn Channel>]);
+    let message = Message {
+        channel: ChannelKind::Sms,
+        recipient: "+237690000002".into(),
+        subject: None,
+        body: "CloudMedi: rendez-vous demain à 9 h.".into(),
+        not_before: None,
+    };
+    let id = outbox.enqueue(&message).await.unwrap();
+    assert_eq!(dispatcher.run_once().await.unwrap(), 0);
+    let (delivery, body) = outbox.status(id).await.unwrap().unwrap();
+    assert_eq!(delivery, Delivery::Pending { attempts: 1 }, "kept for another attempt");
+    assert_eq!(body, message.body);
 }
