@@ -190,16 +190,7 @@ async fn measure(settings: &RemindersBench, backend: &str, scratch: &Scratch) ->
     let file_seconds = started.elapsed().as_secs_f64();
     let channel: Arc<dyn Channel> = Arc::new(FileChannel::new(ChannelKind::Sms, folder.path().join("sms.jsonl")));
     let dispatcher = Dispatcher::new(application.outbox().clone(), vec![channel]);
-    let started = Instant::now();
-    let mut delivered = 0;
-    loop {
-        let now = dispatcher.run_once().await?;
-        if now == 0 {
-            break;
-        }
-        delivered += now;
-    }
-    let deliver_seconds = started.elapsed().as_secs_f64();
+    let (delivered, deliver_seconds) = deliver_all(&dispatcher).await?;
     let recorded = application.record_reminder_outcomes(u32::MAX).await?;
 
     // Through the real servers given, each alone: the same outbox and dispatcher, another channel.
@@ -261,7 +252,6 @@ async fn through_server(outbox: &ledger::outbox::Outbox, channel: Arc<dyn Channe
         ChannelKind::Email => "parent@example.cm",
         ChannelKind::Sms => "+237690000000",
     };
-    let mut ids = Vec::new();
     for _ in 0..count {
         let message = ledger::outbox::Message {
             channel: kind,
@@ -270,23 +260,27 @@ async fn through_server(outbox: &ledger::outbox::Outbox, channel: Arc<dyn Channe
             body: "CloudMedi : le vaccin Penta 3 de votre enfant est prévu le 12 décembre au CSI de Nkolbisson.".into(),
             not_before: None,
         };
-        ids.push(outbox.enqueue(&message).await?);
+        outbox.enqueue(&message).await?;
     }
     let mut dispatcher = Dispatcher::new(outbox.clone(), vec![channel]);
     // A failure is not retried within the measurement.
     dispatcher.max_attempts = 1;
+    let (delivered, seconds) = deliver_all(&dispatcher).await?;
+    if delivered as u64 != count {
+        anyhow::bail!("the server took {delivered} of {count} messages; is it running and configured?");
+    }
+    Ok(delivered as f64 / seconds.max(1e-9))
+}
+
+/// Runs `dispatcher` until a round delivers nothing: how many it delivered, in how many seconds.
+async fn deliver_all(dispatcher: &Dispatcher) -> anyhow::Result<(usize, f64)> {
     let started = Instant::now();
     let mut delivered = 0;
     loop {
         let now = dispatcher.run_once().await?;
         if now == 0 {
-            break;
+            return Ok((delivered, started.elapsed().as_secs_f64()));
         }
         delivered += now;
     }
-    let seconds = started.elapsed().as_secs_f64();
-    if delivered as u64 != count {
-        anyhow::bail!("the server took {delivered} of {count} messages; is it running and configured?");
-    }
-    Ok(delivered as f64 / seconds.max(1e-9))
 }
