@@ -10,10 +10,10 @@ use domain::access::Principal;
 use domain::record::vaccination::{vaccination_plan, Vaccinee};
 use domain::reminders::{local_day, QuietHours};
 use event_schema::events::facility::{FacilityLevel, FacilityOwnership, FacilityRegistered};
-use event_schema::events::patient::{BirthDate, NextOfKin, PatientRegistered, Sex};
+use event_schema::events::patient::{BirthDate, NextOfKin, PatientMerged, PatientRegistered, Sex};
 use event_schema::events::record::{
-    AppointmentBooked, AppointmentClosed, AppointmentOutcome, AppointmentRescheduled, ImmunizationRecorded,
-    Interpretation, LabResultRecorded,
+    AppointmentBooked, AppointmentClosed, AppointmentOutcome, AppointmentRescheduled, DeathRecorded,
+    ImmunizationRecorded, Interpretation, LabResultRecorded, PlaceOfDeath,
 };
 use event_schema::events::reminder::{ReminderChannel, ReminderDecided, ReminderKind, ReminderLanguage};
 use event_schema::{events, Actor, EventPayload, Role, StreamId, Timestamp};
@@ -601,6 +601,40 @@ async fn restarts_and_rivals_decide_each_reminder_once(postgres: bool) {
     }
 }
 
+/// Three babies born the same day: one dies a week later, one is found to be the same child as the
+/// third and merged into it. Over their first ten weeks only the surviving record's mother hears of
+/// vaccinations: nothing is decided for the dead child or for the merged record.
+async fn nothing_for_the_dead_or_a_merged_duplicate(postgres: bool) {
+    let world = world(postgres, "2026-01-10T09:00:00+01:00").await;
+    let born = "2026-01-10";
+    let died = world.register("Awa", born, None, Some("+237690000301"), world.centre).await;
+    let duplicate = world.register("Bintou", born, None, Some("+237690000302"), world.centre).await;
+    let survivor = world.register("Bintou", born, None, Some("+237690000303"), world.centre).await;
+    world.set(instant("2026-01-17T10:00:00+01:00"));
+    let death = DeathRecorded {
+        entry_id: Uuid::now_v7(),
+        died_on: "2026-01-17".into(),
+        place: PlaceOfDeath::Home,
+        facility_id: None,
+        underlying_cause: "A09.0".into(),
+        amends: None,
+    };
+    world.append(&StreamId::patient(died), &death).await;
+    let merged = PatientMerged { patient_id: duplicate, merged_into: survivor, reason: "registered twice".into() };
+    world.append(&StreamId::patient(duplicate), &merged).await;
+    let mut at = instant("2026-01-17T11:00:00+01:00");
+    while at < instant("2026-03-25T09:00:00+01:00") {
+        world.set(at);
+        world.turn().await;
+        at += Duration::hours(8);
+    }
+    assert!(world.decisions(died).await.is_empty(), "nothing for a child who has died");
+    assert!(world.decisions(duplicate).await.is_empty(), "nothing for a record merged into another");
+    assert!(!world.decisions(survivor).await.is_empty(), "the surviving record's reminders go on");
+    let sent = world.sent();
+    assert!(!sent.is_empty() && sent.iter().all(|message| message.recipient == "+237690000303"), "{sent:#?}");
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -623,4 +657,5 @@ on_both_backends!(
     appointments_moved_cancelled_and_missed,
     a_gateway_down_for_an_hour,
     restarts_and_rivals_decide_each_reminder_once,
+    nothing_for_the_dead_or_a_merged_duplicate,
 );
