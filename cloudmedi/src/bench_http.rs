@@ -16,10 +16,9 @@
 //! - against the **baseline** measured in the same run: `GET /api/v1/me`, an authenticated request
 //!   that reads and writes nothing, through the same stack and client.
 
-use crate::bench_pages::{client, demo_ledger, load_targets, millis, sms_code, Run, Served, Target};
+use crate::bench_pages::{active_doctor, client, demo_ledger, load_targets, millis, sms_code, Run, Served, Target};
 use crate::bench_read::Scratch;
 use anyhow::{bail, Context};
-use domain::staff::{ActivationDelivery, RegisterStaff};
 use event_schema::events::record::VitalSignsRecorded;
 use event_schema::{Actor, Role, StreamId, Timestamp};
 use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent};
@@ -189,27 +188,9 @@ async fn doctor_session(
     ledger: &Ledger,
     facility: Uuid,
 ) -> anyhow::Result<String> {
-    let administrator =
-        Actor { account_id: Uuid::now_v7(), role: Role::FacilityAdministrator, facility_id: Some(facility) };
-    let command = RegisterStaff {
-        account_id: Uuid::now_v7(),
-        professional_id: "BENCH-HTTP-1".into(),
-        role: Role::Doctor,
-        facility_id: Some(facility),
-        region: None,
-        family_name: "Ewane".into(),
-        given_names: "Paul".into(),
-        phone: Some("+237690000002".into()),
-        email: None,
-        registered_by: Role::FacilityAdministrator,
-        delivery: ActivationDelivery::Printed,
-    };
-    let (registered, code) = application.issue_staff(administrator, command).await?;
-    let code = code.context("a printed activation returns its code")?;
-    let password = format!("http-{}", Uuid::new_v4().simple());
-    application.activate(&registered.login, &code, password.clone()).await?;
+    let (login, password) = active_doctor(application, facility, ("BENCH-HTTP-1", "Ewane", "Paul")).await?;
     let client = client()?;
-    let login = json!({"login": registered.login, "password": password});
+    let login = json!({"login": login, "password": password});
     let challenge: Value = client.post(format!("{base}/api/v1/auth/login")).json(&login).send().await?.json().await?;
     let challenge_id = challenge["challenge_id"].as_str().context("the login asks for no second factor")?;
     let code = sms_code(ledger).await?;

@@ -292,6 +292,36 @@ pub(crate) struct Showcase {
     pub facility: Uuid,
 }
 
+/// Issues an account to a new doctor of `facility` (professional ID, family and given names), as the
+/// facility's administrator does through the staff pages or the API, and activates it: answers the
+/// login and password. Their login codes go by SMS.
+pub(crate) async fn active_doctor(
+    application: &application::Application,
+    facility: Uuid,
+    (professional_id, family_name, given_names): (&str, &str, &str),
+) -> anyhow::Result<(String, String)> {
+    let administrator =
+        Actor { account_id: Uuid::now_v7(), role: Role::FacilityAdministrator, facility_id: Some(facility) };
+    let command = RegisterStaff {
+        account_id: Uuid::now_v7(),
+        professional_id: professional_id.into(),
+        role: Role::Doctor,
+        facility_id: Some(facility),
+        region: None,
+        family_name: family_name.into(),
+        given_names: given_names.into(),
+        phone: Some("+237690000001".into()),
+        email: None,
+        registered_by: Role::FacilityAdministrator,
+        delivery: ActivationDelivery::Printed,
+    };
+    let (registered, code) = application.issue_staff(administrator, command).await?;
+    let code = code.context("a printed activation returns its code")?;
+    let password = format!("bench-{}", Uuid::new_v4().simple());
+    application.activate(&registered.login, &code, password.clone()).await?;
+    Ok((registered.login, password))
+}
+
 /// Issues an account to a new doctor of `facility`, activates it, and signs in through the sign-in
 /// pages as a browser does; answers the `Cookie` header the browser then sends with every page.
 async fn sign_in_doctor(
@@ -300,26 +330,7 @@ async fn sign_in_doctor(
     ledger: &Ledger,
     facility: Uuid,
 ) -> anyhow::Result<String> {
-    // Issued by the facility's administrator, as the staff pages and the API issue one.
-    let administrator =
-        Actor { account_id: Uuid::now_v7(), role: Role::FacilityAdministrator, facility_id: Some(facility) };
-    let command = RegisterStaff {
-        account_id: Uuid::now_v7(),
-        professional_id: "BENCH-PAGES-1".into(),
-        role: Role::Doctor,
-        facility_id: Some(facility),
-        region: None,
-        family_name: "Mbarga".into(),
-        given_names: "Estelle".into(),
-        phone: Some("+237690000001".into()),
-        email: None,
-        registered_by: Role::FacilityAdministrator,
-        delivery: ActivationDelivery::Printed,
-    };
-    let (registered, code) = application.issue_staff(administrator, command).await?;
-    let code = code.context("a printed activation returns its code")?;
-    let password = format!("pages-{}", Uuid::new_v4().simple());
-    application.activate(&registered.login, &code, password.clone()).await?;
+    let (login, password) = active_doctor(application, facility, ("BENCH-PAGES-1", "Mbarga", "Estelle")).await?;
 
     let client = client()?;
     let form = client.get(format!("{base}/sign-in")).send().await?;
@@ -332,7 +343,7 @@ async fn sign_in_doctor(
         .header("sec-fetch-site", "same-origin")
         .form(&[
             ("form_token", token.as_str()),
-            ("login", registered.login.as_str()),
+            ("login", login.as_str()),
             ("password", password.as_str()),
             ("next", "/care/patients"),
         ])
