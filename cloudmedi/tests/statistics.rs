@@ -167,7 +167,8 @@ async fn an_analyst_reads_protected_statistics(database_url: Option<&str>) {
 
     // The epidemic curve of cholera in the Littoral: one case, suppressed; the alert list names the
     // district and the week, and no count.
-    let today = chrono::Utc::now().date_naive();
+    // Today as the ledger dates a diagnosis: in Cameroon (UTC+1), which is tomorrow in UTC from 23:00.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(1)).date_naive();
     let (from, to) = ((today - chrono::Days::new(14)).to_string(), today.to_string());
     let curve = graphql(
         &api,
