@@ -22,6 +22,7 @@ use anyhow::{bail, Context};
 use event_schema::events::record::VitalSignsRecorded;
 use event_schema::{Actor, Role, StreamId, Timestamp};
 use ledger::{AppendRequest, ExpectedVersion, Ledger, NewEvent};
+use projections::Runner;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -61,8 +62,9 @@ async fn measure(settings: &HttpBench, backend: &str, scratch: &Scratch) -> anyh
 
     let kept = application::Application::new(ledger.clone());
     let folding = application::Application::new(ledger.clone()).with_record_cache(0);
-    let kept_server = Served::start(&storage, &ledger, kept.clone()).await?;
-    let folding_server = Served::start(&storage, &ledger, folding).await?;
+    // One set of projectors, the kept server's, keeps the read models for both servers.
+    let kept_server = Served::start(&storage, &ledger, kept.clone(), Some(Runner::new(storage.database()))).await?;
+    let folding_server = Served::start(&storage, &ledger, folding, None).await?;
     let result = async {
         let token = doctor_session(&kept_server.base, &kept, &ledger, facility).await?;
         let subjects = Subjects { ledger: &ledger, base: &kept_server.base, token: &token, facility };

@@ -73,7 +73,7 @@ async fn measure(settings: &PagesBench, backend: &str, scratch: &Scratch) -> any
     let (ledger, showcase) = demo_ledger(&storage, backend, settings.events).await?;
 
     let application = application::Application::new(ledger.clone());
-    let served = Served::start(&storage, &ledger, application.clone()).await?;
+    let served = Served::start(&storage, &ledger, application.clone(), Some(Runner::new(storage.database()))).await?;
     let result = measure_pages(settings, backend, &served.base, &application, &ledger, &showcase).await;
     served.stop().await?;
     ledger.close().await;
@@ -118,29 +118,62 @@ pub(crate) async fn demo_ledger(
 }
 
 /// A server on a free port of this machine, as `cloudmedi serve --role all` builds it, with the
-/// projectors following the ledger.
+/// projectors following the ledger (or, for a second server over the same database, without: one
+/// set of projectors serves both).
 pub(crate) struct Served {
     pub base: String,
     stop: tokio::sync::watch::Sender<bool>,
     serving: tokio::task::JoinHandle<anyhow::Result<()>>,
-    projecting: tokio::task::JoinHandle<anyhow::Result<()>>,
+    projecting: Option<Projecting>,
+}
+
+/// Projectors following the ledger until told to stop.
+struct Projecting {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Projecting {
+    fn start(storage: &std::sync::Arc<dyn ledger::Storage>, ledger: &Ledger, runner: Runner) -> Self {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let database = storage.database();
+        let ledger = ledger.clone();
+        let task = tokio::spawn(async move {
+            projections::leader::lead(&database, stopped, move |stop| {
+                let runner = runner.clone();
+                let ledger = ledger.clone();
+                async move { runner.follow(&ledger, stop).await }
+            })
+            .await;
+        });
+        Self { stop, task }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
 }
 
 impl Served {
-    /// Serves `application` over `ledger`.
+    /// Serves `application` over `ledger`, with `projectors` following it (none: another server's
+    /// keep the read models).
     pub(crate) async fn start(
         storage: &std::sync::Arc<dyn ledger::Storage>,
         ledger: &Ledger,
         application: application::Application,
+        projectors: Option<Runner>,
     ) -> anyhow::Result<Served> {
-        serve_application(storage, ledger, application).await
+        serve_application(storage, ledger, application, projectors).await
     }
 
     /// Stops serving and projecting.
     pub(crate) async fn stop(self) -> anyhow::Result<()> {
         let _ = self.stop.send(true);
         let served = self.serving.await;
-        let _ = self.projecting.await;
+        if let Some(projecting) = self.projecting {
+            projecting.stop().await;
+        }
         served.context("the server stopped unexpectedly")??;
         Ok(())
     }
@@ -150,6 +183,7 @@ async fn serve_application(
     storage: &std::sync::Arc<dyn ledger::Storage>,
     ledger: &Ledger,
     application: application::Application,
+    projectors: Option<Runner>,
 ) -> anyhow::Result<Served> {
     // The server as `cloudmedi serve --role all` builds it from its default configuration, but for
     // one setting: one doctor here opens the record far more often than a minute's GraphQL budget
@@ -188,21 +222,7 @@ async fn serve_application(
     };
     // The projectors follow the ledger as in `cloudmedi serve`: every read recorded is projected
     // into the patient's access log while the pages are served.
-    let projecting = {
-        let runner = Runner::new(storage.database());
-        let database = storage.database();
-        let ledger = ledger.clone();
-        tokio::spawn(async move {
-            projections::leader::lead(&database, stopped, move |stop| {
-                let runner = runner.clone();
-                let ledger = ledger.clone();
-                async move { runner.follow(&ledger, stop).await }
-            })
-            .await;
-            Ok(())
-        })
-    };
-
+    let projecting = projectors.map(|runner| Projecting::start(storage, ledger, runner));
     Ok(Served { base, stop, serving, projecting })
 }
 
