@@ -291,7 +291,7 @@ impl Runner {
                 for setting in WRITER_SETTINGS {
                     sqlx::query(setting).execute(&mut *connection).await?;
                 }
-                Writer::Sqlite(connection)
+                Writer::Sqlite(connection, ledger::storage::sqlite::write_gate(pool))
             }
             Database::Postgres(pool) => {
                 let mut connections = Vec::with_capacity(POSTGRES_WRITERS);
@@ -311,7 +311,10 @@ impl Runner {
             return Ok(());
         }
         match writer {
-            Writer::Sqlite(connection) => commit_on_sqlite(connection, changes).await,
+            Writer::Sqlite(connection, gate) => {
+                let _writing = gate.lock().await;
+                commit_on_sqlite(connection, changes).await
+            }
             Writer::Postgres(connections) => {
                 let shares = share_out(changes, connections.len());
                 let commits = connections
@@ -608,9 +611,11 @@ impl Runner {
 
 /// The connections a runner commits on. On SQLite a connection's page cache stays valid only while no
 /// other connection writes, so committing every page through one connection keeps the pages of the
-/// read models' indexes warm from one page to the next. On PostgreSQL, [`POSTGRES_WRITERS`].
+/// read models' indexes warm from one page to the next; it commits once it holds the file's write
+/// gate (`ledger::storage::sqlite::write_gate`), so that it queues behind the ledger's writer rather
+/// than sleeping in SQLite's busy handler. On PostgreSQL, [`POSTGRES_WRITERS`].
 enum Writer {
-    Sqlite(PoolConnection<Sqlite>),
+    Sqlite(PoolConnection<Sqlite>, std::sync::Arc<tokio::sync::Mutex<()>>),
     Postgres(Vec<PoolConnection<Postgres>>),
 }
 
