@@ -22,6 +22,17 @@ use tokio::sync::{mpsc, watch};
 /// How many entries one catch-up read fetches (and so at most how many one transaction applies).
 const PAGE: u32 = 10_000;
 /// How long the runner waits after a failure before starting over from its checkpoints.
+/// While following live appends, the least time between two reads of the ledger. Under a steady
+/// stream of commands, each committed in a small batch of its own, the projectors would otherwise
+/// commit a transaction per batch (every projector's checkpoint and a few inserts each), and on SQLite
+/// the ledger's writer would wait for each of them in turn; waiting out the rest of this interval lets
+/// one transaction carry everything committed meanwhile. A read model is then at most this much later;
+/// a read that must see a patient's latest entries waits for them as before (`progress.rs`), and the
+/// first append after a quiet moment is read at once.
+const LIVE_PAGE_INTERVAL: Duration = Duration::from_millis(10);
+/// A page shorter than this means the projectors are following live appends, not catching up (a
+/// backlog is read in full pages, without waiting).
+const LIVE_PAGE_ENTRIES: usize = 100;
 const RETRY: Duration = Duration::from_secs(1);
 /// How long the runner waits, once stopped with an alarm, before looking at the entry again (a
 /// database restored from a backup, or a rebuild, may have removed the cause).
@@ -543,13 +554,21 @@ impl Runner {
         let (pages, received) = mpsc::channel::<Result<Vec<Entry>, LedgerError>>(2);
         let mut subscription = ledger.subscribe(from);
         let reader = tokio::spawn(async move {
+            let mut live_since: Option<tokio::time::Instant> = None;
             loop {
-                let page = match subscription.next().await {
+                if let Some(last) = live_since {
+                    tokio::time::sleep_until(last + LIVE_PAGE_INTERVAL).await;
+                }
+                let page: Result<Vec<Entry>, LedgerError> = match subscription.next().await {
                     Ok(first) => match subscription.next_available().await {
                         Ok(more) => Ok(std::iter::once(first).chain(more).collect()),
                         Err(error) => Err(error),
                     },
                     Err(error) => Err(error),
+                };
+                live_since = match &page {
+                    Ok(entries) if entries.len() < LIVE_PAGE_ENTRIES => Some(tokio::time::Instant::now()),
+                    _ => None,
                 };
                 let failed = page.is_err();
                 if pages.send(page).await.is_err() || failed {
