@@ -124,35 +124,26 @@ pub(crate) struct Served {
     pub base: String,
     stop: tokio::sync::watch::Sender<bool>,
     serving: tokio::task::JoinHandle<anyhow::Result<()>>,
-    projecting: Option<Projecting>,
+    projecting: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// Projectors following the ledger until told to stop.
-struct Projecting {
-    stop: tokio::sync::watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Projecting {
-    fn start(storage: &std::sync::Arc<dyn ledger::Storage>, ledger: &Ledger, runner: Runner) -> Self {
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let database = storage.database();
-        let ledger = ledger.clone();
-        let task = tokio::spawn(async move {
-            projections::leader::lead(&database, stopped, move |stop| {
-                let runner = runner.clone();
-                let ledger = ledger.clone();
-                async move { runner.follow(&ledger, stop).await }
-            })
-            .await;
-        });
-        Self { stop, task }
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
+/// Projectors following `ledger` under `runner` until `stopped` turns true.
+fn project(
+    storage: &std::sync::Arc<dyn ledger::Storage>,
+    ledger: &Ledger,
+    runner: Runner,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let database = storage.database();
+    let ledger = ledger.clone();
+    tokio::spawn(async move {
+        projections::leader::lead(&database, stopped, move |stop| {
+            let runner = runner.clone();
+            let ledger = ledger.clone();
+            async move { runner.follow(&ledger, stop).await }
+        })
+        .await;
+    })
 }
 
 impl Served {
@@ -172,7 +163,7 @@ impl Served {
         let _ = self.stop.send(true);
         let served = self.serving.await;
         if let Some(projecting) = self.projecting {
-            projecting.stop().await;
+            let _ = projecting.await;
         }
         served.context("the server stopped unexpectedly")??;
         Ok(())
@@ -222,7 +213,7 @@ async fn serve_application(
     };
     // The projectors follow the ledger as in `cloudmedi serve`: every read recorded is projected
     // into the patient's access log while the pages are served.
-    let projecting = projectors.map(|runner| Projecting::start(storage, ledger, runner));
+    let projecting = projectors.map(|runner| project(storage, ledger, runner, stopped));
     Ok(Served { base, stop, serving, projecting })
 }
 

@@ -21,7 +21,6 @@ use tokio::sync::{mpsc, watch};
 
 /// How many entries one catch-up read fetches (and so at most how many one transaction applies).
 const PAGE: u32 = 10_000;
-/// How long the runner waits after a failure before starting over from its checkpoints.
 /// While following live appends, the least time between two reads of the ledger. Under a steady
 /// stream of commands, each committed in a small batch of its own, the projectors would otherwise
 /// commit a transaction per batch (every projector's checkpoint and a few inserts each), and on SQLite
@@ -33,6 +32,7 @@ const LIVE_PAGE_INTERVAL: Duration = Duration::from_millis(10);
 /// A page shorter than this means the projectors are following live appends, not catching up (a
 /// backlog is read in full pages, without waiting).
 const LIVE_PAGE_ENTRIES: usize = 100;
+/// How long the runner waits after a failure before starting over from its checkpoints.
 const RETRY: Duration = Duration::from_secs(1);
 /// How long the runner waits, once stopped with an alarm, before looking at the entry again (a
 /// database restored from a backup, or a rebuild, may have removed the cause).
